@@ -1,0 +1,50 @@
+# rolloy — PGXS build of the extension (the Postgres-free core is also built by CMakeLists.txt
+# for unit tests, benchmarks and fuzzers).
+#
+#   make && sudo make install      build and install into the pg_config found on PATH
+#   make installcheck               pg_regress suite in sql/ + expected/ against a running server
+#
+# Every source file is picked up by wildcard: a new capability adds files, not Makefile lines.
+
+EXTENSION  = rolloy
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" rolloy.control)
+
+MODULE_big = rolloy
+CORE_SRCS  = $(sort $(wildcard src/core/*/*.cpp))
+GLUE_SRCS  = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
+OBJS       = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
+
+# The install script is the module files of src/sql/ concatenated in name order (NN_ prefix).
+SQL_MODULES = $(sort $(wildcard src/sql/*.sql))
+DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
+DATA        = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+
+# pg_regress: sql/NAME.sql compared with expected/NAME.out, run in file-name order.
+REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
+REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
+
+LIBS_PKG    = vips libcurl jansson
+PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG))
+PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-register -Wno-missing-field-initializers -O2
+SHLIB_LINK  = $(shell pkg-config --libs $(LIBS_PKG)) -lstdc++
+
+# The LLVM bitcode step cannot parse the glib headers libvips pulls in; the JIT gains nothing here.
+override with_llvm = no
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# PGXS compiles .cpp with CXXFLAGS from the server build; make sure ours come last and win.
+override CXXFLAGS += $(PG_CXXFLAGS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(SQL_MODULES) rolloy.control
+	@{ echo "-- rolloy $(EXTVERSION): generated from src/sql/*.sql by make; edit those files."; \
+	   echo '\echo Use "CREATE EXTENSION rolloy" to load this file. \quit'; \
+	   for f in $(SQL_MODULES); do echo; echo "-- ==== $$f ===="; cat $$f; done; } > $@
+
+# Header changes must rebuild dependents.
+DEPFLAGS = -MMD -MP
+override CPPFLAGS += $(DEPFLAGS)
+-include $(OBJS:.o=.d)
+EXTRA_CLEAN = $(OBJS:.o=.d)

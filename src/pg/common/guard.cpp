@@ -1,0 +1,93 @@
+#include "pg/common/guard.hpp"
+
+#include "core/common/error.hpp"
+
+#include <cstring>
+#include <new>
+
+extern "C" {
+#include "utils/errcodes.h"
+}
+
+namespace rolloy::pg {
+namespace {
+
+// Plain storage for the error between the catch block and ereport: no C++ object may be alive
+// when ereport longjmps, and palloc could itself fail while handling an out-of-memory error.
+struct PendingError {
+    int sqlerrcode;
+    char message[1024];
+    char detail[1024];
+    char hint[512];
+};
+PendingError pending;
+
+void copy_text(char *dst, size_t size, const std::string &src) {
+    size_t n = src.size() < size - 1 ? src.size() : size - 1;
+    std::memcpy(dst, src.data(), n);
+    dst[n] = '\0';
+}
+
+int sqlstate_for(ErrorKind kind) {
+    switch (kind) {
+    case ErrorKind::InvalidInput: return ERRCODE_INVALID_PARAMETER_VALUE;
+    case ErrorKind::InvalidText: return ERRCODE_INVALID_TEXT_REPRESENTATION;
+    case ErrorKind::DataCorrupted: return ERRCODE_DATA_EXCEPTION;
+    case ErrorKind::NotFound: return ERRCODE_UNDEFINED_OBJECT;
+    case ErrorKind::Conflict: return ERRCODE_UNIQUE_VIOLATION;
+    case ErrorKind::WrongState: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+    case ErrorKind::PermissionDenied: return ERRCODE_INSUFFICIENT_PRIVILEGE;
+    case ErrorKind::QuotaExceeded: return ERRCODE_CONFIGURATION_LIMIT_EXCEEDED;
+    case ErrorKind::ExternalService: return ERRCODE_SYSTEM_ERROR;
+    case ErrorKind::FeatureMissing: return ERRCODE_FEATURE_NOT_SUPPORTED;
+    case ErrorKind::Internal: return ERRCODE_INTERNAL_ERROR;
+    }
+    return ERRCODE_INTERNAL_ERROR;
+}
+
+void set_pending(int code, const std::string &message, const std::string &detail, const std::string &hint) {
+    pending.sqlerrcode = code;
+    copy_text(pending.message, sizeof pending.message, message);
+    copy_text(pending.detail, sizeof pending.detail, detail);
+    copy_text(pending.hint, sizeof pending.hint, hint);
+}
+
+}  // namespace
+
+void capture_current_exception() noexcept {
+    try {
+        throw;
+    } catch (const PgError &e) {
+        set_pending(e.sqlerrcode(), e.what(), e.detail(), e.hint());
+    } catch (const Error &e) {
+        set_pending(sqlstate_for(e.kind()), e.what(), e.detail(), e.hint());
+    } catch (const std::bad_alloc &) {
+        set_pending(ERRCODE_OUT_OF_MEMORY, "rolloy: out of memory", {}, {});
+    } catch (const std::exception &e) {
+        set_pending(ERRCODE_INTERNAL_ERROR, std::string("rolloy internal error: ") + e.what(), {}, {});
+    } catch (...) {
+        set_pending(ERRCODE_INTERNAL_ERROR, "rolloy internal error: unknown exception", {}, {});
+    }
+}
+
+void raise_captured_error() {
+    ereport(ERROR, (errcode(pending.sqlerrcode), errmsg_internal("%s", pending.message),
+                    pending.detail[0] ? errdetail_internal("%s", pending.detail) : 0,
+                    pending.hint[0] ? errhint("%s", pending.hint) : 0));
+    pg_unreachable();
+}
+
+void throw_pg_error(MemoryContext caller_context) {
+    // Still inside Postgres' error state: copy the data out, then clear it before throwing.
+    MemoryContextSwitchTo(caller_context);
+    ErrorData *edata = CopyErrorData();
+    FlushErrorState();
+    int code = edata->sqlerrcode;
+    std::string message = edata->message ? edata->message : "unknown Postgres error";
+    std::string detail = edata->detail ? edata->detail : "";
+    std::string hint = edata->hint ? edata->hint : "";
+    FreeErrorData(edata);
+    throw PgError(code, message, detail, hint);
+}
+
+}  // namespace rolloy::pg
