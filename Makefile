@@ -7,6 +7,7 @@
 # Every source file is picked up by wildcard: a new capability adds files, not Makefile lines.
 
 EXTENSION  = rolloy
+PG_CONFIG ?= pg_config
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" rolloy.control)
 
 MODULE_big = rolloy
@@ -24,14 +25,15 @@ REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
 
 LIBS_PKG    = vips libcurl jansson
-PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG))
+# Postgres headers as system headers: their unused parameters are not our warnings.
+PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG)) \
+              -isystem $(shell $(PG_CONFIG) --includedir-server)
 PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-register -Wno-missing-field-initializers -O2
 SHLIB_LINK  = $(shell pkg-config --libs $(LIBS_PKG)) -lstdc++
 
 # The LLVM bitcode step cannot parse the glib headers libvips pulls in; the JIT gains nothing here.
 override with_llvm = no
 
-PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
@@ -40,8 +42,12 @@ override CXXFLAGS += $(PG_CXXFLAGS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_MODULES) rolloy.control
 	@{ echo "-- rolloy $(EXTVERSION): generated from src/sql/*.sql by make; edit those files."; \
-	   echo '\echo Use "CREATE EXTENSION rolloy" to load this file. \quit'; \
+	   printf '%s\n' '\echo Use "CREATE EXTENSION rolloy" to load this file. \quit'; \
 	   for f in $(SQL_MODULES); do echo; echo "-- ==== $$f ===="; cat $$f; done; } > $@
+
+# Glue translation units may include Postgres headers and core headers; core ones may not
+# (src/core/common/core_only.hpp checks this flag).
+$(GLUE_SRCS:.cpp=.o): override CPPFLAGS += -DROLLOY_GLUE_TU
 
 # Header changes must rebuild dependents.
 DEPFLAGS = -MMD -MP

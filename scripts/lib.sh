@@ -1,0 +1,92 @@
+# Shared by scripts/demo.sh and scripts/test.sh: dependencies, build, throwaway clusters.
+# Source it; it defines functions only.
+
+ROLLOY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+PG_BIN=/usr/lib/postgresql/15/bin
+export PATH="$PG_BIN:$PATH"
+
+log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+# Debian packages the build, the cluster and the tests need; installs only what is missing.
+ROLLOY_PACKAGES=(
+    g++ make cmake pkg-config python3 zip unzip curl
+    libgtest-dev libbenchmark-dev
+    postgresql-15 postgresql-client-15 postgresql-server-dev-15
+    postgresql-15-pgtap postgresql-15-cron libtap-parser-sourcehandler-pgtap-perl
+    libcurl4-openssl-dev libjansson-dev libvips-dev libvips-tools
+)
+
+install_deps() {
+    local missing=()
+    for p in "${ROLLOY_PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -eq 0 ]; then
+        log "dependencies: all ${#ROLLOY_PACKAGES[@]} packages present"
+        return
+    fi
+    log "installing: ${missing[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build_and_install() {
+    log "building and installing the extension"
+    (cd "$ROLLOY_ROOT" && make -s -j"$(nproc)" PG_CONFIG="$PG_BIN/pg_config" >/dev/null &&
+        as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null)
+}
+
+# Throwaway cluster in a git-ignored folder of the repo, run by the postgres OS user (initdb
+# refuses root). Falls back to /tmp (linked from the repo) when postgres cannot reach the repo.
+#   cluster_start NAME PORT [extra postgresql.conf lines...]
+cluster_start() {
+    local name=$1 port=$2
+    shift 2
+    local dir="$ROLLOY_ROOT/.cluster/$name"
+    mkdir -p "$ROLLOY_ROOT/.cluster"
+    cluster_stop "$name" 2>/dev/null || true
+    rm -rf "$dir"
+    if ! runuser -u postgres -- test -x "$ROLLOY_ROOT/.cluster" 2>/dev/null; then
+        local tmp
+        tmp=$(mktemp -d "/tmp/rolloy-$name-XXXXXX")
+        chmod 755 "$tmp"
+        ln -sfn "$tmp" "$dir"
+    else
+        mkdir -p "$dir"
+    fi
+    chown postgres:postgres "$dir/" && chmod 700 "$dir/"
+    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
+        --locale=C.UTF-8 >/dev/null
+    {
+        echo "port = $port"
+        echo "listen_addresses = '127.0.0.1'"
+        echo "unix_socket_directories = '$(readlink -f "$dir")'"
+        echo "fsync = off"
+        echo "synchronous_commit = off"
+        echo "full_page_writes = off"
+        echo "max_worker_processes = 16"
+        echo "log_min_messages = warning"
+        printf '%s\n' "$@"
+    } >>"$dir/data/postgresql.conf"
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+        { cat "$dir/server.log" >&2; die "cluster $name did not start"; }
+    log "cluster $name up on 127.0.0.1:$port (data in $dir/data, log $dir/server.log)"
+}
+
+cluster_stop() {
+    local dir="$ROLLOY_ROOT/.cluster/$1"
+    [ -d "$dir/data" ] || return 0
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+cluster_remove() {
+    local dir="$ROLLOY_ROOT/.cluster/$1"
+    cluster_stop "$1"
+    if [ -L "$dir" ]; then rm -rf "$(readlink -f "$dir")"; fi
+    rm -rf "$dir"
+}

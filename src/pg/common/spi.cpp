@@ -1,0 +1,88 @@
+#include "pg/common/spi.hpp"
+
+#include "pg/common/guard.hpp"
+
+extern "C" {
+#include "catalog/pg_type.h"
+#include "executor/spi.h"
+}
+
+namespace rolloy::pg {
+
+SpiConnection::SpiConnection() {
+    call([] {
+        if (SPI_connect() != SPI_OK_CONNECT) elog(ERROR, "rolloy: SPI_connect failed");
+    });
+    connected_ = true;
+}
+
+void SpiConnection::finish() {
+    if (!connected_) return;
+    connected_ = false;
+    call([] { SPI_finish(); });
+}
+
+uint64 SpiConnection::run(const char *sql, const std::vector<SqlValue> &args, bool read_only) {
+    int nargs = static_cast<int>(args.size());
+    Oid *types = nullptr;
+    Datum *values = nullptr;
+    char *nulls = nullptr;
+    if (nargs > 0) {
+        types = call([nargs] { return static_cast<Oid *>(palloc(sizeof(Oid) * nargs)); });
+        values = call([nargs] { return static_cast<Datum *>(palloc(sizeof(Datum) * nargs)); });
+        nulls = call([nargs] { return static_cast<char *>(palloc(nargs)); });
+        for (int i = 0; i < nargs; ++i) {
+            types[i] = TEXTOID;
+            nulls[i] = args[i] ? ' ' : 'n';
+            values[i] = args[i] ? text_datum(*args[i]) : Datum(0);
+        }
+    }
+    int rc = call([=] { return SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0); });
+    if (rc < 0) throw std::runtime_error(std::string("SPI failed (code ") + std::to_string(rc) + ") for: " + sql);
+    return SPI_processed;
+}
+
+std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlValue> &args, bool read_only) {
+    uint64 n = run(sql, args, read_only);
+    std::vector<SqlRow> rows;
+    if (SPI_tuptable == nullptr) return rows;
+    int ncols = SPI_tuptable->tupdesc->natts;
+    rows.reserve(n);
+    for (uint64 r = 0; r < n; ++r) {
+        SqlRow row;
+        row.reserve(ncols);
+        for (int c = 1; c <= ncols; ++c) {
+            char *value = call([r, c] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
+            if (value == nullptr) {
+                row.emplace_back(std::nullopt);
+            } else {
+                row.emplace_back(std::string(value));
+                call([value] { pfree(value); });
+            }
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+uint64 SpiConnection::execute(const char *sql, const std::vector<SqlValue> &args) { return run(sql, args, false); }
+
+std::string text_arg(FunctionCallInfo fcinfo, int argno) {
+    struct Span {
+        const char *data;
+        int len;
+    };
+    Span span = call([fcinfo, argno] {
+        text *t = PG_GETARG_TEXT_PP(argno);
+        return Span{VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t))};
+    });
+    return std::string(span.data, span.len);
+}
+
+Datum text_datum(const std::string &value) {
+    const char *data = value.data();
+    int len = static_cast<int>(value.size());
+    return call([data, len] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
+}
+
+}  // namespace rolloy::pg

@@ -1,0 +1,9 @@
+// One line per capability that has GUCs or background workers to register at load time.
+#include "pg/common/postgres.hpp"
+#include "pg/module.hpp"
+
+namespace rolloy::pg {
+
+void register_module_parts() {}
+
+}  // namespace rolloy::pg

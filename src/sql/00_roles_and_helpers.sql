@@ -1,0 +1,60 @@
+-- Roles, schema privileges and small helpers every module uses.
+--
+-- rolloy_member  may use rolloy at all (psql logins and PostgREST's `authenticated` get it);
+--                which rows a member sees is decided by row-level security, not by grants.
+-- rolloy_admin   additionally may call the administrative functions (provider keys, user
+--                management); they also require rolloy.is_admin() (users.role = 'admin').
+-- rolloy_api     marks roles whose identity comes from PostgREST's JWT claims
+--                (`GRANT rolloy_api TO authenticated`); claims are ignored for other roles, so a
+--                psql user cannot impersonate someone by setting request.jwt.claims.
+DO $roles$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rolloy_member') THEN
+        CREATE ROLE rolloy_member NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rolloy_admin') THEN
+        CREATE ROLE rolloy_admin NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'rolloy_api') THEN
+        CREATE ROLE rolloy_api NOLOGIN;
+    END IF;
+    IF NOT pg_has_role('rolloy_admin', 'rolloy_member', 'MEMBER') THEN
+        GRANT rolloy_member TO rolloy_admin;
+    END IF;
+    IF NOT pg_has_role('rolloy_api', 'rolloy_member', 'MEMBER') THEN
+        GRANT rolloy_member TO rolloy_api;
+    END IF;
+END
+$roles$;
+
+REVOKE ALL ON SCHEMA rolloy FROM PUBLIC;
+GRANT USAGE ON SCHEMA rolloy TO rolloy_member;
+-- Functions are executable by PUBLIC by default; without USAGE on the schema PUBLIC cannot reach
+-- them, and internal ones (prefixed _) are revoked explicitly where they matter.
+
+COMMENT ON SCHEMA rolloy IS
+    'rolloy: ABCD creative naming, AI image generation, ad-performance import and insights.';
+
+CREATE FUNCTION rolloy._touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.updated_at := now();
+    RETURN NEW;
+END
+$$;
+COMMENT ON FUNCTION rolloy._touch_updated_at() IS 'Trigger: keeps updated_at current on every UPDATE.';
+
+-- C++ helpers shared by the SQL of every module.
+CREATE FUNCTION rolloy.check_code(what text, code text) RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_check_code';
+COMMENT ON FUNCTION rolloy.check_code(text, text) IS
+    'Returns code if it is a valid ABCD code (2-8 characters A-Z/0-9, starting with a letter); '
+    'otherwise raises invalid_parameter_value naming what (e.g. ''scene code'').';
+
+CREATE FUNCTION rolloy._selftest_raise(kind text) RETURNS text
+LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_selftest_raise';
+COMMENT ON FUNCTION rolloy._selftest_raise(text) IS
+    'Test hook for the C++/Postgres error boundary: raises a C++ exception of the given kind '
+    '(rolloy_error, std_exception, bad_alloc, unknown) or a Postgres error from inside C++ '
+    '(postgres_error); ''none'' returns ''ok''.';
+REVOKE ALL ON FUNCTION rolloy._selftest_raise(text) FROM PUBLIC;

@@ -1,0 +1,313 @@
+-- Reference images, creative projects and generated images, with automatic ad names.
+
+CREATE TABLE rolloy.reference_images (
+    id             uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    product_state  rolloy.product_state NOT NULL,
+    file_name      text NOT NULL CHECK (btrim(file_name) <> '' AND length(file_name) <= 255),
+    mime_type      text NOT NULL CHECK (mime_type IN ('image/jpeg', 'image/png', 'image/webp')),
+    width          integer NOT NULL CHECK (width BETWEEN 1 AND 20000),
+    height         integer NOT NULL CHECK (height BETWEEN 1 AND 20000),
+    size_bytes     bigint NOT NULL CHECK (size_bytes > 0),
+    sha256         text NOT NULL CONSTRAINT reference_images_sha256_unique UNIQUE
+                   CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    storage_ref    text NOT NULL,
+    description    text NOT NULL DEFAULT '',
+    is_active      boolean NOT NULL DEFAULT true,
+    uploaded_by    uuid NOT NULL DEFAULT rolloy.current_user_id() REFERENCES rolloy.users (id),
+    created_at     timestamptz NOT NULL DEFAULT now(),
+    updated_at     timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX reference_images_state_idx ON rolloy.reference_images (product_state) WHERE is_active;
+COMMENT ON TABLE rolloy.reference_images IS
+    'Product photos of the walker that image generation starts from (img2img), shared by all members.';
+COMMENT ON COLUMN rolloy.reference_images.product_state IS 'Walker state in the photo: expanded, folded or both.';
+COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content).';
+COMMENT ON COLUMN rolloy.reference_images.mime_type IS 'Image type sniffed from the bytes.';
+COMMENT ON COLUMN rolloy.reference_images.width IS 'Width in pixels.';
+COMMENT ON COLUMN rolloy.reference_images.height IS 'Height in pixels.';
+COMMENT ON COLUMN rolloy.reference_images.size_bytes IS 'Size of the stored file in bytes.';
+COMMENT ON COLUMN rolloy.reference_images.sha256 IS 'SHA-256 of the bytes (hex); detects duplicate uploads.';
+COMMENT ON COLUMN rolloy.reference_images.storage_ref IS 'Where the bytes are, e.g. db:reference/<id>.';
+COMMENT ON COLUMN rolloy.reference_images.description IS 'What the photo shows.';
+COMMENT ON COLUMN rolloy.reference_images.is_active IS 'Inactive photos are not offered for new generations.';
+COMMENT ON COLUMN rolloy.reference_images.uploaded_by IS 'User who uploaded the photo.';
+CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.reference_images
+    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('rolloy.reference_images', '');
+
+CREATE TABLE rolloy.creative_projects (
+    id                   uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    generated_name       text NOT NULL CONSTRAINT creative_projects_name_unique UNIQUE,
+    name_date            date NOT NULL,
+    name_sequence        integer NOT NULL CHECK (name_sequence >= 1),
+    title                text NOT NULL DEFAULT '' CHECK (length(title) <= 200),
+    scene_id             integer NOT NULL REFERENCES rolloy.scenes (id),
+    action_id            integer NOT NULL REFERENCES rolloy.actions (id),
+    driver_id            integer NOT NULL REFERENCES rolloy.drivers (id),
+    format_id            integer NOT NULL REFERENCES rolloy.formats (id),
+    notes                text NOT NULL DEFAULT '',
+    created_by           uuid NOT NULL DEFAULT rolloy.current_user_id() REFERENCES rolloy.users (id),
+    prompt               text,
+    prompt_system        text,
+    prompt_provider      text,
+    prompt_model         text,
+    prompt_tokens_in     integer CHECK (prompt_tokens_in >= 0),
+    prompt_tokens_out    integer CHECK (prompt_tokens_out >= 0),
+    prompt_cost_usd      numeric(12, 6) CHECK (prompt_cost_usd >= 0),
+    prompt_generated_at  timestamptz,
+    total_images         integer NOT NULL DEFAULT 0 CHECK (total_images >= 0),
+    completed_images     integer NOT NULL DEFAULT 0 CHECK (completed_images >= 0),
+    failed_images        integer NOT NULL DEFAULT 0 CHECK (failed_images >= 0),
+    created_at           timestamptz NOT NULL DEFAULT now(),
+    updated_at           timestamptz NOT NULL DEFAULT now(),
+    CHECK (completed_images + failed_images <= total_images)
+);
+CREATE INDEX creative_projects_created_by_idx ON rolloy.creative_projects (created_by, created_at DESC);
+CREATE INDEX creative_projects_abcd_idx ON rolloy.creative_projects (scene_id, action_id, driver_id, format_id);
+COMMENT ON TABLE rolloy.creative_projects IS
+    'One creative: an ABCD combination with its automatic name, prompt and generated images.';
+COMMENT ON COLUMN rolloy.creative_projects.generated_name IS
+    'Ad name YYYYMMDD_A1_A2_B_C_D[_N], set by rolloy; never reused, even after deletion.';
+COMMENT ON COLUMN rolloy.creative_projects.name_date IS 'Date part of the name: created_at in rolloy.naming_time_zone.';
+COMMENT ON COLUMN rolloy.creative_projects.name_sequence IS 'N-th project with the same ABCD on that date (1 = no suffix).';
+COMMENT ON COLUMN rolloy.creative_projects.title IS 'Free-text working title.';
+COMMENT ON COLUMN rolloy.creative_projects.scene_id IS 'A: the scene.';
+COMMENT ON COLUMN rolloy.creative_projects.action_id IS 'B: the action (fixes the product state).';
+COMMENT ON COLUMN rolloy.creative_projects.driver_id IS 'C: the emotional driver.';
+COMMENT ON COLUMN rolloy.creative_projects.format_id IS 'D: the format.';
+COMMENT ON COLUMN rolloy.creative_projects.notes IS 'Free-text notes.';
+COMMENT ON COLUMN rolloy.creative_projects.created_by IS 'Owner; always the user who created the project.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt IS 'Image prompt written for this project.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_system IS 'System instruction used to write the prompt.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_provider IS 'Who wrote the prompt: template or gemini.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_model IS 'Model that wrote the prompt.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_tokens_in IS 'Input tokens of the prompt call.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_tokens_out IS 'Output tokens of the prompt call.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_cost_usd IS 'Cost of the prompt call in USD.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_generated_at IS 'When the prompt was written.';
+COMMENT ON COLUMN rolloy.creative_projects.total_images IS 'Images queued for the project (kept equal to the rows).';
+COMMENT ON COLUMN rolloy.creative_projects.completed_images IS 'Images completed (kept equal to the rows).';
+COMMENT ON COLUMN rolloy.creative_projects.failed_images IS 'Images failed for good (kept equal to the rows).';
+CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.creative_projects
+    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('rolloy.creative_projects', '');
+
+-- Every name ever issued per ABCD and day, so a deleted project's name is never given again
+-- (its ads may still be running and importing performance under it).
+CREATE TABLE rolloy.name_counters (
+    base_name      text PRIMARY KEY,
+    last_sequence  integer NOT NULL CHECK (last_sequence >= 1)
+);
+COMMENT ON TABLE rolloy.name_counters IS 'Last sequence issued per YYYYMMDD_A1_A2_B_C_D; internal.';
+SELECT pg_catalog.pg_extension_config_dump('rolloy.name_counters', '');
+
+CREATE TYPE rolloy.image_status AS ENUM ('pending', 'processing', 'completed', 'failed', 'cancelled');
+COMMENT ON TYPE rolloy.image_status IS
+    'pending (queued) -> processing (leased by the worker) -> completed | failed; cancelled by the owner.';
+
+CREATE TABLE rolloy.generated_images (
+    id                  uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    project_id          uuid NOT NULL REFERENCES rolloy.creative_projects (id) ON DELETE RESTRICT,
+    reference_image_id  uuid REFERENCES rolloy.reference_images (id) ON DELETE SET NULL,
+    variant_no          integer NOT NULL CHECK (variant_no >= 1),
+    ad_name             text NOT NULL CONSTRAINT generated_images_ad_name_unique UNIQUE,
+    status              rolloy.image_status NOT NULL DEFAULT 'pending',
+    provider            text NOT NULL DEFAULT 'preview',
+    model               text NOT NULL DEFAULT 'preview-v1',
+    prompt              text NOT NULL DEFAULT '',
+    params              jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(params) = 'object'),
+    seed                bigint NOT NULL DEFAULT (floor(random() * 2147483647))::bigint,
+    attempts            integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+    max_attempts        integer NOT NULL DEFAULT 5 CHECK (max_attempts BETWEEN 1 AND 50),
+    next_attempt_at     timestamptz NOT NULL DEFAULT now(),
+    lease_expires_at    timestamptz,
+    leased_by           integer,
+    last_error          text,
+    last_http_status    integer,
+    width               integer CHECK (width > 0),
+    height              integer CHECK (height > 0),
+    size_bytes          bigint CHECK (size_bytes > 0),
+    sha256              text CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    storage_ref         text,
+    cost_usd            numeric(12, 6) NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
+    started_at          timestamptz,
+    completed_at        timestamptz,
+    created_at          timestamptz NOT NULL DEFAULT now(),
+    updated_at          timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT generated_images_variant_unique UNIQUE (project_id, variant_no),
+    CONSTRAINT generated_images_completed_has_image
+        CHECK (status <> 'completed' OR (storage_ref IS NOT NULL AND sha256 IS NOT NULL AND completed_at IS NOT NULL)),
+    CONSTRAINT generated_images_processing_has_lease
+        CHECK (status <> 'processing' OR lease_expires_at IS NOT NULL)
+);
+CREATE INDEX generated_images_claim_idx ON rolloy.generated_images (next_attempt_at) WHERE status = 'pending';
+CREATE INDEX generated_images_lease_idx ON rolloy.generated_images (lease_expires_at) WHERE status = 'processing';
+CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (reference_image_id);
+COMMENT ON TABLE rolloy.generated_images IS 'One image of a project: a job for the worker, then the result.';
+COMMENT ON COLUMN rolloy.generated_images.project_id IS 'Project the image belongs to.';
+COMMENT ON COLUMN rolloy.generated_images.reference_image_id IS 'Reference photo the image was generated from.';
+COMMENT ON COLUMN rolloy.generated_images.variant_no IS 'Variant number within the project (1, 2, ...).';
+COMMENT ON COLUMN rolloy.generated_images.ad_name IS 'Ad-ready name: project name + _Vnn.';
+COMMENT ON COLUMN rolloy.generated_images.status IS 'pending, processing, completed, failed or cancelled.';
+COMMENT ON COLUMN rolloy.generated_images.provider IS 'Image provider: preview (offline), gemini, fal, ...';
+COMMENT ON COLUMN rolloy.generated_images.model IS 'Model id at the provider.';
+COMMENT ON COLUMN rolloy.generated_images.prompt IS 'Prompt sent with the reference image.';
+COMMENT ON COLUMN rolloy.generated_images.params IS 'Generation parameters (strength, steps, guidance, ...).';
+COMMENT ON COLUMN rolloy.generated_images.seed IS 'Seed; always recorded so a result can be reproduced.';
+COMMENT ON COLUMN rolloy.generated_images.attempts IS 'Provider calls made so far.';
+COMMENT ON COLUMN rolloy.generated_images.max_attempts IS 'Attempts allowed before the image fails for good.';
+COMMENT ON COLUMN rolloy.generated_images.next_attempt_at IS 'Earliest time the worker may (re)try.';
+COMMENT ON COLUMN rolloy.generated_images.lease_expires_at IS 'While processing: when the lease lapses and the row returns to pending.';
+COMMENT ON COLUMN rolloy.generated_images.leased_by IS 'Process id of the worker holding the lease.';
+COMMENT ON COLUMN rolloy.generated_images.last_error IS 'Last failure: the provider''s own message and HTTP status.';
+COMMENT ON COLUMN rolloy.generated_images.last_http_status IS 'HTTP status of the last provider answer.';
+COMMENT ON COLUMN rolloy.generated_images.width IS 'Width of the stored image.';
+COMMENT ON COLUMN rolloy.generated_images.height IS 'Height of the stored image.';
+COMMENT ON COLUMN rolloy.generated_images.size_bytes IS 'Size of the stored JPEG in bytes.';
+COMMENT ON COLUMN rolloy.generated_images.sha256 IS 'SHA-256 of the stored JPEG (hex).';
+COMMENT ON COLUMN rolloy.generated_images.storage_ref IS 'Where the image is stored, e.g. db:generated/<project>/<id>.';
+COMMENT ON COLUMN rolloy.generated_images.cost_usd IS 'Provider cost of all attempts in USD.';
+COMMENT ON COLUMN rolloy.generated_images.started_at IS 'When the first attempt started.';
+COMMENT ON COLUMN rolloy.generated_images.completed_at IS 'When the image completed.';
+CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.generated_images
+    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+SELECT pg_catalog.pg_extension_config_dump('rolloy.generated_images', '');
+
+-- Naming, in C++: sets generated_name/name_date/name_sequence, refuses ABCD changes once
+-- images exist, and refuses manual edits of the name.
+CREATE FUNCTION rolloy._name_project() RETURNS trigger
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_name_project';
+REVOKE ALL ON FUNCTION rolloy._name_project() FROM PUBLIC;
+CREATE TRIGGER name_project BEFORE INSERT OR UPDATE ON rolloy.creative_projects
+    FOR EACH ROW EXECUTE FUNCTION rolloy._name_project();
+
+-- The owner never changes: not on insert (forged created_by) nor on update.
+CREATE FUNCTION rolloy._guard_project_owner() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF NEW.created_by IS DISTINCT FROM rolloy.current_user_id() AND rolloy.current_user_id() IS NOT NULL THEN
+            RAISE EXCEPTION 'created_by must be the current user'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF NEW.created_by IS DISTINCT FROM OLD.created_by THEN
+        RAISE EXCEPTION 'the owner of a project cannot be changed' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+CREATE TRIGGER guard_project_owner BEFORE INSERT OR UPDATE ON rolloy.creative_projects
+    FOR EACH ROW EXECUTE FUNCTION rolloy._guard_project_owner();
+
+CREATE FUNCTION rolloy.compose_image_name(project_name text, variant integer) RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_compose_image_name';
+COMMENT ON FUNCTION rolloy.compose_image_name(text, integer) IS
+    'Ad-ready name of variant n of a project: project name + _Vnn (at least two digits).';
+
+-- Images get the next variant number of their project and their ad name.
+CREATE FUNCTION rolloy._name_image() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    project_name text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.project_id, NEW.variant_no, NEW.ad_name) IS DISTINCT FROM (OLD.project_id, OLD.variant_no, OLD.ad_name) THEN
+            RAISE EXCEPTION 'the project, variant and ad name of an image cannot be changed'
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- Lock the project row: serialises variant numbering per project.
+    SELECT p.generated_name INTO project_name FROM rolloy.creative_projects p WHERE p.id = NEW.project_id FOR UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    SELECT coalesce(max(g.variant_no), 0) + 1 INTO NEW.variant_no
+      FROM rolloy.generated_images g WHERE g.project_id = NEW.project_id;
+    NEW.ad_name := rolloy.compose_image_name(project_name, NEW.variant_no);
+    RETURN NEW;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy._name_image() FROM PUBLIC;
+CREATE TRIGGER name_image BEFORE INSERT OR UPDATE ON rolloy.generated_images
+    FOR EACH ROW EXECUTE FUNCTION rolloy._name_image();
+
+CREATE FUNCTION rolloy.create_project(
+    category_code text, scene_code text, action_code text, driver_code text, format_code text,
+    title text DEFAULT '', notes text DEFAULT '')
+RETURNS rolloy.creative_projects
+LANGUAGE plpgsql AS $$
+DECLARE
+    s_id integer; a_id integer; d_id integer; f_id integer;
+    created rolloy.creative_projects;
+BEGIN
+    PERFORM rolloy.require_user();
+    SELECT s.id INTO s_id FROM rolloy.scenes s
+     WHERE s.category_code = upper(btrim(create_project.category_code)) AND s.scene_code = upper(btrim(create_project.scene_code));
+    IF s_id IS NULL THEN
+        RAISE EXCEPTION 'unknown scene %/%', category_code, scene_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT category_code, scene_code FROM rolloy.scenes;';
+    END IF;
+    SELECT a.id INTO a_id FROM rolloy.actions a WHERE a.code = upper(btrim(action_code));
+    IF a_id IS NULL THEN
+        RAISE EXCEPTION 'unknown action code %', action_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.actions;';
+    END IF;
+    SELECT d.id INTO d_id FROM rolloy.drivers d WHERE d.code = upper(btrim(driver_code));
+    IF d_id IS NULL THEN
+        RAISE EXCEPTION 'unknown driver code %', driver_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.drivers;';
+    END IF;
+    SELECT f.id INTO f_id FROM rolloy.formats f WHERE f.code = upper(btrim(format_code));
+    IF f_id IS NULL THEN
+        RAISE EXCEPTION 'unknown format code %', format_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.formats;';
+    END IF;
+    INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, title, notes)
+    VALUES (s_id, a_id, d_id, f_id, coalesce(create_project.title, ''), coalesce(create_project.notes, ''))
+    RETURNING * INTO created;
+    RETURN created;
+END
+$$;
+COMMENT ON FUNCTION rolloy.create_project(text, text, text, text, text, text, text) IS
+    'Creates a project for the current user from ABCD codes (case-insensitive) and returns it with its name.';
+
+CREATE FUNCTION rolloy.reference_images_for(project_id uuid)
+RETURNS SETOF rolloy.reference_images
+LANGUAGE sql STABLE AS $$
+    SELECT r.*
+      FROM rolloy.creative_projects p
+      JOIN rolloy.actions a ON a.id = p.action_id
+      JOIN rolloy.reference_images r
+        ON r.is_active AND (r.product_state = a.product_state OR r.product_state = 'both' OR a.product_state = 'both')
+     WHERE p.id = reference_images_for.project_id
+     ORDER BY r.created_at, r.id
+$$;
+COMMENT ON FUNCTION rolloy.reference_images_for(uuid) IS
+    'Active reference images usable for a project: those whose product state matches its action''s, '
+    'plus those showing both states (all of them when the action shows both). Empty for projects '
+    'the caller may not see.';
+
+CREATE VIEW rolloy.project_overview WITH (security_invoker = true) AS
+SELECT p.id, p.generated_name, p.title, p.created_by, u.display_name AS owner_name,
+       s.category, s.category_code, s.scene, s.scene_code,
+       a.name AS action, a.code AS action_code, a.product_state,
+       d.emotion AS driver, d.code AS driver_code,
+       f.name AS format, f.code AS format_code, f.aspect_ratio,
+       p.total_images, p.completed_images, p.failed_images, p.created_at
+  FROM rolloy.creative_projects p
+  JOIN rolloy.scenes s ON s.id = p.scene_id
+  JOIN rolloy.actions a ON a.id = p.action_id
+  JOIN rolloy.drivers d ON d.id = p.driver_id
+  JOIN rolloy.formats f ON f.id = p.format_id
+  LEFT JOIN rolloy.users u ON u.id = p.created_by;
+COMMENT ON VIEW rolloy.project_overview IS
+    'Projects with their ABCD spelled out and image counts; shows only what the caller may see (RLS).';
+
+-- RLS helper: visibility of a project decides visibility of what hangs off it.
+CREATE FUNCTION rolloy._owns_project(project_id uuid) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = _owns_project.project_id)
+$$;
+COMMENT ON FUNCTION rolloy._owns_project(uuid) IS
+    'True when the caller can see the project (RLS decides: own projects, or all for admins).';
