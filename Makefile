@@ -11,7 +11,9 @@ PG_CONFIG ?= pg_config
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" rolloy.control)
 
 MODULE_big = rolloy
-CORE_SRCS  = $(sort $(wildcard src/core/*/*.cpp))
+# ROLLOY_CORE_MODULES limits the core folders built (default: all of src/core).
+ROLLOY_CORE_MODULES ?= $(notdir $(wildcard src/core/*))
+CORE_SRCS  = $(sort $(foreach m,$(ROLLOY_CORE_MODULES),$(wildcard src/core/$(m)/*.cpp)))
 GLUE_SRCS  = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS       = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 
@@ -22,7 +24,7 @@ DATA        = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/NAME.sql compared with expected/NAME.out, run in file-name order.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
-REGRESS_OPTS = --inputdir=. --outputdir=. --load-extension=plpgsql
+REGRESS_OPTS = --inputdir=. --outputdir=.
 
 LIBS_PKG    = vips libcurl jansson
 # Postgres headers as system headers: their unused parameters are not our warnings.

@@ -311,3 +311,23 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION rolloy._owns_project(uuid) IS
     'True when the caller can see the project (RLS decides: own projects, or all for admins).';
+
+DO $comments$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT * FROM (VALUES
+        ('id', 'Project id.'), ('generated_name', 'Ad name of the project.'), ('title', 'Working title.'),
+        ('created_by', 'Owner (user id).'), ('owner_name', 'Owner''s display name.'),
+        ('category', 'Scene category (A1).'), ('category_code', 'A1 code.'), ('scene', 'Scene (A2).'),
+        ('scene_code', 'A2 code.'), ('action', 'Action (B).'), ('action_code', 'B code.'),
+        ('product_state', 'Walker state the action shows.'), ('driver', 'Emotional driver (C).'),
+        ('driver_code', 'C code.'), ('format', 'Format (D).'), ('format_code', 'D code.'),
+        ('aspect_ratio', 'Aspect ratio of the format.'), ('total_images', 'Images queued.'),
+        ('completed_images', 'Images completed.'), ('failed_images', 'Images failed.'),
+        ('created_at', 'When the project was created.')) AS v(col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN rolloy.project_overview.%I IS %L', c.col, c.txt);
+    END LOOP;
+END
+$comments$;
