@@ -63,12 +63,18 @@ $$;
 REVOKE ALL ON FUNCTION rolloy._resolve_user(name, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rolloy._resolve_user(name, text) TO rolloy_member;
 
+-- The role the caller acts as: current_user outside SECURITY DEFINER functions, and inside
+-- them still the caller's role (Postgres' "outer" user id), so definer functions know who
+-- called them.
+CREATE FUNCTION rolloy._outer_role() RETURNS name
+LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_outer_role';
+
 CREATE FUNCTION rolloy.current_user_id() RETURNS uuid
 LANGUAGE sql STABLE AS $$
-    SELECT rolloy._resolve_user(current_user, current_setting('request.jwt.claims', true))
+    SELECT rolloy._resolve_user(rolloy._outer_role(), current_setting('request.jwt.claims', true))
 $$;
 COMMENT ON FUNCTION rolloy.current_user_id() IS
-    'The rolloy user of this session: the users row mapped to current_user, else (for members of '
+    'The rolloy user of this session: the users row mapped to the caller''s role, else (for members of '
     'rolloy_api, i.e. PostgREST) the JWT claim sub. NULL when neither resolves.';
 
 CREATE FUNCTION rolloy._user_is_admin(user_id uuid) RETURNS boolean
@@ -91,7 +97,7 @@ DECLARE
     me uuid := rolloy.current_user_id();
 BEGIN
     IF me IS NULL THEN
-        RAISE EXCEPTION 'no rolloy user for role "%"', current_user
+        RAISE EXCEPTION 'no rolloy user for role "%"', rolloy._outer_role()
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'An admin maps a login with rolloy.users.pg_role, or call through PostgREST '
                          'with a JWT whose sub is a rolloy.users.id.';
