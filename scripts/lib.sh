@@ -2,7 +2,7 @@
 # Source it; it defines functions only.
 
 ROLLOY_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PG_BIN=/usr/lib/postgresql/15/bin
+PG_BIN=${ROLLOY_PG_BIN:-/usr/lib/postgresql/15/bin}
 export PATH="$PG_BIN:$PATH"
 
 log() { printf '\033[1m== %s\033[0m\n' "$*" >&2; }
