@@ -124,6 +124,7 @@ CREATE TABLE rolloy.generated_images (
     leased_by           integer,
     last_error          text,
     last_http_status    integer,
+    resume_token        text,
     width               integer CHECK (width > 0),
     height              integer CHECK (height > 0),
     size_bytes          bigint CHECK (size_bytes > 0),
@@ -161,6 +162,7 @@ COMMENT ON COLUMN rolloy.generated_images.lease_expires_at IS 'While processing:
 COMMENT ON COLUMN rolloy.generated_images.leased_by IS 'Process id of the worker holding the lease.';
 COMMENT ON COLUMN rolloy.generated_images.last_error IS 'Last failure: the provider''s own message and HTTP status.';
 COMMENT ON COLUMN rolloy.generated_images.last_http_status IS 'HTTP status of the last provider answer.';
+COMMENT ON COLUMN rolloy.generated_images.resume_token IS 'Provider-side job of an interrupted attempt (fal queue URLs), resumed instead of paid twice.';
 COMMENT ON COLUMN rolloy.generated_images.width IS 'Width of the stored image.';
 COMMENT ON COLUMN rolloy.generated_images.height IS 'Height of the stored image.';
 COMMENT ON COLUMN rolloy.generated_images.size_bytes IS 'Size of the stored JPEG in bytes.';
@@ -185,8 +187,12 @@ CREATE TRIGGER name_project BEFORE INSERT OR UPDATE ON rolloy.creative_projects
 CREATE FUNCTION rolloy._guard_project_owner() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- Superusers (restores, operators, the test suites) may act for anyone.
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        RETURN NEW;
+    END IF;
     IF TG_OP = 'INSERT' THEN
-        IF NEW.created_by IS DISTINCT FROM rolloy.current_user_id() AND rolloy.current_user_id() IS NOT NULL THEN
+        IF NEW.created_by IS DISTINCT FROM rolloy.current_user_id() THEN
             RAISE EXCEPTION 'created_by must be the current user'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;

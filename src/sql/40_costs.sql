@@ -59,6 +59,20 @@ $$;
 COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
     'The price per unit in force at a time for a provider and model; NULL when none is listed.';
 
+-- Cost of one call from the prices in force now: tokens, images and megapixels (rounded up).
+CREATE FUNCTION rolloy._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint, images integer,
+                                  megapixels numeric)
+RETURNS numeric
+LANGUAGE sql STABLE AS $$
+    SELECT round(coalesce(tokens_in, 0) / 1e6 * coalesce(rolloy.price_of(provider, model, 'input_token_1m'), 0)
+         + coalesce(tokens_out, 0) / 1e6 * coalesce(rolloy.price_of(provider, model, 'output_token_1m'), 0)
+         + coalesce(images, 0) * coalesce(rolloy.price_of(provider, model, 'image'), 0)
+         + CASE WHEN coalesce(images, 0) > 0
+                THEN ceil(greatest(coalesce(megapixels, 1), 0.000001)) * coalesce(rolloy.price_of(provider, model, 'megapixel'), 0)
+                ELSE 0 END
+         + coalesce(rolloy.price_of(provider, model, 'call'), 0), 6)
+$$;
+
 ALTER TABLE rolloy.provider_prices ENABLE ROW LEVEL SECURITY;
 CREATE POLICY provider_prices_read ON rolloy.provider_prices FOR SELECT USING (true);
 CREATE POLICY provider_prices_insert ON rolloy.provider_prices FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()) AND NOT is_seed);

@@ -86,6 +86,10 @@ void throw_pg_error(MemoryContext caller_context) {
     std::string message = edata->message ? edata->message : "unknown Postgres error";
     std::string detail = edata->detail ? edata->detail : "";
     std::string hint = edata->hint ? edata->hint : "";
+    if (getenv("ROLLOY_DEBUG_ERRORS"))
+        elog(LOG, "rolloy debug: error at %s:%d (%s): %s / context: %s", edata->filename ? edata->filename : "?",
+             edata->lineno, edata->funcname ? edata->funcname : "?", message.c_str(),
+             edata->context ? edata->context : "");
     FreeErrorData(edata);
     throw PgError(code, message, detail, hint);
 }

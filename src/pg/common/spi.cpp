@@ -22,7 +22,7 @@ void SpiConnection::finish() {
     call([] { SPI_finish(); });
 }
 
-uint64 SpiConnection::run(const char *sql, const std::vector<SqlValue> &args, bool read_only) {
+uint64 SpiConnection::run(const char *sql, const std::vector<SqlArg> &args, bool read_only) {
     int nargs = static_cast<int>(args.size());
     Oid *types = nullptr;
     Datum *values = nullptr;
@@ -32,9 +32,10 @@ uint64 SpiConnection::run(const char *sql, const std::vector<SqlValue> &args, bo
         values = call([nargs] { return static_cast<Datum *>(palloc(sizeof(Datum) * nargs)); });
         nulls = call([nargs] { return static_cast<char *>(palloc(nargs)); });
         for (int i = 0; i < nargs; ++i) {
-            types[i] = TEXTOID;
-            nulls[i] = args[i] ? ' ' : 'n';
-            values[i] = args[i] ? text_datum(*args[i]) : Datum(0);
+            const SqlArg &arg = args[i];
+            types[i] = arg.is_bytea ? BYTEAOID : TEXTOID;
+            nulls[i] = arg.value ? ' ' : 'n';
+            if (arg.value) values[i] = arg.is_bytea ? bytea_datum(*arg.value) : text_datum(*arg.value);
         }
     }
     int rc = call([=] { return SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0); });
@@ -42,7 +43,7 @@ uint64 SpiConnection::run(const char *sql, const std::vector<SqlValue> &args, bo
     return SPI_processed;
 }
 
-std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlValue> &args, bool read_only) {
+std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlArg> &args, bool read_only) {
     uint64 n = run(sql, args, read_only);
     std::vector<SqlRow> rows;
     if (SPI_tuptable == nullptr) return rows;
@@ -52,6 +53,25 @@ std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlV
         SqlRow row;
         row.reserve(ncols);
         for (int c = 1; c <= ncols; ++c) {
+            if (SPI_gettypeid(SPI_tuptable->tupdesc, c) == BYTEAOID) {
+                struct Raw {
+                    const char *data;
+                    int len;
+                    bool isnull;
+                };
+                Raw raw = call([r, c] {
+                    bool isnull = false;
+                    Datum d = SPI_getbinval(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c, &isnull);
+                    if (isnull) return Raw{nullptr, 0, true};
+                    bytea *b = DatumGetByteaPP(d);
+                    return Raw{VARDATA_ANY(b), static_cast<int>(VARSIZE_ANY_EXHDR(b)), false};
+                });
+                if (raw.isnull)
+                    row.emplace_back(std::nullopt);
+                else
+                    row.emplace_back(std::string(raw.data, raw.len));
+                continue;
+            }
             char *value = call([r, c] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
             if (value == nullptr) {
                 row.emplace_back(std::nullopt);
@@ -65,7 +85,7 @@ std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlV
     return rows;
 }
 
-uint64 SpiConnection::execute(const char *sql, const std::vector<SqlValue> &args) { return run(sql, args, false); }
+uint64 SpiConnection::execute(const char *sql, const std::vector<SqlArg> &args) { return run(sql, args, false); }
 
 std::string text_arg(FunctionCallInfo fcinfo, int argno) {
     struct Span {
@@ -77,6 +97,29 @@ std::string text_arg(FunctionCallInfo fcinfo, int argno) {
         return Span{VARDATA_ANY(t), static_cast<int>(VARSIZE_ANY_EXHDR(t))};
     });
     return std::string(span.data, span.len);
+}
+
+std::string bytea_arg(FunctionCallInfo fcinfo, int argno) {
+    struct Span {
+        const char *data;
+        int len;
+    };
+    Span span = call([fcinfo, argno] {
+        bytea *b = PG_GETARG_BYTEA_PP(argno);
+        return Span{VARDATA_ANY(b), static_cast<int>(VARSIZE_ANY_EXHDR(b))};
+    });
+    return std::string(span.data, span.len);
+}
+
+Datum bytea_datum(const std::string &value) {
+    const char *data = value.data();
+    size_t len = value.size();
+    return call([data, len] {
+        bytea *b = static_cast<bytea *>(palloc(len + VARHDRSZ));
+        SET_VARSIZE(b, len + VARHDRSZ);
+        memcpy(VARDATA(b), data, len);
+        return PointerGetDatum(b);
+    });
 }
 
 Datum text_datum(const std::string &value) {

@@ -1,10 +1,12 @@
 // SPI from C++: every call goes through rolloy::pg::call(), results are copied into std types
 // at once, so no palloc'd memory outlives the SPI context inside a C++ object.
 //
-//   SpiConnection spi;                         // SPI_connect
+//   SpiConnection spi;                               // SPI_connect
 //   auto rows = spi.query("SELECT … $1 …", {arg});   // text in, text out ($n typed in SQL)
-//   spi.finish();                              // SPI_finish; on an error path Postgres' abort
-//                                              // cleans up instead (never from a destructor)
+//   spi.finish();                                    // SPI_finish; on an error path Postgres'
+//                                                    // abort cleans up instead (never from a
+//                                                    // destructor)
+// bytea columns come back as their raw bytes; SqlArg::bytes() passes raw bytes as a bytea.
 #pragma once
 #include "pg/common/postgres.hpp"
 
@@ -14,8 +16,23 @@
 
 namespace rolloy::pg {
 
-using SqlValue = std::optional<std::string>;  // NULL or the value's text form
+using SqlValue = std::optional<std::string>;  // NULL, the value's text form, or raw bytea bytes
 using SqlRow = std::vector<SqlValue>;
+
+// A query parameter: text (the default, typed by a cast in the SQL) or raw bytes as bytea.
+struct SqlArg {
+    SqlValue value;
+    bool is_bytea = false;
+    SqlArg(SqlValue v) : value(std::move(v)) {}
+    SqlArg(std::string v) : value(std::move(v)) {}
+    SqlArg(const char *v) : value(std::string(v)) {}
+    SqlArg(std::nullopt_t) {}
+    static SqlArg bytes(std::string raw) {
+        SqlArg a(std::move(raw));
+        a.is_bytea = true;
+        return a;
+    }
+};
 
 class SpiConnection {
   public:
@@ -23,19 +40,20 @@ class SpiConnection {
     SpiConnection(const SpiConnection &) = delete;
     SpiConnection &operator=(const SpiConnection &) = delete;
 
-    // Runs `sql` with text parameters ($1::uuid etc. casts in the SQL give them types).
-    std::vector<SqlRow> query(const char *sql, const std::vector<SqlValue> &args = {}, bool read_only = false);
-    // Same, for statements whose result is not needed; returns rows processed.
-    uint64 execute(const char *sql, const std::vector<SqlValue> &args = {});
+    std::vector<SqlRow> query(const char *sql, const std::vector<SqlArg> &args = {}, bool read_only = false);
+    // For statements whose result is not needed; returns rows processed.
+    uint64 execute(const char *sql, const std::vector<SqlArg> &args = {});
     void finish();
 
   private:
     bool connected_ = false;
-    uint64 run(const char *sql, const std::vector<SqlValue> &args, bool read_only);
+    uint64 run(const char *sql, const std::vector<SqlArg> &args, bool read_only);
 };
 
 // Text/Datum conversions done under the guard.
 std::string text_arg(FunctionCallInfo fcinfo, int argno);
+std::string bytea_arg(FunctionCallInfo fcinfo, int argno);
 Datum text_datum(const std::string &value);
+Datum bytea_datum(const std::string &value);
 
 }  // namespace rolloy::pg

@@ -1,0 +1,14 @@
+// CRC-32 (ISO-HDLC / IEEE 802.3, reflected polynomial 0xEDB88320): the checksum of ZIP entries
+// and PNG chunks.
+#pragma once
+#include "core/common/core_only.hpp"
+
+#include <cstdint>
+#include <string_view>
+
+namespace rolloy {
+
+// Continues a running CRC: crc32(b, crc32(a)) == crc32(a + b). Start with 0.
+std::uint32_t crc32(std::string_view data, std::uint32_t previous = 0);
+
+} // namespace rolloy

@@ -1,0 +1,64 @@
+// The result of one provider call as the worker records it: success with its payload, or a
+// failure classified as worth retrying (Transient) or not (Permanent), with the provider's own
+// message. Messages never contain API keys (see redact_secret).
+#pragma once
+#include "core/common/core_only.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace rolloy::providers {
+
+enum class OutcomeKind { Success, Transient, Permanent };
+
+const char *to_string(OutcomeKind kind); // "success", "transient", "permanent"
+
+struct Outcome {
+    OutcomeKind kind = OutcomeKind::Permanent;
+    long http_status = 0; // status of the decisive HTTP response; 0 without one
+    // Short machine-readable reason for failures, e.g. "http_503", "timeout", "RESOURCE_EXHAUSTED",
+    // "quota_per_day", "blocked", "IMAGE_SAFETY", "no_image", "malformed_response", "aborted".
+    std::string error_code;
+    // For people (last_error): the provider's own message with the HTTP status.
+    std::string message;
+    std::optional<std::int64_t> retry_after_ms; // delay the server asked for, if any
+
+    // Usage (also filled on failures when the provider reported it, since it may be billed).
+    std::int64_t tokens_in = 0;
+    std::int64_t tokens_out = 0;      // candidates + thoughts: both billed at the output rate
+    std::int64_t tokens_thoughts = 0; // the part of tokens_out spent thinking
+
+    std::string text;       // text providers
+    std::string image;      // image providers: raw bytes as received (not validated here)
+    std::string image_mime; // as declared by the provider
+    int image_width = 0;    // when the provider reports them (fal), else 0
+    int image_height = 0;
+
+    std::int64_t latency_ms = 0; // whole call: first request to last response, polling included
+    int http_requests = 0;       // HTTP exchanges made (fal: submit + polls + result + download)
+    std::string request_id;      // provider's id (Gemini responseId, fal request_id)
+    std::string finish_reason;   // Gemini finishReason, when present
+    std::string model_version;   // Gemini modelVersion, when present
+    // Lets a later attempt continue a provider-side job instead of paying for a new one (fal:
+    // the queue URLs). Set on Transient outcomes after a submission was accepted.
+    std::string resume_token;
+
+    bool success() const { return kind == OutcomeKind::Success; }
+    // The runner stopped the call (shutdown): not the provider's fault, not an attempt to count.
+    bool aborted() const { return error_code == "aborted"; }
+
+    static Outcome failure(OutcomeKind kind, std::string error_code, std::string message,
+                           long http_status = 0);
+};
+
+// Replaces every occurrence of `secret` in `text` with "[redacted]" (secrets shorter than 4
+// characters are left alone: redacting "a" would mangle every message).
+std::string redact_secret(std::string text, std::string_view secret);
+
+// A single-line, printable excerpt of a response body for error messages: control characters
+// become spaces, runs of spaces collapse, cut at max_chars on a UTF-8 boundary with "…".
+std::string body_excerpt(std::string_view body, std::size_t max_chars = 300);
+
+} // namespace rolloy::providers

@@ -1,0 +1,36 @@
+// The worker's SQL: reclaiming expired leases, claiming jobs, keeping leases alive, and writing
+// each result exactly once. Every function runs inside a transaction the caller opened.
+#pragma once
+#include "pg/common/spi.hpp"
+
+#include "core/generation/image_job.hpp"
+
+#include <string>
+#include <vector>
+
+namespace rolloy::pg::jobs {
+
+bool extension_installed(SpiConnection &spi);
+
+// Rows whose lease ran out (a killed or crashed worker) go back to pending, or fail when they
+// used their last attempt. Returns how many rows changed.
+int reclaim_expired_leases(SpiConnection &spi);
+
+// Claims up to `limit` due jobs of `provider` (FOR UPDATE SKIP LOCKED), leases them to this
+// process and returns them with everything the call needs. Jobs whose reference photo is gone
+// come back with an empty reference.
+std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit, int lease_seconds);
+
+// Extends the lease of jobs still in flight.
+void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds);
+
+// The API key of a provider, or empty.
+std::string provider_key(SpiConnection &spi, const std::string &provider);
+
+// Logs the call, adds its cost to the row and, if the row is still this attempt's, moves it to
+// its new state (storing the image for a completed one). Returns false when the row had moved
+// on (cancelled, or its lease expired and another attempt took it): its result is discarded,
+// but the call is still logged and charged.
+bool record(SpiConnection &spi, const generation::ImageJob &job, const generation::JobRecord &record);
+
+}  // namespace rolloy::pg::jobs

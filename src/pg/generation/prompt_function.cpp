@@ -1,0 +1,162 @@
+// rolloy.generate_prompt(project_id, provider): writes the project's image prompt with the
+// offline template or Gemini, saves it with model, tokens and cost, and logs the call. The
+// HTTP wait honours query cancel and statement_timeout.
+#include "pg/common/guard.hpp"
+#include "pg/common/spi.hpp"
+#include "pg/generation/settings.hpp"
+
+#include "core/common/error.hpp"
+#include "core/prompts/creative_brief.hpp"
+#include "core/providers/http_client.hpp"
+#include "core/providers/job_runner.hpp"
+#include "core/providers/registry.hpp"
+
+#include <cstdio>
+
+extern "C" {
+#include "miscadmin.h"
+}
+
+using rolloy::Error;
+using rolloy::ErrorKind;
+using rolloy::pg::call;
+using rolloy::pg::SpiConnection;
+using rolloy::pg::SqlRow;
+
+namespace {
+
+struct Written {
+    std::string provider, model, system, prompt;
+    long long tokens_in = 0, tokens_out = 0, latency_ms = 0;
+    long http_status = 0;
+};
+
+// The project (if the caller owns it or is an admin) and its ABCD as a brief.
+rolloy::prompts::CreativeBrief load_brief(SpiConnection &spi, const std::string &project_id, std::string &owner) {
+    auto rows = spi.query(
+        "SELECT p.created_by, s.category, s.scene, s.description, a.name, a.description, a.product_state,"
+        "       d.emotion, d.description, array_to_string(d.keywords, '\x1f'), f.name, f.description, f.aspect_ratio"
+        "  FROM rolloy.creative_projects p"
+        "  JOIN rolloy.scenes s ON s.id = p.scene_id JOIN rolloy.actions a ON a.id = p.action_id"
+        "  JOIN rolloy.drivers d ON d.id = p.driver_id JOIN rolloy.formats f ON f.id = p.format_id"
+        " WHERE p.id = $1::uuid AND (p.created_by = rolloy.current_user_id() OR rolloy.is_admin())",
+        {project_id}, true);
+    if (rows.empty())
+        throw Error(ErrorKind::NotFound, "project " + project_id + " not found",
+                    "Only the owner of a project (or an admin) can write its prompt.");
+    const SqlRow &r = rows[0];
+    owner = *r[0];
+    rolloy::prompts::CreativeBrief b;
+    b.scene_category = *r[1];
+    b.scene = *r[2];
+    b.scene_description = *r[3];
+    b.action = *r[4];
+    b.action_description = *r[5];
+    b.product_state = *r[6];
+    b.driver_emotion = *r[7];
+    b.driver_description = *r[8];
+    std::string keywords = r[9].value_or("");
+    size_t start = 0;
+    while (!keywords.empty() && start <= keywords.size()) {
+        size_t end = keywords.find('\x1f', start);
+        if (end == std::string::npos) end = keywords.size();
+        b.driver_keywords.push_back(keywords.substr(start, end - start));
+        start = end + 1;
+    }
+    b.format_name = *r[10];
+    b.format_description = *r[11];
+    b.aspect_ratio = *r[12];
+    return b;
+}
+
+Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::string &key) {
+    using namespace rolloy::providers;
+    rolloy::prompts::PromptMessages messages = rolloy::prompts::build_prompt_request(brief);
+    ProviderConfig config;
+    config.base_url = rolloy::pg::settings::str(rolloy::pg::settings::gemini_base_url);
+    config.model = rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model);
+    config.api_key = key;
+    config.request_timeout_ms = rolloy::pg::settings::request_timeout_ms;
+    TextRequest request;
+    request.system_prompt = messages.system;
+    request.prompt = messages.user;
+    request.max_output_tokens = 1024;
+    request.temperature = 0.7;
+    HttpClient http;
+    // Cancel and statement_timeout set InterruptPending from a signal handler: reading the flag
+    // is all the callback may do (no Postgres call, no longjmp); the error follows below.
+    Outcome outcome = run_call(http, find_text_provider("gemini")->make_call(config, std::move(request)),
+                               config.request_timeout_ms, [] { return InterruptPending != 0; });
+    call([] { CHECK_FOR_INTERRUPTS(); });
+    if (!outcome.success())
+        throw Error(ErrorKind::ExternalService, "Gemini could not write the prompt: " + outcome.message,
+                    outcome.finish_reason.empty() ? "" : "finishReason " + outcome.finish_reason,
+                    outcome.kind == OutcomeKind::Transient ? "This is usually temporary: try again shortly." : "");
+    Written w;
+    w.provider = "gemini";
+    w.model = config.model;
+    w.system = messages.system;
+    w.prompt = rolloy::prompts::clean_model_prompt(outcome.text);
+    w.tokens_in = outcome.tokens_in;
+    w.tokens_out = outcome.tokens_out;
+    w.latency_ms = outcome.latency_ms;
+    w.http_status = outcome.http_status;
+    return w;
+}
+
+}  // namespace
+
+ROLLOY_FUNCTION(rolloy_generate_prompt) {
+    if (PG_ARGISNULL(0)) throw Error(ErrorKind::InvalidInput, "project_id must not be NULL");
+    std::string project_id = call([fcinfo] {
+        return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
+    });
+    std::string provider = PG_ARGISNULL(1) ? "auto" : rolloy::pg::text_arg(fcinfo, 1);
+    if (provider != "auto" && provider != "template" && provider != "gemini")
+        throw Error(ErrorKind::InvalidInput, "unknown prompt provider \"" + provider + "\"",
+                    {}, "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
+
+    SpiConnection spi;
+    std::string owner;
+    rolloy::prompts::CreativeBrief brief = load_brief(spi, project_id, owner);
+    std::string key;
+    if (provider != "template") {
+        auto rows = spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = 'gemini'", {}, true);
+        if (!rows.empty()) key = rows[0][0].value_or("");
+        if (provider == "gemini" && key.empty())
+            throw Error(ErrorKind::WrongState, "no API key for provider \"gemini\"", {},
+                        "An admin sets one with rolloy.set_provider_key('gemini', …); or use provider template.");
+        provider = key.empty() ? "template" : "gemini";
+    }
+
+    Written w;
+    if (provider == "gemini") {
+        // No SPI call is in progress while we wait on the network; the backend's own
+        // transaction stays open (the caller's statement), which is unavoidable here.
+        w = with_gemini(brief, key);
+    } else {
+        w.provider = "template";
+        w.model = "template-v1";
+        w.system = "";
+        w.prompt = rolloy::prompts::compose_template_prompt(brief);
+    }
+
+    auto cost = spi.query(
+        "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, success, http_status,"
+        "    latency_ms, tokens_in, tokens_out, cost_usd)"
+        " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, $7::bigint, $8::bigint,"
+        "    rolloy._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
+        " RETURNING cost_usd",
+        {owner, project_id, w.provider, w.model, std::to_string(w.http_status), std::to_string(w.latency_ms),
+         std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
+    auto updated = spi.query(
+        "UPDATE rolloy.creative_projects"
+        "   SET prompt = $2, prompt_system = nullif($3, ''), prompt_provider = $4, prompt_model = $5,"
+        "       prompt_tokens_in = $6::integer, prompt_tokens_out = $7::integer, prompt_cost_usd = $8::numeric,"
+        "       prompt_generated_at = now()"
+        " WHERE id = $1::uuid RETURNING prompt",
+        {project_id, w.prompt, w.system, w.provider, w.model, std::to_string(w.tokens_in), std::to_string(w.tokens_out),
+         *cost.at(0).at(0)});
+    spi.finish();
+    return rolloy::pg::text_datum(*updated.at(0).at(0));
+}

@@ -1,0 +1,33 @@
+// GUCs of image and prompt generation (documented in docs/worker.md). Defined in _PG_init;
+// read by the worker (reloaded on SIGHUP) and by SQL through rolloy._setting().
+#pragma once
+
+#include <string>
+
+namespace rolloy::pg::settings {
+
+void define_generation_gucs();
+
+// Worker
+extern char *worker_database;       // rolloy.database (postmaster)
+extern int lease_seconds;           // rolloy.lease_seconds
+extern int poll_interval_ms;        // rolloy.poll_interval_ms
+extern int concurrency_gemini;      // rolloy.concurrency_gemini
+extern int concurrency_fal;         // rolloy.concurrency_fal
+extern int preview_batch;           // rolloy.preview_batch
+extern int retry_base_ms;           // rolloy.retry_base_ms
+extern int retry_max_ms;            // rolloy.retry_max_ms
+extern int request_timeout_ms;      // rolloy.request_timeout_ms
+extern int job_deadline_ms;         // rolloy.job_deadline_ms
+extern int max_image_mb;            // rolloy.max_image_mb
+
+// Providers
+extern char *gemini_base_url;
+extern char *gemini_text_model;
+extern char *gemini_image_model;
+extern char *fal_base_url;
+extern char *fal_image_model;
+
+std::string str(const char *guc_value);
+
+}  // namespace rolloy::pg::settings

@@ -1,0 +1,288 @@
+// The rolloy background worker. One loop, no transaction between steps:
+//   reclaim expired leases -> claim due jobs per provider (short transaction, commit)
+//   -> run HTTP calls concurrently (JobRunner, no transaction) and render previews
+//   -> record each finished job in its own short transaction -> wait on the latch.
+// SIGTERM stops it after releasing in-flight rows; SIGHUP reloads settings; a crash or kill
+// leaves leases that expire and put the rows back. It exits non-zero so the postmaster always
+// restarts it (pg_cron's lesson: a worker that exits 0 never comes back).
+#include "pg/common/guard.hpp"
+#include "pg/common/transaction.hpp"
+#include "pg/generation/job_store.hpp"
+#include "pg/generation/settings.hpp"
+#include "pg/generation/worker_state.hpp"
+
+#include "core/common/error.hpp"
+#include "core/generation/image_job.hpp"
+#include "core/providers/http_client.hpp"
+#include "core/providers/job_runner.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <map>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "miscadmin.h"
+#include "pgstat.h"
+#include "postmaster/bgworker.h"
+#include "postmaster/interrupt.h"
+#include "storage/ipc.h"
+#include "storage/latch.h"
+#include "storage/proc.h"
+#include "utils/guc.h"
+#include "utils/wait_event.h"
+
+PGDLLEXPORT void rolloy_worker_main(Datum);
+}
+
+namespace rolloy::pg::worker {
+namespace {
+
+volatile sig_atomic_t got_sigterm = false;
+
+void handle_sigterm(SIGNAL_ARGS) {
+    int saved_errno = errno;
+    got_sigterm = true;
+    SetLatch(MyLatch);
+    errno = saved_errno;
+}
+
+using Clock = std::chrono::steady_clock;
+using generation::ImageJob;
+using generation::JobRecord;
+
+const char *const kRemoteProviders[] = {"gemini", "fal"};
+
+int limit_for(const std::string &provider) {
+    return provider == "gemini" ? settings::concurrency_gemini : settings::concurrency_fal;
+}
+
+std::string base_url_for(const std::string &provider) {
+    return settings::str(provider == "gemini" ? settings::gemini_base_url : settings::fal_base_url);
+}
+
+class Worker {
+  public:
+    Worker() : http_(http_options()), runner_(http_) { apply_pool_limits(); }
+
+    void run() {
+        while (!got_sigterm) {
+            handle_interrupts();
+            note_loop(static_cast<int>(running_.size()));
+            bool busy = false;
+            try {
+                busy = one_round();
+            } catch (const std::exception &e) {
+                // A failed round (a Postgres error inside, a bad row) must not stop the worker:
+                // note it, back off a little, and go on. The transaction was already aborted.
+                note_results(0, 0, 0, e.what());
+                call([&e] { ereport(WARNING, (errmsg("rolloy worker: %s", e.what()))); });
+                wait_latch(1000);
+                continue;
+            }
+            if (!busy) wait_latch(idle_wait_ms());
+        }
+        release_in_flight();
+        call([] { ereport(LOG, (errmsg("rolloy worker stopping on request"))); });
+    }
+
+  private:
+    static providers::HttpClientOptions http_options() {
+        providers::HttpClientOptions o;
+        o.total_timeout_ms = settings::request_timeout_ms;
+        o.max_response_bytes = std::int64_t(settings::max_image_mb) << 20;
+        o.default_pool_limit = 16;
+        o.user_agent = "rolloy-worker";
+        return o;
+    }
+
+    void apply_pool_limits() {
+        for (const char *p : kRemoteProviders) http_.set_pool_limit(p, limit_for(p));
+    }
+
+    void handle_interrupts() {
+        call([] { CHECK_FOR_INTERRUPTS(); });
+        if (ConfigReloadPending) {
+            ConfigReloadPending = false;
+            call([] { ProcessConfigFile(PGC_SIGHUP); });
+            apply_pool_limits();
+        }
+    }
+
+    void wait_latch(long timeout_ms) {
+        call([timeout_ms] {
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+        });
+    }
+
+    long idle_wait_ms() const { return running_.empty() ? settings::poll_interval_ms : 0; }
+
+    // One pass; true when there is more to do right away.
+    bool one_round() {
+        bool installed = in_transaction("rolloy worker: checking", [](SpiConnection &spi) {
+            return jobs::extension_installed(spi);
+        });
+        if (!installed) return false;
+
+        auto now = Clock::now();
+        if (now - last_reclaim_ > std::chrono::seconds(10)) {
+            int n = in_transaction("rolloy worker: reclaiming expired leases",
+                                   [](SpiConnection &spi) { return jobs::reclaim_expired_leases(spi); });
+            if (n > 0) note_results(0, 0, n, nullptr);
+            last_reclaim_ = now;
+        }
+        if (!running_.empty() && now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
+            std::vector<std::string> ids;
+            for (auto &entry : running_) ids.push_back(entry.second.image_id);
+            in_transaction("rolloy worker: extending leases",
+                           [&ids](SpiConnection &spi) { jobs::extend_leases(spi, ids, settings::lease_seconds); });
+            last_heartbeat_ = now;
+        }
+
+        int claimed = 0;
+        for (const char *provider : kRemoteProviders) claimed += claim_remote(provider);
+        int previews = run_previews();
+
+        if (!running_.empty()) {
+            // Short steps while there is other work, else wait for the network (bounded so
+            // signals and new work are noticed within 100 ms).
+            auto finished = runner_.step(claimed > 0 || previews > 0 ? 0 : 100);
+            for (auto &f : finished) finish(f.id, f.outcome);
+        }
+        return claimed > 0 || previews > 0 || !running_.empty();
+    }
+
+    int claim_remote(const std::string &provider) {
+        int in_flight = 0;
+        for (auto &entry : running_)
+            if (entry.second.provider == provider) ++in_flight;
+        int free = limit_for(provider) - in_flight;
+        if (free <= 0) return 0;
+        std::string key;
+        auto claimed = in_transaction("rolloy worker: claiming", [&](SpiConnection &spi) {
+            auto jobs = jobs::claim(spi, provider, free, settings::lease_seconds);
+            if (!jobs.empty()) key = jobs::provider_key(spi, provider);
+            return jobs;
+        });
+        for (ImageJob &job : claimed) {
+            if (job.reference.empty()) {
+                JobRecord r;
+                r.kind = JobRecord::Kind::Failed;
+                r.error = "the reference image of this job no longer exists";
+                store(job, r);
+                continue;
+            }
+            if (key.empty()) {
+                JobRecord r;
+                r.kind = JobRecord::Kind::Failed;
+                r.error = "no API key for provider " + provider + " (rolloy.set_provider_key)";
+                store(job, r);
+                continue;
+            }
+            providers::ProviderConfig config;
+            config.base_url = base_url_for(provider);
+            config.model = job.model;
+            config.api_key = key;
+            config.request_timeout_ms = settings::request_timeout_ms;
+            config.max_image_bytes = std::int64_t(settings::max_image_mb) << 20;
+            config.max_response_bytes = (std::int64_t(settings::max_image_mb) << 20) * 2;
+            std::int64_t id = next_id_++;
+            try {
+                runner_.add(id, generation::make_call(job, config), settings::job_deadline_ms);
+            } catch (const Error &e) {
+                JobRecord r;
+                r.kind = JobRecord::Kind::Failed;
+                r.error = e.what();
+                store(job, r);
+                continue;
+            }
+            running_.emplace(id, std::move(job));
+        }
+        return static_cast<int>(claimed.size());
+    }
+
+    int run_previews() {
+        auto claimed = in_transaction("rolloy worker: claiming previews", [](SpiConnection &spi) {
+            return jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds);
+        });
+        for (ImageJob &job : claimed) {
+            JobRecord r;
+            if (job.reference.empty()) {
+                r.kind = JobRecord::Kind::Failed;
+                r.error = "the reference image of this job no longer exists";
+            } else {
+                call([] { pgstat_report_activity(STATE_RUNNING, "rolloy worker: rendering preview"); });
+                r = generation::run_preview(job);
+            }
+            store(job, r);
+            // Keep remote calls moving between local renders.
+            if (!running_.empty())
+                for (auto &f : runner_.step(0)) finish(f.id, f.outcome);
+        }
+        return static_cast<int>(claimed.size());
+    }
+
+    void finish(std::int64_t id, const providers::Outcome &outcome) {
+        auto it = running_.find(id);
+        if (it == running_.end()) return;
+        ImageJob job = std::move(it->second);
+        running_.erase(it);
+        providers::RetryOptions retry;
+        retry.base_delay_ms = settings::retry_base_ms;
+        retry.max_delay_ms = std::max(settings::retry_base_ms, settings::retry_max_ms);
+        JobRecord r = generation::record_for(job, outcome, retry, std::size_t(settings::max_image_mb) << 20);
+        store(job, r);
+    }
+
+    void store(const ImageJob &job, const JobRecord &r) {
+        bool applied = in_transaction("rolloy worker: recording", [&](SpiConnection &spi) {
+            return jobs::record(spi, job, r);
+        });
+        if (!applied) return;
+        switch (r.kind) {
+        case JobRecord::Kind::Completed: note_results(1, 0, 0, nullptr); break;
+        case JobRecord::Kind::Failed: note_results(0, 1, 0, r.error.c_str()); break;
+        case JobRecord::Kind::Retry: note_results(0, 0, 1, r.error.c_str()); break;
+        case JobRecord::Kind::Released: break;
+        }
+    }
+
+    // Shutdown: unfinished calls are not the provider's fault; give their attempts back.
+    void release_in_flight() {
+        for (auto &f : runner_.abort_all()) finish(f.id, f.outcome);
+    }
+
+    providers::HttpClient http_;
+    providers::JobRunner runner_;
+    std::map<std::int64_t, ImageJob> running_;
+    std::int64_t next_id_ = 1;
+    Clock::time_point last_reclaim_{};
+    Clock::time_point last_heartbeat_ = Clock::now();
+};
+
+void worker_main() {
+    const char *db = settings::worker_database ? settings::worker_database : "postgres";
+    call([db] {
+        BackgroundWorkerInitializeConnection(db, nullptr, 0);
+        pgstat_report_appname("rolloy worker");
+    });
+    announce_running(db);
+    call([db] { ereport(LOG, (errmsg("rolloy worker started for database \"%s\"", db))); });
+    Worker worker;
+    worker.run();
+}
+
+}  // namespace
+}  // namespace rolloy::pg::worker
+
+extern "C" void rolloy_worker_main(Datum) {
+    pqsignal(SIGTERM, rolloy::pg::worker::handle_sigterm);
+    pqsignal(SIGHUP, SignalHandlerForConfigReload);
+    BackgroundWorkerUnblockSignals();
+    rolloy::pg::invoke([] { rolloy::pg::worker::worker_main(); });
+    // Stopped by SIGTERM: exit non-zero so that a pg_terminate_backend() (restart_worker) is
+    // followed by a restart; at shutdown the postmaster does not restart anything anyway.
+    proc_exit(1);
+}

@@ -1,0 +1,177 @@
+#include "pg/generation/worker_state.hpp"
+
+#include "pg/common/guard.hpp"
+#include "pg/common/spi.hpp"
+#include "pg/generation/settings.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "access/xact.h"
+#include "funcapi.h"
+#include "postmaster/bgworker.h"
+#include "storage/ipc.h"
+#include "storage/lwlock.h"
+#include "storage/proc.h"
+#include "storage/shmem.h"
+#include "utils/builtins.h"
+}
+
+#include <cstring>
+
+namespace rolloy::pg::worker {
+namespace {
+
+WorkerShared *state = nullptr;
+shmem_request_hook_type previous_request_hook = nullptr;
+shmem_startup_hook_type previous_startup_hook = nullptr;
+
+void request_shmem() {
+    if (previous_request_hook) previous_request_hook();
+    RequestAddinShmemSpace(MAXALIGN(sizeof(WorkerShared)));
+}
+
+void startup_shmem() {
+    if (previous_startup_hook) previous_startup_hook();
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    bool found = false;
+    state = static_cast<WorkerShared *>(ShmemInitStruct("rolloy worker", sizeof(WorkerShared), &found));
+    if (!found) {
+        memset(state, 0, sizeof(WorkerShared));
+        SpinLockInit(&state->mutex);
+    }
+    LWLockRelease(AddinShmemInitLock);
+}
+
+void forget_worker(int, Datum) {
+    if (!state) return;
+    SpinLockAcquire(&state->mutex);
+    if (state->pid == MyProcPid) {
+        state->pid = 0;
+        state->latch = nullptr;
+        state->in_flight = 0;
+    }
+    SpinLockRelease(&state->mutex);
+}
+
+// Wake-at-commit: queueing transactions set the worker's latch only once they commit, so the
+// worker never looks for rows it cannot see yet.
+bool wake_requested = false;
+bool callback_registered = false;
+
+void on_transaction_end(XactEvent event, void *) {
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
+        if (wake_requested && state) {
+            SpinLockAcquire(&state->mutex);
+            Latch *latch = state->pid != 0 ? state->latch : nullptr;
+            SpinLockRelease(&state->mutex);
+            if (latch) SetLatch(latch);
+        }
+        wake_requested = false;
+    } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
+        wake_requested = false;
+    }
+}
+
+}  // namespace
+
+WorkerShared *shared() { return state; }
+
+void register_worker() {
+    previous_request_hook = shmem_request_hook;
+    shmem_request_hook = request_shmem;
+    previous_startup_hook = shmem_startup_hook;
+    shmem_startup_hook = startup_shmem;
+
+    BackgroundWorker worker;
+    memset(&worker, 0, sizeof worker);
+    worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
+    worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
+    worker.bgw_restart_time = 5;  // seconds; it also restarts after a crash or a kill
+    snprintf(worker.bgw_library_name, BGW_MAXLEN, "rolloy");
+    snprintf(worker.bgw_function_name, BGW_MAXLEN, "rolloy_worker_main");
+    snprintf(worker.bgw_name, BGW_MAXLEN, "rolloy worker");
+    snprintf(worker.bgw_type, BGW_MAXLEN, "rolloy worker");
+    RegisterBackgroundWorker(&worker);
+}
+
+void announce_running(const char *database) {
+    if (!state) return;
+    SpinLockAcquire(&state->mutex);
+    state->pid = MyProcPid;
+    state->latch = &MyProc->procLatch;
+    state->started_at = GetCurrentTimestamp();
+    state->last_loop_at = state->started_at;
+    state->in_flight = 0;
+    strlcpy(state->database, database, sizeof state->database);
+    SpinLockRelease(&state->mutex);
+    before_shmem_exit(forget_worker, 0);
+}
+
+void note_loop(int in_flight) {
+    if (!state) return;
+    SpinLockAcquire(&state->mutex);
+    state->last_loop_at = GetCurrentTimestamp();
+    state->in_flight = in_flight;
+    SpinLockRelease(&state->mutex);
+}
+
+void note_results(int completed, int failed, int retried, const char *error) {
+    if (!state) return;
+    SpinLockAcquire(&state->mutex);
+    state->completed += completed;
+    state->failed += failed;
+    state->retried += retried;
+    if (error) strlcpy(state->last_error, error, sizeof state->last_error);
+    SpinLockRelease(&state->mutex);
+}
+
+}  // namespace rolloy::pg::worker
+
+using rolloy::pg::call;
+
+ROLLOY_FUNCTION(rolloy_wake_worker_at_commit) {
+    using namespace rolloy::pg::worker;
+    if (!callback_registered) {
+        call([] { RegisterXactCallback(on_transaction_end, nullptr); });
+        callback_registered = true;
+    }
+    wake_requested = true;
+    PG_RETURN_VOID();
+}
+
+ROLLOY_FUNCTION(rolloy_worker_status) {
+    using rolloy::pg::worker::WorkerShared;
+    WorkerShared copy;
+    memset(&copy, 0, sizeof copy);
+    WorkerShared *s = rolloy::pg::worker::shared();
+    if (s) {
+        SpinLockAcquire(&s->mutex);
+        memcpy(&copy, s, sizeof copy);
+        SpinLockRelease(&s->mutex);
+    }
+    Datum values[10];
+    bool nulls[10] = {};
+    bool running = s && copy.pid != 0;
+    values[0] = BoolGetDatum(running);
+    values[1] = Int32GetDatum(copy.pid);
+    nulls[1] = !running;
+    const char *db = running ? copy.database : rolloy::pg::settings::worker_database;
+    values[2] = rolloy::pg::text_datum(db ? db : "");
+    values[3] = TimestampTzGetDatum(copy.started_at);
+    nulls[3] = !running;
+    values[4] = TimestampTzGetDatum(copy.last_loop_at);
+    nulls[4] = !running;
+    values[5] = Int32GetDatum(copy.in_flight);
+    values[6] = Int64GetDatum(copy.completed);
+    values[7] = Int64GetDatum(copy.failed);
+    values[8] = Int64GetDatum(copy.retried);
+    values[9] = rolloy::pg::text_datum(copy.last_error);
+    nulls[9] = copy.last_error[0] == '\0';
+    return call([fcinfo, &values, &nulls] {
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "rolloy: worker_status must return a record");
+        desc = BlessTupleDesc(desc);
+        return HeapTupleGetDatum(heap_form_tuple(desc, values, nulls));
+    });
+}

@@ -1,0 +1,540 @@
+-- Image generation: storage, provider keys, queueing with quota/budget/rate checks, progress,
+-- and the interface of the background worker.
+
+-- ---------------------------------------------------------------------------------------------
+-- Storage: image bytes live in the database (backups, RLS and PostgREST cover them too), keyed
+-- by a storage reference laid out by project and image: db:generated/<project>/<image>,
+-- db:reference/<reference image>. JPEG/PNG do not compress further: store them uncompressed.
+CREATE TABLE rolloy.image_store (
+    storage_ref   text PRIMARY KEY CHECK (storage_ref ~ '^db:(generated|reference)/'),
+    content       bytea NOT NULL,
+    content_type  text NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png', 'image/webp')),
+    thumbnail     bytea NOT NULL,
+    sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
+    size_bytes    bigint NOT NULL CHECK (size_bytes > 0),
+    created_at    timestamptz NOT NULL DEFAULT now()
+);
+ALTER TABLE rolloy.image_store ALTER COLUMN content SET STORAGE EXTERNAL;
+ALTER TABLE rolloy.image_store ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
+COMMENT ON TABLE rolloy.image_store IS
+    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is.';
+COMMENT ON COLUMN rolloy.image_store.storage_ref IS 'db:generated/<project>/<image> or db:reference/<id>.';
+COMMENT ON COLUMN rolloy.image_store.content IS 'The image file.';
+COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of content.';
+COMMENT ON COLUMN rolloy.image_store.thumbnail IS '300x300 JPEG thumbnail (cover crop, q70).';
+COMMENT ON COLUMN rolloy.image_store.sha256 IS 'SHA-256 of content (hex).';
+COMMENT ON COLUMN rolloy.image_store.size_bytes IS 'Size of content in bytes.';
+SELECT pg_catalog.pg_extension_config_dump('rolloy.image_store', '');
+
+ALTER TABLE rolloy.image_store ENABLE ROW LEVEL SECURITY;
+CREATE POLICY image_store_read ON rolloy.image_store FOR SELECT USING (
+    EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.storage_ref = image_store.storage_ref)
+    OR EXISTS (SELECT 1 FROM rolloy.reference_images r WHERE r.storage_ref = image_store.storage_ref));
+GRANT SELECT ON rolloy.image_store TO rolloy_member;
+
+-- PostgREST media types: functions returning these domains answer with raw bytes.
+CREATE DOMAIN rolloy."image/jpeg" AS bytea;
+COMMENT ON DOMAIN rolloy."image/jpeg" IS 'JPEG bytes; PostgREST serves functions returning it as image/jpeg.';
+CREATE DOMAIN rolloy."application/zip" AS bytea;
+COMMENT ON DOMAIN rolloy."application/zip" IS 'ZIP bytes; PostgREST serves functions returning it as application/zip.';
+
+CREATE FUNCTION rolloy.image(image_id uuid) RETURNS rolloy."image/jpeg"
+LANGUAGE sql STABLE AS $$
+    SELECT s.content::rolloy."image/jpeg" FROM rolloy.generated_images g
+      JOIN rolloy.image_store s ON s.storage_ref = g.storage_ref
+     WHERE g.id = image.image_id AND g.status = 'completed'
+$$;
+COMMENT ON FUNCTION rolloy.image(uuid) IS
+    'The generated JPEG of an image the caller may see; NULL otherwise. PostgREST: GET /rpc/image?image_id=… with Accept: image/jpeg.';
+
+CREATE FUNCTION rolloy.thumbnail(image_id uuid) RETURNS rolloy."image/jpeg"
+LANGUAGE sql STABLE AS $$
+    SELECT s.thumbnail::rolloy."image/jpeg" FROM rolloy.generated_images g
+      JOIN rolloy.image_store s ON s.storage_ref = g.storage_ref
+     WHERE g.id = thumbnail.image_id AND g.status = 'completed'
+$$;
+COMMENT ON FUNCTION rolloy.thumbnail(uuid) IS 'The 300x300 thumbnail of a generated image the caller may see.';
+
+CREATE FUNCTION rolloy.reference_image(reference_image_id uuid, thumbnail boolean DEFAULT false) RETURNS bytea
+LANGUAGE sql STABLE AS $$
+    SELECT CASE WHEN reference_image.thumbnail THEN s.thumbnail ELSE s.content END
+      FROM rolloy.reference_images r JOIN rolloy.image_store s ON s.storage_ref = r.storage_ref
+     WHERE r.id = reference_image.reference_image_id
+$$;
+COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS 'Bytes (or thumbnail) of a reference photo.';
+
+CREATE FUNCTION rolloy.upload_reference_image(content bytea, file_name text, product_state rolloy.product_state,
+                                              description text DEFAULT '')
+RETURNS rolloy.reference_images
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_upload_reference_image';
+COMMENT ON FUNCTION rolloy.upload_reference_image(bytea, text, rolloy.product_state, text) IS
+    'Adds a reference photo: the type is sniffed from the bytes (JPEG, PNG, WebP), size and dimensions '
+    'are checked, a thumbnail is made, and a photo already uploaded (same SHA-256) is refused.';
+
+CREATE FUNCTION rolloy.project_zip(project_id uuid) RETURNS rolloy."application/zip"
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_project_zip';
+COMMENT ON FUNCTION rolloy.project_zip(uuid) IS
+    'All completed images of a project the caller may see as one ZIP, files named <ad name>.jpg.';
+
+-- ---------------------------------------------------------------------------------------------
+-- Provider keys: readable by no ordinary role (no grants, RLS without policies), written only
+-- through set_provider_key(), never returned. Not included in pg_dump: re-enter after a restore.
+CREATE TABLE rolloy.provider_secrets (
+    provider    text PRIMARY KEY CHECK (provider ~ '^[a-z][a-z0-9_]{1,31}$'),
+    api_key     text NOT NULL CHECK (length(api_key) BETWEEN 8 AND 512),
+    set_by      uuid,
+    updated_at  timestamptz NOT NULL DEFAULT now()
+);
+COMMENT ON TABLE rolloy.provider_secrets IS 'API keys of the providers; no role but the extension owner can read it.';
+COMMENT ON COLUMN rolloy.provider_secrets.provider IS 'Provider the key belongs to.';
+COMMENT ON COLUMN rolloy.provider_secrets.api_key IS 'The key (never shown).';
+COMMENT ON COLUMN rolloy.provider_secrets.set_by IS 'Admin who set it.';
+COMMENT ON COLUMN rolloy.provider_secrets.updated_at IS 'When it was set.';
+ALTER TABLE rolloy.provider_secrets ENABLE ROW LEVEL SECURITY;
+REVOKE ALL ON rolloy.provider_secrets FROM PUBLIC;
+
+CREATE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy.require_admin();
+BEGIN
+    IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
+        RAISE EXCEPTION 'unknown provider "%"', set_provider_key.provider USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Keys are set for gemini or fal.';
+    END IF;
+    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR api_key ~ '\s' THEN
+        RAISE EXCEPTION 'that does not look like an API key (too short or contains spaces)'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
+    ON CONFLICT ON CONSTRAINT provider_secrets_pkey
+    DO UPDATE SET api_key = EXCLUDED.api_key, set_by = EXCLUDED.set_by, updated_at = now();
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.set_provider_key(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.set_provider_key(text, text) TO rolloy_admin;
+COMMENT ON FUNCTION rolloy.set_provider_key(text, text) IS
+    'Stores the API key of a provider (gemini, fal). Admins only; the key is never shown again.';
+
+CREATE FUNCTION rolloy.remove_provider_key(provider text) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy.require_admin();
+    DELETE FROM rolloy.provider_secrets s WHERE s.provider = remove_provider_key.provider;
+    RETURN FOUND;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.remove_provider_key(text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.remove_provider_key(text) TO rolloy_admin;
+COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS 'Removes the API key of a provider. Admins only.';
+
+CREATE FUNCTION rolloy.provider_keys() RETURNS TABLE (provider text, key_set boolean, key_hint text, updated_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.provider, s.provider IS NOT NULL,
+           CASE WHEN s.api_key IS NULL THEN NULL ELSE '…' || right(s.api_key, 4) END, s.updated_at
+      FROM (VALUES ('gemini'), ('fal')) p(provider)
+      LEFT JOIN rolloy.provider_secrets s ON s.provider = p.provider
+     WHERE rolloy.is_admin()
+$$;
+COMMENT ON FUNCTION rolloy.provider_keys() IS 'Which providers have a key (last 4 characters only). Admins only; empty for others.';
+
+-- ---------------------------------------------------------------------------------------------
+-- Settings read by SQL and the worker. GUCs (defined by the library) with these defaults.
+CREATE FUNCTION rolloy._setting(name text, fallback text) RETURNS text
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(nullif(current_setting('rolloy.' || name, true), ''), fallback)
+$$;
+
+-- ---------------------------------------------------------------------------------------------
+-- Cost estimates and limits.
+
+-- Expected cost of one image of a provider/model (megapixel prices at ~1 MP).
+CREATE FUNCTION rolloy.estimated_image_cost(provider text, model text) RETURNS numeric
+LANGUAGE sql STABLE AS $$
+    SELECT coalesce(rolloy.price_of(provider, model, 'image'), 0)
+         + coalesce(rolloy.price_of(provider, model, 'megapixel'), 0) * 1.05
+$$;
+COMMENT ON FUNCTION rolloy.estimated_image_cost(text, text) IS
+    'Cost in USD one image is expected to cost (per-image price, or per-megapixel price at 1.05 MP).';
+
+CREATE FUNCTION rolloy.usage_this_month(user_id uuid DEFAULT rolloy.current_user_id())
+RETURNS TABLE (images_used integer, images_queued integer, image_quota integer,
+               spent_usd numeric, queued_usd numeric, budget_usd numeric)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH me AS (
+        SELECT u.* FROM rolloy.users u
+         WHERE u.id = usage_this_month.user_id
+           AND (u.id = rolloy.current_user_id() OR rolloy.is_admin() OR rolloy.current_user_id() IS NULL)
+    ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
+    SELECT
+        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
+          WHERE p.created_by = me.id AND g.created_at >= month.start AND g.status = 'completed')::integer,
+        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
+        me.monthly_image_quota,
+        (SELECT coalesce(sum(l.cost_usd), 0) FROM rolloy.api_usage_logs l, month
+          WHERE l.user_id = me.id AND l.occurred_at >= month.start),
+        (SELECT coalesce(sum(rolloy.estimated_image_cost(g.provider, g.model)), 0)
+           FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing')),
+        me.monthly_budget_usd
+      FROM me
+$$;
+COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
+    'A user''s images completed this month (UTC) and queued, the quota, USD spent, USD committed by '
+    'queued images, and the budget. Own figures, or anyone''s for admins.';
+
+-- Refuses (with a clear error) queueing `n` more images of provider/model for `owner`.
+-- Callers hold the owner's users row lock, so concurrent queueing cannot both pass.
+CREATE FUNCTION rolloy._check_limits(owner uuid, n integer, provider text, model text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    u record;
+    recent integer;
+    rate_limit integer := rolloy._setting('rate_limit_images', '200')::integer;
+    rate_window interval := make_interval(secs => rolloy._setting('rate_limit_window_seconds', '3600')::integer);
+    new_cost numeric := n * rolloy.estimated_image_cost(provider, model);
+BEGIN
+    SELECT * INTO u FROM rolloy.usage_this_month(owner);
+    IF u.images_used + u.images_queued + n > u.image_quota THEN
+        RAISE EXCEPTION 'monthly image quota exceeded: % used + % queued + % requested > quota %',
+                        u.images_used, u.images_queued, n, u.image_quota
+            USING ERRCODE = 'configuration_limit_exceeded',
+                  HINT = 'Queue fewer images, cancel queued ones, or ask an admin to raise monthly_image_quota.';
+    END IF;
+    IF u.spent_usd + u.queued_usd + new_cost > u.budget_usd THEN
+        RAISE EXCEPTION 'monthly budget exceeded: $% spent + $% queued + $% requested > budget $%',
+                        round(u.spent_usd, 2), round(u.queued_usd, 2), round(new_cost, 2), u.budget_usd
+            USING ERRCODE = 'configuration_limit_exceeded',
+                  HINT = 'Use the free preview provider, queue fewer images, or ask an admin to raise monthly_budget_usd.';
+    END IF;
+    SELECT count(*) INTO recent FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+     WHERE p.created_by = owner AND g.created_at > now() - rate_window;
+    IF recent + n > rate_limit THEN
+        RAISE EXCEPTION 'rate limit: at most % images per %; % queued in that window already', rate_limit, rate_window, recent
+            USING ERRCODE = 'configuration_limit_exceeded',
+                  HINT = 'Wait and try again, or ask an admin to change rolloy.rate_limit_images.';
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy._check_limits(uuid, integer, text, text) FROM PUBLIC;
+
+-- Locks the project (and its owner's users row) for queueing and checks the caller may do it.
+CREATE FUNCTION rolloy._lock_own_project(project_id uuid) RETURNS rolloy.creative_projects
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy.require_user();
+    p rolloy.creative_projects;
+BEGIN
+    SELECT * INTO p FROM rolloy.creative_projects c WHERE c.id = _lock_own_project.project_id;
+    IF NOT FOUND OR (p.created_by <> me AND NOT rolloy._user_is_admin(me)) THEN
+        RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can generate, cancel or retry its images.';
+    END IF;
+    PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR UPDATE;
+    RETURN p;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy._lock_own_project(uuid) FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
+-- Queueing.
+
+CREATE FUNCTION rolloy.batch_generate(project_id uuid, options jsonb DEFAULT '{}')
+RETURNS SETOF rolloy.generated_images
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p rolloy.creative_projects;
+    known_options text[] := ARRAY['provider', 'model', 'variants', 'reference_image_ids', 'strength',
+                                  'steps', 'guidance', 'seed', 'max_attempts'];
+    unknown text;
+    v_provider text;
+    v_model text;
+    variants integer;
+    refs uuid[];
+    n integer;
+    base_seed bigint;
+    params jsonb;
+BEGIN
+    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown option "%"', unknown USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Options: ' || array_to_string(known_options, ', ');
+    END IF;
+    p := rolloy._lock_own_project(project_id);
+
+    v_provider := coalesce(options ->> 'provider', rolloy._setting('default_image_provider', 'preview'));
+    IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
+        RAISE EXCEPTION 'unknown image provider "%"', v_provider USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Providers: preview (offline), gemini, fal.';
+    END IF;
+    v_model := coalesce(options ->> 'model', CASE v_provider
+        WHEN 'preview' THEN 'preview-v1'
+        WHEN 'gemini' THEN rolloy._setting('gemini_image_model', 'gemini-2.5-flash-image')
+        ELSE rolloy._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
+    IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
+        RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
+    END IF;
+
+    BEGIN
+        variants := coalesce((options ->> 'variants')::integer, 1);
+        refs := CASE WHEN options ? 'reference_image_ids'
+                     THEN ARRAY(SELECT jsonb_array_elements_text(options -> 'reference_image_ids')::uuid) END;
+        base_seed := coalesce((options ->> 'seed')::bigint, floor(random() * 2147483647)::bigint);
+        params := jsonb_build_object(
+            'strength', coalesce((options ->> 'strength')::numeric, 0.85),
+            'steps', coalesce((options ->> 'steps')::integer, 28),
+            'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
+    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
+                   OR cannot_coerce OR datatype_mismatch THEN
+        RAISE EXCEPTION 'invalid option value: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
+                   'reference_image_ids an array of uuids.';
+    END;
+    IF variants NOT BETWEEN 1 AND 20 THEN
+        RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (params ->> 'strength')::numeric NOT BETWEEN 0.01 AND 1 OR (params ->> 'steps')::integer NOT BETWEEN 1 AND 100
+       OR (params ->> 'guidance')::numeric NOT BETWEEN 0 AND 30 THEN
+        RAISE EXCEPTION 'strength must be in (0,1], steps in 1..100, guidance in 0..30'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF refs IS NOT NULL AND EXISTS (
+        SELECT 1 FROM unnest(refs) r(id)
+         WHERE r.id NOT IN (SELECT u.id FROM rolloy.reference_images_for(p.id) u)) THEN
+        RAISE EXCEPTION 'a reference image is not usable for project %', p.generated_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'See rolloy.reference_images_for(project_id): the product state must match the action.';
+    END IF;
+    IF p.prompt IS NULL THEN
+        RAISE EXCEPTION 'project % has no prompt yet', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Write one with rolloy.generate_prompt(project_id) first.';
+    END IF;
+
+    SELECT count(*) * variants INTO n FROM rolloy.reference_images_for(p.id) r
+     WHERE refs IS NULL OR r.id = ANY (refs);
+    IF n = 0 THEN
+        RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
+    END IF;
+    PERFORM rolloy._check_limits(p.created_by, n, v_provider, v_model);
+
+    RETURN QUERY
+    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
+    SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
+           base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
+           coalesce((options ->> 'max_attempts')::integer, rolloy._setting('max_attempts', '5')::integer)
+      FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
+     WHERE refs IS NULL OR r.id = ANY (refs)
+     ORDER BY r.created_at, r.id, v
+    RETURNING *;
+END
+$$;
+COMMENT ON FUNCTION rolloy.batch_generate(uuid, jsonb) IS
+    'Queues one image per usable reference photo x variants for a project (owner or admin), after checking '
+    'the monthly quota, budget (spent + queued) and rate limit. Options: provider (preview|gemini|fal), model, '
+    'variants (1-20), reference_image_ids, strength, steps, guidance, seed, max_attempts. Returns the queued rows.';
+
+CREATE FUNCTION rolloy.cancel_generation(project_id uuid) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n integer;
+BEGIN
+    PERFORM rolloy._lock_own_project(project_id);
+    UPDATE rolloy.generated_images g SET status = 'cancelled', lease_expires_at = NULL, leased_by = NULL,
+           last_error = coalesce(g.last_error || '; ', '') || 'cancelled by ' || rolloy._outer_role()
+     WHERE g.project_id = cancel_generation.project_id AND g.status IN ('pending', 'processing');
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rolloy.cancel_generation(uuid) IS
+    'Cancels the pending and in-flight images of a project (an in-flight result is discarded). Returns how many.';
+
+CREATE FUNCTION rolloy.retry_failed(project_id uuid) RETURNS integer
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p rolloy.creative_projects;
+    n integer;
+    r record;
+BEGIN
+    p := rolloy._lock_own_project(project_id);
+    FOR r IN SELECT g.provider, g.model, count(*)::integer AS k FROM rolloy.generated_images g
+              WHERE g.project_id = p.id AND g.status = 'failed' GROUP BY 1, 2 LOOP
+        PERFORM rolloy._check_limits(p.created_by, r.k, r.provider, r.model);
+    END LOOP;
+    UPDATE rolloy.generated_images g SET status = 'pending', attempts = 0, next_attempt_at = now(),
+           last_error = 'retried after: ' || coalesce(g.last_error, '?')
+     WHERE g.project_id = p.id AND g.status = 'failed';
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION rolloy.retry_failed(uuid) IS
+    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget. Returns how many.';
+
+CREATE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    g rolloy.generated_images;
+    p rolloy.creative_projects;
+    created rolloy.generated_images;
+BEGIN
+    SELECT * INTO g FROM rolloy.generated_images x WHERE x.id = regenerate_image.image_id;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object';
+    END IF;
+    p := rolloy._lock_own_project(g.project_id);
+    PERFORM rolloy._check_limits(p.created_by, 1, g.provider, g.model);
+    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
+    VALUES (g.project_id, g.reference_image_id, g.provider, g.model, coalesce(p.prompt, g.prompt), g.params,
+            coalesce(new_seed, floor(random() * 2147483647)::bigint), g.max_attempts)
+    RETURNING * INTO created;
+    RETURN created;
+END
+$$;
+COMMENT ON FUNCTION rolloy.regenerate_image(uuid, bigint) IS
+    'Queues a new variant like an existing image (same reference and parameters, new seed unless given). '
+    'The old image keeps its name: it may already be live in ad platforms.';
+
+-- ---------------------------------------------------------------------------------------------
+-- Counters, progress notifications and waking the worker.
+
+-- Project counters are recomputed from the rows (not incremented), so they equal the rows
+-- whatever happened: retries, crashes, restores.
+CREATE FUNCTION rolloy._after_image_change() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    c record;
+    changed uuid := coalesce(NEW.project_id, OLD.project_id);
+BEGIN
+    IF TG_OP = 'UPDATE' AND NEW.status = OLD.status THEN
+        RETURN NULL;
+    END IF;
+    SELECT count(*) FILTER (WHERE g.status <> 'cancelled') AS total,
+           count(*) FILTER (WHERE g.status = 'completed') AS completed,
+           count(*) FILTER (WHERE g.status = 'failed') AS failed,
+           count(*) FILTER (WHERE g.status IN ('pending', 'processing')) AS open
+      INTO c FROM rolloy.generated_images g WHERE g.project_id = changed;
+    UPDATE rolloy.creative_projects p SET total_images = c.total, completed_images = c.completed, failed_images = c.failed
+     WHERE p.id = changed AND (p.total_images, p.completed_images, p.failed_images) IS DISTINCT FROM (c.total, c.completed, c.failed);
+    IF TG_OP <> 'DELETE' THEN
+        PERFORM pg_notify('rolloy_progress', json_build_object(
+            'project_id', NEW.project_id, 'image_id', NEW.id, 'ad_name', NEW.ad_name, 'status', NEW.status,
+            'attempts', NEW.attempts, 'error', NEW.last_error,
+            'total', c.total, 'completed', c.completed, 'failed', c.failed, 'open', c.open)::text);
+    END IF;
+    IF TG_OP = 'INSERT' OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
+        PERFORM rolloy._wake_worker_at_commit();
+    END IF;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER after_image_change AFTER INSERT OR UPDATE OF status OR DELETE ON rolloy.generated_images
+    FOR EACH ROW EXECUTE FUNCTION rolloy._after_image_change();
+
+CREATE FUNCTION rolloy._wake_worker_at_commit() RETURNS void
+LANGUAGE C AS 'MODULE_PATHNAME', 'rolloy_wake_worker_at_commit';
+REVOKE ALL ON FUNCTION rolloy._wake_worker_at_commit() FROM PUBLIC;
+
+-- ---------------------------------------------------------------------------------------------
+-- Monitoring.
+
+CREATE VIEW rolloy.generation_progress WITH (security_invoker = true) AS
+SELECT p.id AS project_id, p.generated_name,
+       count(g.id) FILTER (WHERE g.status <> 'cancelled') AS total,
+       count(g.id) FILTER (WHERE g.status = 'pending') AS pending,
+       count(g.id) FILTER (WHERE g.status = 'processing') AS processing,
+       count(g.id) FILTER (WHERE g.status = 'completed') AS completed,
+       count(g.id) FILTER (WHERE g.status = 'failed') AS failed,
+       count(g.id) FILTER (WHERE g.status = 'cancelled') AS cancelled,
+       round(100.0 * count(g.id) FILTER (WHERE g.status IN ('completed', 'failed'))
+             / nullif(count(g.id) FILTER (WHERE g.status <> 'cancelled'), 0), 1) AS percent_done,
+       coalesce(sum(g.cost_usd), 0) AS cost_usd,
+       max(g.updated_at) AS last_change
+  FROM rolloy.creative_projects p
+  LEFT JOIN rolloy.generated_images g ON g.project_id = p.id
+ GROUP BY p.id, p.generated_name;
+COMMENT ON VIEW rolloy.generation_progress IS 'Image generation progress per project the caller may see.';
+
+CREATE VIEW rolloy.queue_metrics WITH (security_invoker = true) AS
+SELECT count(*) FILTER (WHERE g.status = 'pending') AS pending,
+       count(*) FILTER (WHERE g.status = 'pending' AND g.next_attempt_at <= now()) AS pending_due,
+       count(*) FILTER (WHERE g.status = 'processing') AS processing,
+       count(*) FILTER (WHERE g.status = 'processing' AND g.lease_expires_at < now()) AS expired_leases,
+       extract(epoch FROM now() - min(g.created_at) FILTER (WHERE g.status = 'pending'))::integer AS oldest_pending_seconds,
+       count(*) FILTER (WHERE g.status = 'failed' AND g.updated_at > now() - interval '1 hour') AS failed_last_hour,
+       count(*) FILTER (WHERE g.status = 'completed' AND g.completed_at > now() - interval '1 hour') AS completed_last_hour
+  FROM rolloy.generated_images g;
+COMMENT ON VIEW rolloy.queue_metrics IS
+    'Queue health over the images the caller may see (admins: all): pending, due, processing, expired leases, '
+    'age of the oldest pending image, failures and completions in the last hour.';
+
+CREATE FUNCTION rolloy.worker_status(OUT running boolean, OUT pid integer, OUT database text, OUT started_at timestamptz,
+                                     OUT last_loop_at timestamptz, OUT in_flight integer, OUT completed bigint,
+                                     OUT failed bigint, OUT retried bigint, OUT last_error text)
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_worker_status';
+COMMENT ON FUNCTION rolloy.worker_status() IS
+    'Health of the background worker: running, pid, database, start and last loop time, jobs in flight, '
+    'and counts since start. running is false when rolloy is not in shared_preload_libraries.';
+
+CREATE FUNCTION rolloy.restart_worker() RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    w record;
+BEGIN
+    PERFORM rolloy.require_admin();
+    SELECT * INTO w FROM rolloy.worker_status();
+    IF NOT w.running THEN
+        RETURN false;
+    END IF;
+    RETURN pg_terminate_backend(w.pid);  -- the worker exits non-zero and the postmaster restarts it
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.restart_worker() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.restart_worker() TO rolloy_admin;
+COMMENT ON FUNCTION rolloy.restart_worker() IS 'Restarts the background worker (admins). In-flight images are re-queued by lease expiry.';
+
+-- ---------------------------------------------------------------------------------------------
+-- Retention: usage logs and finished job details do not grow without bound.
+CREATE FUNCTION rolloy.cleanup(keep_usage_logs interval DEFAULT '400 days', keep_job_details interval DEFAULT '30 days')
+RETURNS TABLE (what text, rows_affected bigint)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    IF rolloy.current_user_id() IS NOT NULL THEN
+        PERFORM rolloy.require_admin();
+    END IF;
+    DELETE FROM rolloy.api_usage_logs l WHERE l.occurred_at < now() - keep_usage_logs;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    what := 'usage logs deleted'; rows_affected := n; RETURN NEXT;
+    -- Job details of finished images: the error text of retries no longer needed.
+    UPDATE rolloy.generated_images g SET last_error = left(g.last_error, 500)
+     WHERE g.status IN ('completed', 'cancelled') AND g.updated_at < now() - keep_job_details
+       AND length(g.last_error) > 500;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    what := 'job details trimmed'; rows_affected := n; RETURN NEXT;
+END
+$$;
+COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
+    'Retention: deletes usage logs older than keep_usage_logs (default 400 days, enough for yearly '
+    'accounting) and trims the error text of finished images older than keep_job_details. '
+    'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
+    '''SELECT rolloy.cleanup()'').';
+
+GRANT SELECT ON rolloy.generation_progress, rolloy.queue_metrics TO rolloy_member;
+
+-- ---------------------------------------------------------------------------------------------
+-- Prompt writing.
+CREATE FUNCTION rolloy.generate_prompt(project_id uuid, provider text DEFAULT 'auto') RETURNS text
+LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_generate_prompt';
+COMMENT ON FUNCTION rolloy.generate_prompt(uuid, text) IS
+    'Writes the image prompt of a project (owner or admin) from its scene, action, driver and format: '
+    'provider template (offline, deterministic), gemini (generateContent), or auto (gemini when a key is '
+    'set, else template). Saves prompt, model, tokens and cost on the project, logs the call, returns the prompt. '
+    'Honours statement_timeout and cancel while waiting for Gemini.';

@@ -1,0 +1,56 @@
+// libFuzzer target for the provider response readers: Gemini replies and error envelopes, fal
+// tickets, statuses, results and error bodies, the lifted-string JSON scan, Retry-After and
+// base64. Provider bodies are untrusted; nothing may crash, and no exception may escape.
+//
+//   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+//       $(pkg-config --cflags --libs libcurl jansson) test/fuzz/providers_reply_fuzz.cpp \
+//       src/core/providers/*.cpp src/core/common/base64.cpp -o providers_reply_fuzz &&
+//       ./providers_reply_fuzz test/fixtures/providers
+#include "core/common/base64.hpp"
+#include "core/providers/fal_api.hpp"
+#include "core/providers/gemini_image.hpp"
+#include "core/providers/gemini_text.hpp"
+#include "core/providers/google_error.hpp"
+#include "core/providers/json.hpp"
+#include "core/providers/retry_after.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+using namespace rolloy::providers;
+
+namespace {
+void check(bool ok) {
+    if (!ok) __builtin_trap();
+}
+} // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
+    const std::string body(reinterpret_cast<const char *>(data), size);
+    HttpResponse r;
+    r.body = body;
+    r.headers = {{"retry-after", body.substr(0, 40)}, {"x-fal-request-timeout-type", "user"}};
+    for (const long status : {200L, 429L, 503L}) {
+        r.status = status;
+        const Outcome text = gemini::text_outcome(r, 64);
+        check(status != 200 || text.success() || !text.message.empty());
+        const Outcome image = gemini::image_outcome(r);
+        check(!image.success() || !image.image.empty());
+        (void)fal::error_outcome(r, "fal");
+    }
+    (void)parse_google_error(body);
+    (void)fal::parse_ticket(body);
+    (void)fal::decode_ticket(body);
+    (void)fal::parse_status(body);
+    (void)fal::parse_result(body);
+    const auto lifted = json::LiftedDocument::parse(body, 8);
+    if (lifted.root()) (void)lifted.get_string(lifted.root(), {"a"});
+    (void)parse_retry_after_ms(body, 1445412480);
+    (void)parse_duration_ms(body);
+    if (const auto decoded = rolloy::base64_decode(body)) {
+        const auto again = rolloy::base64_decode(rolloy::base64_encode(*decoded));
+        check(again && *again == *decoded);
+    }
+    return 0;
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole offline flow with the real worker: template prompt, preview images, progress over
+# LISTEN, bytes and thumbnails, ZIP download, accounting.
+set -euo pipefail
+source "$(dirname "$0")/lib/worker_env.sh"
+worker_env_up
+
+p=$(new_project OUT PARK WALK JOY UGC "")
+q -c "SELECT rolloy.generate_prompt('$p', 'template')" >/dev/null
+check "template prompt saved with provider and zero cost" \
+    "$(q -c "SELECT prompt_provider || '/' || prompt_model || '/' || prompt_cost_usd FROM rolloy.creative_projects WHERE id = '$p'")" \
+    "template/template-v1/0.000000"
+
+python3 "$ROLLOY_ROOT/scripts/listen_progress.py" --port "$PGPORT" --db "$WDB" --project "$p" --timeout 60 >"$TMP/listen.out" &
+listener=$!
+sleep 0.5
+q -c "SET ROLE postgres; SELECT count(*) FROM rolloy.batch_generate('$p', '{\"variants\": 3, \"seed\": 42}')" >/dev/null
+wait_for "SELECT completed_images = 3 FROM rolloy.creative_projects WHERE id = '$p'" 60 "3 preview images"
+wait "$listener" || fail "listener did not see the batch finish: $(cat "$TMP/listen.out")"
+check "LISTEN saw every image complete" "$(grep -c 'completed' "$TMP/listen.out")" "3"
+
+check "seeds recorded and consecutive" "$(q -c "SELECT string_agg(seed::text, ',' ORDER BY variant_no) FROM rolloy.generated_images WHERE project_id = '$p'")" "42,43,44"
+check "ad names are project name + variant" "$(q -c "SELECT bool_and(ad_name = p.generated_name || '_V0' || variant_no) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.id = '$p'")" "t"
+check "images are 4:5 progressive JPEGs" "$(q -c "SELECT string_agg(DISTINCT width || 'x' || height, ',') FROM rolloy.generated_images WHERE project_id = '$p'")" "819x1024"
+id=$(q -c "SELECT id FROM rolloy.generated_images WHERE project_id = '$p' ORDER BY variant_no LIMIT 1")
+q -c "SELECT encode(rolloy.image('$id'), 'base64')" | base64 -d >"$TMP/v1.jpg"
+q -c "SELECT encode(rolloy.thumbnail('$id'), 'base64')" | base64 -d >"$TMP/t1.jpg"
+check "stored bytes match the recorded sha256" "$(sha256sum "$TMP/v1.jpg" | cut -c1-64)" "$(image_field "$id" sha256)"
+check "thumbnail is 300x300" "$(vipsheader -f width "$TMP/t1.jpg")x$(vipsheader -f height "$TMP/t1.jpg")" "300x300"
+check "distinct seeds give distinct images" "$(q -c "SELECT count(DISTINCT sha256) FROM rolloy.generated_images WHERE project_id = '$p'")" "3"
+
+q -c "SELECT encode(rolloy.project_zip('$p'), 'base64')" | base64 -d >"$TMP/project.zip"
+check "ZIP holds the three images under their ad names" "$(unzip -Z1 "$TMP/project.zip" | sed 's/^[0-9]*_//' | sort | tr '\n' ' ')" \
+    "OUT_PARK_WALK_JOY_UGC_V01.jpg OUT_PARK_WALK_JOY_UGC_V02.jpg OUT_PARK_WALK_JOY_UGC_V03.jpg "
+unzip -tq "$TMP/project.zip" >/dev/null || fail "ZIP does not test clean"
+
+# Regenerating keeps the old image and adds a variant.
+q -c "SELECT rolloy.regenerate_image('$id', 7)" >/dev/null
+wait_for "SELECT completed_images = 4 FROM rolloy.creative_projects WHERE id = '$p'" 30 "regenerated variant"
+check "regenerated image is variant 4 with its own seed" "$(q -c "SELECT variant_no || ':' || seed FROM rolloy.generated_images WHERE project_id = '$p' ORDER BY variant_no DESC LIMIT 1")" "4:7"
+check "usage: one logged call per image plus the prompt" "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p'")" "5"
+check "progress view" "$(q -c "SELECT total || '/' || completed || '/' || percent_done FROM rolloy.generation_progress WHERE project_id = '$p'")" "4/4/100.0"
+check "worker counted its work" "$(q -c "SELECT completed >= 4 FROM rolloy.worker_status()")" "t"
+check_invariants
+echo "worker_preview: ok"
