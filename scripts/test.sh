@@ -72,6 +72,8 @@ for s in "${SUITES[@]}"; do
                 "shared_preload_libraries = 'rolloy,pg_cron'" \
                 "cron.database_name = 'rolloy_cron'" \
                 "rolloy.database = 'rolloy_worker'"
+            # pg_cron's launcher retries every second until its database exists.
+            psql -X -q -d postgres -c "CREATE DATABASE rolloy_cron"
             cluster_up=1
         fi
         run_suite "$s" "suite_$s"

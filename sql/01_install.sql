@@ -35,7 +35,7 @@ SELECT pg_has_role('rolloy_admin', 'rolloy_member', 'MEMBER') AS admin_is_member
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'rolloy' AND c.relkind = 'r' AND NOT c.relrowsecurity;
 
--- Tables pg_dump must keep (config dump) — every table of the extension.
+-- Tables pg_dump must keep (config dump): every table but provider_secrets (keys are re-entered after a restore).
 SELECT c.relname FROM pg_extension e, unnest(e.extconfig) AS cfg(oid) JOIN pg_class c ON c.oid = cfg.oid
  WHERE e.extname = 'rolloy' AND c.relkind = 'r' ORDER BY 1;
 

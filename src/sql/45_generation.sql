@@ -538,3 +538,29 @@ COMMENT ON FUNCTION rolloy.generate_prompt(uuid, text) IS
     'provider template (offline, deterministic), gemini (generateContent), or auto (gemini when a key is '
     'set, else template). Saves prompt, model, tokens and cost on the project, logs the call, returns the prompt. '
     'Honours statement_timeout and cancel while waiting for Gemini.';
+
+DO $comments$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT * FROM (VALUES
+        ('generation_progress', 'project_id', 'Project.'), ('generation_progress', 'generated_name', 'Project name.'),
+        ('generation_progress', 'total', 'Images queued (cancelled excluded).'),
+        ('generation_progress', 'pending', 'Waiting for the worker (incl. retries).'),
+        ('generation_progress', 'processing', 'At a provider now.'), ('generation_progress', 'completed', 'Done.'),
+        ('generation_progress', 'failed', 'Failed for good (see last_error).'),
+        ('generation_progress', 'cancelled', 'Cancelled by the owner.'),
+        ('generation_progress', 'percent_done', 'Completed or failed, in % of total.'),
+        ('generation_progress', 'cost_usd', 'Provider cost so far.'),
+        ('generation_progress', 'last_change', 'Last change of any image of the project.'),
+        ('queue_metrics', 'pending', 'Images waiting.'), ('queue_metrics', 'pending_due', 'Waiting images whose retry time has come.'),
+        ('queue_metrics', 'processing', 'Images at a provider now.'),
+        ('queue_metrics', 'expired_leases', 'Processing images whose worker lease ran out (a stopped worker).'),
+        ('queue_metrics', 'oldest_pending_seconds', 'Age of the oldest waiting image.'),
+        ('queue_metrics', 'failed_last_hour', 'Images that failed for good in the last hour.'),
+        ('queue_metrics', 'completed_last_hour', 'Images completed in the last hour.')) AS v(view, col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN rolloy.%I.%I IS %L', c.view, c.col, c.txt);
+    END LOOP;
+END
+$comments$;

@@ -42,6 +42,15 @@ INSERT INTO matrix VALUES
     '{rows:1,rows:1,rows:2,rows:0,rows:2,rows:1,rows:0,rows:0,error:42501}'),
 ('provider_prices', 'select', 'SELECT * FROM rolloy.provider_prices',
     '{rows:6,rows:6,rows:6,rows:6,rows:6,rows:6,rows:6,rows:6,error:42501}'),
+-- Image bytes: visible where the image (generated: own projects; reference: all) is.
+('image_store', 'select', 'SELECT * FROM rolloy.image_store',
+    '{rows:3,rows:3,rows:5,rows:3,rows:5,rows:3,rows:2,rows:2,error:42501}'),
+('provider_secrets', 'select', 'SELECT * FROM rolloy.provider_secrets',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('generation_progress', 'select', 'SELECT * FROM rolloy.generation_progress',
+    '{rows:2,rows:1,rows:4,rows:1,rows:4,rows:2,rows:0,rows:0,error:42501}'),
+('queue_metrics', 'select', $$SELECT * FROM rolloy.queue_metrics WHERE pending > 0$$,
+    '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
 
 -- INSERT.
 ('users', 'insert', $$INSERT INTO rolloy.users (email, display_name) VALUES ('new@example.com', 'New')$$,
@@ -74,6 +83,10 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'insert', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd) VALUES ('fal', 'x', 'image', 1)$$,
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+('image_store', 'insert', $$INSERT INTO rolloy.image_store VALUES ('db:reference/x', '\x01', 'image/jpeg', '\x01', repeat('0', 64), 1)$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('provider_secrets', 'insert', $$INSERT INTO rolloy.provider_secrets (provider, api_key) VALUES ('fal', 'stolen-key-123')$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 
 -- UPDATE: rows an identity may change (0 = silently none, as RLS does).
 ('users', 'update own name', 'UPDATE rolloy.users SET display_name = display_name',
@@ -104,6 +117,10 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('api_usage_logs', 'update', 'UPDATE rolloy.api_usage_logs SET cost_usd = 0',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('image_store', 'update', 'UPDATE rolloy.image_store SET thumbnail = content',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('provider_secrets', 'update', $$UPDATE rolloy.provider_secrets SET api_key = 'x'$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'update seed', 'UPDATE rolloy.provider_prices SET price_usd = 0',
     '{rows:0,rows:0,error:55000,rows:0,error:55000,rows:0,rows:0,rows:0,error:42501}'),
 
@@ -123,6 +140,10 @@ INSERT INTO matrix VALUES
 ('performance_data', 'delete', 'DELETE FROM rolloy.performance_data',
     '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
 ('api_usage_logs', 'delete', 'DELETE FROM rolloy.api_usage_logs',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('image_store', 'delete', 'DELETE FROM rolloy.image_store',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('provider_secrets', 'delete', 'DELETE FROM rolloy.provider_secrets',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'delete seed', 'DELETE FROM rolloy.provider_prices',
     '{rows:0,rows:0,error:55000,rows:0,error:55000,rows:0,rows:0,rows:0,error:42501}');
