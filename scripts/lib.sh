@@ -67,7 +67,6 @@ cluster_start() {
         echo "listen_addresses = '127.0.0.1'"
         echo "unix_socket_directories = '$(readlink -f "$dir")'"
         echo "fsync = off"
-        echo "synchronous_commit = off"
         echo "full_page_writes = off"
         echo "max_worker_processes = 16"
         echo "log_min_messages = warning"

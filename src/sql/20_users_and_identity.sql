@@ -122,6 +122,20 @@ $$;
 COMMENT ON FUNCTION rolloy.require_admin() IS
     'The current user id if an admin; raises insufficient_privilege otherwise.';
 
+-- For maintenance functions that pg_cron or an operator runs without a rolloy user: admins, or
+-- a superuser session mapped to no user. An unmapped login that merely has rolloy_member has no
+-- identity either, and must not pass.
+CREATE FUNCTION rolloy._require_admin_or_superuser() RETURNS void
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    IF rolloy.current_user_id() IS NULL
+       AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role()) THEN
+        RETURN;
+    END IF;
+    PERFORM rolloy.require_admin();
+END
+$$;
+
 -- Members may edit their display name only; role, quotas and login mapping are admin matters.
 CREATE FUNCTION rolloy._guard_user_changes() RETURNS trigger
 LANGUAGE plpgsql AS $$

@@ -507,9 +507,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
-    IF rolloy.current_user_id() IS NOT NULL THEN
-        PERFORM rolloy.require_admin();
-    END IF;
+    PERFORM rolloy._require_admin_or_superuser();
     DELETE FROM rolloy.api_usage_logs l WHERE l.occurred_at < now() - keep_usage_logs;
     GET DIAGNOSTICS n = ROW_COUNT;
     what := 'usage logs deleted'; rows_affected := n; RETURN NEXT;

@@ -38,7 +38,10 @@ CREATE POLICY creative_projects_update ON rolloy.creative_projects FOR UPDATE
     WITH CHECK (created_by = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()));
 CREATE POLICY creative_projects_delete ON rolloy.creative_projects FOR DELETE
     USING (created_by = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()));
-GRANT SELECT, INSERT, DELETE ON rolloy.creative_projects TO rolloy_member;
+GRANT SELECT, DELETE ON rolloy.creative_projects TO rolloy_member;
+-- Not created_at: it dates the name, and a back-dated project could claim a name that was never
+-- issued (and the unmatched ad performance filed under it).
+GRANT INSERT (id, title, notes, scene_id, action_id, driver_id, format_id, created_by) ON rolloy.creative_projects TO rolloy_member;
 -- Counters and prompt bookkeeping are rolloy's; members edit only what they own.
 GRANT UPDATE (title, notes, scene_id, action_id, driver_id, format_id) ON rolloy.creative_projects TO rolloy_member;
 

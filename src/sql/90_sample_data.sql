@@ -5,9 +5,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
     n integer;
 BEGIN
-    IF rolloy.current_user_id() IS NOT NULL THEN
-        PERFORM rolloy.require_admin();
-    END IF;
+    PERFORM rolloy._require_admin_or_superuser();
 
     INSERT INTO rolloy.scenes (category, category_code, scene, scene_code, description, display_order)
     VALUES
