@@ -291,9 +291,9 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
     if (value_from_roas_)
         out.push_back("The export has no conversion value column: conversion_value was computed as ROAS x spend.");
     if (range_rows_ > 0)
-        out.push_back(std::to_string(range_rows_) +
-                      " rows cover more than one day (the export has no Day column): each is stored under its "
-                      "first day with period_end. Export with Breakdown > Time > Day for daily rows.");
+        out.push_back(std::to_string(range_rows_) + (range_rows_ == 1 ? " row covers" : " rows cover") +
+                      " more than one day (the export has no Day column): stored under the first day, with "
+                      "period_end. Export with Breakdown > Time > Day for daily rows.");
     if (parser.stats().mixed_currencies)
         out.push_back("The rows are in several currencies: each row keeps its own, the batch's currency is empty.");
     return out;
