@@ -5,6 +5,8 @@
 
 namespace rolloy::pg {
 
-void register_module_parts() { register_import_settings(); }
+void register_module_parts() {
+    register_import_settings();
+}
 
 }  // namespace rolloy::pg

@@ -36,18 +36,18 @@ inline Datum make_array(MemoryContext context, std::vector<Datum> &elems, std::v
         return PointerGetDatum(array);
     });
 }
-}  // namespace detail
+} // namespace detail
 
 // get(i) -> std::optional<std::string_view>; nullopt is NULL.
-template <typename Get>
-Datum text_array(MemoryContext context, std::size_t n, Get get) {
+template <typename Get> Datum text_array(MemoryContext context, std::size_t n, Get get) {
     std::vector<std::optional<std::string_view>> values(n);
     std::size_t bytes = 0;
     for (std::size_t i = 0; i < n; ++i) {
         values[i] = get(i);
         if (values[i]) bytes += INTALIGN(VARHDRSZ + values[i]->size());
     }
-    char *block = call([context, bytes] { return static_cast<char *>(MemoryContextAlloc(context, bytes > 0 ? bytes : 1)); });
+    char *block = call(
+        [context, bytes] { return static_cast<char *>(MemoryContextAlloc(context, bytes > 0 ? bytes : 1)); });
     std::vector<Datum> elems(n);
     std::vector<char> nulls(n, 0);
     char *p = block;
@@ -65,8 +65,7 @@ Datum text_array(MemoryContext context, std::size_t n, Get get) {
 }
 
 // get(i) -> std::optional<std::int64_t>.
-template <typename Get>
-Datum int8_array(MemoryContext context, std::size_t n, Get get) {
+template <typename Get> Datum int8_array(MemoryContext context, std::size_t n, Get get) {
     std::vector<Datum> elems(n);
     std::vector<char> nulls(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
@@ -80,8 +79,7 @@ Datum int8_array(MemoryContext context, std::size_t n, Get get) {
 }
 
 // get(i) -> std::int32_t, never NULL; `type` is INT4OID or DATEOID (both 4-byte by value).
-template <typename Get>
-Datum int4_array(MemoryContext context, std::size_t n, Oid type, Get get) {
+template <typename Get> Datum int4_array(MemoryContext context, std::size_t n, Oid type, Get get) {
     std::vector<Datum> elems(n);
     std::vector<char> nulls(n, 0);
     for (std::size_t i = 0; i < n; ++i)
@@ -90,21 +88,20 @@ Datum int4_array(MemoryContext context, std::size_t n, Oid type, Get get) {
 }
 
 // get(i) -> const Uuid * (nullptr is NULL).
-template <typename Get>
-Datum uuid_array(MemoryContext context, std::size_t n, Get get) {
+template <typename Get> Datum uuid_array(MemoryContext context, std::size_t n, Get get) {
     std::vector<Datum> elems(n);
     std::vector<char> nulls(n, 0);
     for (std::size_t i = 0; i < n; ++i) {
         const Uuid *u = get(i);
         if (u)
-            elems[i] = PointerGetDatum(u->data());  // 16 bytes, read (copied) by construct_md_array
+            elems[i] = PointerGetDatum(u->data()); // 16 bytes, read (copied) by construct_md_array
         else
             nulls[i] = 1;
     }
     return detail::make_array(context, elems, nulls, UUIDOID, 16, false, TYPALIGN_CHAR);
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg
 
 namespace rolloy::pg {
 // A text Datum allocated in `context`.
@@ -118,4 +115,4 @@ inline Datum text_in(MemoryContext context, std::string_view value) {
         return PointerGetDatum(t);
     });
 }
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

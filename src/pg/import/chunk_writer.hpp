@@ -29,9 +29,9 @@ class ChunkWriter {
     ChunkWriter &operator=(const ChunkWriter &) = delete;
 
     struct Written {
-        std::int64_t inserted = 0;  // new (platform, ad, day) rows
-        std::int64_t touched = 0;   // rows inserted or updated
-        bool upserted = false;      // the ON CONFLICT statement was needed
+        std::int64_t inserted = 0; // new (platform, ad, day) rows
+        std::int64_t touched = 0;  // rows inserted or updated
+        bool upserted = false;     // the ON CONFLICT statement was needed
     };
     // known_to_exist: the chunk has keys an earlier chunk wrote (skip the probe).
     Written write(const PendingChunk &chunk, bool known_to_exist);
@@ -42,8 +42,8 @@ class ChunkWriter {
     std::string platform_;
     std::int64_t batch_id_;
     SPIPlanPtr insert_plan_ = nullptr, upsert_plan_ = nullptr, probe_plan_ = nullptr;
-    MemoryContext chunk_context_ = nullptr;  // arrays of one chunk; reset after each write
-    std::vector<std::uint32_t> order_;       // the chunk's rows in key order
+    MemoryContext chunk_context_ = nullptr; // arrays of one chunk; reset after each write
+    std::vector<std::uint32_t> order_;      // the chunk's rows in key order
 };
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

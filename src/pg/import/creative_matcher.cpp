@@ -16,7 +16,7 @@ int hex_value(char c) {
     return -1;
 }
 
-}  // namespace
+} // namespace
 
 Uuid parse_uuid(std::string_view text) {
     Uuid out{};
@@ -38,11 +38,10 @@ Uuid parse_uuid(std::string_view text) {
 }
 
 void CreativeMatcher::load(SpiConnection &spi) {
-    auto rows = spi.query(
-        "SELECT g.ad_name, g.project_id::text, g.id::text FROM rolloy.generated_images g"
-        " UNION ALL"
-        " SELECT p.generated_name, p.id::text, NULL FROM rolloy.creative_projects p",
-        {}, true);
+    auto rows = spi.query("SELECT g.ad_name, g.project_id::text, g.id::text FROM rolloy.generated_images g"
+                          " UNION ALL"
+                          " SELECT p.generated_name, p.id::text, NULL FROM rolloy.creative_projects p",
+                          {}, true);
     by_name_.reserve(rows.size());
     for (const auto &row : rows) {
         Target t;
@@ -56,7 +55,7 @@ void CreativeMatcher::load(SpiConnection &spi) {
 }
 
 const CreativeMatch &CreativeMatcher::match(std::string_view ad_name) {
-    lookup_key_.assign(ad_name.data(), ad_name.size());  // reused buffer: no allocation per row
+    lookup_key_.assign(ad_name.data(), ad_name.size()); // reused buffer: no allocation per row
     auto cached = cache_.find(lookup_key_);
     if (cached != cache_.end()) return cached->second;
     if (cache_.size() >= kMaxCachedNames) cache_.clear();
@@ -83,4 +82,4 @@ const CreativeMatch &CreativeMatcher::match(std::string_view ad_name) {
     return cache_.emplace(lookup_key_, std::move(m)).first->second;
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

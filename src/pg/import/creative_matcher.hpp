@@ -44,4 +44,4 @@ class CreativeMatcher {
 // the text comes from uuid columns).
 Uuid parse_uuid(std::string_view text);
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

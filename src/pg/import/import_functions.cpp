@@ -15,7 +15,8 @@ using rolloy::pg::call;
 ROLLOY_FUNCTION(rolloy_import_performance) {
     static const char *kArgNames[] = {"the export", "platform", "on_error", "source_name"};
     for (int i = 0; i < 4; ++i)
-        if (PG_ARGISNULL(i)) throw Error(ErrorKind::InvalidInput, std::string(kArgNames[i]) + " must not be NULL");
+        if (PG_ARGISNULL(i))
+            throw Error(ErrorKind::InvalidInput, std::string(kArgNames[i]) + " must not be NULL");
     struct Span {
         const char *data;
         std::size_t size;

@@ -18,4 +18,4 @@ void register_import_settings() {
                             &import_chunk_rows, 10000, 1, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

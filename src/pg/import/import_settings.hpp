@@ -10,4 +10,4 @@ extern int import_chunk_rows;
 
 void register_import_settings();
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

@@ -29,8 +29,8 @@ namespace {
 using import::ExportParser;
 using import::Field;
 
-constexpr std::size_t kMaxKeyBytes = 1000;     // ad names and ids (indexed; btree entries are capped)
-constexpr std::size_t kMaxDetailBytes = 900;   // the guard keeps up to 1023 bytes of DETAIL
+constexpr std::size_t kMaxKeyBytes = 1000;   // ad names and ids (indexed; btree entries are capped)
+constexpr std::size_t kMaxDetailBytes = 900; // the guard keeps up to 1023 bytes of DETAIL
 
 enum class OnError { RejectFile, SkipRow };
 
@@ -38,7 +38,8 @@ OnError parse_on_error(const std::string &text) {
     if (text == "reject_file") return OnError::RejectFile;
     if (text == "skip_row") return OnError::SkipRow;
     throw Error(ErrorKind::InvalidInput,
-                "unknown on_error \"" + std::string(utf8_prefix(text, 40)) + "\": use 'reject_file' or 'skip_row'",
+                "unknown on_error \"" + std::string(utf8_prefix(text, 40)) +
+                    "\": use 'reject_file' or 'skip_row'",
                 "reject_file (the default) imports nothing when any row has a problem; skip_row imports the "
                 "other rows and lists the problems in the batch's errors.");
 }
@@ -51,7 +52,7 @@ std::int32_t date_adt(const import::Date &d) {
     int mp = d.month + (d.month > 2 ? -3 : 9);
     int doy = (153 * mp + 2) / 5 + d.day - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468 - 10957;  // days since 1970-01-01, then since 2000-01-01
+    return era * 146097 + doe - 719468 - 10957; // days since 1970-01-01, then since 2000-01-01
 }
 
 std::string sha256_hex(std::string_view data) {
@@ -86,8 +87,7 @@ std::string unpack_currency(std::uint32_t code) {
 
 class Import {
   public:
-    Import(const ImportRequest &request, SpiConnection &spi)
-        : request_(request), spi_(spi) {}
+    Import(const ImportRequest &request, SpiConnection &spi) : request_(request), spi_(spi) {}
 
     Datum run();
 
@@ -107,7 +107,7 @@ class Import {
     SpiConnection &spi_;
     OnError on_error_ = OnError::RejectFile;
     std::optional<std::string> imported_by_;
-    std::string platform_;
+    std::string platform_, requested_platform_;
     bool has_day_column_ = false;
     std::vector<std::string> headers_;
     std::int64_t batch_id_ = 0;
@@ -116,7 +116,7 @@ class Import {
     KeyLedger ledger_;
     std::optional<PendingChunk> chunk_;
     std::optional<ChunkWriter> writer_;
-    bool writing_ = true;  // false once reject_file has a problem: the rest is only checked
+    bool writing_ = true; // false once reject_file has a problem: the rest is only checked
     std::int64_t chunk_earlier_keys_ = 0;
 
     ProblemLog problems_;
@@ -130,15 +130,19 @@ Datum Import::run() {
     imported_by_ = who.at(0).at(0);
     on_error_ = parse_on_error(request_.on_error);
     import::ParseOptions options;
-    options.platform = import::parse_platform(request_.platform);  // throws, naming the choices
+    options.platform = import::parse_platform(request_.platform); // throws, naming the choices
+    requested_platform_ = import::platform_id(options.platform);
     check_database();
 
     ExportParser parser(request_.body, options);
     platform_ = import::platform_id(parser.info().platform);
     headers_.resize(import::kFieldCount);
-    for (std::size_t f = 0; f < import::kFieldCount; ++f) headers_[f] = import::field_name(static_cast<Field>(f));
-    for (const auto &[field, header] : parser.info().columns) headers_[static_cast<std::size_t>(field)] = header;
-    for (const auto &column : parser.info().columns) has_day_column_ |= column.first == Field::Date;
+    for (std::size_t f = 0; f < import::kFieldCount; ++f)
+        headers_[f] = import::field_name(static_cast<Field>(f));
+    for (const auto &[field, header] : parser.info().columns)
+        headers_[static_cast<std::size_t>(field)] = header;
+    for (const auto &column : parser.info().columns)
+        has_day_column_ |= column.first == Field::Date;
 
     // One import per platform at a time: a chunk written with a plain INSERT (its keys probed
     // absent) must not meet the same keys from a concurrent import.
@@ -165,13 +169,14 @@ void Import::check_database() {
 
 void Import::start_batch(const ExportParser &parser) {
     const auto &info = parser.info();
-    auto rows = spi_.query(
-        "INSERT INTO rolloy.import_batches (platform, requested_platform, imported_by, source_name, source_sha256,"
-        "                                   on_error, encoding, delimiter)"
-        " VALUES ($1::rolloy.ad_platform, $2, $3::uuid, $4, $5, $6, $7, $8) RETURNING id",
-        {platform_, std::string(import::platform_id(import::parse_platform(request_.platform))), imported_by_,
-         request_.source_name, sha256_hex(request_.body), request_.on_error,
-         std::string(import::encoding_name(info.encoding)), std::string(import::delimiter_name(info.delimiter))});
+    auto rows = spi_.query("INSERT INTO rolloy.import_batches (platform, requested_platform, imported_by, "
+                           "source_name, source_sha256,"
+                           "                                   on_error, encoding, delimiter)"
+                           " VALUES ($1::rolloy.ad_platform, $2, $3::uuid, $4, $5, $6, $7, $8) RETURNING id",
+                           {platform_, requested_platform_, imported_by_, request_.source_name,
+                            sha256_hex(request_.body), request_.on_error,
+                            std::string(import::encoding_name(info.encoding)),
+                            std::string(import::delimiter_name(info.delimiter))});
     batch_id_ = std::stoll(*rows.at(0).at(0));
 }
 
@@ -209,9 +214,9 @@ void Import::take_row(const import::PerformanceRow &row) {
     ImportLine line;
     line.line = row.line;
     line.ad_id = row.ad_id;
-    line.ad_key = !row.ad_id.empty() ? row.ad_id
+    line.ad_key = !row.ad_id.empty()             ? row.ad_id
                   : !match.creative_name.empty() ? std::string_view(match.creative_name)
-                                                  : row.ad_name;
+                                                 : row.ad_name;
     line.ad_name = row.ad_name;
     line.campaign = row.campaign;
     line.ad_group = row.ad_group;
@@ -238,9 +243,12 @@ void Import::take_row(const import::PerformanceRow &row) {
     case PendingChunk::Outcome::TooLarge:
         return problem(row.line, "added to line " + std::to_string(result.other_line) +
                                      " of the same ad and day, the numbers are too large");
-    case PendingChunk::Outcome::AddedToEarlier: ++chunk_earlier_keys_; break;
+    case PendingChunk::Outcome::AddedToEarlier:
+        ++chunk_earlier_keys_;
+        break;
     case PendingChunk::Outcome::Added:
-    case PendingChunk::Outcome::Summed: break;
+    case PendingChunk::Outcome::Summed:
+        break;
     }
     ++good_lines_;
     if (!match.has_project) ++unmatched_;
@@ -266,36 +274,42 @@ void Import::reject_if_problems(const ExportParser &parser) {
     const auto &stats = parser.stats();
     if (stats.rows + stats.problems == 0)
         throw Error(ErrorKind::InvalidInput, "the export has no data rows; nothing was imported",
-                    "The header is on line " + std::to_string(parser.info().header_line) + (stats.summary_rows
-                        ? "; the only other lines are " + std::to_string(stats.summary_rows) + " total line(s)."
-                        : " and no line follows it."),
+                    "The header is on line " + std::to_string(parser.info().header_line) +
+                        (stats.summary_rows ? "; the only other lines are " +
+                                                  std::to_string(stats.summary_rows) + " total line(s)."
+                                            : " and no line follows it."),
                     "Export the report again with at least one day of data.");
     if (on_error_ != OnError::RejectFile || problems_.count() == 0) return;
     std::size_t read = stats.rows + stats.problems;
-    throw Error(ErrorKind::InvalidText,
-                std::to_string(problems_.count()) + " of " + std::to_string(read) + " rows of the export " +
-                    (problems_.count() == 1 ? "has a problem" : "have problems") + "; nothing was imported",
-                problems_.detail(kMaxDetailBytes),
-                "Correct these rows and import again, or call with on_error => 'skip_row' to import the other "
-                "rows and keep the problems in the batch's errors.");
+    throw Error(
+        ErrorKind::InvalidText,
+        std::to_string(problems_.count()) + " of " + std::to_string(read) + " rows of the export " +
+            (problems_.count() == 1 ? "has a problem" : "have problems") + "; nothing was imported",
+        problems_.detail(kMaxDetailBytes),
+        "Correct these rows and import again, or call with on_error => 'skip_row' to import the other "
+        "rows and keep the problems in the batch's errors.");
 }
 
 std::vector<std::string> Import::warnings(const ExportParser &parser) const {
     const auto &info = parser.info();
     std::vector<std::string> out;
     if (info.conventions.date_order_guessed)
-        out.push_back("Every slashed date was ambiguous (like 03/04/2026); they were read month first (US order). "
-                      "Check a few dates.");
+        out.push_back(
+            "Every slashed date was ambiguous (like 03/04/2026); they were read month first (US order). "
+            "Check a few dates.");
     if (info.conventions.decimal_mark_guessed && info.delimiter == ';')
-        out.push_back("No number showed the decimal mark; a decimal comma was assumed, as usual in ';' files.");
+        out.push_back(
+            "No number showed the decimal mark; a decimal comma was assumed, as usual in ';' files.");
     if (value_from_roas_)
-        out.push_back("The export has no conversion value column: conversion_value was computed as ROAS x spend.");
+        out.push_back(
+            "The export has no conversion value column: conversion_value was computed as ROAS x spend.");
     if (range_rows_ > 0)
         out.push_back(std::to_string(range_rows_) + (range_rows_ == 1 ? " row covers" : " rows cover") +
                       " more than one day (the export has no Day column): stored under the first day, with "
                       "period_end. Export with Breakdown > Time > Day for daily rows.");
     if (parser.stats().mixed_currencies)
-        out.push_back("The rows are in several currencies: each row keeps its own, the batch's currency is empty.");
+        out.push_back(
+            "The rows are in several currencies: each row keeps its own, the batch's currency is empty.");
     return out;
 }
 
@@ -307,11 +321,12 @@ Datum Import::finish_batch(const ExportParser &parser) {
     const auto &kept = problems_.kept();
 
     constexpr int kArgs = 14;
-    Oid types[kArgs] = {INT8OID, TEXTOID, DATEOID, DATEOID, INT4OID, INT4OID, INT4OID,
+    Oid types[kArgs] = {INT8OID, TEXTOID, DATEOID, DATEOID, INT4OID,      INT4OID,      INT4OID,
                         INT4OID, INT4OID, INT4OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
     Datum values[kArgs];
     char nulls[kArgs];
-    for (char &n : nulls) n = ' ';
+    for (char &n : nulls)
+        n = ' ';
     values[0] = Int64GetDatum(batch_id_);
     if (currency)
         values[1] = text_datum(*currency);
@@ -321,20 +336,30 @@ Datum Import::finish_batch(const ExportParser &parser) {
     values[3] = Int32GetDatum(date_to_.value_or(0));
     if (!date_from_) nulls[2] = nulls[3] = 'n';
     std::int64_t read = static_cast<std::int64_t>(stats.rows + stats.problems);
-    std::int64_t counts[7] = {read,       inserted_, updated_, good_lines_ - inserted_ - updated_,
-                              unmatched_, static_cast<std::int64_t>(problems_.count()),
+    std::int64_t counts[7] = {read,
+                              inserted_,
+                              updated_,
+                              good_lines_ - inserted_ - updated_,
+                              unmatched_,
+                              static_cast<std::int64_t>(problems_.count()),
                               static_cast<std::int64_t>(stats.summary_rows)};
-    for (int i = 0; i < 7; ++i) values[4 + i] = Int32GetDatum(static_cast<std::int32_t>(counts[i]));
+    for (int i = 0; i < 7; ++i)
+        values[4 + i] = Int32GetDatum(static_cast<std::int32_t>(counts[i]));
     MemoryContext here = CurrentMemoryContext;
-    values[11] = int8_array(here, kept.size(), [&](std::size_t i) { return std::optional<std::int64_t>(kept[i].line); });
-    values[12] = text_array(here, kept.size(), [&](std::size_t i) { return std::optional<std::string_view>(kept[i].reason); });
-    values[13] = text_array(here, notes.size(), [&](std::size_t i) { return std::optional<std::string_view>(notes[i]); });
+    values[11] = int8_array(here, kept.size(),
+                            [&](std::size_t i) { return std::optional<std::int64_t>(kept[i].line); });
+    values[12] = text_array(here, kept.size(),
+                            [&](std::size_t i) { return std::optional<std::string_view>(kept[i].reason); });
+    values[13] = text_array(here, notes.size(),
+                            [&](std::size_t i) { return std::optional<std::string_view>(notes[i]); });
 
     static const char *kFinish =
         "UPDATE rolloy.import_batches b"
         "   SET currency = $2, date_from = $3, date_to = $4, rows_read = $5, rows_inserted = $6,"
-        "       rows_updated = $7, rows_merged = $8, rows_unmatched = $9, rows_rejected = $10, rows_summary = $11,"
-        "       errors = coalesce((SELECT jsonb_agg(jsonb_build_object('line', e.line, 'reason', e.reason) ORDER BY e.n)"
+        "       rows_updated = $7, rows_merged = $8, rows_unmatched = $9, rows_rejected = $10, rows_summary "
+        "= $11,"
+        "       errors = coalesce((SELECT jsonb_agg(jsonb_build_object('line', e.line, 'reason', e.reason) "
+        "ORDER BY e.n)"
         "                            FROM unnest($12, $13) WITH ORDINALITY AS e(line, reason, n)), '[]'),"
         "       warnings = $14, finished_at = clock_timestamp()"
         " WHERE b.id = $1 RETURNING b";
@@ -347,21 +372,21 @@ Datum Import::finish_batch(const ExportParser &parser) {
             elog(ERROR, "rolloy: completing the import batch failed: %s", SPI_result_code_string(rc));
         bool isnull;
         Datum row = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
-        return SPI_datumTransfer(row, false, -1);  // into the function's context, survives SPI_finish
+        return SPI_datumTransfer(row, false, -1); // into the function's context, survives SPI_finish
     });
 }
 
-}  // namespace
+} // namespace
 
 Datum run_import(const ImportRequest &request) {
     SpiConnection spi;
     Datum batch;
     {
-        Import import(request, spi);  // destroyed before SPI_finish, also on every error path
+        Import import(request, spi); // destroyed before SPI_finish, also on every error path
         batch = import.run();
     }
     spi.finish();
     return batch;
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

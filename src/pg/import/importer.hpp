@@ -19,7 +19,7 @@
 namespace rolloy::pg {
 
 struct ImportRequest {
-    std::string_view body;  // the export as received; must outlive run_import
+    std::string_view body; // the export as received; must outlive run_import
     std::string platform = "auto";
     std::string on_error = "reject_file";
     std::string source_name;
@@ -28,4 +28,4 @@ struct ImportRequest {
 // The rolloy.import_batches row of the import, allocated in the caller's memory context.
 Datum run_import(const ImportRequest &request);
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

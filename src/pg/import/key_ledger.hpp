@@ -17,7 +17,8 @@ namespace rolloy::pg {
 inline std::uint32_t pack_currency(std::string_view code) noexcept {
     if (code.size() != 3) return 0;
     return (std::uint32_t(static_cast<unsigned char>(code[0])) << 16) |
-           (std::uint32_t(static_cast<unsigned char>(code[1])) << 8) | std::uint32_t(static_cast<unsigned char>(code[2]));
+           (std::uint32_t(static_cast<unsigned char>(code[1])) << 8) |
+           std::uint32_t(static_cast<unsigned char>(code[2]));
 }
 
 // Hash of an (ad key, day) pair: FNV-1a over the key, the day mixed in, then a strong finaliser.
@@ -33,7 +34,7 @@ inline std::uint64_t key_hash(std::string_view ad_key, std::int32_t day) noexcep
     h ^= h >> 27;
     h *= 0x94D049BB133111EBull;
     h ^= h >> 31;
-    return h == 0 ? 1 : h;  // 0 marks an empty slot
+    return h == 0 ? 1 : h; // 0 marks an empty slot
 }
 
 class KeyLedger {
@@ -72,7 +73,8 @@ class KeyLedger {
         for (std::size_t j = 0; j < old_hashes.size(); ++j) {
             if (old_hashes[j] == 0) continue;
             std::size_t i = old_hashes[j] & mask;
-            while (hashes_[i] != 0) i = (i + 1) & mask;
+            while (hashes_[i] != 0)
+                i = (i + 1) & mask;
             hashes_[i] = old_hashes[j];
             currencies_[i] = old_currencies[j];
         }
@@ -83,4 +85,4 @@ class KeyLedger {
     std::size_t size_ = 0;
 };
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

@@ -9,13 +9,16 @@ namespace {
 
 std::size_t slot_count_for(std::size_t capacity) {
     std::size_t n = 16;
-    while (n < capacity * 2) n *= 2;
+    while (n < capacity * 2)
+        n *= 2;
     return n;
 }
 
-bool add_checked(std::int64_t &sum, std::int64_t value) { return !__builtin_add_overflow(sum, value, &sum); }
+bool add_checked(std::int64_t &sum, std::int64_t value) {
+    return !__builtin_add_overflow(sum, value, &sum);
+}
 
-}  // namespace
+} // namespace
 
 PendingChunk::PendingChunk(std::size_t capacity)
     : capacity_(capacity == 0 ? 1 : capacity), rows_(capacity_), slots_(slot_count_for(capacity_), -1) {}
@@ -25,7 +28,8 @@ void PendingChunk::clear() {
     std::fill(slots_.begin(), slots_.end(), -1);
 }
 
-std::size_t PendingChunk::find_slot(std::string_view ad_key, std::int32_t day, std::uint64_t hash) const noexcept {
+std::size_t PendingChunk::find_slot(std::string_view ad_key, std::int32_t day,
+                                    std::uint64_t hash) const noexcept {
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
         std::int32_t r = slots_[i];
@@ -47,10 +51,12 @@ PendingChunk::Result PendingChunk::add(const ImportLine &line, KeyLedger &ledger
         }
         // All or nothing: an overflow leaves the row as it was.
         std::int64_t impressions = row.impressions, clicks = row.clicks, spend = row.spend,
-                     conversions = row.conversions, conversion_value = row.conversion_value, reach = row.reach;
+                     conversions = row.conversions, conversion_value = row.conversion_value,
+                     reach = row.reach;
         bool ok = add_checked(impressions, line.impressions) && add_checked(clicks, line.clicks) &&
                   add_checked(spend, line.spend) && add_checked(conversions, line.conversions) &&
-                  add_checked(conversion_value, line.conversion_value) && (!line.reach || add_checked(reach, *line.reach));
+                  add_checked(conversion_value, line.conversion_value) &&
+                  (!line.reach || add_checked(reach, *line.reach));
         if (!ok) {
             result.outcome = Outcome::TooLarge;
             return result;
@@ -105,4 +111,4 @@ PendingChunk::Result PendingChunk::add(const ImportLine &line, KeyLedger &ledger
     return result;
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

@@ -20,11 +20,11 @@ namespace rolloy::pg {
 struct ImportLine {
     std::size_t line = 0;
     std::string_view ad_key, ad_id, ad_name, campaign, ad_group, currency;
-    std::int32_t report_date = 0, period_end = 0;  // days since 2000-01-01 (Postgres' DateADT)
+    std::int32_t report_date = 0, period_end = 0; // days since 2000-01-01 (Postgres' DateADT)
     const CreativeMatch *match = nullptr;
     std::int64_t impressions = 0, clicks = 0;
     std::optional<std::int64_t> reach;
-    std::int64_t spend = 0, conversions = 0, conversion_value = 0;  // micros (millionths)
+    std::int64_t spend = 0, conversions = 0, conversion_value = 0; // micros (millionths)
 };
 
 struct PendingRow {
@@ -52,8 +52,8 @@ class PendingChunk {
     };
     struct Result {
         Outcome outcome;
-        std::size_t other_line = 0;        // line of the key's first line, when in this chunk
-        std::uint32_t other_currency = 0;  // currency the key was first read in (packed)
+        std::size_t other_line = 0;       // line of the key's first line, when in this chunk
+        std::uint32_t other_currency = 0; // currency the key was first read in (packed)
     };
     // Keys new to the chunk are looked up in (and added to) the import's ledger.
     Result add(const ImportLine &line, KeyLedger &ledger);
@@ -70,7 +70,7 @@ class PendingChunk {
     std::size_t capacity_;
     std::vector<PendingRow> rows_;
     std::size_t used_ = 0;
-    std::vector<std::int32_t> slots_;  // open addressing over rows_, -1 = empty
+    std::vector<std::int32_t> slots_; // open addressing over rows_, -1 = empty
 };
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

@@ -5,7 +5,8 @@ namespace rolloy::pg {
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept {
     if (s.size() <= max_bytes) return s;
     std::size_t n = max_bytes;
-    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+    while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
+        --n;
     return s.substr(0, n);
 }
 
@@ -19,7 +20,7 @@ void ProblemLog::add(std::size_t line, std::string_view reason) {
 }
 
 std::string ProblemLog::detail(std::size_t max_bytes) const {
-    constexpr std::size_t kTailRoom = 32;  // "\n(and N more)"
+    constexpr std::size_t kTailRoom = 32; // "\n(and N more)"
     std::string out;
     std::size_t shown = 0;
     for (const Problem &p : kept_) {
@@ -43,4 +44,4 @@ std::string ProblemLog::detail(std::size_t max_bytes) const {
     return out;
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

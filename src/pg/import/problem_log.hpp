@@ -12,7 +12,7 @@ namespace rolloy::pg {
 class ProblemLog {
   public:
     static constexpr std::size_t kKept = 100;           // problems stored in import_batches.errors
-    static constexpr std::size_t kMaxReasonBytes = 500;  // longer reasons are cut (on a UTF-8 boundary)
+    static constexpr std::size_t kMaxReasonBytes = 500; // longer reasons are cut (on a UTF-8 boundary)
 
     struct Problem {
         std::size_t line;
@@ -35,4 +35,4 @@ class ProblemLog {
 // s cut to at most max_bytes without splitting a UTF-8 character.
 std::string_view utf8_prefix(std::string_view s, std::size_t max_bytes) noexcept;
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg
