@@ -15,7 +15,7 @@ void register_import_settings() {
     DefineCustomIntVariable("rolloy.import_chunk_rows",
                             "Export lines written per statement by rolloy.import_performance.",
                             "Larger chunks mean fewer statements and more memory per chunk.",
-                            &import_chunk_rows, 10000, 1, 1000000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                            &import_chunk_rows, 10000, 1, 100000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
 } // namespace rolloy::pg
