@@ -38,10 +38,11 @@ Uuid parse_uuid(std::string_view text) {
 }
 
 void CreativeMatcher::load(SpiConnection &spi) {
-    auto rows = spi.query("SELECT g.ad_name, g.project_id::text, g.id::text FROM rolloy.generated_images g"
-                          " UNION ALL"
-                          " SELECT p.generated_name, p.id::text, NULL FROM rolloy.creative_projects p",
-                          {}, true);
+    auto rows = spi.query(
+        "SELECT g.ad_name, g.project_id::text, g.id::text FROM rolloy.generated_images g"
+        " UNION ALL"
+        " SELECT p.generated_name, p.id::text, NULL FROM rolloy.creative_projects p",
+        {}, false); // not read-only: a fresh snapshot, creatives committed since the statement began count
     by_name_.reserve(rows.size());
     for (const auto &row : rows) {
         Target t;
