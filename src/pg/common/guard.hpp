@@ -76,7 +76,7 @@ auto call(Fn &&fn) -> decltype(fn()) {
     static_assert(std::is_void_v<Result> || std::is_trivially_destructible_v<Result>,
                   "values crossing a Postgres call must be trivially destructible");
     MemoryContext caller_context = CurrentMemoryContext;
-    bool failed = false;
+    volatile bool failed = false;  // written after a longjmp: must not live in a register
     if constexpr (std::is_void_v<Result>) {
         PG_TRY();
         { fn(); }
@@ -85,14 +85,17 @@ auto call(Fn &&fn) -> decltype(fn()) {
         PG_END_TRY();
         if (failed) throw_pg_error(caller_context);
     } else {
+        // Written inside PG_TRY and read after it: keep it in memory (address taken through a
+        // volatile pointer), never in a register a longjmp could restore.
         Result result{};
+        Result *volatile slot = &result;
         PG_TRY();
-        { result = fn(); }
+        { *slot = fn(); }
         PG_CATCH();
         { failed = true; }
         PG_END_TRY();
         if (failed) throw_pg_error(caller_context);
-        return result;
+        return *slot;
     }
 }
 
@@ -101,11 +104,11 @@ auto call(Fn &&fn) -> decltype(fn()) {
 // Declares an SQL-callable function with C linkage; the body is ordinary C++ run under invoke().
 //   ROLLOY_FUNCTION(rolloy_foo) { ...; return Datum; }
 #define ROLLOY_FUNCTION(name)                                                                           \
-    static Datum name##_impl(FunctionCallInfo fcinfo);                                                  \
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo);                                 \
     extern "C" {                                                                                        \
     PG_FUNCTION_INFO_V1(name);                                                                          \
     Datum name(PG_FUNCTION_ARGS) {                                                                      \
         return rolloy::pg::invoke([fcinfo]() { return name##_impl(fcinfo); });                         \
     }                                                                                                   \
     }                                                                                                   \
-    static Datum name##_impl(FunctionCallInfo fcinfo)
+    static Datum name##_impl([[maybe_unused]] FunctionCallInfo fcinfo)
