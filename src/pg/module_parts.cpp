@@ -2,12 +2,14 @@
 #include "pg/common/postgres.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
+#include "pg/import/import_settings.hpp"
 #include "pg/module.hpp"
 
 namespace rolloy::pg {
 
 void register_module_parts() {
     settings::define_generation_gucs();
+    register_import_settings();
     // The worker and its shared memory exist only when preloaded; CREATE EXTENSION on a server
     // without it still works (images then wait in the queue, and worker_status() says why).
     if (process_shared_preload_libraries_in_progress) worker::register_worker();

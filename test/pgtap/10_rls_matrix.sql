@@ -34,6 +34,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('performance_data', 'select', 'SELECT * FROM rolloy.performance_data',
     '{rows:1,rows:1,rows:3,rows:0,rows:3,rows:1,rows:0,rows:0,error:42501}'),
+('unmatched_performance', 'select', 'SELECT * FROM rolloy.unmatched_performance',
+    '{rows:0,rows:0,rows:1,rows:0,rows:1,rows:0,rows:0,rows:0,error:42501}'),
 ('import_batches', 'select', 'SELECT * FROM rolloy.import_batches',
     '{rows:0,rows:0,rows:1,rows:0,rows:1,rows:0,rows:0,rows:0,error:42501}'),
 ('insights', 'select', 'SELECT * FROM rolloy.insights',

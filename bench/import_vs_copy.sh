@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# rolloy.import_performance against plain COPY, in the same run, on the same file.
+#
+# Generates a Meta Ads Manager daily export (23 columns, as Meta writes them) of ROWS lines
+# (default 1,000,000: 500 ads x 2,000 days; 450 ad names are creatives created here, 225 named
+# at image level, 225 at project level; 50 match nothing), then times, each RUNS times (median):
+#   copy      COPY ... FROM the file into an unindexed table with the export's 23 typed columns
+#   import    rolloy.import_performance(pg_read_file(file), 'meta') into an empty performance_data
+#   reimport  the same import again over the rows of the first one (every row an update)
+# and samples each backend's memory (/proc/<pid>/status every 20 ms): peak RssAnon (the backend's
+# private memory: file text, C++ state, chunk arrays) and VmHWM (peak resident, which also counts
+# the shared buffers the backend touched).
+#
+# Needs a running server with rolloy installed (PGHOST/PGPORT/PGUSER of a superuser) on this
+# machine (the server reads the file and /proc is read locally). Usage:
+#   bench/import_vs_copy.sh [ROWS] [RUNS]
+set -euo pipefail
+ROWS=${1:-1000000}
+RUNS=${2:-3}
+ADS=500
+DAYS=$(((ROWS + ADS - 1) / ADS))
+DB=rolloy_bench
+: "${PGHOST:?set PGHOST/PGPORT/PGUSER}"
+q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
+
+workdir=$(mktemp -d /tmp/rolloy-bench-XXXXXX)
+chmod 777 "$workdir"
+file=$workdir/meta_export.csv
+[ -n "${KEEP_DB:-}" ] || trap 'rm -rf "$workdir"' EXIT
+
+q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+q -d $DB <<SQL >/dev/null
+SET client_min_messages = warning;
+CREATE EXTENSION rolloy;
+SELECT count(*) FROM rolloy.load_sample_dictionaries();
+INSERT INTO rolloy.users (id, email, display_name, role)
+VALUES ('00000000-0000-0000-0000-00000000bbbb', 'bench@example.com', 'Bench', 'member');
+SET rolloy.naming_time_zone = 'UTC';
+-- 450 projects, one ABCD each, named on 450 different days.
+INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, created_at)
+SELECT c.s, c.a, c.d, c.f, '00000000-0000-0000-0000-00000000bbbb',
+       timestamptz '2025-01-01 12:00+00' + c.n * interval '1 day'
+  FROM (SELECT s.id AS s, a.id AS a, d.id AS d, f.id AS f, row_number() OVER (ORDER BY s.id, a.id, d.id, f.id) AS n
+          FROM rolloy.scenes s, rolloy.actions a, rolloy.drivers d, rolloy.formats f) c
+ WHERE c.n <= 450;
+-- An image for every other project: its ads carry the image name (…_V01).
+INSERT INTO rolloy.generated_images (project_id)
+SELECT id FROM (SELECT id, row_number() OVER (ORDER BY generated_name) AS n FROM rolloy.creative_projects) p
+ WHERE n % 2 = 0;
+CREATE TABLE ads (n integer PRIMARY KEY, ad_name text, ad_id text, campaign text);
+INSERT INTO ads
+SELECT n, coalesce(g.ad_name, p.generated_name), (120210000000000000 + n)::text, 'BF26_Rollator_' || (n % 10)
+  FROM (SELECT id, generated_name, row_number() OVER (ORDER BY generated_name) AS n FROM rolloy.creative_projects) p
+  LEFT JOIN rolloy.generated_images g ON g.project_id = p.id;
+-- 50 ads that match no project: 25 creative-looking names nobody created, 25 free text.
+INSERT INTO ads
+SELECT 450 + k,
+       CASE WHEN k <= 25 THEN '20240101_OUT_PARK_WALK_JOY_UGC_' || (k + 1) ELSE 'Retargeting carousel ' || k END,
+       (120210000000000000 + 450 + k)::text, 'BF26_Other'
+  FROM generate_series(1, 50) k;
+COPY (
+  SELECT '2021-01-01'::date AS "Reporting starts", '2021-01-01'::date + $DAYS - 1 AS "Reporting ends",
+         '2021-01-01'::date + d AS "Day", a.campaign AS "Campaign name", 'Seniors 65+ US' AS "Ad set name",
+         a.ad_name AS "Ad name", a.ad_id AS "Ad ID", 'active' AS "Ad delivery",
+         '7-day click, 1-day view, or 1-day engaged-view' AS "Attribution setting", v.purchases AS "Results",
+         'actions:offsite_conversion.fb_pixel_purchase' AS "Result indicator", v.spend AS "Amount spent (USD)",
+         v.impressions AS "Impressions", v.reach AS "Reach", round(v.impressions::numeric / v.reach, 5) AS "Frequency",
+         v.clicks AS "Link clicks", round(100.0 * v.clicks / v.impressions, 5) AS "CTR (link click-through rate)",
+         round(v.spend / greatest(v.clicks, 1), 5) AS "CPC (cost per link click) (USD)",
+         v.clicks * 2 AS "Clicks (all)", v.purchases AS "Purchases", v.purchases * 87.5 AS "Purchases conversion value",
+         round(v.purchases * 87.5 / v.spend, 5) AS "Purchase ROAS (return on ad spend)",
+         round(v.spend / greatest(v.purchases, 1), 5) AS "Cost per results"
+    FROM generate_series(0, $DAYS - 1) d
+   CROSS JOIN ads a
+   CROSS JOIN LATERAL (SELECT 1000 + (a.n * 7919 + d * 104729) % 50000 AS impressions) i
+   CROSS JOIN LATERAL (SELECT i.impressions, i.impressions * 7 / 10 AS reach, i.impressions / 60 AS clicks,
+                              i.impressions / 1200 AS purchases, round(i.impressions * 0.0123, 2) AS spend) v
+   ORDER BY d, a.n
+   LIMIT $ROWS
+) TO '$file' WITH (FORMAT csv, HEADER true);
+CREATE TABLE copy_target (
+    reporting_starts date, reporting_ends date, day date, campaign_name text, ad_set_name text, ad_name text,
+    ad_id text, ad_delivery text, attribution_setting text, results integer, result_indicator text,
+    amount_spent numeric, impressions bigint, reach bigint, frequency numeric, link_clicks bigint, ctr numeric,
+    cpc numeric, clicks_all bigint, purchases integer, purchases_conversion_value numeric, purchase_roas numeric,
+    cost_per_results numeric);
+SQL
+size_mb=$(($(stat -c %s "$file") / 1024 / 1024))
+echo "file: $ROWS rows, $size_mb MiB, $ADS ads (450 creatives, 50 unmatched) x $DAYS days"
+
+# Runs one statement in its own backend; prints "<ms> <peak RssAnon kB> <VmHWM kB> <backend CPU ms>".
+measure() {
+    local tag=rolloy_bench_$$_$RANDOM out=$workdir/out.$RANDOM
+    PGAPPNAME=$tag psql -X -q -v ON_ERROR_STOP=1 -At -d $DB -c '\timing on' -c "$1" >"$out" 2>&1 &
+    local client=$! pid="" anon=0 hwm=0 cpu=0 tick
+    tick=$(getconf CLK_TCK)
+    while [ -z "$pid" ] && kill -0 $client 2>/dev/null; do
+        pid=$(q -d $DB -c "SELECT pid FROM pg_stat_activity WHERE application_name = '$tag'")
+    done
+    while [ -n "$pid" ] && [ -r /proc/$pid/status ]; do
+        read -r a h < <(awk '/^RssAnon/{a=$2} /^VmHWM/{h=$2} END{print a+0, h+0}' /proc/$pid/status 2>/dev/null || echo "0 0")
+        [ "$a" -gt "$anon" ] && anon=$a
+        [ "$h" -gt "$hwm" ] && hwm=$h
+        c=$(awk -v t="$tick" '{print int(($14 + $15) * 1000 / t)}' /proc/$pid/stat 2>/dev/null || echo 0)
+        [ "$c" -gt "$cpu" ] && cpu=$c
+        kill -0 $client 2>/dev/null || break
+        sleep 0.02
+    done
+    wait $client || { cat "$out" >&2; exit 1; }
+    local ms
+    ms=$(sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' "$out" | tail -1)
+    echo "$ms $anon $hwm $cpu"
+}
+
+median() { sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+
+declare -A T C A H
+for kind in copy import reimport; do T[$kind]=""; C[$kind]=""; A[$kind]=0; H[$kind]=0; done
+record() {  # kind ms anon hwm cpu
+    T[$1]+="$2 "; C[$1]+="$5 "
+    [ "$3" -gt "${A[$1]}" ] && A[$1]=$3
+    [ "$4" -gt "${H[$1]}" ] && H[$1]=$4
+    return 0
+}
+# The length is given so that pg_read_file allocates the file's size once (without it, it grows a
+# buffer by doubling: up to twice the file in memory, which would be the benchmark's, not rolloy's).
+import_sql="SELECT rows_read FROM rolloy.import_performance(pg_read_file('$file', 0, $(stat -c %s "$file")), 'meta', 'reject_file', 'bench')"
+for run in $(seq 1 "$RUNS"); do
+    q -d $DB -c "TRUNCATE copy_target" -c "CHECKPOINT"
+    read -r ms a h c < <(measure "COPY copy_target FROM '$file' WITH (FORMAT csv, HEADER true)")
+    record copy "$ms" "$a" "$h" "$c"
+    line="run $run: copy $ms ms (cpu $c)"
+
+    q -d $DB -c "SET client_min_messages = warning" -c "TRUNCATE rolloy.performance_data, rolloy.import_batches" -c "CHECKPOINT"
+    read -r ms a h c < <(measure "$import_sql")
+    record import "$ms" "$a" "$h" "$c"
+    line+=", import $ms ms (cpu $c)"
+
+    q -d $DB -c "CHECKPOINT"
+    read -r ms a h c < <(measure "$import_sql")
+    record reimport "$ms" "$a" "$h" "$c"
+    echo "$line, reimport $ms ms (cpu $c)"
+done
+for order in "ASC LIMIT 1" "DESC LIMIT 1"; do
+    echo "batch: $(q -d $DB -c "SELECT rows_read || ' read, ' || rows_inserted || ' inserted, ' || rows_updated || ' updated, ' ||
+                                       rows_unmatched || ' unmatched, ' || rows_rejected || ' rejected'
+                                  FROM rolloy.import_batches ORDER BY id $order")"
+done
+rows_check=$(q -d $DB -c "SELECT count(*) FROM rolloy.performance_data")
+[ "$rows_check" -eq "$ROWS" ] || { echo "expected $ROWS rows in performance_data, found $rows_check" >&2; exit 1; }
+
+copy_ms=$(echo ${T[copy]} | tr ' ' '\n' | median)
+copy_cpu=$(echo ${C[copy]} | tr ' ' '\n' | median)
+echo
+printf '%-9s %10s %10s %8s %10s %8s %11s %10s\n' "" "wall ms" "rows/s" "x COPY" "CPU ms" "x COPY" "RssAnon MiB" "VmHWM MiB"
+for kind in copy import reimport; do
+    ms=$(echo ${T[$kind]} | tr ' ' '\n' | median)
+    cpu=$(echo ${C[$kind]} | tr ' ' '\n' | median)
+    printf '%-9s %10.0f %10.0f %8.2f %10.0f %8.2f %11d %10d\n' "$kind" "$ms" "$(echo "$ROWS / ($ms / 1000)" | bc -l)" \
+        "$(echo "$ms / $copy_ms" | bc -l)" "$cpu" "$(echo "$cpu / $copy_cpu" | bc -l)" $((A[$kind] / 1024)) $((H[$kind] / 1024))
+done
+echo "(medians of $RUNS runs; RssAnon and VmHWM are the peaks over all runs)"
+[ -n "${KEEP_DB:-}" ] || q -d postgres -c "DROP DATABASE $DB"

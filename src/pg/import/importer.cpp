@@ -1,0 +1,392 @@
+#include "pg/import/importer.hpp"
+
+#include "pg/common/guard.hpp"
+#include "pg/common/spi.hpp"
+#include "pg/import/array_builder.hpp"
+#include "pg/import/chunk_writer.hpp"
+#include "pg/import/creative_matcher.hpp"
+#include "pg/import/import_settings.hpp"
+#include "pg/import/key_ledger.hpp"
+#include "pg/import/pending_chunk.hpp"
+#include "pg/import/problem_log.hpp"
+
+extern "C" {
+#include "common/cryptohash.h"
+#include "common/sha2.h"
+#include "executor/spi.h"
+}
+
+#include "core/common/error.hpp"
+#include "core/import/export_parser.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace rolloy::pg {
+namespace {
+
+using import::ExportParser;
+using import::Field;
+
+constexpr std::size_t kMaxKeyBytes = 1000;   // ad names and ids (indexed; btree entries are capped)
+constexpr std::size_t kMaxDetailBytes = 900; // the guard keeps up to 1023 bytes of DETAIL
+
+enum class OnError { RejectFile, SkipRow };
+
+OnError parse_on_error(const std::string &text) {
+    if (text == "reject_file") return OnError::RejectFile;
+    if (text == "skip_row") return OnError::SkipRow;
+    throw Error(ErrorKind::InvalidInput,
+                "unknown on_error \"" + std::string(utf8_prefix(text, 40)) +
+                    "\": use 'reject_file' or 'skip_row'",
+                "reject_file (the default) imports nothing when any row has a problem; skip_row imports the "
+                "other rows and lists the problems in the batch's errors.");
+}
+
+// Days since 2000-01-01 (Postgres' DateADT) of a valid calendar date.
+std::int32_t date_adt(const import::Date &d) {
+    int y = d.year - (d.month <= 2 ? 1 : 0);
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int mp = d.month + (d.month > 2 ? -3 : 9);
+    int doy = (153 * mp + 2) / 5 + d.day - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468 - 10957; // days since 1970-01-01, then since 2000-01-01
+}
+
+std::string sha256_hex(std::string_view data) {
+    std::uint8_t digest[PG_SHA256_DIGEST_LENGTH];
+    const std::uint8_t *bytes = reinterpret_cast<const std::uint8_t *>(data.data());
+    std::size_t size = data.size();
+    std::uint8_t *out = digest;
+    call([bytes, size, out] {
+        pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
+        if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, bytes, size) < 0 ||
+            pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0) {
+            const char *why = pstrdup(pg_cryptohash_error(ctx));
+            pg_cryptohash_free(ctx);
+            elog(ERROR, "rolloy: could not compute SHA-256: %s", why);
+        }
+        pg_cryptohash_free(ctx);
+    });
+    static const char kHex[] = "0123456789abcdef";
+    std::string hex;
+    hex.reserve(2 * PG_SHA256_DIGEST_LENGTH);
+    for (std::uint8_t b : digest) {
+        hex += kHex[b >> 4];
+        hex += kHex[b & 15];
+    }
+    return hex;
+}
+
+std::string unpack_currency(std::uint32_t code) {
+    if (code == 0) return "no currency";
+    return std::string{char((code >> 16) & 0xFF), char((code >> 8) & 0xFF), char(code & 0xFF)};
+}
+
+class Import {
+  public:
+    Import(const ImportRequest &request, SpiConnection &spi) : request_(request), spi_(spi) {}
+
+    Datum run();
+
+  private:
+    void check_database();
+    void start_batch(const ExportParser &parser);
+    void read_all(ExportParser &parser);
+    void take_row(const import::PerformanceRow &row);
+    void problem(std::size_t line, std::string_view reason);
+    void flush();
+    void reject_if_problems(const ExportParser &parser);
+    std::vector<std::string> warnings(const ExportParser &parser) const;
+    Datum finish_batch(const ExportParser &parser);
+    const std::string &header_of(Field field) const { return headers_[static_cast<std::size_t>(field)]; }
+
+    const ImportRequest &request_;
+    SpiConnection &spi_;
+    OnError on_error_ = OnError::RejectFile;
+    std::optional<std::string> imported_by_;
+    std::string platform_, requested_platform_;
+    bool has_day_column_ = false;
+    std::vector<std::string> headers_;
+    std::int64_t batch_id_ = 0;
+
+    CreativeMatcher matcher_;
+    KeyLedger ledger_;
+    std::optional<PendingChunk> chunk_;
+    std::optional<ChunkWriter> writer_;
+    bool writing_ = true; // false once reject_file has a problem: the rest is only checked
+    std::int64_t chunk_earlier_keys_ = 0;
+
+    ProblemLog problems_;
+    std::int64_t good_lines_ = 0, unmatched_ = 0, inserted_ = 0, updated_ = 0, range_rows_ = 0;
+    bool value_from_roas_ = false;
+    std::optional<std::int32_t> date_from_, date_to_;
+};
+
+Datum Import::run() {
+    auto who = spi_.query("SELECT rolloy._require_importer('import ad performance')::text");
+    imported_by_ = who.at(0).at(0);
+    on_error_ = parse_on_error(request_.on_error);
+    import::ParseOptions options;
+    options.platform = import::parse_platform(request_.platform); // throws, naming the choices
+    requested_platform_ = import::platform_id(options.platform);
+    check_database();
+
+    ExportParser parser(request_.body, options);
+    platform_ = import::platform_id(parser.info().platform);
+    headers_.resize(import::kFieldCount);
+    for (std::size_t f = 0; f < import::kFieldCount; ++f)
+        headers_[f] = import::field_name(static_cast<Field>(f));
+    for (const auto &[field, header] : parser.info().columns)
+        headers_[static_cast<std::size_t>(field)] = header;
+    for (const auto &column : parser.info().columns)
+        has_day_column_ |= column.first == Field::Date;
+
+    // One import per platform at a time: a chunk written with a plain INSERT (its keys probed
+    // absent) must not meet the same keys from a concurrent import.
+    spi_.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rolloy.import_performance'),"
+                 " pg_catalog.hashtext($1))",
+                 {platform_});
+    matcher_.load(spi_);
+    start_batch(parser);
+    chunk_.emplace(static_cast<std::size_t>(import_chunk_rows));
+    writer_.emplace(platform_, batch_id_);
+    read_all(parser);
+    flush();
+    reject_if_problems(parser);
+    return finish_batch(parser);
+}
+
+void Import::check_database() {
+    auto rows = spi_.query("SELECT pg_catalog.getdatabaseencoding()::text", {}, true);
+    std::string encoding = rows.at(0).at(0).value_or("");
+    if (encoding != "UTF8")
+        throw Error(ErrorKind::FeatureMissing, "rolloy imports exports only into UTF8 databases",
+                    "Ad names are stored as UTF-8; this database's encoding is " + encoding + ".");
+}
+
+void Import::start_batch(const ExportParser &parser) {
+    const auto &info = parser.info();
+    auto rows = spi_.query("INSERT INTO rolloy.import_batches (platform, requested_platform, imported_by, "
+                           "source_name, source_sha256,"
+                           "                                   on_error, encoding, delimiter)"
+                           " VALUES ($1::rolloy.ad_platform, $2, $3::uuid, $4, $5, $6, $7, $8) RETURNING id",
+                           {platform_, requested_platform_, imported_by_, request_.source_name,
+                            sha256_hex(request_.body), request_.on_error,
+                            std::string(import::encoding_name(info.encoding)),
+                            std::string(import::delimiter_name(info.delimiter))});
+    batch_id_ = std::stoll(*rows.at(0).at(0));
+}
+
+void Import::read_all(ExportParser &parser) {
+    import::PerformanceRow row;
+    import::RowProblem row_problem;
+    for (std::size_t events = 1;; ++events) {
+        if (events % 4096 == 0) call([] { CHECK_FOR_INTERRUPTS(); });
+        ExportParser::Event event = parser.next(row, row_problem);
+        if (event == ExportParser::Event::End) return;
+        if (event == ExportParser::Event::Problem)
+            problem(row_problem.line, row_problem.reason);
+        else
+            take_row(row);
+    }
+}
+
+void Import::problem(std::size_t line, std::string_view reason) {
+    problems_.add(line, reason);
+    if (on_error_ == OnError::RejectFile) writing_ = false;
+}
+
+void Import::take_row(const import::PerformanceRow &row) {
+    // Checks the parser leaves to the table: key lengths, and the clicks <= impressions rule
+    // for a row whose impressions cell is empty (stored as 0).
+    if (row.ad_name.size() > kMaxKeyBytes)
+        return problem(row.line, header_of(Field::AdName) + " is longer than 1000 bytes");
+    if (row.ad_id.size() > kMaxKeyBytes)
+        return problem(row.line, header_of(Field::AdId) + " is longer than 1000 bytes");
+    if (!row.impressions && row.clicks && *row.clicks > 0)
+        return problem(row.line, header_of(Field::Clicks) + " (" + std::to_string(*row.clicks) + ") but " +
+                                     header_of(Field::Impressions) + " is empty");
+
+    const CreativeMatch &match = matcher_.match(row.ad_name);
+    ImportLine line;
+    line.line = row.line;
+    line.ad_id = row.ad_id;
+    line.ad_key = !row.ad_id.empty()             ? row.ad_id
+                  : !match.creative_name.empty() ? std::string_view(match.creative_name)
+                                                 : row.ad_name;
+    line.ad_name = row.ad_name;
+    line.campaign = row.campaign;
+    line.ad_group = row.ad_group;
+    line.currency = row.currency;
+    line.report_date = date_adt(row.date);
+    bool range = !has_day_column_ && row.covers_range();
+    line.period_end = range ? date_adt(*row.reporting_end) : line.report_date;
+    line.match = &match;
+    line.impressions = row.impressions.value_or(0);
+    line.clicks = row.clicks.value_or(0);
+    line.reach = row.reach;
+    line.spend = row.spend ? row.spend->micros : 0;
+    line.conversions = row.conversions ? row.conversions->micros : 0;
+    line.conversion_value = row.conversion_value ? row.conversion_value->micros : 0;
+
+    PendingChunk::Result result = chunk_->add(line, ledger_);
+    switch (result.outcome) {
+    case PendingChunk::Outcome::OtherCurrency:
+        return problem(row.line, "the same ad and day " +
+                                     (result.other_line ? "is on line " + std::to_string(result.other_line)
+                                                        : std::string("came earlier in the file")) +
+                                     " in " + unpack_currency(result.other_currency) + ", this line is in " +
+                                     std::string(row.currency));
+    case PendingChunk::Outcome::TooLarge:
+        return problem(row.line, "added to line " + std::to_string(result.other_line) +
+                                     " of the same ad and day, the numbers are too large");
+    case PendingChunk::Outcome::AddedToEarlier:
+        ++chunk_earlier_keys_;
+        break;
+    case PendingChunk::Outcome::Added:
+    case PendingChunk::Outcome::Summed:
+        break;
+    }
+    ++good_lines_;
+    if (!match.has_project) ++unmatched_;
+    if (range) ++range_rows_;
+    value_from_roas_ |= row.conversion_value_from_roas;
+    if (!date_from_ || line.report_date < *date_from_) date_from_ = line.report_date;
+    if (!date_to_ || line.period_end > *date_to_) date_to_ = line.period_end;
+    if (chunk_->full()) flush();
+}
+
+void Import::flush() {
+    if (writing_ && !chunk_->empty()) {
+        ChunkWriter::Written w = writer_->write(*chunk_, chunk_earlier_keys_ > 0);
+        inserted_ += w.inserted;
+        // Rows touched that are neither new nor a key an earlier chunk wrote: rows of earlier imports.
+        updated_ += w.touched - w.inserted - chunk_earlier_keys_;
+    }
+    chunk_->clear();
+    chunk_earlier_keys_ = 0;
+}
+
+void Import::reject_if_problems(const ExportParser &parser) {
+    const auto &stats = parser.stats();
+    if (stats.rows + stats.problems == 0)
+        throw Error(ErrorKind::InvalidInput, "the export has no data rows; nothing was imported",
+                    "The header is on line " + std::to_string(parser.info().header_line) +
+                        (stats.summary_rows ? "; the only other lines are " +
+                                                  std::to_string(stats.summary_rows) + " total line(s)."
+                                            : " and no line follows it."),
+                    "Export the report again with at least one day of data.");
+    if (on_error_ != OnError::RejectFile || problems_.count() == 0) return;
+    std::size_t read = stats.rows + stats.problems;
+    throw Error(
+        ErrorKind::InvalidText,
+        std::to_string(problems_.count()) + " of " + std::to_string(read) + " rows of the export " +
+            (problems_.count() == 1 ? "has a problem" : "have problems") + "; nothing was imported",
+        problems_.detail(kMaxDetailBytes),
+        "Correct these rows and import again, or call with on_error => 'skip_row' to import the other "
+        "rows and keep the problems in the batch's errors.");
+}
+
+std::vector<std::string> Import::warnings(const ExportParser &parser) const {
+    const auto &info = parser.info();
+    std::vector<std::string> out;
+    if (info.conventions.date_order_guessed)
+        out.push_back(
+            "Every slashed date was ambiguous (like 03/04/2026); they were read month first (US order). "
+            "Check a few dates.");
+    if (info.conventions.decimal_mark_guessed && info.delimiter == ';')
+        out.push_back(
+            "No number showed the decimal mark; a decimal comma was assumed, as usual in ';' files.");
+    if (value_from_roas_)
+        out.push_back(
+            "The export has no conversion value column: conversion_value was computed as ROAS x spend.");
+    if (range_rows_ > 0)
+        out.push_back(std::to_string(range_rows_) + (range_rows_ == 1 ? " row covers" : " rows cover") +
+                      " more than one day (the export has no Day column): stored under the first day, with "
+                      "period_end. Export with Breakdown > Time > Day for daily rows.");
+    if (parser.stats().mixed_currencies)
+        out.push_back(
+            "The rows are in several currencies: each row keeps its own, the batch's currency is empty.");
+    return out;
+}
+
+Datum Import::finish_batch(const ExportParser &parser) {
+    const auto &stats = parser.stats();
+    std::optional<std::string> currency;
+    if (!stats.mixed_currencies && !stats.currency.empty()) currency = stats.currency;
+    std::vector<std::string> notes = warnings(parser);
+    const auto &kept = problems_.kept();
+
+    constexpr int kArgs = 14;
+    Oid types[kArgs] = {INT8OID, TEXTOID, DATEOID, DATEOID, INT4OID,      INT4OID,      INT4OID,
+                        INT4OID, INT4OID, INT4OID, INT4OID, INT8ARRAYOID, TEXTARRAYOID, TEXTARRAYOID};
+    Datum values[kArgs];
+    char nulls[kArgs];
+    for (char &n : nulls)
+        n = ' ';
+    values[0] = Int64GetDatum(batch_id_);
+    if (currency)
+        values[1] = text_datum(*currency);
+    else
+        nulls[1] = 'n';
+    values[2] = Int32GetDatum(date_from_.value_or(0));
+    values[3] = Int32GetDatum(date_to_.value_or(0));
+    if (!date_from_) nulls[2] = nulls[3] = 'n';
+    std::int64_t read = static_cast<std::int64_t>(stats.rows + stats.problems);
+    std::int64_t counts[7] = {read,
+                              inserted_,
+                              updated_,
+                              good_lines_ - inserted_ - updated_,
+                              unmatched_,
+                              static_cast<std::int64_t>(problems_.count()),
+                              static_cast<std::int64_t>(stats.summary_rows)};
+    for (int i = 0; i < 7; ++i)
+        values[4 + i] = Int32GetDatum(static_cast<std::int32_t>(counts[i]));
+    MemoryContext here = CurrentMemoryContext;
+    values[11] = int8_array(here, kept.size(),
+                            [&](std::size_t i) { return std::optional<std::int64_t>(kept[i].line); });
+    values[12] = text_array(here, kept.size(),
+                            [&](std::size_t i) { return std::optional<std::string_view>(kept[i].reason); });
+    values[13] = text_array(here, notes.size(),
+                            [&](std::size_t i) { return std::optional<std::string_view>(notes[i]); });
+
+    static const char *kFinish =
+        "UPDATE rolloy.import_batches b"
+        "   SET currency = $2, date_from = $3, date_to = $4, rows_read = $5, rows_inserted = $6,"
+        "       rows_updated = $7, rows_merged = $8, rows_unmatched = $9, rows_rejected = $10, rows_summary "
+        "= $11,"
+        "       errors = coalesce((SELECT jsonb_agg(jsonb_build_object('line', e.line, 'reason', e.reason) "
+        "ORDER BY e.n)"
+        "                            FROM unnest($12, $13) WITH ORDINALITY AS e(line, reason, n)), '[]'),"
+        "       warnings = $14, finished_at = clock_timestamp()"
+        " WHERE b.id = $1 RETURNING b";
+    Oid *t = types;
+    Datum *v = values;
+    char *n = nulls;
+    return call([t, v, n] {
+        int rc = SPI_execute_with_args(kFinish, kArgs, t, v, n, false, 0);
+        if (rc != SPI_OK_UPDATE_RETURNING || SPI_processed != 1)
+            elog(ERROR, "rolloy: completing the import batch failed: %s", SPI_result_code_string(rc));
+        bool isnull;
+        Datum row = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+        return SPI_datumTransfer(row, false, -1); // into the function's context, survives SPI_finish
+    });
+}
+
+} // namespace
+
+Datum run_import(const ImportRequest &request) {
+    SpiConnection spi;
+    Datum batch;
+    {
+        Import import(request, spi); // destroyed before SPI_finish, also on every error path
+        batch = import.run();
+    }
+    spi.finish();
+    return batch;
+}
+
+} // namespace rolloy::pg
