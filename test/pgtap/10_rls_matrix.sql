@@ -54,6 +54,20 @@ INSERT INTO matrix VALUES
 ('queue_metrics', 'select', $$SELECT * FROM rolloy.queue_metrics WHERE pending > 0$$,
     '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
 
+-- Insights: settings readable by all, writable by admins; views show the caller's scope.
+('insight_settings', 'select', 'SELECT * FROM rolloy.insight_settings', '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501}'),
+('insight_settings', 'insert', 'INSERT INTO rolloy.insight_settings (min_impressions) VALUES (500)', '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+('insight_settings', 'update', 'UPDATE rolloy.insight_settings SET min_impressions = 500', '{rows:0,rows:0,rows:1,rows:0,rows:1,rows:0,rows:0,rows:0,error:42501}'),
+('insight_settings', 'delete', 'DELETE FROM rolloy.insight_settings', '{rows:0,rows:0,rows:1,rows:0,rows:1,rows:0,rows:0,rows:0,error:42501}'),
+('insight_effects', 'select', 'SELECT * FROM rolloy.insight_effects', '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
+('insight_tiers', 'select', 'SELECT * FROM rolloy.insight_tiers', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_tiers', 'insert', $$INSERT INTO rolloy.insight_tiers (tier) VALUES ('top_10')$$, '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('insight_leaderboard', 'select', 'SELECT * FROM rolloy.insight_leaderboard', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_trends', 'select', 'SELECT * FROM rolloy.insight_trends', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_cost_efficiency', 'select', 'SELECT * FROM rolloy.insight_cost_efficiency', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_heatmap', 'select', 'SELECT * FROM rolloy.insight_heatmap', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_fatigue', 'select', 'SELECT * FROM rolloy.insight_fatigue', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+
 -- INSERT.
 ('users', 'insert', $$INSERT INTO rolloy.users (email, display_name) VALUES ('new@example.com', 'New')$$,
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
