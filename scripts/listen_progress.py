@@ -7,7 +7,8 @@ A minimal Postgres wire-protocol client (python3 stdlib only; trust or no-passwo
     listen_progress.py --port 54329 --db rolloy_demo [--project UUID] [--timeout 120]
 
 Prints one line per notification; exits 0 when a notification for the project says nothing is
-open any more (all images completed, failed or cancelled), 2 on timeout.
+open any more (all images completed, failed or cancelled) or, with --until-idle, when no project
+has open images after at least one notification; 2 on timeout.
 """
 import argparse
 import json
@@ -53,6 +54,12 @@ def connect(host, port, user, db):
             return sock
 
 
+def quiet_for(sock, seconds):
+    """True when no further message arrives within `seconds` (more batches may be queued)."""
+    readable, _, _ = select.select([sock], [], [], seconds)
+    return not readable
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--host", default="127.0.0.1")
@@ -61,11 +68,15 @@ def main():
     ap.add_argument("--db", required=True)
     ap.add_argument("--project")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--verbose", action="store_true", help="also print pending/processing changes")
+    ap.add_argument("--until-idle", action="store_true",
+                    help="exit when no image of any project is pending or processing (needs --db access)")
     args = ap.parse_args()
 
     sock = connect(args.host, args.port, args.user, args.db)
     sock.sendall(message(b"Q", b"LISTEN rolloy_progress\0"))
     print("listening on rolloy_progress", flush=True)
+    open_by_project = {}
     deadline = time.monotonic() + args.timeout
     while time.monotonic() < deadline:
         readable, _, _ = select.select([sock], [], [], 0.5)
@@ -80,11 +91,17 @@ def main():
         if args.project and note.get("project_id") != args.project:
             continue
         done = note["completed"] + note["failed"]
-        print(f"  {note['ad_name']:<44} {note['status']:<10} "
-              f"{done}/{note['total']} done ({note['completed']} ok, {note['failed']} failed)"
-              + (f"  error: {note['error']}" if note.get("error") and note["status"] == "failed" else ""),
-              flush=True)
-        if note.get("open") == 0:
+        if note["status"] in ("completed", "failed", "cancelled") or args.verbose:
+                print(f"  {note['ad_name']:<44} {note['status']:<10} "
+                  f"{done}/{note['total']} done ({note['completed']} ok, {note['failed']} failed)"
+                  + (f"  error: {note['error']}" if note.get("error") and note["status"] == "failed" else ""),
+                  flush=True)
+        if args.until_idle:
+            open_by_project[note["project_id"]] = note.get("open", 0)
+            if all(n == 0 for n in open_by_project.values()) and quiet_for(sock, 1.5):
+                sock.sendall(message(b"X", b""))
+                return 0
+        elif note.get("open") == 0:
             sock.sendall(message(b"X", b""))
             return 0
     print("timed out waiting for the batch", flush=True)

@@ -93,9 +93,10 @@ ROLLOY_FUNCTION(rolloy_upload_reference_image) {
         {SqlArg::bytes(content), mime, SqlArg::bytes(thumb.bytes), sha, std::to_string(content.size()), state,
          file_name, std::to_string(info.upright_width()), std::to_string(info.upright_height()), description,
          *me.at(0).at(0)});
-    Datum result = row_datum(fcinfo, rows.at(0));
+    std::vector<rolloy::pg::SqlValue> row = rows.at(0);
     spi.finish();
-    return result;
+    // Built after SPI_finish: memory allocated while connected belongs to SPI and is freed by it.
+    return row_datum(fcinfo, row);
 }
 
 ROLLOY_FUNCTION(rolloy_project_zip) {
