@@ -1,0 +1,120 @@
+-- Generation functions without a worker (this database is not rolloy.database): uploads,
+-- keys, prompts, queueing, limits and every refusal, with the data unchanged after each.
+CREATE FUNCTION pg_temp.outcome(query text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE query;
+    RETURN 'no error';
+EXCEPTION WHEN others THEN
+    RETURN SQLSTATE || ': ' || regexp_replace(SQLERRM, '\d{8}_', 'YYYYMMDD_', 'g');
+END
+$$;
+-- Photos from test/fixtures/images: a 300x300 PNG, a 100x100 one (too small), a PDF, and a
+-- PNG cut after 300 bytes.
+\set png300 `base64 -w0 test/fixtures/images/grey-300.png`
+\set png100 `base64 -w0 test/fixtures/images/black-100.png`
+\set pdf `base64 -w0 test/fixtures/images/not-an-image.pdf`
+\set cut `base64 -w0 test/fixtures/images/truncated-300.png`
+SELECT FROM rolloy.load_sample_dictionaries();
+DROP ROLE IF EXISTS regress_gen_mia;
+DROP ROLE IF EXISTS regress_gen_ada;
+CREATE ROLE regress_gen_mia;
+CREATE ROLE regress_gen_ada;
+GRANT rolloy_member TO regress_gen_mia;
+GRANT rolloy_admin TO regress_gen_ada;
+INSERT INTO rolloy.users (id, email, display_name, role, pg_role, monthly_image_quota, monthly_budget_usd) VALUES
+    ('00000000-0000-0000-0000-0000000000a1', 'gen-mia@example.com', 'Mia', 'member', 'regress_gen_mia', 10, 1.00),
+    ('00000000-0000-0000-0000-0000000000ad', 'gen-ada@example.com', 'Ada', 'admin', 'regress_gen_ada', 500, 50);
+
+SET ROLE regress_gen_mia;
+-- Uploads: the type is sniffed from the bytes; bad files are refused and store nothing.
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image(decode('$$ || :'pdf' || $$', 'base64'), 'walker.jpg', 'expanded')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image(decode('$$ || :'png100' || $$', 'base64'), 'tiny.png', 'expanded')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image(decode('$$ || :'cut' || $$', 'base64'), 'cut.png', 'expanded')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image('', 'empty.png', 'expanded')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image(NULL, 'null.png', 'expanded')$$);
+SELECT count(*) AS reference_images, (SELECT count(*) FROM rolloy.image_store) AS stored FROM rolloy.reference_images;
+SELECT file_name, product_state, mime_type, width, height, size_bytes, length(sha256) AS sha_len, storage_ref LIKE 'db:reference/%' AS stored_in_db
+  FROM rolloy.upload_reference_image(decode(:'png300', 'base64'), 'walker-grey.png', 'both', 'test photo');
+SELECT pg_temp.outcome($$SELECT rolloy.upload_reference_image(decode('$$ || :'png300' || $$', 'base64'), 'again.png', 'folded')$$) ~ 'already uploaded as "walker-grey.png"' AS duplicate_refused;
+SELECT length(rolloy.reference_image(id)) = size_bytes AS bytes_back, length(rolloy.reference_image(id, true)) > 0 AS thumbnail
+  FROM rolloy.reference_images;
+
+-- Keys: admins only; members cannot see them.
+SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('gemini', 'abcdefgh12345')$$);
+SELECT pg_temp.outcome($$SELECT * FROM rolloy.provider_secrets$$);
+SELECT count(*) AS keys_visible_to_member FROM rolloy.provider_keys();
+RESET ROLE;
+SET ROLE regress_gen_ada;
+SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('dalle', 'abcdefgh12345')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('fal', 'short')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('fal', 'has spaces in it')$$);
+SELECT rolloy.set_provider_key('fal', 'fal-secret-key-0001');
+SELECT provider, key_set, key_hint FROM rolloy.provider_keys() ORDER BY provider;
+RESET ROLE;
+
+-- Prompts: template offline; refusals for unknown providers, missing keys and other people's projects.
+SET ROLE regress_gen_mia;
+SELECT id AS pid FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'gen test') \gset
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'dall-e')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'gemini')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('00000000-0000-0000-0000-000000000000')$$);
+SELECT left(rolloy.generate_prompt(:'pid'), 80) AS auto_without_key_uses_template;
+SELECT prompt_provider, prompt_model, prompt_tokens_in, prompt_cost_usd, prompt_generated_at IS NOT NULL AS dated
+  FROM rolloy.creative_projects WHERE id = :'pid';
+
+-- Queueing: options are validated; nothing is queued by a refused call.
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"variants": 0}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"variants": "two"}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"provider": "midjourney"}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"provider": "gemini"}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"colour": "red"}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"strength": 1.5}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '[]')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"reference_image_ids": ["00000000-0000-0000-0000-000000000000"]}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"variants": 11}')$$);
+SELECT count(*) AS queued_after_refusals FROM rolloy.generated_images;
+SELECT variant_no, status, provider, model, seed, params, max_attempts, right(ad_name, 4) AS suffix
+  FROM rolloy.batch_generate(:'pid', '{"variants": 2, "seed": 7, "strength": 0.6}');
+SELECT total_images, completed_images, failed_images FROM rolloy.creative_projects WHERE id = :'pid';
+SELECT images_used, images_queued, image_quota, spent_usd, queued_usd, budget_usd FROM rolloy.usage_this_month();
+SELECT pending, processing FROM rolloy.queue_metrics;
+-- Expected cost per image: fal is priced per megapixel (at ~1.05 MP), Gemini per image.
+SELECT rolloy.estimated_image_cost('fal', 'fal-ai/flux/dev/image-to-image'), rolloy.estimated_image_cost('gemini', 'gemini-2.5-flash-image');
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"variants": 9}')$$);
+SELECT rolloy.cancel_generation(:'pid') AS cancelled;
+SELECT total_images, completed_images FROM rolloy.creative_projects WHERE id = :'pid';
+SELECT pg_temp.outcome($$SELECT rolloy.retry_failed('$$ || :'pid' || $$')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.regenerate_image('00000000-0000-0000-0000-000000000000')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.project_zip('$$ || :'pid' || $$')$$);
+SELECT rolloy.image(id) IS NULL AS no_bytes_before_completion FROM rolloy.generated_images LIMIT 1;
+-- Maintenance and administration are not for members.
+SELECT pg_temp.outcome($$SELECT * FROM rolloy.cleanup()$$);
+SELECT pg_temp.outcome($$SELECT rolloy.restart_worker()$$);
+RESET ROLE;
+
+-- An admin sees Mia's images.
+SET ROLE regress_gen_ada;
+SELECT count(*) AS admin_sees_images FROM rolloy.generated_images;
+RESET ROLE;
+
+-- Prices are history: seeded rows are immutable; a newer row takes over from its date.
+SELECT pg_temp.outcome($$UPDATE rolloy.provider_prices SET price_usd = 0 WHERE provider = 'gemini' AND unit = 'image'$$);
+INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from)
+VALUES ('gemini', 'gemini-2.5-flash-image', 'image', 0.045, now() - interval '1 minute');
+SELECT rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image') AS now,
+       rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image', '2026-01-01') AS in_january;
+SELECT rolloy._call_cost('gemini', 'gemini-2.5-flash', 1000000, 100000, 0, 0) AS prompt_call,
+       rolloy._call_cost('fal', 'fal-ai/flux/dev/image-to-image', 0, 0, 1, 1.2) AS two_started_megapixels;
+
+-- Clean up the cluster-wide roles.
+DELETE FROM rolloy.api_usage_logs;
+DELETE FROM rolloy.generated_images;
+DELETE FROM rolloy.creative_projects;
+DELETE FROM rolloy.reference_images;
+DELETE FROM rolloy.image_store;
+DELETE FROM rolloy.provider_secrets;
+DELETE FROM rolloy.provider_prices WHERE NOT is_seed;
+DELETE FROM rolloy.users;
+DROP ROLE regress_gen_mia;
+DROP ROLE regress_gen_ada;
