@@ -54,6 +54,22 @@ def connect(host, port, user, db):
             return sock
 
 
+def query_one(sock, sql, pending):
+    """Runs a simple query and returns the first column of the first row (or None). Notifications
+    that arrive meanwhile are kept in `pending` for the main loop."""
+    sock.sendall(message(b"Q", sql.encode() + b"\0"))
+    value = None
+    while True:
+        kind, payload = read_message(sock)
+        if kind == b"A":
+            pending.append(payload)
+        elif kind == b"D" and value is None:
+            length = struct.unpack("!i", payload[2:6])[0]
+            value = payload[6:6 + length].decode() if length >= 0 else None
+        elif kind == b"Z":
+            return value
+
+
 def quiet_for(sock, seconds):
     """True when no further message arrives within `seconds` (more batches may be queued)."""
     readable, _, _ = select.select([sock], [], [], seconds)
@@ -78,19 +94,31 @@ def main():
     print("listening on rolloy_progress", flush=True)
     open_by_project = {}
     deadline = time.monotonic() + args.timeout
+    pending = []
     while time.monotonic() < deadline:
-        readable, _, _ = select.select([sock], [], [], 0.5)
-        if not readable:
-            continue
-        kind, payload = read_message(sock)
-        if kind != b"A":
-            continue
+        if pending:
+            payload = pending.pop(0)
+        else:
+            readable, _, _ = select.select([sock], [], [], 0.5)
+            if not readable:
+                continue
+            kind, payload = read_message(sock)
+            if kind != b"A":
+                continue
         _pid = struct.unpack("!I", payload[:4])[0]
         channel, rest = payload[4:].split(b"\0", 1)
         note = json.loads(rest.split(b"\0", 1)[0])
         if args.project and note.get("project_id") != args.project:
             continue
         done = note["completed"] + note["failed"]
+        # The payload has ids only (every listener gets every notification); names and errors
+        # are read through row-level security, so a member sees only their own.
+        if note["status"] in ("completed", "failed", "cancelled") or args.verbose:
+            image = str(note["image_id"]).replace("'", "")
+            note["ad_name"] = query_one(sock, f"SELECT ad_name FROM rolloy.generated_images WHERE id = '{image}'",
+                                        pending) or image
+            note["error"] = query_one(sock, f"SELECT last_error FROM rolloy.generated_images WHERE id = '{image}'",
+                                      pending)
         if note["status"] in ("completed", "failed", "cancelled") or args.verbose:
                 print(f"  {note['ad_name']:<44} {note['status']:<10} "
                   f"{done}/{note['total']} done ({note['completed']} ok, {note['failed']} failed)"

@@ -48,6 +48,7 @@ SET ROLE regress_gen_ada;
 SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('dalle', 'abcdefgh12345')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('fal', 'short')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('fal', 'has spaces in it')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.set_provider_key('fal', repeat('k', 600))$$);
 SELECT rolloy.set_provider_key('fal', 'fal-secret-key-0001');
 SELECT provider, key_set, key_hint FROM rolloy.provider_keys() ORDER BY provider;
 RESET ROLE;
@@ -73,6 +74,9 @@ SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"s
 SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '[]')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"reference_image_ids": ["00000000-0000-0000-0000-000000000000"]}')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"variants": 11}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"max_attempts": 2.5}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"max_attempts": "x"}')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$', '{"provider": "fal", "model": "fal-ai/unpriced"}')$$);
 SELECT count(*) AS queued_after_refusals FROM rolloy.generated_images;
 SELECT variant_no, status, provider, model, seed, params, max_attempts, right(ad_name, 4) AS suffix
   FROM rolloy.batch_generate(:'pid', '{"variants": 2, "seed": 7, "strength": 0.6}');

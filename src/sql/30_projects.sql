@@ -144,6 +144,9 @@ CREATE TABLE rolloy.generated_images (
 CREATE INDEX generated_images_claim_idx ON rolloy.generated_images (next_attempt_at) WHERE status = 'pending';
 CREATE INDEX generated_images_lease_idx ON rolloy.generated_images (lease_expires_at) WHERE status = 'processing';
 CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (reference_image_id);
+-- Project counters are recounted from the rows on every status change (see
+-- _after_image_change): an index-only count per project keeps that cheap.
+CREATE INDEX generated_images_project_status_idx ON rolloy.generated_images (project_id, status);
 COMMENT ON TABLE rolloy.generated_images IS 'One image of a project: a job for the worker, then the result.';
 COMMENT ON COLUMN rolloy.generated_images.project_id IS 'Project the image belongs to.';
 COMMENT ON COLUMN rolloy.generated_images.reference_image_id IS 'Reference photo the image was generated from.';

@@ -102,8 +102,8 @@ BEGIN
         RAISE EXCEPTION 'unknown provider "%"', set_provider_key.provider USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Keys are set for gemini or fal.';
     END IF;
-    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR api_key ~ '\s' THEN
-        RAISE EXCEPTION 'that does not look like an API key (too short or contains spaces)'
+    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
+        RAISE EXCEPTION 'that does not look like an API key (8 to 512 characters, no spaces)'
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
@@ -112,7 +112,8 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION rolloy.set_provider_key(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy.set_provider_key(text, text) TO rolloy_admin;
+-- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
+GRANT EXECUTE ON FUNCTION rolloy.set_provider_key(text, text) TO rolloy_member;
 COMMENT ON FUNCTION rolloy.set_provider_key(text, text) IS
     'Stores the API key of a provider (gemini, fal). Admins only; the key is never shown again.';
 
@@ -125,7 +126,8 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION rolloy.remove_provider_key(text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy.remove_provider_key(text) TO rolloy_admin;
+-- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
+GRANT EXECUTE ON FUNCTION rolloy.remove_provider_key(text) TO rolloy_member;
 COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS 'Removes the API key of a provider. Admins only.';
 
 CREATE FUNCTION rolloy.provider_keys() RETURNS TABLE (provider text, key_set boolean, key_hint text, updated_at timestamptz)
@@ -164,7 +166,9 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     WITH me AS (
         SELECT u.* FROM rolloy.users u
          WHERE u.id = usage_this_month.user_id
-           AND (u.id = rolloy.current_user_id() OR rolloy.is_admin() OR rolloy.current_user_id() IS NULL)
+           AND (u.id = rolloy.current_user_id() OR rolloy.is_admin()
+                OR (rolloy.current_user_id() IS NULL
+                    AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role())))
     ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
     SELECT
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
@@ -182,7 +186,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 $$;
 COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
     'A user''s images completed this month (UTC) and queued, the quota, USD spent, USD committed by '
-    'queued images, and the budget. Own figures, or anyone''s for admins.';
+    'queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
 
 -- Refuses (with a clear error) queueing `n` more images of provider/model for `owner`.
 -- Callers hold the owner's users row lock, so concurrent queueing cannot both pass.
@@ -255,6 +259,7 @@ DECLARE
     n integer;
     base_seed bigint;
     params jsonb;
+    bad_attempts boolean;
 BEGIN
     IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
         RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
@@ -275,6 +280,12 @@ BEGIN
         WHEN 'preview' THEN 'preview-v1'
         WHEN 'gemini' THEN rolloy._setting('gemini_image_model', 'gemini-2.5-flash-image')
         ELSE rolloy._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
+    -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
+    IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
+        RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'An admin adds one to rolloy.provider_prices (unit image or megapixel) before it can be used.';
+    END IF;
     IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
         RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
@@ -295,6 +306,14 @@ BEGIN
             HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
                    'reference_image_ids an array of uuids.';
     END;
+    -- (A CASE inside IF would end the IF condition at its first THEN: assign it first.)
+    bad_attempts := CASE WHEN NOT options ? 'max_attempts' THEN false
+                         WHEN jsonb_typeof(options -> 'max_attempts') <> 'number' THEN true
+                         ELSE (options ->> 'max_attempts')::numeric NOT BETWEEN 1 AND 20
+                              OR (options ->> 'max_attempts')::numeric % 1 <> 0 END;
+    IF bad_attempts THEN
+        RAISE EXCEPTION 'max_attempts must be a whole number from 1 to 20' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     IF variants NOT BETWEEN 1 AND 20 THEN
         RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
     END IF;
@@ -423,9 +442,11 @@ BEGIN
     UPDATE rolloy.creative_projects p SET total_images = c.total, completed_images = c.completed, failed_images = c.failed
      WHERE p.id = changed AND (p.total_images, p.completed_images, p.failed_images) IS DISTINCT FROM (c.total, c.completed, c.failed);
     IF TG_OP <> 'DELETE' THEN
+        -- Every listener receives every notification (NOTIFY knows no row-level security), so the
+        -- payload carries ids and counts only; names and errors are read through RLS.
         PERFORM pg_notify('rolloy_progress', json_build_object(
-            'project_id', NEW.project_id, 'image_id', NEW.id, 'ad_name', NEW.ad_name, 'status', NEW.status,
-            'attempts', NEW.attempts, 'error', NEW.last_error,
+            'project_id', NEW.project_id, 'image_id', NEW.id, 'variant_no', NEW.variant_no, 'status', NEW.status,
+            'attempts', NEW.attempts,
             'total', c.total, 'completed', c.completed, 'failed', c.failed, 'open', c.open)::text);
     END IF;
     IF TG_OP = 'INSERT' OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
@@ -496,8 +517,11 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION rolloy.restart_worker() FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy.restart_worker() TO rolloy_admin;
-COMMENT ON FUNCTION rolloy.restart_worker() IS 'Restarts the background worker (admins). In-flight images are re-queued by lease expiry.';
+-- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
+GRANT EXECUTE ON FUNCTION rolloy.restart_worker() TO rolloy_member;
+COMMENT ON FUNCTION rolloy.restart_worker() IS
+    'Restarts the background worker (admins). It releases its in-flight images on the way out (their '
+    'attempt is given back) and the postmaster starts a new worker a few seconds later.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Retention: usage logs and finished job details do not grow without bound.

@@ -124,7 +124,15 @@ class Worker {
         bool installed = in_transaction("rolloy worker: checking", [](SpiConnection &spi) {
             return jobs::extension_installed(spi);
         });
-        if (!installed) return false;
+        if (!installed) {
+            // DROP EXTENSION while calls were in flight: their rows are gone, so stop the calls
+            // (nothing left to record them in) rather than spinning on them.
+            if (!running_.empty()) {
+                runner_.abort_all();
+                running_.clear();
+            }
+            return false;
+        }
 
         auto now = Clock::now();
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
@@ -145,13 +153,16 @@ class Worker {
         for (const char *provider : kRemoteProviders) claimed += claim_remote(provider);
         int previews = run_previews();
 
+        std::size_t finished_now = 0;
         if (!running_.empty()) {
             // Short steps while there is other work, else wait for the network (bounded so
             // signals and new work are noticed within 100 ms).
             auto finished = runner_.step(claimed > 0 || previews > 0 ? 0 : 100);
+            finished_now = finished.size();
             for (auto &f : finished) finish(f.id, f.outcome);
         }
-        return claimed > 0 || previews > 0 || !running_.empty();
+        // Finished jobs free slots: claim again at once rather than sleeping on the latch.
+        return claimed > 0 || previews > 0 || finished_now > 0 || !running_.empty();
     }
 
     int claim_remote(const std::string &provider) {
