@@ -14,7 +14,7 @@ as_root() {
 
 # Debian packages the build, the cluster and the tests need; installs only what is missing.
 ROLLOY_PACKAGES=(
-    g++ make cmake pkg-config python3 zip unzip curl
+    g++ make cmake pkg-config python3 zip unzip curl clang libclang-rt-14-dev
     libgtest-dev libbenchmark-dev
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
     postgresql-15-pgtap postgresql-15-cron libtap-parser-sourcehandler-pgtap-perl

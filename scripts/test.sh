@@ -3,13 +3,14 @@
 #   installs what is missing, builds, runs the C++ unit tests, installs the extension, starts a
 #   throwaway Postgres 15 cluster and runs pg_regress, pgTAP and the integration suites.
 # Exits non-zero when any suite fails. Usage: scripts/test.sh [suite...]
-#   suites: unit regress pgtap integration (default: all)
+#   suites: unit fuzz regress pgtap integration (default: all)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROLLOY_ROOT"
 
 SUITES=("$@")
-[ ${#SUITES[@]} -gt 0 ] || SUITES=(unit regress pgtap integration)
+[ ${#SUITES[@]} -gt 0 ] || SUITES=(unit fuzz regress pgtap integration)
+FUZZ_SECONDS=${ROLLOY_FUZZ_SECONDS:-30}
 PORT=${ROLLOY_TEST_PORT:-54340}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 declare -A RESULT=()
@@ -33,6 +34,29 @@ suite_unit() {
     cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
         cmake --build build -j"$(nproc)" >/dev/null &&
         (cd build && ctest --output-on-failure -j"$(nproc)")
+}
+
+# libFuzzer targets (test/fuzz) built with clang, ASan and UBSan, each run for a bounded time
+# from the fixtures as seeds: any crash or sanitizer finding fails the suite.
+suite_fuzz() {
+    CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+    local targets=() f
+    for f in test/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
+    cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" >/dev/null || return 1
+    declare -A seeds=([csv_fuzz]=test/fixtures/import [providers_reply_fuzz]=test/fixtures/providers)
+    for f in "${targets[@]}"; do
+        local corpus
+        corpus=$(mktemp -d)
+        log "fuzz: $f for ${FUZZ_SECONDS} s"
+        if ! ./build-fuzz/"$f" -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048 -print_final_stats=1 \
+                "$corpus" ${seeds[$f]:-} 2>"build-fuzz/$f.log"; then
+            tail -40 "build-fuzz/$f.log"
+            rm -rf "$corpus"
+            return 1
+        fi
+        grep -E "stat::number_of_executed_units" "build-fuzz/$f.log" || true
+        rm -rf "$corpus"
+    done
 }
 
 suite_regress() {
@@ -64,6 +88,7 @@ install_deps
 for s in "${SUITES[@]}"; do
     case $s in
     unit) run_suite unit suite_unit ;;
+    fuzz) run_suite fuzz suite_fuzz ;;
     regress | pgtap | integration)
         if [ -z "${cluster_up:-}" ]; then
             build_and_install
@@ -78,7 +103,7 @@ for s in "${SUITES[@]}"; do
         fi
         run_suite "$s" "suite_$s"
         ;;
-    *) die "unknown suite $s (unit regress pgtap integration)" ;;
+    *) die "unknown suite $s (unit fuzz regress pgtap integration)" ;;
     esac
 done
 
