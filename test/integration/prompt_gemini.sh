@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# generate_prompt() with Gemini generateContent against the fake server: tokens and cost are
+# saved and logged, refusals are clear errors, and a hung call honours statement_timeout and
+# leaves the project unchanged.
+set -euo pipefail
+source "$(dirname "$0")/lib/worker_env.sh"
+worker_env_up
+
+p=$(new_project OUT PARK WALK JOY UGC "")
+q -c "SELECT rolloy.generate_prompt('$p', 'gemini')" >/dev/null
+check "gemini prompt saved with provider and model" \
+    "$(q -c "SELECT prompt_provider || '/' || prompt_model FROM rolloy.creative_projects WHERE id = '$p'")" "gemini/gemini-2.5-flash"
+check "tokens recorded" "$(q -c "SELECT prompt_tokens_in > 0 AND prompt_tokens_out > 0 FROM rolloy.creative_projects WHERE id = '$p'")" "t"
+check "cost from the price list (0.30 / 2.50 per 1M tokens)" "$(q -c "
+    SELECT prompt_cost_usd = round(prompt_tokens_in / 1e6 * 0.30 + prompt_tokens_out / 1e6 * 2.50, 6)
+      FROM rolloy.creative_projects WHERE id = '$p'")" "t"
+check "the call is logged" "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND provider = 'gemini'")" "1"
+check "auto picks gemini when a key is set" \
+    "$(q -c "SELECT rolloy.generate_prompt('$p') IS NOT NULL, (SELECT prompt_provider FROM rolloy.creative_projects WHERE id = '$p')")" "t|gemini"
+
+# Faults are steered by markers in the prompt text; here the scene description carries them.
+fault() {  # fault SPEC -> the error of generate_prompt with that fault
+    q -c "UPDATE rolloy.scenes SET description = 'A park. [[fault:$1]]' WHERE scene_code = 'PARK'" >/dev/null
+    q -c "SET statement_timeout = '2s'" -c "SELECT rolloy.generate_prompt('$p', 'gemini')" 2>&1 | grep -E "ERROR|HINT" | head -2 | tr '\n' ' '
+}
+before=$(q -c "SELECT prompt || prompt_generated_at FROM rolloy.creative_projects WHERE id = '$p'")
+case "$(fault blocked)" in *"could not write the prompt"*) echo "ok - blocked prompt is a clear error" ;; *) fail "blocked: $(fault blocked)" ;; esac
+case "$(fault maxtokens)" in *MAX_TOKENS*|*"max tokens"*|*"token"*) echo "ok - empty MAX_TOKENS answer is a clear error" ;; *) fail "maxtokens: $(fault maxtokens)" ;; esac
+case "$(fault 400)" in *"HTTP 400"*) echo "ok - HTTP 400 with the provider's message" ;; *) fail "400: $(fault 400)" ;; esac
+case "$(fault 503)" in *"try again"*) echo "ok - a 503 says it is temporary" ;; *) fail "503: $(fault 503)" ;; esac
+start=$SECONDS
+case "$(fault hang)" in *"statement timeout"*) echo "ok - a hung call ends at statement_timeout" ;; *) fail "hang: $(fault hang)" ;; esac
+check "statement_timeout honoured promptly (< 8 s for two 2 s timeouts)" "$( [ $((SECONDS - start)) -lt 8 ] && echo yes)" "yes"
+check "failed calls leave the project's prompt unchanged" \
+    "$(q -c "SELECT prompt || prompt_generated_at FROM rolloy.creative_projects WHERE id = '$p'")" "$before"
+q -c "UPDATE rolloy.scenes SET description = 'A green city park.' WHERE scene_code = 'PARK'" >/dev/null
+echo "prompt_gemini: ok"
