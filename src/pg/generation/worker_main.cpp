@@ -8,6 +8,7 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/transaction.hpp"
 #include "pg/generation/job_store.hpp"
+#include "pg/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
 
@@ -64,12 +65,14 @@ std::string base_url_for(const std::string &provider) {
 
 class Worker {
   public:
-    Worker() : http_(http_options()), runner_(http_) { apply_pool_limits(); }
+    Worker() : http_(http_options()), runner_(http_), processor_([this] { runner_.wakeup(); }) {
+        apply_pool_limits();
+    }
 
     void run() {
         while (!got_sigterm) {
             handle_interrupts();
-            note_loop(static_cast<int>(running_.size()));
+            note_loop(static_cast<int>(running_.size() + processing_.size()));
             bool busy = false;
             try {
                 busy = one_round();
@@ -117,7 +120,7 @@ class Worker {
         });
     }
 
-    long idle_wait_ms() const { return running_.empty() ? settings::poll_interval_ms : 0; }
+    long idle_wait_ms() const { return running_.empty() && processing_.empty() ? settings::poll_interval_ms : 0; }
 
     // One pass; true when there is more to do right away.
     bool one_round() {
@@ -127,9 +130,12 @@ class Worker {
         if (!installed) {
             // DROP EXTENSION while calls were in flight: their rows are gone, so stop the calls
             // (nothing left to record them in) rather than spinning on them.
-            if (!running_.empty()) {
+            if (!running_.empty() || !processing_.empty()) {
                 runner_.abort_all();
                 running_.clear();
+                processor_.wait_for_done(0);
+                processor_.take_done();
+                processing_.clear();
             }
             return false;
         }
@@ -141,9 +147,11 @@ class Worker {
             if (n > 0) note_results(0, 0, n, nullptr);
             last_reclaim_ = now;
         }
-        if (!running_.empty() && now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
+        if ((!running_.empty() || !processing_.empty()) &&
+            now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
             std::vector<std::string> ids;
             for (auto &entry : running_) ids.push_back(entry.second.image_id);
+            for (auto &entry : processing_) ids.push_back(entry.first);
             in_transaction("rolloy worker: extending leases",
                            [&ids](SpiConnection &spi) { jobs::extend_leases(spi, ids, settings::lease_seconds); });
             last_heartbeat_ = now;
@@ -156,19 +164,24 @@ class Worker {
         std::size_t finished_now = 0;
         if (!running_.empty()) {
             // Short steps while there is other work, else wait for the network (bounded so
-            // signals and new work are noticed within 100 ms).
-            auto finished = runner_.step(claimed > 0 || previews > 0 ? 0 : 100);
+            // signals and new work are noticed within 100 ms; a processed result wakes it).
+            auto finished = runner_.step(claimed > 0 || previews > 0 || !processing_.empty() ? 0 : 100);
             finished_now = finished.size();
             for (auto &f : finished) finish(f.id, f.outcome);
+        } else if (!processing_.empty()) {
+            processor_.wait_for_done(100);
         }
+        finished_now += store_processed();
         // Finished jobs free slots: claim again at once rather than sleeping on the latch.
-        return claimed > 0 || previews > 0 || finished_now > 0 || !running_.empty();
+        return claimed > 0 || previews > 0 || finished_now > 0 || !running_.empty() || !processing_.empty();
     }
 
     int claim_remote(const std::string &provider) {
         int in_flight = 0;
         for (auto &entry : running_)
             if (entry.second.provider == provider) ++in_flight;
+        for (auto &entry : processing_)
+            if (entry.second == provider) ++in_flight;
         int free = limit_for(provider) - in_flight;
         if (free <= 0) return 0;
         std::string key;
@@ -243,8 +256,22 @@ class Worker {
         providers::RetryOptions retry;
         retry.base_delay_ms = settings::retry_base_ms;
         retry.max_delay_ms = std::max(settings::retry_base_ms, settings::retry_max_ms);
-        JobRecord r = generation::record_for(job, outcome, retry, std::size_t(settings::max_image_mb) << 20);
-        store(job, r);
+        if (outcome.aborted()) {  // nothing to decode: record it here, at once
+            store(job, generation::record_for(job, outcome, retry, std::size_t(settings::max_image_mb) << 20));
+            return;
+        }
+        processing_.emplace(job.image_id, job.provider);
+        processor_.submit(std::move(job), outcome, retry, std::size_t(settings::max_image_mb) << 20);
+    }
+
+    // Writes the records the background thread has finished; returns how many.
+    std::size_t store_processed() {
+        auto done = processor_.take_done();
+        for (auto &entry : done) {
+            processing_.erase(entry.first.image_id);
+            store(entry.first, entry.second);
+        }
+        return done.size();
     }
 
     void store(const ImageJob &job, const JobRecord &r) {
@@ -263,11 +290,18 @@ class Worker {
     // Shutdown: unfinished calls are not the provider's fault; give their attempts back.
     void release_in_flight() {
         for (auto &f : runner_.abort_all()) finish(f.id, f.outcome);
+        // Results already received are worth keeping: wait for their processing (bounded).
+        for (int i = 0; i < 100 && !processing_.empty(); ++i) {
+            processor_.wait_for_done(100);
+            store_processed();
+        }
     }
 
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
+    ResultProcessor processor_;                     // after runner_: its callback wakes the runner
+    std::map<std::string, std::string> processing_;  // image id -> provider, being processed
     std::int64_t next_id_ = 1;
     Clock::time_point last_reclaim_{};
     Clock::time_point last_heartbeat_ = Clock::now();

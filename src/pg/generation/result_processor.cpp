@@ -1,0 +1,82 @@
+#include "pg/generation/result_processor.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <pthread.h>
+
+namespace rolloy::pg::worker {
+
+ResultProcessor::ResultProcessor(std::function<void()> on_done) : on_done_(std::move(on_done)) {
+    // The new thread inherits the creating thread's signal mask: block everything around its
+    // creation so no Postgres handler can ever run on it.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    thread_ = std::thread([this] { run(); });
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+ResultProcessor::~ResultProcessor() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+    }
+    work_ready_.notify_all();
+    if (thread_.joinable()) thread_.join();
+}
+
+void ResultProcessor::submit(generation::ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
+                             std::size_t max_image_bytes) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        tasks_.push_back(Task{std::move(job), std::move(outcome), retry, max_image_bytes});
+        ++outstanding_;
+    }
+    work_ready_.notify_one();
+}
+
+std::vector<ResultProcessor::Done> ResultProcessor::take_done() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<Done> out;
+    out.swap(done_);
+    outstanding_ -= out.size();
+    return out;
+}
+
+void ResultProcessor::wait_for_done(long timeout_ms) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_ready_.wait_for(lock, std::chrono::milliseconds(timeout_ms), [this] { return !done_.empty(); });
+}
+
+std::size_t ResultProcessor::outstanding() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return outstanding_;
+}
+
+void ResultProcessor::run() {
+    for (;;) {
+        Task task;
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            work_ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
+            if (tasks_.empty()) return;  // stopping, and nothing left to do
+            task = std::move(tasks_.front());
+            tasks_.pop_front();
+        }
+        generation::JobRecord record;
+        try {
+            record = generation::record_for(task.job, task.outcome, task.retry, task.max_image_bytes);
+        } catch (const std::exception &e) {
+            record.kind = generation::JobRecord::Kind::Failed;
+            record.error = std::string("processing the result failed: ") + e.what();
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            done_.emplace_back(std::move(task.job), std::move(record));
+        }
+        done_ready_.notify_all();
+        if (on_done_) on_done_();
+    }
+}
+
+}  // namespace rolloy::pg::worker

@@ -1,0 +1,61 @@
+// Turns finished provider calls into records (decode, re-encode, thumbnail: libvips work) on one
+// background thread, so the worker loop keeps driving HTTP and writing results meanwhile.
+// The thread never touches Postgres: it runs core code only, with every signal blocked, so
+// Postgres' signal handlers always run on the worker's main thread.
+#pragma once
+
+#include "core/generation/image_job.hpp"
+#include "core/providers/outcome.hpp"
+#include "core/providers/retry_policy.hpp"
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace rolloy::pg::worker {
+
+class ResultProcessor {
+  public:
+    using Done = std::pair<generation::ImageJob, generation::JobRecord>;
+
+    // `on_done` is called from the background thread after each record (e.g. to wake the loop);
+    // it must be thread-safe and must not call Postgres.
+    explicit ResultProcessor(std::function<void()> on_done);
+    ~ResultProcessor();  // finishes queued work, then joins
+    ResultProcessor(const ResultProcessor &) = delete;
+    ResultProcessor &operator=(const ResultProcessor &) = delete;
+
+    void submit(generation::ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
+                std::size_t max_image_bytes);
+    // Records ready now (never blocks).
+    std::vector<Done> take_done();
+    // Waits up to timeout_ms for a record to be ready.
+    void wait_for_done(long timeout_ms);
+    // Submitted and not yet taken.
+    std::size_t outstanding() const;
+
+  private:
+    struct Task {
+        generation::ImageJob job;
+        providers::Outcome outcome;
+        providers::RetryOptions retry;
+        std::size_t max_image_bytes;
+    };
+    void run();
+
+    std::function<void()> on_done_;
+    mutable std::mutex mutex_;
+    std::condition_variable work_ready_, done_ready_;
+    std::deque<Task> tasks_;
+    std::vector<Done> done_;
+    std::size_t outstanding_ = 0;
+    bool stopping_ = false;
+    std::thread thread_;
+};
+
+}  // namespace rolloy::pg::worker
