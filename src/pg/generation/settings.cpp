@@ -43,9 +43,12 @@ static void define_string(const char *name, const char *desc, char **var, const 
 }
 
 void define_generation_gucs() {
-    // Only the postmaster can start the worker; elsewhere the value is informational.
-    define_string("rolloy.database", "Database the rolloy background worker serves.", &worker_database, "postgres",
-                  PGC_POSTMASTER);
+    // Only the postmaster starts the worker, and Postgres refuses to define a PGC_POSTMASTER
+    // setting after start-up (FATAL): without shared_preload_libraries there is no worker and
+    // no such setting.
+    if (process_shared_preload_libraries_in_progress)
+        define_string("rolloy.database", "Database the rolloy background worker serves.", &worker_database,
+                      "postgres", PGC_POSTMASTER);
     define_int("rolloy.lease_seconds", "Seconds a claimed image stays leased before another worker may reclaim it.",
                &lease_seconds, 300, 10, 86400, PGC_SIGHUP, GUC_UNIT_S);
     define_int("rolloy.poll_interval_ms", "Fallback poll of the worker when no commit woke it.", &poll_interval_ms, 5000,
