@@ -122,19 +122,32 @@ $$;
 COMMENT ON FUNCTION rolloy.require_admin() IS
     'The current user id if an admin; raises insufficient_privilege otherwise.';
 
--- For maintenance functions that pg_cron or an operator runs without a rolloy user: admins, or
--- a superuser session mapped to no user. An unmapped login that merely has rolloy_member has no
--- identity either, and must not pass.
-CREATE FUNCTION rolloy._require_admin_or_superuser() RETURNS void
+-- For functions that pg_cron or an operator runs without a rolloy user (maintenance, imports,
+-- insights): admins, or a superuser session mapped to no user (returns NULL then). An unmapped
+-- login that merely has rolloy_member has no identity either, and must not pass.
+CREATE FUNCTION rolloy._require_admin_or_superuser(what text DEFAULT 'do this', hint text DEFAULT NULL)
+RETURNS uuid
 LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    me uuid := rolloy.current_user_id();
 BEGIN
-    IF rolloy.current_user_id() IS NULL
-       AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role()) THEN
-        RETURN;
+    IF me IS NULL THEN
+        IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role()) THEN
+            RETURN NULL;
+        END IF;
+        PERFORM rolloy.require_user();  -- raises: no rolloy user for the role
     END IF;
-    PERFORM rolloy.require_admin();
+    IF NOT rolloy._user_is_admin(me) THEN
+        IF hint IS NULL THEN
+            RAISE EXCEPTION 'only rolloy admins may %', what USING ERRCODE = 'insufficient_privilege';
+        END IF;
+        RAISE EXCEPTION 'only rolloy admins may %', what USING ERRCODE = 'insufficient_privilege', HINT = hint;
+    END IF;
+    RETURN me;
 END
 $$;
+REVOKE ALL ON FUNCTION rolloy._require_admin_or_superuser(text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy._require_admin_or_superuser(text, text) TO rolloy_member;
 
 -- Members may edit their display name only; role, quotas and login mapping are admin matters.
 CREATE FUNCTION rolloy._guard_user_changes() RETURNS trigger

@@ -6,26 +6,11 @@
 
 -- Who may import and re-match: rolloy admins, and a superuser session that maps to no rolloy user
 -- (psql as postgres, a pg_cron job). Returns the admin's user id, NULL for such a superuser.
-CREATE FUNCTION rolloy._require_importer(what text) RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    me uuid := rolloy.current_user_id();
-BEGIN
-    IF me IS NULL THEN
-        IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role() AND r.rolsuper) THEN
-            RETURN NULL;
-        END IF;
-        PERFORM rolloy.require_user();  -- raises: no rolloy user for the role
-    END IF;
-    IF NOT rolloy._user_is_admin(me) THEN
-        RAISE EXCEPTION 'only rolloy admins may %', what
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Performance data spans every user''s creatives; ask an admin to import it.';
-    END IF;
-    RETURN me;
-END
+
+CREATE FUNCTION rolloy._importer_hint() RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+    SELECT 'Performance data spans every user''s creatives; ask an admin to import it.'::text
 $$;
-REVOKE ALL ON FUNCTION rolloy._require_importer(text) FROM PUBLIC;
 
 CREATE FUNCTION rolloy.import_performance(
     csv text, platform text DEFAULT 'auto', on_error text DEFAULT 'reject_file', source_name text DEFAULT '')
@@ -109,7 +94,7 @@ DECLARE
     to_images bigint;
     to_projects bigint;
 BEGIN
-    PERFORM rolloy._require_importer('re-match ad performance');
+    PERFORM rolloy._require_admin_or_superuser('re-match ad performance', rolloy._importer_hint());
     -- Read the names of unmatched rows again: the parser may know spellings it did not at import.
     UPDATE rolloy.performance_data d
        SET creative_name = (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(d.ad_name) x)

@@ -267,18 +267,6 @@ COMMENT ON FUNCTION rolloy._welch_test(numeric, numeric, numeric, numeric, numer
 -- ---------------------------------------------------------------------------------------------
 -- Who may refresh and schedule: rolloy admins; a session that maps to no rolloy user only when
 -- its role is a superuser (psql maintenance, pg_cron jobs scheduled by schedule_insights).
-CREATE FUNCTION rolloy._require_insights_admin() RETURNS void
-LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    IF rolloy.current_user_id() IS NOT NULL THEN
-        PERFORM rolloy.require_admin();
-    ELSIF NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role()), false) THEN
-        RAISE EXCEPTION 'only rolloy admins may refresh or schedule insights'
-            USING ERRCODE = 'insufficient_privilege',
-                  HINT = 'Call as a rolloy admin, or as a superuser (pg_cron jobs run as one).';
-    END IF;
-END
-$$;
 
 -- The scope the views show: all data for admins (and superusers), own creatives for members.
 CREATE FUNCTION rolloy._insight_scope() RETURNS uuid
@@ -297,7 +285,7 @@ DECLARE
     cfg rolloy.insight_settings;
     stamp timestamptz := pg_catalog.now();
 BEGIN
-    PERFORM rolloy._require_insights_admin();
+    PERFORM rolloy._require_admin_or_superuser();
     -- One refresh at a time; readers keep seeing the previous results until this commits.
     LOCK TABLE rolloy.insights IN SHARE ROW EXCLUSIVE MODE;
     SELECT * INTO cfg FROM rolloy.insight_settings;
@@ -691,7 +679,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     job bigint;
 BEGIN
-    PERFORM rolloy._require_insights_admin();
+    PERFORM rolloy._require_admin_or_superuser();
     PERFORM rolloy._require_pg_cron();
     -- A named job is upserted by pg_cron: calling again changes the schedule, never adds a job.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
@@ -709,7 +697,7 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     found boolean;
 BEGIN
-    PERFORM rolloy._require_insights_admin();
+    PERFORM rolloy._require_admin_or_superuser();
     PERFORM rolloy._require_pg_cron();
     EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND username = current_user)'
         INTO found USING 'rolloy-insights';
