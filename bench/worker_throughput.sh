@@ -1,23 +1,26 @@
 #!/usr/bin/env bash
 # Worker throughput: N images through the fake Gemini server with a fixed latency, at several
 # concurrencies, reported as a fraction of the ideal (concurrency / latency), with the worker's
-# resident memory sampled during the run. Needs a built and installed extension.
-#   bench/worker_throughput.sh [images=1000] [latency_ms=200] [concurrencies="16 64"]
+# resident memory sampled across the run and the CPU the worker and the machine spent.
+# Needs a built and installed extension.
+#   bench/worker_throughput.sh [images=1000] [latency_ms=200] [runs="16 64 64@1000"] [image_px=256]
+# A run is CONCURRENCY or CONCURRENCY@LATENCY_MS. Extra server settings: ROLLOY_BENCH_CONF
+# (lines of postgresql.conf), ROLLOY_BENCH_PRELOAD (shared_preload_libraries).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000}
 LAT=${2:-200}
-CONC=${3:-16 64}
+RUNS=${3:-16 64 64@1000}
+PX=${4:-256}
 PORT=${ROLLOY_BENCH_PORT:-54390}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 TMP=$(mktemp -d /tmp/rolloy-bench-XXXXXX)
-cluster_start bench "$PORT" "shared_preload_libraries = 'rolloy'" "rolloy.database = 'bench'" \
-    "rolloy.poll_interval_ms = 200" >/dev/null
+cluster_start bench "$PORT" "shared_preload_libraries = '${ROLLOY_BENCH_PRELOAD:-rolloy}'" "rolloy.database = 'bench'" \
+    "rolloy.poll_interval_ms = 200" ${ROLLOY_BENCH_CONF:+"$ROLLOY_BENCH_CONF"} >/dev/null
 python3 "$ROLLOY_ROOT/test/fakes/fake_gemini.py" 0 >"$TMP/gemini.out" 2>"$TMP/gemini.err" &
 FAKE=$!
 trap 'kill $FAKE 2>/dev/null; cluster_remove bench; rm -rf "$TMP"' EXIT
 for _ in $(seq 50); do GP=$(head -1 "$TMP/gemini.out" 2>/dev/null); [ -n "$GP" ] && break; sleep 0.1; done
-curl -s -X POST "http://127.0.0.1:$GP/_control" -d "{\"latency_ms\": $LAT, \"image_px\": 256}" >/dev/null
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 psql -X -q -d postgres -c "CREATE DATABASE bench"
 bash "$ROLLOY_ROOT/scripts/demo/reference_photos.sh" "$TMP/photos" >/dev/null && cp "$TMP/photos/walker-open-side.jpg" "$TMP/ref.jpg"
@@ -34,8 +37,19 @@ SELECT pg_reload_conf();
 SQL
 for _ in $(seq 100); do [ "$(q -c "SELECT running FROM rolloy.worker_status()")" = t ] && break; sleep 0.2; done
 
-printf '%-12s %8s %10s %12s %10s %14s\n' concurrency images seconds "images/s" "of ideal" "worker RSS MB"
-for c in $CONC; do
+rss_kb() { awk '/VmRSS/ {print $2}' /proc/"$1"/status; }
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }        # utime + stime, all threads
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
+
+echo "images of ${PX}x${PX} px (PNG), $(nproc) CPUs, fake server, Postgres and worker on the same machine"
+printf '%-6s %8s %7s %8s %9s %9s  %-28s %13s %10s\n' conc latency images seconds "images/s" "of ideal" \
+    "worker RSS MB 0/25/50/75/100%" "worker CPU/img" "machine CPU"
+for spec in $RUNS; do
+    c=${spec%@*}
+    lat=$LAT
+    [ "$spec" != "$c" ] && lat=${spec#*@}
+    curl -s -X POST "http://127.0.0.1:$GP/_control" -d "{\"latency_ms\": $lat, \"image_px\": $PX}" >/dev/null
     psql -X -q -d postgres -c "ALTER SYSTEM SET rolloy.concurrency_gemini = $c" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 1
     pid=$(q -c "SELECT pid FROM rolloy.worker_status()")
@@ -43,30 +57,46 @@ for c in $CONC; do
     run=$(q -c "SELECT gen_random_uuid()")
     q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
           SELECT 1, 1, 1, 1, u.id, 'bench', '$run' FROM rolloy.users u, generate_series(1, ($N + 19) / 20)" >/dev/null
-    rss_start=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status)
-    start=$(date +%s.%N)
-    q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
-          SELECT p.id, r.id, 'gemini', 'gemini-2.5-flash-image', 'a senior walks ' || g
-            FROM rolloy.reference_images r, generate_series(0, $N - 1) g,
-                 LATERAL (SELECT id FROM rolloy.creative_projects WHERE title = '$run' ORDER BY id OFFSET g / 20 LIMIT 1) p"
-    peak=$rss_start
-    while [ "$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
-                 WHERE p.title = '$run' AND g.status IN ('completed', 'failed')")" -lt "$N" ]; do
-        rss=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status)
-        [ "$rss" -gt "$peak" ] && peak=$rss
-        sleep 0.2
+    rss="$(rss_kb "$pid")"
+    cpu0=$(cpu_ticks "$pid") busy0=$(busy_ticks) total0=$(total_ticks)
+    # The clock starts when the queueing transaction has committed (the worker cannot see the
+    # rows before) and stops at the last row's final update, both read from Postgres.
+    start=$(q <<SQL | tail -1
+INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+SELECT p.id, r.id, 'gemini', 'gemini-2.5-flash-image', 'a senior walks ' || g
+  FROM rolloy.reference_images r, generate_series(0, $N - 1) g,
+       LATERAL (SELECT id FROM rolloy.creative_projects WHERE title = '$run' ORDER BY id OFFSET g / 20 LIMIT 1) p;
+SELECT extract(epoch FROM clock_timestamp());
+SQL
+)
+    next_quarter=1
+    while :; do
+        done_n=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+                       WHERE p.title = '$run' AND g.status IN ('completed', 'failed')")
+        while [ "$next_quarter" -le 3 ] && [ "$done_n" -ge $((N * next_quarter / 4)) ]; do
+            rss="$rss $(rss_kb "$pid")"
+            next_quarter=$((next_quarter + 1))
+        done
+        [ "$done_n" -ge "$N" ] && break
+        sleep 0.1
     done
-    end=$(date +%s.%N)
-    rss_end=$(awk '/VmRSS/ {print $2}' /proc/"$pid"/status)
+    cpu1=$(cpu_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
+    rss="$rss $(rss_kb "$pid")"
+    end=$(q -c "SELECT extract(epoch FROM max(g.updated_at)) FROM rolloy.generated_images g
+                JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.title = '$run'")
     failed=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
                    WHERE p.title = '$run' AND g.status = 'failed'")
-    python3 - "$c" "$N" "$start" "$end" "$LAT" "$rss_start" "$peak" "$rss_end" "$failed" <<'PY'
+    python3 - "$c" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((busy1 - busy0))" \
+        "$((total1 - total0))" "$(getconf CLK_TCK)" <<'PY'
 import sys
-c, n, s, e, lat, r0, rp, r1, failed = sys.argv[1:]
+c, lat, n, s, e, failed, rss, cpu, busy, total, hz = sys.argv[1:]
 secs = float(e) - float(s)
 rate = int(n) / secs
 ideal = int(c) / (int(lat) / 1000)
-print(f"{c:<12} {n:>8} {secs:>10.1f} {rate:>12.1f} {rate / ideal:>10.2f} {int(r0)//1024:>5} -> {int(rp)//1024} -> {int(r1)//1024}"
+rss = "/".join(str(int(k) // 1024) for k in rss.split())
+cpu_ms = int(cpu) * 1000 / int(hz) / int(n)
+machine = 100 * int(busy) / max(1, int(total))
+print(f"{c:<6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {machine:>9.0f} %"
       + (f"   ({failed} failed)" if failed != "0" else ""))
 PY
 done

@@ -141,7 +141,10 @@ CREATE TABLE rolloy.generated_images (
     CONSTRAINT generated_images_processing_has_lease
         CHECK (status <> 'processing' OR lease_expires_at IS NOT NULL)
 );
-CREATE INDEX generated_images_claim_idx ON rolloy.generated_images (next_attempt_at) WHERE status = 'pending';
+-- The worker's claim walks this index in claim order and stops after the rows it takes: no
+-- sort of the whole queue per claim, however long the queue.
+CREATE INDEX generated_images_claim_idx ON rolloy.generated_images (provider, next_attempt_at, created_at)
+    WHERE status = 'pending';
 CREATE INDEX generated_images_lease_idx ON rolloy.generated_images (lease_expires_at) WHERE status = 'processing';
 CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (reference_image_id);
 -- Project counters are recounted from the rows on every status change (see

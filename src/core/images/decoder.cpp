@@ -126,11 +126,9 @@ ImageRef to_upright_srgb(const OpenedImage &opened) {
     if (vips_image_get_orientation(current.get()) != 1) {
         // Rotating reads the image out of order, which a streaming (sequential) image refuses;
         // decode into memory first (never to a temporary file). The size is bounded by Limits.
-        ImageRef in_memory = take(vips_image_copy_memory(current.get()));
-        if (!in_memory.get()) throw_vips_error(corrupt, "the image is damaged and cannot be read");
+        ImageRef pixels = in_memory(current.get());
         ImageRef rotated;
-        check(vips_autorot(in_memory.get(), rotated.out(), nullptr), corrupt,
-              "the image could not be rotated");
+        check(vips_autorot(pixels.get(), rotated.out(), nullptr), corrupt, "the image could not be rotated");
         current = std::move(rotated);
     }
 
@@ -171,6 +169,12 @@ ImageRef to_upright_srgb(const OpenedImage &opened) {
         throw Error(ErrorKind::DataCorrupted, "the image has an unsupported colour layout",
                     std::to_string(current.bands()) + " channels after conversion to sRGB");
     return current;
+}
+
+ImageRef in_memory(VipsImage *image) {
+    ImageRef pixels = take(vips_image_copy_memory(image));
+    if (!pixels.get()) throw_vips_error(ErrorKind::DataCorrupted, "the image is damaged and cannot be read");
+    return pixels;
 }
 
 ImageRef cover_crop(VipsImage *in, int width, int height, double zoom, double anchor_x, double anchor_y) {

@@ -34,6 +34,10 @@ ImageRef to_upright_srgb(const OpenedImage &opened);
 
 // Resizes to cover `width` x `height` times `zoom` (>= 1), then crops exactly `width` x
 // `height`; `anchor_x`/`anchor_y` in [0, 1] place the crop in the slack (0.5 = centred).
+// The decoded pixels of `image` in memory (never a temporary file): read by several pipelines
+// without decoding again. The caller bounds the size.
+ImageRef in_memory(VipsImage *image);
+
 ImageRef cover_crop(VipsImage *in, int width, int height, double zoom = 1.0, double anchor_x = 0.5,
                     double anchor_y = 0.5);
 

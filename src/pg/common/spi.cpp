@@ -2,12 +2,39 @@
 
 #include "pg/common/guard.hpp"
 
+#include <unordered_map>
+
 extern "C" {
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
 }
 
 namespace rolloy::pg {
+namespace {
+
+// Kept plans of this process, by statement text and parameter types. The statements are string
+// constants of the code, so the map stays as small as the code.
+std::unordered_map<std::string, SPIPlanPtr> kept_plans;
+
+SPIPlanPtr kept_plan(const char *sql, int nargs, Oid *types) {
+    std::string key(sql);
+    key.push_back('\0');
+    for (int i = 0; i < nargs; ++i)
+        key += types[i] == BYTEAOID ? 'b' : 't';
+    auto found = kept_plans.find(key);
+    if (found != kept_plans.end()) return found->second;
+    SPIPlanPtr plan = call([=] {
+        SPIPlanPtr prepared = SPI_prepare(sql, nargs, types);
+        if (prepared == nullptr)
+            elog(ERROR, "rolloy: SPI_prepare failed (%s)", SPI_result_code_string(SPI_result));
+        if (SPI_keepplan(prepared) != 0) elog(ERROR, "rolloy: SPI_keepplan failed");
+        return prepared;
+    });
+    kept_plans.emplace(std::move(key), plan);
+    return plan;
+}
+
+} // namespace
 
 SpiConnection::SpiConnection() {
     call([] {
@@ -22,7 +49,7 @@ void SpiConnection::finish() {
     call([] { SPI_finish(); });
 }
 
-uint64 SpiConnection::run(const char *sql, const std::vector<SqlArg> &args, bool read_only) {
+uint64 SpiConnection::run(const char *sql, const std::vector<SqlArg> &args, bool read_only, Plan plan) {
     int nargs = static_cast<int>(args.size());
     Oid *types = nullptr;
     Datum *values = nullptr;
@@ -38,13 +65,21 @@ uint64 SpiConnection::run(const char *sql, const std::vector<SqlArg> &args, bool
             if (arg.value) values[i] = arg.is_bytea ? bytea_datum(*arg.value) : text_datum(*arg.value);
         }
     }
-    int rc = call([=] { return SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0); });
-    if (rc < 0) throw std::runtime_error(std::string("SPI failed (code ") + std::to_string(rc) + ") for: " + sql);
+    int rc;
+    if (plan == Plan::Kept) {
+        SPIPlanPtr kept = kept_plan(sql, nargs, types);
+        rc = call([=] { return SPI_execute_plan(kept, values, nulls, read_only, 0); });
+    } else {
+        rc = call([=] { return SPI_execute_with_args(sql, nargs, types, values, nulls, read_only, 0); });
+    }
+    if (rc < 0)
+        throw std::runtime_error(std::string("SPI failed (code ") + std::to_string(rc) + ") for: " + sql);
     return SPI_processed;
 }
 
-std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlArg> &args, bool read_only) {
-    uint64 n = run(sql, args, read_only);
+std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlArg> &args, bool read_only,
+                                         Plan plan) {
+    uint64 n = run(sql, args, read_only, plan);
     std::vector<SqlRow> rows;
     if (SPI_tuptable == nullptr) return rows;
     int ncols = SPI_tuptable->tupdesc->natts;
@@ -72,7 +107,8 @@ std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlA
                     row.emplace_back(std::string(raw.data, raw.len));
                 continue;
             }
-            char *value = call([r, c] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
+            char *value =
+                call([r, c] { return SPI_getvalue(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, c); });
             if (value == nullptr) {
                 row.emplace_back(std::nullopt);
             } else {
@@ -85,7 +121,9 @@ std::vector<SqlRow> SpiConnection::query(const char *sql, const std::vector<SqlA
     return rows;
 }
 
-uint64 SpiConnection::execute(const char *sql, const std::vector<SqlArg> &args) { return run(sql, args, false); }
+uint64 SpiConnection::execute(const char *sql, const std::vector<SqlArg> &args, Plan plan) {
+    return run(sql, args, false, plan);
+}
 
 std::string text_arg(FunctionCallInfo fcinfo, int argno) {
     struct Span {
@@ -128,4 +166,4 @@ Datum text_datum(const std::string &value) {
     return call([data, len] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
 }
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

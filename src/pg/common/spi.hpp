@@ -7,6 +7,9 @@
 //                                                    // abort cleans up instead (never from a
 //                                                    // destructor)
 // bytea columns come back as their raw bytes; SqlArg::bytes() passes raw bytes as a bytea.
+// Statements a long-lived process runs again and again (the worker's) pass Plan::Kept: parsed
+// and planned once per process and kept (SPI_keepplan); Postgres' plan cache re-plans them
+// when a table or function they use changes.
 #pragma once
 #include "pg/common/postgres.hpp"
 
@@ -16,7 +19,7 @@
 
 namespace rolloy::pg {
 
-using SqlValue = std::optional<std::string>;  // NULL, the value's text form, or raw bytea bytes
+using SqlValue = std::optional<std::string>; // NULL, the value's text form, or raw bytea bytes
 using SqlRow = std::vector<SqlValue>;
 
 // A query parameter: text (the default, typed by a cast in the SQL) or raw bytes as bytea.
@@ -34,20 +37,23 @@ struct SqlArg {
     }
 };
 
+enum class Plan { OneShot, Kept };
+
 class SpiConnection {
   public:
     SpiConnection();
     SpiConnection(const SpiConnection &) = delete;
     SpiConnection &operator=(const SpiConnection &) = delete;
 
-    std::vector<SqlRow> query(const char *sql, const std::vector<SqlArg> &args = {}, bool read_only = false);
+    std::vector<SqlRow> query(const char *sql, const std::vector<SqlArg> &args = {}, bool read_only = false,
+                              Plan plan = Plan::OneShot);
     // For statements whose result is not needed; returns rows processed.
-    uint64 execute(const char *sql, const std::vector<SqlArg> &args = {});
+    uint64 execute(const char *sql, const std::vector<SqlArg> &args = {}, Plan plan = Plan::OneShot);
     void finish();
 
   private:
     bool connected_ = false;
-    uint64 run(const char *sql, const std::vector<SqlArg> &args, bool read_only);
+    uint64 run(const char *sql, const std::vector<SqlArg> &args, bool read_only, Plan plan);
 };
 
 // Text/Datum conversions done under the guard.
@@ -56,4 +62,4 @@ std::string bytea_arg(FunctionCallInfo fcinfo, int argno);
 Datum text_datum(const std::string &value);
 Datum bytea_datum(const std::string &value);
 
-}  // namespace rolloy::pg
+} // namespace rolloy::pg

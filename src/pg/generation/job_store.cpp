@@ -11,25 +11,31 @@ std::string num(double v) {
     return buf;
 }
 
-}  // namespace
+} // namespace
 
 bool extension_installed(SpiConnection &spi) {
-    return !spi.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'rolloy'", {}, true).empty();
+    return !spi.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'rolloy'", {}, true, Plan::Kept)
+                .empty();
 }
 
 int reclaim_expired_leases(SpiConnection &spi) {
-    return static_cast<int>(spi.execute(
-        "UPDATE rolloy.generated_images g"
-        "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' END::rolloy.image_status,"
-        "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
-        "       last_error = CASE WHEN g.attempts >= g.max_attempts"
-        "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker holding attempt '"
-        "                              || g.attempts || ' stopped (lease expired)'"
-        "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker stopped (lease expired)' END"
-        " WHERE g.status = 'processing' AND g.lease_expires_at < now()"));
+    return static_cast<int>(
+        spi.execute("UPDATE rolloy.generated_images g"
+                    "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' "
+                    "END::rolloy.image_status,"
+                    "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
+                    "       last_error = CASE WHEN g.attempts >= g.max_attempts"
+                    "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker "
+                    "holding attempt '"
+                    "                              || g.attempts || ' stopped (lease expired)'"
+                    "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker "
+                    "stopped (lease expired)' END"
+                    " WHERE g.status = 'processing' AND g.lease_expires_at < now()",
+                    {}, Plan::Kept));
 }
 
-std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit, int lease_seconds) {
+std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
+                                        int lease_seconds) {
     auto rows = spi.query(
         "WITH due AS ("
         "    SELECT g.id FROM rolloy.generated_images g"
@@ -41,7 +47,8 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         "           lease_expires_at = now() + make_interval(secs => $3::integer),"
         "           started_at = coalesce(g.started_at, now())"
         "      FROM due WHERE g.id = due.id RETURNING g.*)"
-        " SELECT l.id, l.project_id, p.created_by, l.provider, l.model, l.prompt, l.seed, l.attempts, l.max_attempts,"
+        " SELECT l.id, l.project_id, p.created_by, l.provider, l.model, l.prompt, l.seed, l.attempts, "
+        "l.max_attempts,"
         "        l.params ->> 'strength', l.params ->> 'guidance', l.params ->> 'steps', l.resume_token,"
         "        s.content, s.content_type, f.aspect_ratio, d.code"
         "   FROM leased l"
@@ -51,7 +58,7 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         "   LEFT JOIN rolloy.reference_images r ON r.id = l.reference_image_id"
         "   LEFT JOIN rolloy.image_store s ON s.storage_ref = r.storage_ref"
         "  ORDER BY l.next_attempt_at, l.created_at",
-        {provider, std::to_string(limit), std::to_string(lease_seconds)});
+        {provider, std::to_string(limit), std::to_string(lease_seconds)}, false, Plan::Kept);
     std::vector<generation::ImageJob> jobs;
     jobs.reserve(rows.size());
     for (auto &r : rows) {
@@ -78,18 +85,29 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
     return jobs;
 }
 
+long ms_until_next_due(SpiConnection &spi, const std::string &provider) {
+    auto rows =
+        spi.query("SELECT greatest(0, ceil(extract(epoch FROM min(next_attempt_at) - now()) * 1000))::bigint"
+                  "  FROM rolloy.generated_images WHERE status = 'pending' AND provider = $1",
+                  {provider}, true, Plan::Kept);
+    return rows.empty() || !rows[0][0] ? -1 : std::stol(*rows[0][0]);
+}
+
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds) {
     if (image_ids.empty()) return;
     std::string list = "{";
-    for (size_t i = 0; i < image_ids.size(); ++i) list += (i ? "," : "") + image_ids[i];
+    for (size_t i = 0; i < image_ids.size(); ++i)
+        list += (i ? "," : "") + image_ids[i];
     list += "}";
-    spi.execute("UPDATE rolloy.generated_images SET lease_expires_at = now() + make_interval(secs => $2::integer)"
-                " WHERE id = ANY ($1::uuid[]) AND status = 'processing' AND leased_by = pg_backend_pid()",
-                {list, std::to_string(lease_seconds)});
+    spi.execute(
+        "UPDATE rolloy.generated_images SET lease_expires_at = now() + make_interval(secs => $2::integer)"
+        " WHERE id = ANY ($1::uuid[]) AND status = 'processing' AND leased_by = pg_backend_pid()",
+        {list, std::to_string(lease_seconds)}, Plan::Kept);
 }
 
 std::string provider_key(SpiConnection &spi, const std::string &provider) {
-    auto rows = spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = $1", {provider}, true);
+    auto rows = spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = $1", {provider}, true,
+                          Plan::Kept);
     return rows.empty() ? std::string() : rows[0][0].value_or("");
 }
 
@@ -102,18 +120,24 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     // 1. The call happened and may have cost money: log it and charge the row, whatever the row
     //    has become meanwhile. A released call (shutdown) made no billable progress of its own.
     if (rec.kind != Kind::Released) {
-        auto cost = spi.query(
-            "INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, provider, model, attempt,"
-            "    success, http_status, latency_ms, tokens_in, tokens_out, images, megapixels, cost_usd, error)"
-            " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, $7::boolean, nullif($8::integer, 0),"
-            "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
-            "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, $13::numeric), nullif($14, ''))"
-            " RETURNING cost_usd",
-            {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt, success ? "true" : "false",
-             status, std::to_string(rec.latency_ms), std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
-             rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error});
-        spi.execute("UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
-                    {job.image_id, *cost.at(0).at(0)});
+        auto cost = spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
+                              "provider, model, attempt,"
+                              "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
+                              "megapixels, cost_usd, error)"
+                              " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
+                              "$7::boolean, nullif($8::integer, 0),"
+                              "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
+                              "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
+                              "$13::numeric), nullif($14, ''))"
+                              " RETURNING cost_usd",
+                              {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
+                               success ? "true" : "false", status, std::to_string(rec.latency_ms),
+                               std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
+                               rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
+                              false, Plan::Kept);
+        spi.execute(
+            "UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
+            {job.image_id, *cost.at(0).at(0)}, Plan::Kept);
     }
 
     // 2. Move the row on, only if it is still this attempt's.
@@ -121,26 +145,31 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                        "   AND g.attempts = $2::integer";
     if (success) {
         std::string sql =
-            std::string("WITH done AS ("
-                        "  UPDATE rolloy.generated_images g"
-                        "     SET status = 'completed', storage_ref = 'db:generated/' || g.project_id || '/' || g.id,"
-                        "         width = $3::integer, height = $4::integer, size_bytes = $5::bigint, sha256 = $6,"
-                        "         completed_at = now(), lease_expires_at = NULL, leased_by = NULL,"
-                        "         last_http_status = nullif($7::integer, 0), resume_token = NULL") +
+            std::string(
+                "WITH done AS ("
+                "  UPDATE rolloy.generated_images g"
+                "     SET status = 'completed', storage_ref = 'db:generated/' || g.project_id || '/' || g.id,"
+                "         width = $3::integer, height = $4::integer, size_bytes = $5::bigint, sha256 = $6,"
+                "         completed_at = now(), lease_expires_at = NULL, leased_by = NULL,"
+                "         last_http_status = nullif($7::integer, 0), resume_token = NULL") +
             ours +
             "  RETURNING g.storage_ref)"
-            " INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, size_bytes)"
+            " INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, "
+            "size_bytes)"
             " SELECT storage_ref, $8, 'image/jpeg', $9, $6, $5::bigint FROM done";
-        return spi.execute(sql.c_str(), {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
-                                         std::to_string(rec.image.size()), rec.sha256, status, SqlArg::bytes(rec.image),
-                                         SqlArg::bytes(rec.thumbnail)}) == 1;
+        return spi.execute(sql.c_str(),
+                           {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
+                            std::to_string(rec.image.size()), rec.sha256, status, SqlArg::bytes(rec.image),
+                            SqlArg::bytes(rec.thumbnail)},
+                           Plan::Kept) == 1;
     }
     if (rec.kind == Kind::Released) {
-        std::string sql = std::string("UPDATE rolloy.generated_images g"
-                                      "   SET status = 'pending', attempts = g.attempts - 1, next_attempt_at = now(),"
-                                      "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($3, '')") +
-                          ours;
-        return spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token}) == 1;
+        std::string sql =
+            std::string("UPDATE rolloy.generated_images g"
+                        "   SET status = 'pending', attempts = g.attempts - 1, next_attempt_at = now(),"
+                        "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($3, '')") +
+            ours;
+        return spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token}, Plan::Kept) == 1;
     }
     std::string sql =
         std::string("UPDATE rolloy.generated_images g"
@@ -149,8 +178,10 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                     "       last_error = $5, last_http_status = nullif($6::integer, 0),"
                     "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($7, '')") +
         ours;
-    return spi.execute(sql.c_str(), {job.image_id, attempt, rec.kind == Kind::Retry ? "pending" : "failed",
-                                     std::to_string(rec.retry_delay_ms), rec.error, status, rec.resume_token}) == 1;
+    return spi.execute(sql.c_str(),
+                       {job.image_id, attempt, rec.kind == Kind::Retry ? "pending" : "failed",
+                        std::to_string(rec.retry_delay_ms), rec.error, status, rec.resume_token},
+                       Plan::Kept) == 1;
 }
 
-}  // namespace rolloy::pg::jobs
+} // namespace rolloy::pg::jobs

@@ -19,7 +19,12 @@ int reclaim_expired_leases(SpiConnection &spi);
 // Claims up to `limit` due jobs of `provider` (FOR UPDATE SKIP LOCKED), leases them to this
 // process and returns them with everything the call needs. Jobs whose reference photo is gone
 // come back with an empty reference.
-std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit, int lease_seconds);
+std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
+                                        int lease_seconds);
+
+// Milliseconds until the next pending job of `provider` is due (0: one is due now), or -1 when
+// it has none pending.
+long ms_until_next_due(SpiConnection &spi, const std::string &provider);
 
 // Extends the lease of jobs still in flight.
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds);
@@ -33,4 +38,4 @@ std::string provider_key(SpiConnection &spi, const std::string &provider);
 // but the call is still logged and charged.
 bool record(SpiConnection &spi, const generation::ImageJob &job, const generation::JobRecord &record);
 
-}  // namespace rolloy::pg::jobs
+} // namespace rolloy::pg::jobs

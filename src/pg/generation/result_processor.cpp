@@ -1,19 +1,15 @@
 #include "pg/generation/result_processor.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
 
 namespace rolloy::pg::worker {
 
-ResultProcessor::ResultProcessor(std::function<void()> on_done) : on_done_(std::move(on_done)) {
-    // The new thread inherits the creating thread's signal mask: block everything around its
-    // creation so no Postgres handler can ever run on it.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &previous);
-    thread_ = std::thread([this] { run(); });
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+ResultProcessor::ResultProcessor(std::size_t threads, std::function<void()> on_done)
+    : on_done_(std::move(on_done)) {
+    set_threads(threads);
 }
 
 ResultProcessor::~ResultProcessor() {
@@ -22,11 +18,43 @@ ResultProcessor::~ResultProcessor() {
         stopping_ = true;
     }
     work_ready_.notify_all();
-    if (thread_.joinable()) thread_.join();
+    for (auto &t : threads_)
+        t.join();
 }
 
-void ResultProcessor::submit(generation::ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
-                             std::size_t max_image_bytes) {
+void ResultProcessor::start_thread() {
+    // A new thread inherits the creating thread's signal mask: block everything around its
+    // creation so no Postgres handler can ever run on it.
+    sigset_t all, previous;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    std::size_t index = threads_.size();
+    try {
+        threads_.emplace_back([this, index] { run(index); });
+    } catch (...) {
+        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+        throw;
+    }
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+}
+
+void ResultProcessor::set_threads(std::size_t threads) {
+    threads = std::max<std::size_t>(1, threads);
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        target_threads_ = threads;
+    }
+    work_ready_.notify_all();
+    while (threads_.size() > threads) {
+        threads_.back().join();
+        threads_.pop_back();
+    }
+    while (threads_.size() < threads)
+        start_thread();
+}
+
+void ResultProcessor::submit(generation::ImageJob job, providers::Outcome outcome,
+                             providers::RetryOptions retry, std::size_t max_image_bytes) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         tasks_.push_back(Task{std::move(job), std::move(outcome), retry, max_image_bytes});
@@ -53,13 +81,14 @@ std::size_t ResultProcessor::outstanding() const {
     return outstanding_;
 }
 
-void ResultProcessor::run() {
+void ResultProcessor::run(std::size_t index) {
     for (;;) {
         Task task;
         {
             std::unique_lock<std::mutex> lock(mutex_);
-            work_ready_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-            if (tasks_.empty()) return;  // stopping, and nothing left to do
+            work_ready_.wait(lock, [&] { return stopping_ || index >= target_threads_ || !tasks_.empty(); });
+            if (index >= target_threads_) return; // retired; the others take the queue
+            if (tasks_.empty()) return;           // stopping, and nothing left to do
             task = std::move(tasks_.front());
             tasks_.pop_front();
         }
@@ -79,4 +108,4 @@ void ResultProcessor::run() {
     }
 }
 
-}  // namespace rolloy::pg::worker
+} // namespace rolloy::pg::worker

@@ -1,6 +1,7 @@
-// Turns finished provider calls into records (decode, re-encode, thumbnail: libvips work) on one
-// background thread, so the worker loop keeps driving HTTP and writing results meanwhile.
-// The thread never touches Postgres: it runs core code only, with every signal blocked, so
+// Turns finished provider calls into records (decode, re-encode, thumbnail: libvips work) on
+// background threads, so the worker loop keeps driving HTTP and writing results meanwhile, and
+// results are processed on as many cores as the machine gives (rolloy.result_threads).
+// The threads never touch Postgres: they run core code only, with every signal blocked, so
 // Postgres' signal handlers always run on the worker's main thread.
 #pragma once
 
@@ -25,8 +26,8 @@ class ResultProcessor {
 
     // `on_done` is called from the background thread after each record (e.g. to wake the loop);
     // it must be thread-safe and must not call Postgres.
-    explicit ResultProcessor(std::function<void()> on_done);
-    ~ResultProcessor();  // finishes queued work, then joins
+    ResultProcessor(std::size_t threads, std::function<void()> on_done);
+    ~ResultProcessor(); // finishes queued work, then joins
     ResultProcessor(const ResultProcessor &) = delete;
     ResultProcessor &operator=(const ResultProcessor &) = delete;
 
@@ -38,6 +39,9 @@ class ResultProcessor {
     void wait_for_done(long timeout_ms);
     // Submitted and not yet taken.
     std::size_t outstanding() const;
+    // Grows or shrinks the pool (at least one thread); a retiring thread finishes its task first.
+    void set_threads(std::size_t threads);
+    std::size_t threads() const { return threads_.size(); }
 
   private:
     struct Task {
@@ -46,7 +50,8 @@ class ResultProcessor {
         providers::RetryOptions retry;
         std::size_t max_image_bytes;
     };
-    void run();
+    void run(std::size_t index);
+    void start_thread();
 
     std::function<void()> on_done_;
     mutable std::mutex mutex_;
@@ -55,7 +60,8 @@ class ResultProcessor {
     std::vector<Done> done_;
     std::size_t outstanding_ = 0;
     bool stopping_ = false;
-    std::thread thread_;
+    std::size_t target_threads_ = 0; // threads with a higher index retire
+    std::vector<std::thread> threads_;
 };
 
-}  // namespace rolloy::pg::worker
+} // namespace rolloy::pg::worker

@@ -9,17 +9,19 @@ namespace rolloy::pg::settings {
 void define_generation_gucs();
 
 // Worker
-extern char *worker_database;       // rolloy.database (postmaster)
-extern int lease_seconds;           // rolloy.lease_seconds
-extern int poll_interval_ms;        // rolloy.poll_interval_ms
-extern int concurrency_gemini;      // rolloy.concurrency_gemini
-extern int concurrency_fal;         // rolloy.concurrency_fal
-extern int preview_batch;           // rolloy.preview_batch
-extern int retry_base_ms;           // rolloy.retry_base_ms
-extern int retry_max_ms;            // rolloy.retry_max_ms
-extern int request_timeout_ms;      // rolloy.request_timeout_ms
-extern int job_deadline_ms;         // rolloy.job_deadline_ms
-extern int max_image_mb;            // rolloy.max_image_mb
+extern char *worker_database;  // rolloy.database (postmaster)
+extern int lease_seconds;      // rolloy.lease_seconds
+extern int poll_interval_ms;   // rolloy.poll_interval_ms
+extern int concurrency_gemini; // rolloy.concurrency_gemini
+extern int concurrency_fal;    // rolloy.concurrency_fal
+extern int preview_batch;      // rolloy.preview_batch
+extern int retry_base_ms;      // rolloy.retry_base_ms
+extern int retry_max_ms;       // rolloy.retry_max_ms
+extern int request_timeout_ms; // rolloy.request_timeout_ms
+extern int job_deadline_ms;    // rolloy.job_deadline_ms
+extern int max_image_mb;       // rolloy.max_image_mb
+extern int result_threads;     // rolloy.result_threads (0: one per CPU)
+int effective_result_threads();
 
 // Providers
 extern char *gemini_base_url;
@@ -30,4 +32,4 @@ extern char *fal_image_model;
 
 std::string str(const char *guc_value);
 
-}  // namespace rolloy::pg::settings
+} // namespace rolloy::pg::settings

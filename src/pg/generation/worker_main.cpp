@@ -65,7 +65,9 @@ std::string base_url_for(const std::string &provider) {
 
 class Worker {
   public:
-    Worker() : http_(http_options()), runner_(http_), processor_([this] { runner_.wakeup(); }) {
+    Worker()
+        : http_(http_options()), runner_(http_),
+          processor_(settings::effective_result_threads(), [this] { runner_.wakeup(); }) {
         apply_pool_limits();
     }
 
@@ -81,6 +83,7 @@ class Worker {
                 // note it, back off a little, and go on. The transaction was already aborted.
                 note_results(0, 0, 0, e.what());
                 call([&e] { ereport(WARNING, (errmsg("rolloy worker: %s", e.what()))); });
+                installed_ = false; // check again: the extension may be gone
                 wait_latch(1000);
                 continue;
             }
@@ -101,7 +104,9 @@ class Worker {
     }
 
     void apply_pool_limits() {
-        for (const char *p : kRemoteProviders) http_.set_pool_limit(p, limit_for(p));
+        for (const char *p : kRemoteProviders)
+            http_.set_pool_limit(p, limit_for(p));
+        processor_.set_threads(settings::effective_result_threads());
     }
 
     void handle_interrupts() {
@@ -113,21 +118,66 @@ class Worker {
         }
     }
 
+    // Sleeps until the latch is set (a commit queued work, a signal) or the timeout; either way
+    // every queue is worth a look afterwards.
     void wait_latch(long timeout_ms) {
         call([timeout_ms] {
-            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms, PG_WAIT_EXTENSION);
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, timeout_ms,
+                            PG_WAIT_EXTENSION);
             ResetLatch(MyLatch);
         });
+        next_look_.clear();
     }
 
-    long idle_wait_ms() const { return running_.empty() && processing_.empty() ? settings::poll_interval_ms : 0; }
+    // While busy the loop does not sleep on the latch: a set latch (new work committed) is
+    // noticed here, once per round.
+    void notice_latch() {
+        bool set = call([] {
+            if (!MyLatch->is_set) return false;
+            ResetLatch(MyLatch);
+            return true;
+        });
+        if (set) next_look_.clear();
+    }
+
+    // Idle: until the next queue is due for a look, at most the fallback poll.
+    long idle_wait_ms() const {
+        long wait = settings::poll_interval_ms;
+        auto now = Clock::now();
+        for (auto &entry : next_look_)
+            wait = std::min<long>(
+                wait,
+                std::max<long>(
+                    0, std::chrono::duration_cast<std::chrono::milliseconds>(entry.second - now).count()));
+        return wait;
+    }
+
+    // A claim that found fewer due rows than it could take leaves the queue empty for now:
+    // claiming again every round would cost a transaction per round for nothing. The queue is
+    // looked at again when its next row is due, when the latch is set, or at the fallback poll.
+    bool due_for_look(const std::string &queue) const {
+        auto it = next_look_.find(queue);
+        return it == next_look_.end() || Clock::now() >= it->second;
+    }
+
+    void note_drained(SpiConnection &spi, const std::string &queue) {
+        long next_due = jobs::ms_until_next_due(spi, queue);
+        long wait = settings::poll_interval_ms;
+        // Due rows we could not take are locked by another session: look again soon.
+        if (next_due >= 0) wait = std::min<long>(wait, std::max<long>(next_due, 20));
+        next_look_[queue] = Clock::now() + std::chrono::milliseconds(wait);
+    }
 
     // One pass; true when there is more to do right away.
     bool one_round() {
-        bool installed = in_transaction("rolloy worker: checking", [](SpiConnection &spi) {
-            return jobs::extension_installed(spi);
-        });
-        if (!installed) {
+        auto now = Clock::now();
+        // DROP EXTENSION is rare: checking once a second (and after a failed round) is enough.
+        if (!installed_ || now - last_install_check_ > std::chrono::seconds(1)) {
+            installed_ = in_transaction("rolloy worker: checking",
+                                        [](SpiConnection &spi) { return jobs::extension_installed(spi); });
+            last_install_check_ = now;
+        }
+        if (!installed_) {
             // DROP EXTENSION while calls were in flight: their rows are gone, so stop the calls
             // (nothing left to record them in) rather than spinning on them.
             if (!running_.empty() || !processing_.empty()) {
@@ -139,35 +189,44 @@ class Worker {
             }
             return false;
         }
+        notice_latch();
 
-        auto now = Clock::now();
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
             int n = in_transaction("rolloy worker: reclaiming expired leases",
                                    [](SpiConnection &spi) { return jobs::reclaim_expired_leases(spi); });
-            if (n > 0) note_results(0, 0, n, nullptr);
+            if (n > 0) {
+                note_results(0, 0, n, nullptr);
+                next_look_.clear();
+            }
             last_reclaim_ = now;
         }
         if ((!running_.empty() || !processing_.empty()) &&
             now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
             std::vector<std::string> ids;
-            for (auto &entry : running_) ids.push_back(entry.second.image_id);
-            for (auto &entry : processing_) ids.push_back(entry.first);
-            in_transaction("rolloy worker: extending leases",
-                           [&ids](SpiConnection &spi) { jobs::extend_leases(spi, ids, settings::lease_seconds); });
+            for (auto &entry : running_)
+                ids.push_back(entry.second.image_id);
+            for (auto &entry : processing_)
+                ids.push_back(entry.first);
+            in_transaction("rolloy worker: extending leases", [&ids](SpiConnection &spi) {
+                jobs::extend_leases(spi, ids, settings::lease_seconds);
+            });
             last_heartbeat_ = now;
         }
 
         int claimed = 0;
-        for (const char *provider : kRemoteProviders) claimed += claim_remote(provider);
+        for (const char *provider : kRemoteProviders)
+            claimed += claim_remote(provider);
         int previews = run_previews();
 
         std::size_t finished_now = 0;
         if (!running_.empty()) {
-            // Short steps while there is other work, else wait for the network (bounded so
-            // signals and new work are noticed within 100 ms; a processed result wakes it).
-            auto finished = runner_.step(claimed > 0 || previews > 0 || !processing_.empty() ? 0 : 100);
+            // A short step after claiming (more may be due), else wait for the network, bounded so
+            // signals and new work are noticed within 100 ms; a processed result ends the wait
+            // early (the processor wakes the runner), so results are written without spinning.
+            auto finished = runner_.step(claimed > 0 || previews > 0 ? 0 : 100);
             finished_now = finished.size();
-            for (auto &f : finished) finish(f.id, f.outcome);
+            for (auto &f : finished)
+                finish(f.id, f.outcome);
         } else if (!processing_.empty()) {
             processor_.wait_for_done(100);
         }
@@ -177,17 +236,22 @@ class Worker {
     }
 
     int claim_remote(const std::string &provider) {
-        int in_flight = 0;
+        int calling = 0, processing = 0;
         for (auto &entry : running_)
-            if (entry.second.provider == provider) ++in_flight;
+            if (entry.second.provider == provider) ++calling;
         for (auto &entry : processing_)
-            if (entry.second == provider) ++in_flight;
-        int free = limit_for(provider) - in_flight;
-        if (free <= 0) return 0;
+            if (entry.second == provider) ++processing;
+        // The concurrency limit is the provider's: a call whose answer is being processed no
+        // longer occupies a slot, so the next call starts at once. Up to `limit` answers may
+        // wait for processing; beyond that claiming waits too, which bounds the memory held.
+        const int limit = limit_for(provider);
+        int free = std::min(limit - calling, 2 * limit - calling - processing);
+        if (free <= 0 || !due_for_look(provider)) return 0;
         std::string key;
         auto claimed = in_transaction("rolloy worker: claiming", [&](SpiConnection &spi) {
             auto jobs = jobs::claim(spi, provider, free, settings::lease_seconds);
             if (!jobs.empty()) key = jobs::provider_key(spi, provider);
+            if (static_cast<int>(jobs.size()) < free) note_drained(spi, provider);
             return jobs;
         });
         for (ImageJob &job : claimed) {
@@ -228,8 +292,11 @@ class Worker {
     }
 
     int run_previews() {
-        auto claimed = in_transaction("rolloy worker: claiming previews", [](SpiConnection &spi) {
-            return jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds);
+        if (!due_for_look("preview")) return 0;
+        auto claimed = in_transaction("rolloy worker: claiming previews", [this](SpiConnection &spi) {
+            auto jobs = jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds);
+            if (static_cast<int>(jobs.size()) < settings::preview_batch) note_drained(spi, "preview");
+            return jobs;
         });
         for (ImageJob &job : claimed) {
             JobRecord r;
@@ -243,7 +310,8 @@ class Worker {
             store(job, r);
             // Keep remote calls moving between local renders.
             if (!running_.empty())
-                for (auto &f : runner_.step(0)) finish(f.id, f.outcome);
+                for (auto &f : runner_.step(0))
+                    finish(f.id, f.outcome);
         }
         return static_cast<int>(claimed.size());
     }
@@ -256,8 +324,9 @@ class Worker {
         providers::RetryOptions retry;
         retry.base_delay_ms = settings::retry_base_ms;
         retry.max_delay_ms = std::max(settings::retry_base_ms, settings::retry_max_ms);
-        if (outcome.aborted()) {  // nothing to decode: record it here, at once
-            store(job, generation::record_for(job, outcome, retry, std::size_t(settings::max_image_mb) << 20));
+        if (outcome.aborted()) { // nothing to decode: record it here, at once
+            store(job,
+                  generation::record_for(job, outcome, retry, std::size_t(settings::max_image_mb) << 20));
             return;
         }
         processing_.emplace(job.image_id, job.provider);
@@ -275,21 +344,28 @@ class Worker {
     }
 
     void store(const ImageJob &job, const JobRecord &r) {
-        bool applied = in_transaction("rolloy worker: recording", [&](SpiConnection &spi) {
-            return jobs::record(spi, job, r);
-        });
+        bool applied = in_transaction("rolloy worker: recording",
+                                      [&](SpiConnection &spi) { return jobs::record(spi, job, r); });
         if (!applied) return;
         switch (r.kind) {
-        case JobRecord::Kind::Completed: note_results(1, 0, 0, nullptr); break;
-        case JobRecord::Kind::Failed: note_results(0, 1, 0, r.error.c_str()); break;
-        case JobRecord::Kind::Retry: note_results(0, 0, 1, r.error.c_str()); break;
-        case JobRecord::Kind::Released: break;
+        case JobRecord::Kind::Completed:
+            note_results(1, 0, 0, nullptr);
+            break;
+        case JobRecord::Kind::Failed:
+            note_results(0, 1, 0, r.error.c_str());
+            break;
+        case JobRecord::Kind::Retry:
+            note_results(0, 0, 1, r.error.c_str());
+            break;
+        case JobRecord::Kind::Released:
+            break;
         }
     }
 
     // Shutdown: unfinished calls are not the provider's fault; give their attempts back.
     void release_in_flight() {
-        for (auto &f : runner_.abort_all()) finish(f.id, f.outcome);
+        for (auto &f : runner_.abort_all())
+            finish(f.id, f.outcome);
         // Results already received are worth keeping: wait for their processing (bounded).
         for (int i = 0; i < 100 && !processing_.empty(); ++i) {
             processor_.wait_for_done(100);
@@ -301,9 +377,12 @@ class Worker {
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
     ResultProcessor processor_;                     // after runner_: its callback wakes the runner
-    std::map<std::string, std::string> processing_;  // image id -> provider, being processed
+    std::map<std::string, std::string> processing_; // image id -> provider, being processed
     std::int64_t next_id_ = 1;
     Clock::time_point last_reclaim_{};
+    bool installed_ = false;
+    Clock::time_point last_install_check_{};
+    std::map<std::string, Clock::time_point> next_look_; // queue (provider) -> next claim
     Clock::time_point last_heartbeat_ = Clock::now();
 };
 
@@ -319,8 +398,8 @@ void worker_main() {
     worker.run();
 }
 
-}  // namespace
-}  // namespace rolloy::pg::worker
+} // namespace
+} // namespace rolloy::pg::worker
 
 extern "C" void rolloy_worker_main(Datum) {
     pqsignal(SIGTERM, rolloy::pg::worker::handle_sigterm);
