@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Worker throughput: N images through the fake Gemini server with a fixed latency, at several
 # concurrencies, reported as a fraction of the ideal (concurrency / latency), with the worker's
-# resident memory sampled across the run and the CPU the worker and the machine spent.
+# private memory sampled across the run and the CPU the worker and the machine spent.
 # Needs a built and installed extension.
 #   bench/worker_throughput.sh [images=1000] [latency_ms=200] [runs="16 64 64@1000"] [image_px=256]
 # A run is CONCURRENCY or CONCURRENCY@LATENCY_MS. Extra server settings: ROLLOY_BENCH_CONF
@@ -37,14 +37,16 @@ SELECT pg_reload_conf();
 SQL
 for _ in $(seq 100); do [ "$(q -c "SELECT running FROM rolloy.worker_status()")" = t ] && break; sleep 0.2; done
 
-rss_kb() { awk '/VmRSS/ {print $2}' /proc/"$1"/status; }
+# RssAnon: the worker's own memory. VmRSS would also count the shared buffers it touched, which
+# grow with the data written (up to shared_buffers) and say nothing about the worker.
+rss_kb() { awk '/RssAnon/ {print $2}' /proc/"$1"/status; }
 cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }        # utime + stime, all threads
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
 echo "images of ${PX}x${PX} px (PNG), $(nproc) CPUs, fake server, Postgres and worker on the same machine"
 printf '%-6s %8s %7s %8s %9s %9s  %-28s %13s %10s\n' conc latency images seconds "images/s" "of ideal" \
-    "worker RSS MB 0/25/50/75/100%" "worker CPU/img" "machine CPU"
+    "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "machine CPU"
 for spec in $RUNS; do
     c=${spec%@*}
     lat=$LAT

@@ -111,6 +111,38 @@ SELECT rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image') AS now,
 SELECT rolloy._call_cost('gemini', 'gemini-2.5-flash', 1000000, 100000, 0, 0) AS prompt_call,
        rolloy._call_cost('fal', 'fal-ai/flux/dev/image-to-image', 0, 0, 1, 1.2) AS two_started_megapixels;
 
+-- retry_failed checks its provider/model groups together: 20 failed fal images ($0.525) and 12
+-- failed Gemini ones ($0.54) each fit Mia's $1 budget, both together do not. Nothing changes.
+UPDATE rolloy.users SET monthly_image_quota = 100 WHERE pg_role = 'regress_gen_mia';
+INSERT INTO rolloy.generated_images (project_id, provider, model, prompt, status, last_error)
+SELECT :'pid', v.provider, v.model, 'p', 'failed', 'HTTP 503'
+  FROM (VALUES ('fal', 'fal-ai/flux/dev/image-to-image', 20), ('gemini', 'gemini-2.5-flash-image', 12)) v (provider, model, n),
+       generate_series(1, v.n);
+SET ROLE regress_gen_mia;
+SELECT pg_temp.outcome($$SELECT rolloy.retry_failed('$$ || :'pid' || $$')$$);
+SELECT status, provider, count(*) FROM rolloy.generated_images WHERE project_id = :'pid' GROUP BY 1, 2 ORDER BY 1, 2;
+RESET ROLE;
+DELETE FROM rolloy.generated_images WHERE project_id = :'pid' AND status = 'failed' AND provider = 'fal';
+SET ROLE regress_gen_mia;
+SELECT rolloy.retry_failed(:'pid') AS retried_within_budget;
+SELECT rolloy.cancel_generation(:'pid') AS cancelled_again;
+RESET ROLE;
+
+-- A Gemini prompt costs money: with Mia's budget spent it is refused before any call is made
+-- (no request leaves the machine), and the project is unchanged.
+SET ROLE regress_gen_ada;
+SELECT rolloy.set_provider_key('gemini', 'gemini-test-key-01');
+RESET ROLE;
+INSERT INTO rolloy.api_usage_logs (user_id, operation, provider, model, success, cost_usd)
+VALUES ('00000000-0000-0000-0000-0000000000a1', 'image', 'gemini', 'gemini-2.5-flash-image', true, 1.00);
+SET ROLE regress_gen_mia;
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'gemini')$$);
+SELECT prompt_provider, (SELECT count(*) FROM rolloy.api_usage_logs WHERE operation = 'prompt' AND provider = 'gemini') AS gemini_prompt_logs
+  FROM rolloy.creative_projects WHERE id = :'pid';
+-- The template costs nothing and is still allowed.
+SELECT left(rolloy.generate_prompt(:'pid', 'template'), 20) AS template_still_works;
+RESET ROLE;
+
 -- Clean up the cluster-wide roles.
 DELETE FROM rolloy.api_usage_logs;
 DELETE FROM rolloy.generated_images;

@@ -38,10 +38,16 @@ COMMENT ON DOMAIN rolloy."image/jpeg" IS 'JPEG bytes; PostgREST serves functions
 CREATE DOMAIN rolloy."application/zip" AS bytea;
 COMMENT ON DOMAIN rolloy."application/zip" IS 'ZIP bytes; PostgREST serves functions returning it as application/zip.';
 
+-- The bytes behind a storage reference, from the store that serves its scheme (see
+-- src/pg/storage/image_store.hpp); only for references of rows the caller can see.
+CREATE FUNCTION rolloy._stored_image(storage_ref text, thumbnail boolean) RETURNS bytea
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_stored_image';
+COMMENT ON FUNCTION rolloy._stored_image(text, boolean) IS
+    'Bytes (or thumbnail) behind a storage reference of an image or reference photo the caller may see.';
+
 CREATE FUNCTION rolloy.image(image_id uuid) RETURNS rolloy."image/jpeg"
 LANGUAGE sql STABLE AS $$
-    SELECT s.content::rolloy."image/jpeg" FROM rolloy.generated_images g
-      JOIN rolloy.image_store s ON s.storage_ref = g.storage_ref
+    SELECT rolloy._stored_image(g.storage_ref, false)::rolloy."image/jpeg" FROM rolloy.generated_images g
      WHERE g.id = image.image_id AND g.status = 'completed'
 $$;
 COMMENT ON FUNCTION rolloy.image(uuid) IS
@@ -49,16 +55,15 @@ COMMENT ON FUNCTION rolloy.image(uuid) IS
 
 CREATE FUNCTION rolloy.thumbnail(image_id uuid) RETURNS rolloy."image/jpeg"
 LANGUAGE sql STABLE AS $$
-    SELECT s.thumbnail::rolloy."image/jpeg" FROM rolloy.generated_images g
-      JOIN rolloy.image_store s ON s.storage_ref = g.storage_ref
+    SELECT rolloy._stored_image(g.storage_ref, true)::rolloy."image/jpeg" FROM rolloy.generated_images g
      WHERE g.id = thumbnail.image_id AND g.status = 'completed'
 $$;
 COMMENT ON FUNCTION rolloy.thumbnail(uuid) IS 'The 300x300 thumbnail of a generated image the caller may see.';
 
 CREATE FUNCTION rolloy.reference_image(reference_image_id uuid, thumbnail boolean DEFAULT false) RETURNS bytea
 LANGUAGE sql STABLE AS $$
-    SELECT CASE WHEN reference_image.thumbnail THEN s.thumbnail ELSE s.content END
-      FROM rolloy.reference_images r JOIN rolloy.image_store s ON s.storage_ref = r.storage_ref
+    SELECT rolloy._stored_image(r.storage_ref, reference_image.thumbnail)
+      FROM rolloy.reference_images r
      WHERE r.id = reference_image.reference_image_id
 $$;
 COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS 'Bytes (or thumbnail) of a reference photo.';
@@ -190,38 +195,54 @@ COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
 
 -- Refuses (with a clear error) queueing `n` more images of provider/model for `owner`.
 -- Callers hold the owner's users row lock, so concurrent queueing cannot both pass.
-CREATE FUNCTION rolloy._check_limits(owner uuid, n integer, provider text, model text) RETURNS void
+-- The owner's monthly USD budget against what is spent, what is queued and new_cost.
+CREATE FUNCTION rolloy._check_budget(owner uuid, new_cost numeric) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    u record;
+BEGIN
+    SELECT * INTO u FROM rolloy.usage_this_month(owner);
+    IF u.spent_usd + u.queued_usd + new_cost > u.budget_usd THEN
+        RAISE EXCEPTION 'monthly budget exceeded: $% spent + $% queued + $% requested > budget $%',
+                        round(u.spent_usd, 2), round(u.queued_usd, 2), round(new_cost, 4), u.budget_usd
+            USING ERRCODE = 'configuration_limit_exceeded',
+                  HINT = 'Use the free preview provider or template prompts, queue fewer images, or ask an admin to raise monthly_budget_usd.';
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy._check_budget(uuid, numeric) FROM PUBLIC;
+
+-- Quota, budget and rate limit for n more images of provider/model. `already_images` and
+-- `already_usd` are what the same call requests besides (retry_failed checks several
+-- provider/model groups: each is checked on top of the ones before it).
+CREATE FUNCTION rolloy._check_limits(owner uuid, n integer, provider text, model text,
+                                     already_images integer DEFAULT 0, already_usd numeric DEFAULT 0) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     u record;
     recent integer;
     rate_limit integer := rolloy._setting('rate_limit_images', '200')::integer;
     rate_window interval := make_interval(secs => rolloy._setting('rate_limit_window_seconds', '3600')::integer);
-    new_cost numeric := n * rolloy.estimated_image_cost(provider, model);
+    requested integer := already_images + n;
 BEGIN
     SELECT * INTO u FROM rolloy.usage_this_month(owner);
-    IF u.images_used + u.images_queued + n > u.image_quota THEN
+    IF u.images_used + u.images_queued + requested > u.image_quota THEN
         RAISE EXCEPTION 'monthly image quota exceeded: % used + % queued + % requested > quota %',
-                        u.images_used, u.images_queued, n, u.image_quota
+                        u.images_used, u.images_queued, requested, u.image_quota
             USING ERRCODE = 'configuration_limit_exceeded',
                   HINT = 'Queue fewer images, cancel queued ones, or ask an admin to raise monthly_image_quota.';
     END IF;
-    IF u.spent_usd + u.queued_usd + new_cost > u.budget_usd THEN
-        RAISE EXCEPTION 'monthly budget exceeded: $% spent + $% queued + $% requested > budget $%',
-                        round(u.spent_usd, 2), round(u.queued_usd, 2), round(new_cost, 2), u.budget_usd
-            USING ERRCODE = 'configuration_limit_exceeded',
-                  HINT = 'Use the free preview provider, queue fewer images, or ask an admin to raise monthly_budget_usd.';
-    END IF;
+    PERFORM rolloy._check_budget(owner, already_usd + n * rolloy.estimated_image_cost(provider, model));
     SELECT count(*) INTO recent FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
      WHERE p.created_by = owner AND g.created_at > now() - rate_window;
-    IF recent + n > rate_limit THEN
+    IF recent + requested > rate_limit THEN
         RAISE EXCEPTION 'rate limit: at most % images per %; % queued in that window already', rate_limit, rate_window, recent
             USING ERRCODE = 'configuration_limit_exceeded',
                   HINT = 'Wait and try again, or ask an admin to change rolloy.rate_limit_images.';
     END IF;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._check_limits(uuid, integer, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION rolloy._check_limits(uuid, integer, text, text, integer, numeric) FROM PUBLIC;
 
 -- Locks the project (and its owner's users row) for queueing and checks the caller may do it.
 CREATE FUNCTION rolloy._lock_own_project(project_id uuid) RETURNS rolloy.creative_projects
@@ -380,11 +401,15 @@ DECLARE
     p rolloy.creative_projects;
     n integer;
     r record;
+    images_before integer := 0;
+    usd_before numeric := 0;
 BEGIN
     p := rolloy._lock_own_project(project_id);
     FOR r IN SELECT g.provider, g.model, count(*)::integer AS k FROM rolloy.generated_images g
-              WHERE g.project_id = p.id AND g.status = 'failed' GROUP BY 1, 2 LOOP
-        PERFORM rolloy._check_limits(p.created_by, r.k, r.provider, r.model);
+              WHERE g.project_id = p.id AND g.status = 'failed' GROUP BY 1, 2 ORDER BY 1, 2 LOOP
+        PERFORM rolloy._check_limits(p.created_by, r.k, r.provider, r.model, images_before, usd_before);
+        images_before := images_before + r.k;
+        usd_before := usd_before + r.k * rolloy.estimated_image_cost(r.provider, r.model);
     END LOOP;
     UPDATE rolloy.generated_images g SET status = 'pending', attempts = 0, next_attempt_at = now(),
            last_error = 'retried after: ' || coalesce(g.last_error, '?')

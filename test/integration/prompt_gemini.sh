@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # generate_prompt() with Gemini generateContent against the fake server: tokens and cost are
-# saved and logged, refusals are clear errors, and a hung call honours statement_timeout and
-# leaves the project unchanged.
+# saved and logged, refusals are clear errors, a hung call honours statement_timeout and leaves
+# the project unchanged, and failed calls are logged all the same (by the worker).
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
@@ -33,5 +33,15 @@ case "$(fault hang)" in *"statement timeout"*) echo "ok - a hung call ends at st
 check "statement_timeout honoured promptly (< 8 s for two 2 s timeouts)" "$( [ $((SECONDS - start)) -lt 8 ] && echo yes)" "yes"
 check "failed calls leave the project's prompt unchanged" \
     "$(q -c "SELECT prompt || prompt_generated_at FROM rolloy.creative_projects WHERE id = '$p'")" "$before"
+# The failed calls rolled back with their statements; the worker logs them from shared memory.
+failed_logs() { q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success"; }
+for _ in $(seq 50); do [ "$(failed_logs)" -ge 5 ] && break; sleep 0.1; done
+check "each failed call is logged (blocked, MAX_TOKENS, 400, 503, hung)" "$(failed_logs)" "5"
+check "failed calls keep status, message and the tokens they were charged" "$(q -c "
+    SELECT string_agg(coalesce(http_status::text, '-') || ':' || (tokens_in > 0)::text, ' ' ORDER BY id)
+      FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success")" \
+    "200:true 200:true 400:false 503:false -:false"
+check "no failed call logged without its error" "$(q -c "
+    SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success AND error IS NULL")" "0"
 q -c "UPDATE rolloy.scenes SET description = 'A green city park.' WHERE scene_code = 'PARK'" >/dev/null
 echo "prompt_gemini: ok"

@@ -1,6 +1,9 @@
 #include "pg/generation/job_store.hpp"
 
+#include "pg/storage/image_store.hpp"
+
 #include <cstdio>
+#include <map>
 
 namespace rolloy::pg::jobs {
 namespace {
@@ -50,17 +53,17 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         " SELECT l.id, l.project_id, p.created_by, l.provider, l.model, l.prompt, l.seed, l.attempts, "
         "l.max_attempts,"
         "        l.params ->> 'strength', l.params ->> 'guidance', l.params ->> 'steps', l.resume_token,"
-        "        s.content, s.content_type, f.aspect_ratio, d.code"
+        "        r.storage_ref, r.mime_type, f.aspect_ratio, d.code"
         "   FROM leased l"
         "   JOIN rolloy.creative_projects p ON p.id = l.project_id"
         "   JOIN rolloy.formats f ON f.id = p.format_id"
         "   JOIN rolloy.drivers d ON d.id = p.driver_id"
         "   LEFT JOIN rolloy.reference_images r ON r.id = l.reference_image_id"
-        "   LEFT JOIN rolloy.image_store s ON s.storage_ref = r.storage_ref"
         "  ORDER BY l.next_attempt_at, l.created_at",
         {provider, std::to_string(limit), std::to_string(lease_seconds)}, false, Plan::Kept);
     std::vector<generation::ImageJob> jobs;
     jobs.reserve(rows.size());
+    std::map<std::string, std::string> references;
     for (auto &r : rows) {
         generation::ImageJob j;
         j.image_id = *r[0];
@@ -76,8 +79,19 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         if (r[10]) j.guidance = std::stod(*r[10]);
         if (r[11]) j.steps = std::stoi(*r[11]);
         j.resume_token = r[12].value_or("");
-        j.reference = r[13].value_or("");
-        j.reference_mime = r[14].value_or("");
+        if (r[13]) {
+            // One read per distinct reference photo in the claim (a batch shares a few).
+            auto cached = references.find(*r[13]);
+            if (cached == references.end())
+                cached =
+                    references
+                        .emplace(
+                            *r[13],
+                            storage::store_for(*r[13]).get(spi, *r[13], storage::Part::Content).value_or(""))
+                        .first;
+            j.reference = cached->second;
+            j.reference_mime = r[14].value_or("");
+        }
         j.aspect_ratio = *r[15];
         j.driver_code = *r[16];
         jobs.push_back(std::move(j));
@@ -144,24 +158,23 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     const char *ours = " WHERE g.id = $1::uuid AND g.status = 'processing' AND g.leased_by = pg_backend_pid()"
                        "   AND g.attempts = $2::integer";
     if (success) {
+        const std::string ref = storage::generated_ref(job.project_id, job.image_id);
         std::string sql =
-            std::string(
-                "WITH done AS ("
-                "  UPDATE rolloy.generated_images g"
-                "     SET status = 'completed', storage_ref = 'db:generated/' || g.project_id || '/' || g.id,"
-                "         width = $3::integer, height = $4::integer, size_bytes = $5::bigint, sha256 = $6,"
-                "         completed_at = now(), lease_expires_at = NULL, leased_by = NULL,"
-                "         last_http_status = nullif($7::integer, 0), resume_token = NULL") +
-            ours +
-            "  RETURNING g.storage_ref)"
-            " INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, "
-            "size_bytes)"
-            " SELECT storage_ref, $8, 'image/jpeg', $9, $6, $5::bigint FROM done";
-        return spi.execute(sql.c_str(),
-                           {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
-                            std::to_string(rec.image.size()), rec.sha256, status, SqlArg::bytes(rec.image),
-                            SqlArg::bytes(rec.thumbnail)},
-                           Plan::Kept) == 1;
+            std::string("UPDATE rolloy.generated_images g"
+                        "   SET status = 'completed', storage_ref = $8,"
+                        "       width = $3::integer, height = $4::integer, size_bytes = $5::bigint,"
+                        "       sha256 = $6, completed_at = now(), lease_expires_at = NULL,"
+                        "       leased_by = NULL, last_http_status = nullif($7::integer, 0),"
+                        "       resume_token = NULL") +
+            ours;
+        if (spi.execute(sql.c_str(),
+                        {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
+                         std::to_string(rec.image.size()), rec.sha256, status, ref},
+                        Plan::Kept) != 1)
+            return false;
+        // Same transaction: the row says "completed" exactly when its image is stored.
+        storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
+        return true;
     }
     if (rec.kind == Kind::Released) {
         std::string sql =
@@ -182,6 +195,21 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                        {job.image_id, attempt, rec.kind == Kind::Retry ? "pending" : "failed",
                         std::to_string(rec.retry_delay_ms), rec.error, status, rec.resume_token},
                        Plan::Kept) == 1;
+}
+
+void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log) {
+    spi.execute(
+        "INSERT INTO rolloy.api_usage_logs (occurred_at, user_id, project_id, operation, provider, model,"
+        "    success, http_status, latency_ms, tokens_in, tokens_out, cost_usd, error)"
+        " VALUES (to_timestamp($1::double precision),"
+        "    (SELECT id FROM rolloy.users WHERE id = $2::uuid),"
+        "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid), $4, $5, $6, false,"
+        "    nullif($7::integer, 0), $8::integer, $9::bigint, $10::bigint,"
+        "    rolloy._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))",
+        {num(log.occurred_at), log.user_id, log.project_id, log.operation, log.provider, log.model,
+         std::to_string(log.http_status), std::to_string(log.latency_ms), std::to_string(log.tokens_in),
+         std::to_string(log.tokens_out), log.error},
+        Plan::Kept);
 }
 
 } // namespace rolloy::pg::jobs

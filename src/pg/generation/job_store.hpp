@@ -3,6 +3,8 @@
 #pragma once
 #include "pg/common/spi.hpp"
 
+#include "pg/generation/worker_state.hpp"
+
 #include "core/generation/image_job.hpp"
 
 #include <string>
@@ -37,5 +39,9 @@ std::string provider_key(SpiConnection &spi, const std::string &provider);
 // on (cancelled, or its lease expired and another attempt took it): its result is discarded,
 // but the call is still logged and charged.
 bool record(SpiConnection &spi, const generation::ImageJob &job, const generation::JobRecord &record);
+
+// Writes a call a backend could not log itself (see PendingCallLog); a user or project deleted
+// meanwhile is left NULL, as the foreign keys would do.
+void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log);
 
 } // namespace rolloy::pg::jobs

@@ -4,6 +4,7 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/generation/settings.hpp"
+#include "pg/generation/worker_state.hpp"
 
 #include "core/common/error.hpp"
 #include "core/prompts/creative_brief.hpp"
@@ -12,6 +13,7 @@
 #include "core/providers/registry.hpp"
 
 #include <cstdio>
+#include <ctime>
 
 extern "C" {
 #include "miscadmin.h"
@@ -25,6 +27,11 @@ using rolloy::pg::SqlRow;
 
 namespace {
 
+// Output allowance of a prompt call, and a generous bound on its input (brief + instructions),
+// for the budget check before the call.
+constexpr int kMaxOutputTokens = 1024;
+constexpr int kWorstCaseInputTokens = 2000;
+
 struct Written {
     std::string provider, model, system, prompt;
     long long tokens_in = 0, tokens_out = 0, latency_ms = 0;
@@ -32,10 +39,12 @@ struct Written {
 };
 
 // The project (if the caller owns it or is an admin) and its ABCD as a brief.
-rolloy::prompts::CreativeBrief load_brief(SpiConnection &spi, const std::string &project_id, std::string &owner) {
+rolloy::prompts::CreativeBrief load_brief(SpiConnection &spi, const std::string &project_id,
+                                          std::string &owner) {
     auto rows = spi.query(
         "SELECT p.created_by, s.category, s.scene, s.description, a.name, a.description, a.product_state,"
-        "       d.emotion, d.description, array_to_string(d.keywords, '\x1f'), f.name, f.description, f.aspect_ratio"
+        "       d.emotion, d.description, array_to_string(d.keywords, '\x1f'), f.name, f.description, "
+        "f.aspect_ratio"
         "  FROM rolloy.creative_projects p"
         "  JOIN rolloy.scenes s ON s.id = p.scene_id JOIN rolloy.actions a ON a.id = p.action_id"
         "  JOIN rolloy.drivers d ON d.id = p.driver_id JOIN rolloy.formats f ON f.id = p.format_id"
@@ -69,7 +78,37 @@ rolloy::prompts::CreativeBrief load_brief(SpiConnection &spi, const std::string 
     return b;
 }
 
-Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::string &key) {
+// The failed call is logged by the worker: this statement's transaction is about to roll back.
+// Without a worker (rolloy not preloaded) it goes to the server log instead.
+void leave_failed_call_log(const std::string &owner, const std::string &project_id, const std::string &model,
+                           const rolloy::providers::Outcome &outcome) {
+    using rolloy::pg::worker::PendingCallLog;
+    PendingCallLog log{};
+    auto copy = [](char *to, std::size_t size, const std::string &from) { strlcpy(to, from.c_str(), size); };
+    log.database = MyDatabaseId;
+    log.occurred_at = double(time(nullptr));
+    copy(log.user_id, sizeof log.user_id, owner);
+    copy(log.project_id, sizeof log.project_id, project_id);
+    copy(log.operation, sizeof log.operation, "prompt");
+    copy(log.provider, sizeof log.provider, "gemini");
+    copy(log.model, sizeof log.model, model);
+    log.http_status = static_cast<int>(outcome.http_status);
+    log.latency_ms = static_cast<int>(outcome.latency_ms);
+    log.tokens_in = outcome.tokens_in;
+    log.tokens_out = outcome.tokens_out;
+    copy(log.error, sizeof log.error, outcome.message);
+    if (rolloy::pg::worker::leave_call_log(log)) return;
+    call([&log] {
+        ereport(
+            LOG,
+            (errmsg("rolloy: failed Gemini prompt call not logged in api_usage_logs (no worker): model %s, "
+                    "HTTP %d, %lld tokens in, %lld out",
+                    log.model, log.http_status, (long long)log.tokens_in, (long long)log.tokens_out)));
+    });
+}
+
+Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::string &key,
+                    const std::string &owner, const std::string &project_id) {
     using namespace rolloy::providers;
     rolloy::prompts::PromptMessages messages = rolloy::prompts::build_prompt_request(brief);
     ProviderConfig config;
@@ -80,18 +119,20 @@ Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::stri
     TextRequest request;
     request.system_prompt = messages.system;
     request.prompt = messages.user;
-    request.max_output_tokens = 1024;
+    request.max_output_tokens = kMaxOutputTokens;
     request.temperature = 0.7;
     HttpClient http;
     // Cancel and statement_timeout set InterruptPending from a signal handler: reading the flag
     // is all the callback may do (no Postgres call, no longjmp); the error follows below.
     Outcome outcome = run_call(http, find_text_provider("gemini")->make_call(config, std::move(request)),
                                config.request_timeout_ms, [] { return InterruptPending != 0; });
+    if (!outcome.success()) leave_failed_call_log(owner, project_id, config.model, outcome);
     call([] { CHECK_FOR_INTERRUPTS(); });
     if (!outcome.success())
         throw Error(ErrorKind::ExternalService, "Gemini could not write the prompt: " + outcome.message,
                     outcome.finish_reason.empty() ? "" : "finishReason " + outcome.finish_reason,
-                    outcome.kind == OutcomeKind::Transient ? "This is usually temporary: try again shortly." : "");
+                    outcome.kind == OutcomeKind::Transient ? "This is usually temporary: try again shortly."
+                                                           : "");
     Written w;
     w.provider = "gemini";
     w.model = config.model;
@@ -104,36 +145,43 @@ Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::stri
     return w;
 }
 
-}  // namespace
+} // namespace
 
 ROLLOY_FUNCTION(rolloy_generate_prompt) {
     if (PG_ARGISNULL(0)) throw Error(ErrorKind::InvalidInput, "project_id must not be NULL");
-    std::string project_id = call([fcinfo] {
-        return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0)));
-    });
+    std::string project_id =
+        call([fcinfo] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); });
     std::string provider = PG_ARGISNULL(1) ? "auto" : rolloy::pg::text_arg(fcinfo, 1);
     if (provider != "auto" && provider != "template" && provider != "gemini")
-        throw Error(ErrorKind::InvalidInput, "unknown prompt provider \"" + provider + "\"",
-                    {}, "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
+        throw Error(ErrorKind::InvalidInput, "unknown prompt provider \"" + provider + "\"", {},
+                    "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
 
     SpiConnection spi;
     std::string owner;
     rolloy::prompts::CreativeBrief brief = load_brief(spi, project_id, owner);
     std::string key;
     if (provider != "template") {
-        auto rows = spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = 'gemini'", {}, true);
+        auto rows =
+            spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = 'gemini'", {}, true);
         if (!rows.empty()) key = rows[0][0].value_or("");
         if (provider == "gemini" && key.empty())
-            throw Error(ErrorKind::WrongState, "no API key for provider \"gemini\"", {},
-                        "An admin sets one with rolloy.set_provider_key('gemini', …); or use provider template.");
+            throw Error(
+                ErrorKind::WrongState, "no API key for provider \"gemini\"", {},
+                "An admin sets one with rolloy.set_provider_key('gemini', …); or use provider template.");
         provider = key.empty() ? "template" : "gemini";
     }
 
     Written w;
     if (provider == "gemini") {
+        // A Gemini call costs money: refuse it when the owner's monthly budget has no room for its
+        // worst case (raises configuration_limit_exceeded with the figures).
+        spi.query("SELECT rolloy._check_budget($1::uuid, rolloy._call_cost('gemini', $2, $3::bigint, "
+                  "$4::bigint, 0, 0))",
+                  {owner, rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model),
+                   std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
         // No SPI call is in progress while we wait on the network; the backend's own
         // transaction stays open (the caller's statement), which is unavoidable here.
-        w = with_gemini(brief, key);
+        w = with_gemini(brief, key, owner, project_id);
     } else {
         w.provider = "template";
         w.model = "template-v1";
@@ -141,22 +189,25 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         w.prompt = rolloy::prompts::compose_template_prompt(brief);
     }
 
-    auto cost = spi.query(
-        "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, success, http_status,"
-        "    latency_ms, tokens_in, tokens_out, cost_usd)"
-        " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, $7::bigint, $8::bigint,"
-        "    rolloy._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
-        " RETURNING cost_usd",
-        {owner, project_id, w.provider, w.model, std::to_string(w.http_status), std::to_string(w.latency_ms),
-         std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
+    auto cost =
+        spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, "
+                  "success, http_status,"
+                  "    latency_ms, tokens_in, tokens_out, cost_usd)"
+                  " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
+                  "$7::bigint, $8::bigint,"
+                  "    rolloy._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
+                  " RETURNING cost_usd",
+                  {owner, project_id, w.provider, w.model, std::to_string(w.http_status),
+                   std::to_string(w.latency_ms), std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
     auto updated = spi.query(
         "UPDATE rolloy.creative_projects"
         "   SET prompt = $2, prompt_system = nullif($3, ''), prompt_provider = $4, prompt_model = $5,"
-        "       prompt_tokens_in = $6::integer, prompt_tokens_out = $7::integer, prompt_cost_usd = $8::numeric,"
+        "       prompt_tokens_in = $6::integer, prompt_tokens_out = $7::integer, prompt_cost_usd = "
+        "$8::numeric,"
         "       prompt_generated_at = now()"
         " WHERE id = $1::uuid RETURNING prompt",
-        {project_id, w.prompt, w.system, w.provider, w.model, std::to_string(w.tokens_in), std::to_string(w.tokens_out),
-         *cost.at(0).at(0)});
+        {project_id, w.prompt, w.system, w.provider, w.model, std::to_string(w.tokens_in),
+         std::to_string(w.tokens_out), *cost.at(0).at(0)});
     spi.finish();
     return rolloy::pg::text_datum(*updated.at(0).at(0));
 }

@@ -190,6 +190,7 @@ class Worker {
             return false;
         }
         notice_latch();
+        write_call_logs();
 
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
             int n = in_transaction("rolloy worker: reclaiming expired leases",
@@ -233,6 +234,24 @@ class Worker {
         finished_now += store_processed();
         // Finished jobs free slots: claim again at once rather than sleeping on the latch.
         return claimed > 0 || previews > 0 || finished_now > 0 || !running_.empty() || !processing_.empty();
+    }
+
+    // Failed prompt calls that backends of this database left for us (see PendingCallLog).
+    void write_call_logs() {
+        int dropped = 0;
+        std::vector<PendingCallLog> logs = take_call_logs(MyDatabaseId, &dropped);
+        if (dropped > 0)
+            call([dropped] {
+                ereport(
+                    WARNING,
+                    (errmsg("rolloy worker: %d failed prompt calls of other databases not logged", dropped),
+                     errhint("The worker serves rolloy.database only.")));
+            });
+        if (logs.empty()) return;
+        in_transaction("rolloy worker: logging failed prompt calls", [&logs](SpiConnection &spi) {
+            for (const PendingCallLog &log : logs)
+                jobs::write_call_log(spi, log);
+        });
     }
 
     int claim_remote(const std::string &provider) {

@@ -72,9 +72,11 @@ void on_transaction_end(XactEvent event, void *) {
     }
 }
 
-}  // namespace
+} // namespace
 
-WorkerShared *shared() { return state; }
+WorkerShared *shared() {
+    return state;
+}
 
 void register_worker() {
     previous_request_hook = shmem_request_hook;
@@ -86,7 +88,7 @@ void register_worker() {
     memset(&worker, 0, sizeof worker);
     worker.bgw_flags = BGWORKER_SHMEM_ACCESS | BGWORKER_BACKEND_DATABASE_CONNECTION;
     worker.bgw_start_time = BgWorkerStart_RecoveryFinished;
-    worker.bgw_restart_time = 5;  // seconds; it also restarts after a crash or a kill
+    worker.bgw_restart_time = 5; // seconds; it also restarts after a crash or a kill
     snprintf(worker.bgw_library_name, BGW_MAXLEN, "rolloy");
     snprintf(worker.bgw_function_name, BGW_MAXLEN, "rolloy_worker_main");
     snprintf(worker.bgw_name, BGW_MAXLEN, "rolloy worker");
@@ -125,7 +127,38 @@ void note_results(int completed, int failed, int retried, const char *error) {
     SpinLockRelease(&state->mutex);
 }
 
-}  // namespace rolloy::pg::worker
+bool leave_call_log(const PendingCallLog &log) {
+    if (!state) return false;
+    SpinLockAcquire(&state->mutex);
+    bool kept = state->pending_logs < kPendingCallLogs;
+    if (kept) state->pending[state->pending_logs++] = log;
+    Latch *latch = state->pid != 0 ? state->latch : nullptr;
+    SpinLockRelease(&state->mutex);
+    if (kept && latch) SetLatch(latch);
+    return kept;
+}
+
+std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped) {
+    std::vector<PendingCallLog> taken;
+    *dropped = 0;
+    if (!state) return taken;
+    // Copy under the spinlock (no allocation may happen while it is held), sort out afterwards.
+    PendingCallLog copy[kPendingCallLogs];
+    SpinLockAcquire(&state->mutex);
+    int n = state->pending_logs;
+    if (n > 0) memcpy(copy, state->pending, sizeof(PendingCallLog) * n);
+    state->pending_logs = 0;
+    SpinLockRelease(&state->mutex);
+    for (int i = 0; i < n; ++i) {
+        if (copy[i].database == database)
+            taken.push_back(copy[i]);
+        else
+            ++*dropped;
+    }
+    return taken;
+}
+
+} // namespace rolloy::pg::worker
 
 using rolloy::pg::call;
 

@@ -3,6 +3,8 @@
 #pragma once
 #include "pg/common/postgres.hpp"
 
+#include <vector>
+
 extern "C" {
 #include "storage/latch.h"
 #include "storage/spin.h"
@@ -11,16 +13,36 @@ extern "C" {
 
 namespace rolloy::pg::worker {
 
+// A provider call made inside a user's statement (generate_prompt) that failed: the statement's
+// transaction rolls back, so the backend cannot log the call itself. It leaves the call here and
+// the worker writes it to api_usage_logs in a transaction of its own.
+struct PendingCallLog {
+    Oid database;
+    double occurred_at; // Unix epoch seconds
+    char user_id[40];
+    char project_id[40];
+    char operation[16];
+    char provider[16];
+    char model[64];
+    int http_status;
+    int latency_ms;
+    int64 tokens_in, tokens_out;
+    char error[256];
+};
+constexpr int kPendingCallLogs = 64;
+
 struct WorkerShared {
     slock_t mutex;
-    int pid;                  // 0 when no worker runs
-    Latch *latch;             // the running worker's process latch
+    int pid;      // 0 when no worker runs
+    Latch *latch; // the running worker's process latch
     TimestampTz started_at;
     TimestampTz last_loop_at;
     int in_flight;
     int64 completed, failed, retried;
     char database[NAMEDATALEN];
     char last_error[256];
+    int pending_logs;
+    PendingCallLog pending[kPendingCallLogs];
 };
 
 // Called from _PG_init while preloading: shared-memory hooks and the worker registration.
@@ -28,9 +50,16 @@ void register_worker();
 // nullptr unless preloaded.
 WorkerShared *shared();
 
+// Backend side: hands a failed call's log to the worker; false when it cannot (rolloy is not
+// preloaded, or kPendingCallLogs calls are already waiting).
+bool leave_call_log(const PendingCallLog &log);
+
 // Worker side.
+// Takes the waiting call logs of `database` (logs of other databases are dropped: no worker
+// serves them).
+std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped);
 void announce_running(const char *database);
 void note_loop(int in_flight);
 void note_results(int completed, int failed, int retried, const char *error);
 
-}  // namespace rolloy::pg::worker
+} // namespace rolloy::pg::worker

@@ -1,0 +1,41 @@
+// Where image bytes live. Every stored image has a storage reference "<scheme>:<path>", laid out
+// by kind, project and image (generated/<project>/<image>, reference/<id>); the scheme picks the
+// store. The built-in store, "db", keeps the bytes in rolloy.image_store, so backups, RLS and
+// PostgREST cover them. An object store (S3, GCS) is another implementation of ImageStore and one
+// line in store_for(); everything else reaches images only through this interface.
+#pragma once
+#include "pg/common/spi.hpp"
+
+#include <optional>
+#include <string>
+
+namespace rolloy::pg::storage {
+
+struct StoredImage {
+    std::string content;      // the file
+    std::string content_type; // its MIME type
+    std::string thumbnail;    // 300x300 JPEG
+    std::string sha256;       // of content, hex
+};
+
+enum class Part { Content, Thumbnail };
+
+class ImageStore {
+  public:
+    virtual ~ImageStore() = default;
+    // Stores `image` under `ref` (a new reference: references are never reused).
+    virtual void put(SpiConnection &spi, const std::string &ref, const StoredImage &image) = 0;
+    // The bytes of one part, or nothing when the store has no such image.
+    virtual std::optional<std::string> get(SpiConnection &spi, const std::string &ref, Part part) = 0;
+    // Forgets an image; true when there was one.
+    virtual bool remove(SpiConnection &spi, const std::string &ref) = 0;
+};
+
+// The store of a reference's scheme; throws for a scheme no store serves.
+ImageStore &store_for(const std::string &ref);
+
+// References of the default store for new images.
+std::string generated_ref(const std::string &project_id, const std::string &image_id);
+std::string reference_ref(const std::string &reference_image_id);
+
+} // namespace rolloy::pg::storage
