@@ -143,6 +143,17 @@ SELECT prompt_provider, (SELECT count(*) FROM rolloy.api_usage_logs WHERE operat
 SELECT left(rolloy.generate_prompt(:'pid', 'template'), 20) AS template_still_works;
 RESET ROLE;
 
+-- Deleting a reference photo deletes its bytes and thumbnail from the store; a rolled-back
+-- delete keeps them.
+SELECT count(*) AS stored_before FROM rolloy.image_store;
+BEGIN;
+DELETE FROM rolloy.reference_images;
+SELECT count(*) AS stored_inside_the_delete FROM rolloy.image_store;
+ROLLBACK;
+SELECT count(*) AS stored_after_rollback FROM rolloy.image_store;
+DELETE FROM rolloy.reference_images;
+SELECT count(*) AS stored_after_delete FROM rolloy.image_store;
+
 -- Clean up the cluster-wide roles.
 DELETE FROM rolloy.api_usage_logs;
 DELETE FROM rolloy.generated_images;

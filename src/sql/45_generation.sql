@@ -45,6 +45,29 @@ LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_stored_image';
 COMMENT ON FUNCTION rolloy._stored_image(text, boolean) IS
     'Bytes (or thumbnail) behind a storage reference of an image or reference photo the caller may see.';
 
+-- Deleting an image or a reference photo deletes its bytes from the store, in the same
+-- transaction (a rolled-back delete keeps them).
+CREATE FUNCTION rolloy._remove_stored_image(storage_ref text) RETURNS boolean
+LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_remove_stored_image';
+REVOKE ALL ON FUNCTION rolloy._remove_stored_image(text) FROM PUBLIC;
+COMMENT ON FUNCTION rolloy._remove_stored_image(text) IS
+    'Deletes the bytes behind a storage reference from its store (the delete triggers only).';
+
+CREATE FUNCTION rolloy._forget_stored_images() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy._remove_stored_image(g.storage_ref) FROM gone g WHERE g.storage_ref IS NOT NULL;
+    RETURN NULL;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy._forget_stored_images() FROM PUBLIC;
+COMMENT ON FUNCTION rolloy._forget_stored_images() IS
+    'Trigger: deletes the stored bytes of deleted images and reference photos.';
+CREATE TRIGGER forget_stored_images AFTER DELETE ON rolloy.generated_images
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy._forget_stored_images();
+CREATE TRIGGER forget_stored_images AFTER DELETE ON rolloy.reference_images
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy._forget_stored_images();
+
 CREATE FUNCTION rolloy.image(image_id uuid) RETURNS rolloy."image/jpeg"
 LANGUAGE sql STABLE AS $$
     SELECT rolloy._stored_image(g.storage_ref, false)::rolloy."image/jpeg" FROM rolloy.generated_images g
@@ -177,7 +200,7 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
     SELECT
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
-          WHERE p.created_by = me.id AND g.created_at >= month.start AND g.status = 'completed')::integer,
+          WHERE p.created_by = me.id AND g.status = 'completed' AND g.completed_at >= month.start)::integer,
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
           WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
         me.monthly_image_quota,
@@ -255,6 +278,16 @@ BEGIN
     IF NOT FOUND OR (p.created_by <> me AND NOT rolloy._user_is_admin(me)) THEN
         RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
             HINT = 'Only the owner of a project (or an admin) can generate, cancel or retry its images.';
+    END IF;
+    -- The checks that follow count what the owner has queued: under REPEATABLE READ they would
+    -- count from a snapshot taken before the lock below, missing what a session holding it just
+    -- queued. READ COMMITTED (the default) takes a fresh snapshot per statement; SERIALIZABLE
+    -- aborts one of two such sessions instead (40001, retry).
+    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'images cannot be queued in a REPEATABLE READ transaction'
+            USING ERRCODE = 'invalid_transaction_state',
+                  DETAIL = 'Its snapshot could miss images another session queued meanwhile, and quota and budget could be overspent.',
+                  HINT = 'Use READ COMMITTED (the default) or SERIALIZABLE.';
     END IF;
     PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR UPDATE;
     RETURN p;

@@ -26,10 +26,10 @@ check_invariants
 # --- quota: two concurrent sessions may not both pass (quota 5: 3 + 3 > 5)
 q -c "UPDATE rolloy.users SET monthly_image_quota = 5, monthly_budget_usd = 100 WHERE pg_role = 'it_mia'"
 p2=$(new_project HOME LIVING REST CALM LIFE "[[fault:latency=200]] calm living room")
-race() {  # two sessions queue at once; each holds its transaction open for a second
+race() {  # race PROJECT OPTIONS [ISOLATION]: two sessions queue at once, each holding its transaction for a second
     local pids=()
     for n in 1 2; do
-        psql -X -q -At -d "$WDB" -c "SET ROLE it_mia" -c "BEGIN" \
+        psql -X -q -At -d "$WDB" -c "SET ROLE it_mia" -c "BEGIN ISOLATION LEVEL ${3:-READ COMMITTED}" \
             -c "SELECT count(*) FROM rolloy.batch_generate('$1', '$2')" -c "SELECT pg_sleep(1)" -c "COMMIT" \
             >"$TMP/race$n.out" 2>&1 &
         pids+=($!)
@@ -41,6 +41,21 @@ check "exactly one of two concurrent batches passes the quota" "$(cat "$TMP"/rac
 check "queued images stay within the quota" "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p2'")" "3"
 check "the refusal explains itself" "$(grep -ho 'monthly image quota exceeded: [0-9a-z +]*> quota [0-9]*' "$TMP"/race*.out | head -1)" \
     "monthly image quota exceeded: 0 used + 3 queued + 3 requested > quota 5"
+# SERIALIZABLE: the second session's snapshot predates the first one's commit, so its count
+# misses those images; serialisable snapshot isolation aborts one of the two instead (a retry
+# then sees the other's images).
+wait_for "SELECT count(*) = 3 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'completed'" 60 "p2 done"
+q -c "UPDATE rolloy.users SET monthly_image_quota = 8 WHERE pg_role = 'it_mia'"
+p2s=$(new_project HOME LIVING REST CALM LIFE "calm living room again")
+race "$p2s" '{"provider": "preview", "variants": 3}' SERIALIZABLE
+check "SERIALIZABLE: one of two concurrent batches is refused or aborted" \
+    "$(cat "$TMP"/race*.out | grep -c -E 'monthly image quota exceeded|could not serialize access')" "1"
+check "SERIALIZABLE: queued images stay within the quota" "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p2s'")" "3"
+check "REPEATABLE READ is refused with the reason" \
+    "$(psql -X -q -At -d "$WDB" -c "SET ROLE it_mia" -c "BEGIN ISOLATION LEVEL REPEATABLE READ" \
+        -c "SELECT count(*) FROM rolloy.batch_generate('$p2s', '{\"provider\": \"preview\"}')" 2>&1 | grep -c 'REPEATABLE READ transaction')" "1"
+check "nothing was queued by the refused call" "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p2s'")" "3"
+q -c "UPDATE rolloy.users SET monthly_image_quota = 5 WHERE pg_role = 'it_mia'"
 
 # --- budget: spent + queued + requested must fit (gemini image: \$0.039)
 q -c "UPDATE rolloy.users u SET monthly_image_quota = 1000, monthly_budget_usd = (SELECT spent_usd FROM rolloy.usage_this_month(u.id)) + 0.10 WHERE pg_role = 'it_mia'"

@@ -42,4 +42,10 @@ check "usage: one logged call per image plus the prompt" "$(q -c "SELECT count(*
 check "progress view" "$(q -c "SELECT total || '/' || completed || '/' || percent_done FROM rolloy.generation_progress WHERE project_id = '$p'")" "4/4/100.0"
 check "worker counted its work" "$(q -c "SELECT completed >= 4 FROM rolloy.worker_status()")" "t"
 check_invariants
+
+# Deleting images deletes their stored bytes with them.
+check "four images stored for the project" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/%'")" "4"
+q -c "DELETE FROM rolloy.generated_images WHERE id = '$id'" >/dev/null
+check "a deleted image's bytes are gone" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/$id'")" "0"
+check "the other images keep theirs" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/%'")" "3"
 echo "worker_preview: ok"

@@ -34,10 +34,15 @@ class DatabaseImageStore final : public ImageStore {
 
 } // namespace
 
-ImageStore &store_for(const std::string &ref) {
+ImageStore *find_store(const std::string &ref) {
     static DatabaseImageStore database;
     const std::string scheme = ref.substr(0, ref.find(':'));
-    if (scheme == "db" && ref.size() > 3) return database;
+    if (scheme == "db" && ref.size() > 3) return &database;
+    return nullptr;
+}
+
+ImageStore &store_for(const std::string &ref) {
+    if (ImageStore *store = find_store(ref)) return *store;
     throw Error(ErrorKind::Internal, "no image store serves the storage reference \"" + ref + "\"",
                 "known schemes: db");
 }

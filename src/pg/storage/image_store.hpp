@@ -31,7 +31,9 @@ class ImageStore {
     virtual bool remove(SpiConnection &spi, const std::string &ref) = 0;
 };
 
-// The store of a reference's scheme; throws for a scheme no store serves.
+// The store of a reference's scheme, or nullptr when no store serves it.
+ImageStore *find_store(const std::string &ref);
+// The same, throwing for a scheme no store serves.
 ImageStore &store_for(const std::string &ref);
 
 // References of the default store for new images.

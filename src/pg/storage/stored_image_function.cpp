@@ -26,3 +26,17 @@ ROLLOY_FUNCTION(rolloy_stored_image) {
     // Built after SPI_finish: memory allocated while connected belongs to SPI and is freed by it.
     return rolloy::pg::bytea_datum(*bytes);
 }
+
+// rolloy._remove_stored_image(storage_ref): deletes the bytes behind a reference from its store.
+// Called by the AFTER DELETE triggers of generated_images and reference_images (in the deleting
+// transaction), never by users (no EXECUTE for PUBLIC).
+ROLLOY_FUNCTION(rolloy_remove_stored_image) {
+    std::string ref = rolloy::pg::text_arg(fcinfo, 0);
+    // A reference no store serves has no bytes to delete: the row's deletion goes ahead.
+    ImageStore *store = find_store(ref);
+    if (!store) PG_RETURN_BOOL(false);
+    SpiConnection spi;
+    bool removed = store->remove(spi, ref);
+    spi.finish();
+    PG_RETURN_BOOL(removed);
+}
