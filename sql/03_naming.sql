@@ -139,10 +139,10 @@ SELECT pg_temp.outcome($$SELECT rolloy.compose_image_name('not a name', 1)$$);
 SELECT pg_temp.outcome($$SELECT rolloy.compose_image_name('20261127_OUT_PARK_WALK_JOY_UGC', 0)$$);
 
 -- Reference images offered follow the action's product state (plus 'both').
-INSERT INTO rolloy.reference_images (product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
-VALUES ('expanded', 'walker-open.jpg', 'image/jpeg', 800, 800, 1000, repeat('a', 64), 'test:1', '00000000-0000-0000-0000-00000000000a'),
-       ('folded', 'walker-folded.jpg', 'image/jpeg', 800, 800, 1000, repeat('b', 64), 'test:2', '00000000-0000-0000-0000-00000000000a'),
-       ('both', 'walker-both.jpg', 'image/jpeg', 800, 800, 1000, repeat('c', 64), 'test:3', '00000000-0000-0000-0000-00000000000a');
+INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
+VALUES ('20000000-0000-0000-0000-000000000001', 'expanded', 'walker-open.jpg', 'image/jpeg', 800, 800, 1000, repeat('a', 64), 'test:reference/20000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-00000000000a'),
+       ('20000000-0000-0000-0000-000000000002', 'folded', 'walker-folded.jpg', 'image/jpeg', 800, 800, 1000, repeat('b', 64), 'test:reference/20000000-0000-0000-0000-000000000002', '00000000-0000-0000-0000-00000000000a'),
+       ('20000000-0000-0000-0000-000000000003', 'both', 'walker-both.jpg', 'image/jpeg', 800, 800, 1000, repeat('c', 64), 'test:reference/20000000-0000-0000-0000-000000000003', '00000000-0000-0000-0000-00000000000a');
 SET ROLE regress_marketer;
 SELECT pg_temp.undated(generated_name) FROM rolloy.create_project('TRVL', 'CAR', 'LOAD', 'FREE', 'LIFE', 'Folded');
 SELECT pg_temp.undated(generated_name) FROM rolloy.create_project('HOME', 'HALL', 'FOLD', 'CONF', 'HERO', 'Both states');

@@ -10,7 +10,11 @@ CREATE TABLE rolloy.reference_images (
     size_bytes     bigint NOT NULL CHECK (size_bytes > 0),
     sha256         text NOT NULL CONSTRAINT reference_images_sha256_unique UNIQUE
                    CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-    storage_ref    text NOT NULL,
+    -- Members may insert rows themselves: a reference names this row's own bytes only
+    -- (<scheme>:reference/<id>), never another photo's or a generated image's, which the
+    -- delete trigger would otherwise remove and _stored_image serve.
+    storage_ref    text NOT NULL
+                   CHECK (storage_ref = coalesce(substring(storage_ref FROM '^[a-z][a-z0-9]*:'), '') || 'reference/' || id),
     description    text NOT NULL DEFAULT '',
     is_active      boolean NOT NULL DEFAULT true,
     uploaded_by    uuid NOT NULL DEFAULT rolloy.current_user_id() REFERENCES rolloy.users (id),

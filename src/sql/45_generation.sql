@@ -268,7 +268,7 @@ $$;
 REVOKE ALL ON FUNCTION rolloy._check_limits(uuid, integer, text, text, integer, numeric) FROM PUBLIC;
 
 -- Locks the project (and its owner's users row) for queueing and checks the caller may do it.
-CREATE FUNCTION rolloy._lock_own_project(project_id uuid) RETURNS rolloy.creative_projects
+CREATE FUNCTION rolloy._lock_own_project(project_id uuid, queueing boolean DEFAULT true) RETURNS rolloy.creative_projects
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     me uuid := rolloy.require_user();
@@ -283,7 +283,7 @@ BEGIN
     -- count from a snapshot taken before the lock below, missing what a session holding it just
     -- queued. READ COMMITTED (the default) takes a fresh snapshot per statement; SERIALIZABLE
     -- aborts one of two such sessions instead (40001, retry).
-    IF current_setting('transaction_isolation') = 'repeatable read' THEN
+    IF queueing AND current_setting('transaction_isolation') = 'repeatable read' THEN
         RAISE EXCEPTION 'images cannot be queued in a REPEATABLE READ transaction'
             USING ERRCODE = 'invalid_transaction_state',
                   DETAIL = 'Its snapshot could miss images another session queued meanwhile, and quota and budget could be overspent.',
@@ -293,7 +293,7 @@ BEGIN
     RETURN p;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._lock_own_project(uuid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION rolloy._lock_own_project(uuid, boolean) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Queueing.
@@ -417,7 +417,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
 BEGIN
-    PERFORM rolloy._lock_own_project(project_id);
+    PERFORM rolloy._lock_own_project(project_id, queueing => false);
     UPDATE rolloy.generated_images g SET status = 'cancelled', lease_expires_at = NULL, leased_by = NULL,
            last_error = coalesce(g.last_error || '; ', '') || 'cancelled by ' || rolloy._outer_role()
      WHERE g.project_id = cancel_generation.project_id AND g.status IN ('pending', 'processing');

@@ -75,12 +75,19 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
 ('scenes', 'insert', $$INSERT INTO rolloy.scenes (category, category_code, scene, scene_code) VALUES ('Outdoor', 'OUT', 'Lake', 'LAKE')$$,
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
-('reference_images', 'insert', $$INSERT INTO rolloy.reference_images (product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref)
-                                  VALUES ('both', 'x.jpg', 'image/jpeg', 1, 1, 1, repeat('9', 64), 'test:9')$$,
+('reference_images', 'insert', $$INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref)
+                                  VALUES ('20000000-0000-0000-0000-000000000009', 'both', 'x.jpg', 'image/jpeg', 1, 1, 1, repeat('9', 64),
+                                          'db:reference/20000000-0000-0000-0000-000000000009')$$,
     '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501,error:42501,error:42501}'),
-('reference_images', 'insert forged uploader', $$INSERT INTO rolloy.reference_images (product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
-                                  VALUES ('both', 'x.jpg', 'image/jpeg', 1, 1, 1, repeat('9', 64), 'test:9', '00000000-0000-0000-0000-0000000000d1')$$,
+('reference_images', 'insert forged uploader', $$INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
+                                  VALUES ('20000000-0000-0000-0000-000000000009', 'both', 'x.jpg', 'image/jpeg', 1, 1, 1, repeat('9', 64),
+                                          'db:reference/20000000-0000-0000-0000-000000000009', '00000000-0000-0000-0000-0000000000d1')$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('reference_images', 'insert a storage ref of another image', $$INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref)
+                                  SELECT '20000000-0000-0000-0000-000000000009', 'both', 'x.jpg', 'image/jpeg', 1, 1, 1, repeat('9', 64), g.storage_ref
+                                    FROM rolloy.generated_images g WHERE g.storage_ref IS NOT NULL LIMIT 1$$,
+    -- (the anonymous and the stranger see no image to take a reference from)
+    '{error:23514,error:23514,error:23514,error:23514,error:23514,error:23514,rows:0,rows:0,error:42501}'),
 ('creative_projects', 'insert', $$INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id) SELECT s, a, d, f FROM pg_temp.ids('OUT', 'PARK', 'SHOP', 'JOY', 'UGC')$$,
     '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501,error:42501,error:42501}'),
 ('creative_projects', 'insert forged owner', $$INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by) SELECT s, a, d, f, '00000000-0000-0000-0000-0000000000d1' FROM pg_temp.ids('OUT', 'PARK', 'SHOP', 'JOY', 'UGC')$$,

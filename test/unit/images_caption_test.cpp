@@ -1,8 +1,9 @@
 #include "core/images/caption.hpp"
-#include "core/images/utf8.hpp"
+#include "core/common/utf8.hpp"
 
 #include <gtest/gtest.h>
 
+using namespace rolloy;
 using namespace rolloy::images;
 
 TEST(ImagesCaption, KeyTermsOfAPrompt) {

@@ -1,6 +1,6 @@
 #include "core/images/caption.hpp"
 
-#include "core/images/utf8.hpp"
+#include "core/common/utf8.hpp"
 
 #include <algorithm>
 #include <set>

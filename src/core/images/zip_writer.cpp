@@ -2,7 +2,7 @@
 
 #include "core/common/crc32.hpp"
 #include "core/common/error.hpp"
-#include "core/images/utf8.hpp"
+#include "core/common/utf8.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,7 @@
 #include "core/import/text_encoding.hpp"
 
 #include "core/common/error.hpp"
+#include "core/common/utf8.hpp"
 
 #include <cstdint>
 #include <cstring>
@@ -48,51 +49,6 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
                 "The file contains NUL bytes (first on line " + std::to_string(line_of_offset(text, offset)) +
                     "), so it is a binary file, not CSV text.",
                 {}, kExportAsCsv);
-}
-
-// Offset of the first byte that does not belong to well-formed UTF-8 (no overlongs, no
-// surrogates, nothing above U+10FFFF), or npos. ASCII, the bulk of every export, is skipped
-// eight bytes at a time.
-std::size_t first_invalid_utf8(std::string_view s) {
-    const auto *p = reinterpret_cast<const unsigned char *>(s.data());
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-    while (i < n) {
-        if (i + 8 <= n) {
-            std::uint64_t word;
-            std::memcpy(&word, p + i, 8);
-            if ((word & 0x8080808080808080ULL) == 0) {
-                i += 8;
-                continue;
-            }
-        }
-        unsigned char c = p[i];
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        std::size_t len;
-        unsigned char lo = 0x80, hi = 0xBF; // allowed range of the second byte
-        if (c >= 0xC2 && c <= 0xDF) {
-            len = 2;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            len = 3;
-            if (c == 0xE0) lo = 0xA0;
-            if (c == 0xED) hi = 0x9F; // U+D800..U+DFFF are surrogates, not characters
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            len = 4;
-            if (c == 0xF0) lo = 0x90;
-            if (c == 0xF4) hi = 0x8F;
-        } else {
-            return i;
-        }
-        if (i + len > n) return i;
-        if (p[i + 1] < lo || p[i + 1] > hi) return i;
-        for (std::size_t k = 2; k < len; ++k)
-            if ((p[i + k] & 0xC0) != 0x80) return i;
-        i += len;
-    }
-    return std::string_view::npos;
 }
 
 void append_utf8(std::string &out, std::uint32_t cp) {

@@ -4,8 +4,11 @@
 
 #include <unordered_map>
 
+#include "core/common/utf8.hpp"
+
 extern "C" {
 #include "catalog/pg_type.h"
+#include "mb/pg_wchar.h"
 #include "executor/spi.h"
 }
 
@@ -161,8 +164,24 @@ Datum bytea_datum(const std::string &value) {
 }
 
 Datum text_datum(const std::string &value) {
-    const char *data = value.data();
-    int len = static_cast<int>(value.size());
+    // Text from outside (provider messages, HTTP bodies, file names) may not be valid in the
+    // database encoding, and a text Datum is never checked again: repair it here.
+    const std::string *text = &value;
+    std::string repaired;
+    bool valid =
+        call([&value] { return pg_verifymbstr(value.data(), static_cast<int>(value.size()), true); });
+    if (!valid) {
+        bool utf8 = call([] { return GetDatabaseEncoding() == PG_UTF8; });
+        if (utf8) {
+            repaired = sanitise_utf8(value);
+        } else {
+            for (char c : value)
+                repaired.push_back(static_cast<unsigned char>(c) < 0x80 ? c : '?');
+        }
+        text = &repaired;
+    }
+    const char *data = text->data();
+    int len = static_cast<int>(text->size());
     return call([data, len] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
 }
 

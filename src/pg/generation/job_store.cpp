@@ -80,15 +80,15 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         if (r[11]) j.steps = std::stoi(*r[11]);
         j.resume_token = r[12].value_or("");
         if (r[13]) {
-            // One read per distinct reference photo in the claim (a batch shares a few).
+            // One read per distinct reference photo in the claim (a batch shares a few). A photo
+            // no store serves counts as missing: that job fails, the claim goes on.
             auto cached = references.find(*r[13]);
-            if (cached == references.end())
-                cached =
-                    references
-                        .emplace(
-                            *r[13],
-                            storage::store_for(*r[13]).get(spi, *r[13], storage::Part::Content).value_or(""))
-                        .first;
+            if (cached == references.end()) {
+                storage::ImageStore *store = storage::find_store(*r[13]);
+                std::optional<std::string> bytes;
+                if (store) bytes = store->get(spi, *r[13], storage::Part::Content);
+                cached = references.emplace(*r[13], bytes.value_or("")).first;
+            }
             j.reference = cached->second;
             j.reference_mime = r[14].value_or("");
         }

@@ -7,6 +7,7 @@
 #include "pg/generation/worker_state.hpp"
 
 #include "core/common/error.hpp"
+#include "core/common/utf8.hpp"
 #include "core/prompts/creative_brief.hpp"
 #include "core/providers/http_client.hpp"
 #include "core/providers/job_runner.hpp"
@@ -16,6 +17,7 @@
 #include <ctime>
 
 extern "C" {
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 }
 
@@ -96,7 +98,13 @@ void leave_failed_call_log(const std::string &owner, const std::string &project_
     log.latency_ms = static_cast<int>(outcome.latency_ms);
     log.tokens_in = outcome.tokens_in;
     log.tokens_out = outcome.tokens_out;
-    copy(log.error, sizeof log.error, outcome.message);
+    // Cut at a character boundary: the worker writes this text as it is.
+    std::string message = rolloy::sanitise_utf8(outcome.message);
+    std::size_t keep = call([&message] {
+        return static_cast<std::size_t>(pg_mbcliplen(message.data(), static_cast<int>(message.size()),
+                                                     static_cast<int>(sizeof(PendingCallLog::error)) - 1));
+    });
+    copy(log.error, sizeof log.error, message.substr(0, keep));
     if (rolloy::pg::worker::leave_call_log(log)) return;
     call([&log] {
         ereport(

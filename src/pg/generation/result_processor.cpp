@@ -9,7 +9,20 @@ namespace rolloy::pg::worker {
 
 ResultProcessor::ResultProcessor(std::size_t threads, std::function<void()> on_done)
     : on_done_(std::move(on_done)) {
-    set_threads(threads);
+    try {
+        set_threads(threads);
+    } catch (...) {
+        // A thread could not start: stop and join the ones that did, or destroying them
+        // joinable would terminate the process.
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            stopping_ = true;
+        }
+        work_ready_.notify_all();
+        for (auto &t : threads_)
+            t.join();
+        throw;
+    }
 }
 
 ResultProcessor::~ResultProcessor() {

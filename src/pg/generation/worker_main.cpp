@@ -137,7 +137,10 @@ class Worker {
             ResetLatch(MyLatch);
             return true;
         });
-        if (set) next_look_.clear();
+        // The count catches commits whose latch a wait inside our own transactions consumed.
+        uint64 commits = queued_commits();
+        if (set || commits != seen_commits_) next_look_.clear();
+        seen_commits_ = commits;
     }
 
     // Idle: until the next queue is due for a look, at most the fallback poll.
@@ -248,10 +251,25 @@ class Worker {
                      errhint("The worker serves rolloy.database only.")));
             });
         if (logs.empty()) return;
-        in_transaction("rolloy worker: logging failed prompt calls", [&logs](SpiConnection &spi) {
+        try {
+            in_transaction("rolloy worker: logging failed prompt calls", [&logs](SpiConnection &spi) {
+                for (const PendingCallLog &log : logs)
+                    jobs::write_call_log(spi, log);
+            });
+        } catch (const std::exception &) {
+            // Not written: keep what they cost where an admin can find it, then fail the round.
             for (const PendingCallLog &log : logs)
-                jobs::write_call_log(spi, log);
-        });
+                call([&log] {
+                    ereport(
+                        LOG,
+                        (errmsg(
+                            "rolloy worker: could not log a failed %s call: %s %s, HTTP %d, %lld tokens in, "
+                            "%lld out, user %s",
+                            log.operation, log.provider, log.model, log.http_status, (long long)log.tokens_in,
+                            (long long)log.tokens_out, log.user_id)));
+                });
+            throw;
+        }
     }
 
     int claim_remote(const std::string &provider) {
@@ -261,8 +279,9 @@ class Worker {
         for (auto &entry : processing_)
             if (entry.second == provider) ++processing;
         // The concurrency limit is the provider's: a call whose answer is being processed no
-        // longer occupies a slot, so the next call starts at once. Up to `limit` answers may
-        // wait for processing; beyond that claiming waits too, which bounds the memory held.
+        // longer occupies a slot, so the next call starts at once. Calls in flight plus answers
+        // waiting for processing never exceed twice the limit: beyond that claiming waits too,
+        // which bounds the memory held.
         const int limit = limit_for(provider);
         int free = std::min(limit - calling, 2 * limit - calling - processing);
         if (free <= 0 || !due_for_look(provider)) return 0;
@@ -402,6 +421,7 @@ class Worker {
     bool installed_ = false;
     Clock::time_point last_install_check_{};
     std::map<std::string, Clock::time_point> next_look_; // queue (provider) -> next claim
+    uint64 seen_commits_ = 0;                            // queued_commits() at the last look
     Clock::time_point last_heartbeat_ = Clock::now();
 };
 

@@ -25,9 +25,12 @@ WorkerShared *state = nullptr;
 shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
+constexpr const char *kLogsTranche = "rolloy call logs";
+
 void request_shmem() {
     if (previous_request_hook) previous_request_hook();
     RequestAddinShmemSpace(MAXALIGN(sizeof(WorkerShared)));
+    RequestNamedLWLockTranche(kLogsTranche, 1);
 }
 
 void startup_shmem() {
@@ -38,6 +41,8 @@ void startup_shmem() {
     if (!found) {
         memset(state, 0, sizeof(WorkerShared));
         SpinLockInit(&state->mutex);
+        pg_atomic_init_u64(&state->queued_commits, 0);
+        state->logs_lock = &(GetNamedLWLockTranche(kLogsTranche))->lock;
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -61,6 +66,7 @@ bool callback_registered = false;
 void on_transaction_end(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
         if (wake_requested && state) {
+            pg_atomic_fetch_add_u64(&state->queued_commits, 1);
             SpinLockAcquire(&state->mutex);
             Latch *latch = state->pid != 0 ? state->latch : nullptr;
             SpinLockRelease(&state->mutex);
@@ -101,6 +107,7 @@ void announce_running(const char *database) {
     SpinLockAcquire(&state->mutex);
     state->pid = MyProcPid;
     state->latch = &MyProc->procLatch;
+    state->database_id = MyDatabaseId;
     state->started_at = GetCurrentTimestamp();
     state->last_loop_at = state->started_at;
     state->in_flight = 0;
@@ -130,10 +137,14 @@ void note_results(int completed, int failed, int retried, const char *error) {
 bool leave_call_log(const PendingCallLog &log) {
     if (!state) return false;
     SpinLockAcquire(&state->mutex);
-    bool kept = state->pending_logs < kPendingCallLogs;
-    if (kept) state->pending[state->pending_logs++] = log;
+    Oid served = state->database_id;
     Latch *latch = state->pid != 0 ? state->latch : nullptr;
     SpinLockRelease(&state->mutex);
+    if (served != log.database) return false; // no worker would ever write it
+    LWLockAcquire(state->logs_lock, LW_EXCLUSIVE);
+    bool kept = state->pending_logs < kPendingCallLogs;
+    if (kept) state->pending[state->pending_logs++] = log;
+    LWLockRelease(state->logs_lock);
     if (kept && latch) SetLatch(latch);
     return kept;
 }
@@ -142,13 +153,14 @@ std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped) {
     std::vector<PendingCallLog> taken;
     *dropped = 0;
     if (!state) return taken;
-    // Copy under the spinlock (no allocation may happen while it is held), sort out afterwards.
+    // Copied out under the lock into a local array (no allocation, nothing that can throw while
+    // it is held), sorted out afterwards.
     PendingCallLog copy[kPendingCallLogs];
-    SpinLockAcquire(&state->mutex);
+    LWLockAcquire(state->logs_lock, LW_EXCLUSIVE);
     int n = state->pending_logs;
     if (n > 0) memcpy(copy, state->pending, sizeof(PendingCallLog) * n);
     state->pending_logs = 0;
-    SpinLockRelease(&state->mutex);
+    LWLockRelease(state->logs_lock);
     for (int i = 0; i < n; ++i) {
         if (copy[i].database == database)
             taken.push_back(copy[i]);
@@ -156,6 +168,10 @@ std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped) {
             ++*dropped;
     }
     return taken;
+}
+
+uint64 queued_commits() {
+    return state ? pg_atomic_read_u64(&state->queued_commits) : 0;
 }
 
 } // namespace rolloy::pg::worker
@@ -178,8 +194,9 @@ ROLLOY_FUNCTION(rolloy_worker_status) {
     memset(&copy, 0, sizeof copy);
     WorkerShared *s = rolloy::pg::worker::shared();
     if (s) {
+        // Only the fields under the spinlock (not the call logs behind them).
         SpinLockAcquire(&s->mutex);
-        memcpy(&copy, s, sizeof copy);
+        memcpy(&copy, s, offsetof(WorkerShared, queued_commits));
         SpinLockRelease(&s->mutex);
     }
     Datum values[10];

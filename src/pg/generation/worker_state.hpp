@@ -6,7 +6,9 @@
 #include <vector>
 
 extern "C" {
+#include "port/atomics.h"
 #include "storage/latch.h"
+#include "storage/lwlock.h"
 #include "storage/spin.h"
 #include "utils/timestamp.h"
 }
@@ -32,15 +34,23 @@ struct PendingCallLog {
 constexpr int kPendingCallLogs = 64;
 
 struct WorkerShared {
+    // Under `mutex` (a spinlock: a few fields copied at a time).
     slock_t mutex;
-    int pid;      // 0 when no worker runs
-    Latch *latch; // the running worker's process latch
+    int pid;         // 0 when no worker runs
+    Latch *latch;    // the running worker's process latch
+    Oid database_id; // database the worker serves (set once it has connected)
     TimestampTz started_at;
     TimestampTz last_loop_at;
     int in_flight;
     int64 completed, failed, retried;
     char database[NAMEDATALEN];
     char last_error[256];
+    // Commits that queued work, counted by the commit callback. The worker compares it each
+    // loop: a latch can be consumed by a wait inside its own transactions (a lock wait resets
+    // it), a count cannot.
+    pg_atomic_uint64 queued_commits;
+    // Under `logs_lock` (an LWLock: copying them takes longer than a spinlock may be held).
+    LWLock *logs_lock;
     int pending_logs;
     PendingCallLog pending[kPendingCallLogs];
 };
@@ -51,13 +61,16 @@ void register_worker();
 WorkerShared *shared();
 
 // Backend side: hands a failed call's log to the worker; false when it cannot (rolloy is not
-// preloaded, or kPendingCallLogs calls are already waiting).
+// preloaded, the worker serves another database or has not started, or kPendingCallLogs calls
+// are already waiting).
 bool leave_call_log(const PendingCallLog &log);
 
 // Worker side.
 // Takes the waiting call logs of `database` (logs of other databases are dropped: no worker
 // serves them).
 std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped);
+// How many commits have queued work so far.
+uint64 queued_commits();
 void announce_running(const char *database);
 void note_loop(int in_flight);
 void note_results(int completed, int failed, int retried, const char *error);

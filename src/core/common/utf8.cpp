@@ -1,6 +1,9 @@
-#include "core/images/utf8.hpp"
+#include "core/common/utf8.hpp"
 
-namespace rolloy::images {
+#include <cstdint>
+#include <cstring>
+
+namespace rolloy {
 namespace {
 
 // Length of the well-formed sequence starting at text[i], or 0 if it is ill-formed (Unicode
@@ -33,13 +36,26 @@ std::size_t sequence_length(std::string_view text, std::size_t i) {
 
 } // namespace
 
-bool is_valid_utf8(std::string_view text) {
+std::size_t first_invalid_utf8(std::string_view text) {
+    const auto *p = reinterpret_cast<const unsigned char *>(text.data());
     for (std::size_t i = 0; i < text.size();) {
+        if (i + 8 <= text.size()) { // ASCII, the bulk of most text, eight bytes at a time
+            std::uint64_t word;
+            std::memcpy(&word, p + i, 8);
+            if ((word & 0x8080808080808080ULL) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         const std::size_t n = sequence_length(text, i);
-        if (n == 0) return false;
+        if (n == 0) return i;
         i += n;
     }
-    return true;
+    return std::string_view::npos;
+}
+
+bool is_valid_utf8(std::string_view text) {
+    return first_invalid_utf8(text) == std::string_view::npos;
 }
 
 std::string sanitise_utf8(std::string_view text) {
@@ -58,4 +74,4 @@ std::string sanitise_utf8(std::string_view text) {
     return out;
 }
 
-} // namespace rolloy::images
+} // namespace rolloy
