@@ -8,7 +8,7 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/transaction.hpp"
 #include "pg/generation/job_store.hpp"
-#include "pg/generation/result_processor.hpp"
+#include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
 
@@ -414,7 +414,7 @@ class Worker {
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
-    ResultProcessor processor_;                     // after runner_: its callback wakes the runner
+    generation::ResultProcessor processor_;         // after runner_: its callback wakes the runner
     std::map<std::string, std::string> processing_; // image id -> provider, being processed
     std::int64_t next_id_ = 1;
     Clock::time_point last_reclaim_{};

@@ -4,6 +4,7 @@
 // The threads never touch Postgres: they run core code only, with every signal blocked, so
 // Postgres' signal handlers always run on the worker's main thread.
 #pragma once
+#include "core/common/core_only.hpp"
 
 #include "core/generation/image_job.hpp"
 #include "core/providers/outcome.hpp"
@@ -18,11 +19,11 @@
 #include <utility>
 #include <vector>
 
-namespace rolloy::pg::worker {
+namespace rolloy::generation {
 
 class ResultProcessor {
   public:
-    using Done = std::pair<generation::ImageJob, generation::JobRecord>;
+    using Done = std::pair<ImageJob, JobRecord>;
 
     // `on_done` is called from the background thread after each record (e.g. to wake the loop);
     // it must be thread-safe and must not call Postgres.
@@ -31,7 +32,7 @@ class ResultProcessor {
     ResultProcessor(const ResultProcessor &) = delete;
     ResultProcessor &operator=(const ResultProcessor &) = delete;
 
-    void submit(generation::ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
+    void submit(ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
                 std::size_t max_image_bytes);
     // Records ready now (never blocks).
     std::vector<Done> take_done();
@@ -45,7 +46,7 @@ class ResultProcessor {
 
   private:
     struct Task {
-        generation::ImageJob job;
+        ImageJob job;
         providers::Outcome outcome;
         providers::RetryOptions retry;
         std::size_t max_image_bytes;
@@ -64,4 +65,4 @@ class ResultProcessor {
     std::vector<std::thread> threads_;
 };
 
-} // namespace rolloy::pg::worker
+} // namespace rolloy::generation

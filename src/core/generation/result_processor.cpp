@@ -1,11 +1,11 @@
-#include "pg/generation/result_processor.hpp"
+#include "core/generation/result_processor.hpp"
 
 #include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
 
-namespace rolloy::pg::worker {
+namespace rolloy::generation {
 
 ResultProcessor::ResultProcessor(std::size_t threads, std::function<void()> on_done)
     : on_done_(std::move(on_done)) {
@@ -66,8 +66,8 @@ void ResultProcessor::set_threads(std::size_t threads) {
         start_thread();
 }
 
-void ResultProcessor::submit(generation::ImageJob job, providers::Outcome outcome,
-                             providers::RetryOptions retry, std::size_t max_image_bytes) {
+void ResultProcessor::submit(ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
+                             std::size_t max_image_bytes) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         tasks_.push_back(Task{std::move(job), std::move(outcome), retry, max_image_bytes});
@@ -105,11 +105,11 @@ void ResultProcessor::run(std::size_t index) {
             task = std::move(tasks_.front());
             tasks_.pop_front();
         }
-        generation::JobRecord record;
+        JobRecord record;
         try {
-            record = generation::record_for(task.job, task.outcome, task.retry, task.max_image_bytes);
+            record = record_for(task.job, task.outcome, task.retry, task.max_image_bytes);
         } catch (const std::exception &e) {
-            record.kind = generation::JobRecord::Kind::Failed;
+            record.kind = JobRecord::Kind::Failed;
             record.error = std::string("processing the result failed: ") + e.what();
         }
         {
@@ -121,4 +121,4 @@ void ResultProcessor::run(std::size_t index) {
     }
 }
 
-} // namespace rolloy::pg::worker
+} // namespace rolloy::generation
