@@ -75,4 +75,18 @@ check "API keys never appear in errors or logs" \
 check "fake gemini saw 3 requests for the 503x2 job" \
     "$(curl -s "http://127.0.0.1:$GEMINI_PORT/_stats?key=g_503" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["counts"]["generate"])')" "3"
 check_invariants
+
+# The result threads follow rolloy.result_threads on reload, up and down, with work queued.
+reload_threads() { psql -X -q -d postgres -c "ALTER SYSTEM SET rolloy.result_threads = $1" -c "SELECT pg_reload_conf()" >/dev/null; }
+reload_threads 4
+for i in 1 2 3 4 5 6; do queue_job "$p" gemini "[[id:rt$i]][[fault:latency=300]] a senior walks" >/dev/null; done
+sleep 0.5
+reload_threads 1
+for i in 7 8 9; do queue_job "$p" fal "[[id:rt$i]] a senior walks" >/dev/null; done
+wait_for "SELECT count(*) = 0 FROM rolloy.generated_images WHERE status IN ('pending', 'processing')" 60 "jobs after resizing"
+check "jobs queued around a change of result threads all complete" \
+    "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE prompt LIKE '[[id:rt%' AND status = 'completed'")" "9"
+psql -X -q -d postgres -c "ALTER SYSTEM RESET rolloy.result_threads" -c "SELECT pg_reload_conf()" >/dev/null
+check "the worker kept running" "$(q -c "SELECT running FROM rolloy.worker_status()")" "t"
+check_invariants
 echo "worker_providers: ok"
