@@ -7,21 +7,7 @@ SET client_min_messages = warning;
 SET rolloy.naming_time_zone = 'UTC';
 
 -- A fingerprint of every table of rolloy: bad imports must leave it unchanged.
-CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    t record;
-    part text;
-    whole text := '';
-BEGIN
-    FOR t IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r'
-              ORDER BY 1 LOOP
-        EXECUTE format('SELECT count(*) || '':'' || coalesce(md5(string_agg(x::text, '','' ORDER BY x::text)), '''')
-                          FROM rolloy.%I x', t.relname) INTO part;
-        whole := whole || t.relname || '=' || part || ' ';
-    END LOOP;
-    RETURN md5(whole);
-END
-$$;
+\i test/fixtures/sql/table_fingerprint.sql
 CREATE TEMP TABLE before_bad_files (fingerprint text);
 -- Runs a statement and shows its error with ids masked (they are random).
 CREATE FUNCTION pg_temp.outcome(query text) RETURNS text LANGUAGE plpgsql AS $$

@@ -7,21 +7,7 @@ SELECT no_plan();
 SET client_min_messages = warning;
 
 -- A fingerprint of every table of rolloy.
-CREATE FUNCTION pg_temp.state() RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    t record;
-    part text;
-    whole text := '';
-BEGIN
-    FOR t IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r'
-              ORDER BY 1 LOOP
-        EXECUTE format('SELECT count(*) || '':'' || coalesce(md5(string_agg(x::text, '','' ORDER BY x::text)), '''')
-                          FROM rolloy.%I x', t.relname) INTO part;
-        whole := whole || t.relname || '=' || part || ' ';
-    END LOOP;
-    RETURN md5(whole);
-END
-$$;
+\ir ../fixtures/sql/table_fingerprint.sql
 
 -- The SQLSTATE a statement fails with as the current identity, or 'ok'; rolled back either way.
 CREATE FUNCTION pg_temp.sqlstate_of(statement text) RETURNS text LANGUAGE plpgsql AS $$

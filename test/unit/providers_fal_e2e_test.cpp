@@ -20,20 +20,10 @@ using testing::ms_since;
 
 constexpr const char *kKey = "fal-e2e-key:SECRET";
 
-class FalE2E : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        if (testing::python3_available()) server_ = new FakeServer("fake_fal.py");
-    }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-    void SetUp() override {
-        ROLLOY_REQUIRE_FAKE(server_);
-        server_->control(R"({"latency_ms": 150})");
-    }
+constexpr char kFakeFal[] = "fake_fal.py";
 
+class FalE2E : public testing::FakeServerSuite<kFakeFal, 150> {
+  protected:
     static ProviderConfig config() {
         ProviderConfig c;
         c.base_url = server_->base_url();
@@ -58,11 +48,7 @@ class FalE2E : public ::testing::Test {
         HttpClient http;
         return run_call(http, find_image_provider("fal")->make_call(c, r), deadline_ms);
     }
-
-    static FakeServer *server_;
 };
-
-FakeServer *FalE2E::server_ = nullptr;
 
 TEST_F(FalE2E, SubmitPollResultDownload) {
     const Outcome o = run(request("a watercolor fox [[id:fe-ok]]"));

@@ -19,20 +19,10 @@ using testing::ms_since;
 
 constexpr const char *kKey = "AIzaE2E-SECRET-KEY";
 
-class GeminiE2E : public ::testing::Test {
-  protected:
-    static void SetUpTestSuite() {
-        if (testing::python3_available()) server_ = new FakeServer("fake_gemini.py");
-    }
-    static void TearDownTestSuite() {
-        delete server_;
-        server_ = nullptr;
-    }
-    void SetUp() override {
-        ROLLOY_REQUIRE_FAKE(server_);
-        server_->control(R"({"latency_ms": 0})");
-    }
+constexpr char kFakeGemini[] = "fake_gemini.py";
 
+class GeminiE2E : public testing::FakeServerSuite<kFakeGemini, 0> {
+  protected:
     static ProviderConfig config(const std::string &model = "gemini-2.5-flash") {
         ProviderConfig c;
         c.base_url = server_->base_url();
@@ -62,11 +52,7 @@ class GeminiE2E : public ::testing::Test {
         HttpClient http;
         return run_call(http, find_image_provider("gemini")->make_call(c, image_request(prompt)), 10000);
     }
-
-    static FakeServer *server_;
 };
-
-FakeServer *GeminiE2E::server_ = nullptr;
 
 TEST_F(GeminiE2E, TextSuccess) {
     const Outcome o = text("Write a prompt for a park scene [[id:ge-ok]]");

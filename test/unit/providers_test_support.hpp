@@ -140,4 +140,22 @@ class FakeServer {
         ASSERT_TRUE((server) && (server)->running()) << "the fake server did not start";                     \
     } while (0)
 
+// A test suite sharing one fake server: started once per suite (skipped without python3), its
+// latency set before each test. `Script` names the fake (a file in test/fakes).
+template <const char *Script, int LatencyMs> class FakeServerSuite : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        if (python3_available()) server_ = new FakeServer(Script);
+    }
+    static void TearDownTestSuite() {
+        delete server_;
+        server_ = nullptr;
+    }
+    void SetUp() override {
+        ROLLOY_REQUIRE_FAKE(server_);
+        server_->control("{\"latency_ms\": " + std::to_string(LatencyMs) + "}");
+    }
+    static inline FakeServer *server_ = nullptr;
+};
+
 } // namespace rolloy::providers::testing
