@@ -12,20 +12,18 @@ ResultProcessor::ResultProcessor(std::size_t threads, std::function<void()> on_d
     try {
         set_threads(threads);
     } catch (...) {
-        // A thread could not start: stop and join the ones that did, or destroying them
+        // A thread could not start: the ones that did must be joined, or destroying them
         // joinable would terminate the process.
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            stopping_ = true;
-        }
-        work_ready_.notify_all();
-        for (auto &t : threads_)
-            t.join();
+        stop_and_join();
         throw;
     }
 }
 
 ResultProcessor::~ResultProcessor() {
+    stop_and_join();
+}
+
+void ResultProcessor::stop_and_join() {
     {
         std::lock_guard<std::mutex> lock(mutex_);
         stopping_ = true;
@@ -33,22 +31,23 @@ ResultProcessor::~ResultProcessor() {
     work_ready_.notify_all();
     for (auto &t : threads_)
         t.join();
+    threads_.clear();
 }
 
 void ResultProcessor::start_thread() {
     // A new thread inherits the creating thread's signal mask: block everything around its
-    // creation so no Postgres handler can ever run on it.
-    sigset_t all, previous;
-    sigfillset(&all);
-    pthread_sigmask(SIG_BLOCK, &all, &previous);
+    // creation (restored however the creation ends) so no Postgres handler can ever run on it.
+    struct AllSignalsBlocked {
+        sigset_t previous;
+        AllSignalsBlocked() {
+            sigset_t all;
+            sigfillset(&all);
+            pthread_sigmask(SIG_BLOCK, &all, &previous);
+        }
+        ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
+    } blocked;
     std::size_t index = threads_.size();
-    try {
-        threads_.emplace_back([this, index] { run(index); });
-    } catch (...) {
-        pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-        throw;
-    }
-    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    threads_.emplace_back([this, index] { run(index); });
 }
 
 void ResultProcessor::set_threads(std::size_t threads) {

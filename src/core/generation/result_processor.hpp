@@ -53,6 +53,7 @@ class ResultProcessor {
     };
     void run(std::size_t index);
     void start_thread();
+    void stop_and_join(); // finishes queued work first
 
     std::function<void()> on_done_;
     mutable std::mutex mutex_;
