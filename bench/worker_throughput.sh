@@ -41,12 +41,13 @@ for _ in $(seq 100); do [ "$(q -c "SELECT running FROM rolloy.worker_status()")"
 # grow with the data written (up to shared_buffers) and say nothing about the worker.
 rss_kb() { awk '/RssAnon/ {print $2}' /proc/"$1"/status; }
 cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }        # utime + stime, all threads
+main_ticks() { awk '{print $14 + $15}' /proc/"$1"/task/"$1"/stat; }  # the main thread: SQL + HTTP
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
 echo "images of ${PX}x${PX} px (PNG), $(nproc) CPUs, fake server, Postgres and worker on the same machine"
-printf '%-6s %8s %7s %8s %9s %9s  %-28s %13s %10s\n' conc latency images seconds "images/s" "of ideal" \
-    "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "machine CPU"
+printf '%-6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' conc latency images seconds "images/s" "of ideal" \
+    "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "of it main" "machine CPU"
 for spec in $RUNS; do
     c=${spec%@*}
     lat=$LAT
@@ -60,7 +61,7 @@ for spec in $RUNS; do
     q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
           SELECT 1, 1, 1, 1, u.id, 'bench', '$run' FROM rolloy.users u, generate_series(1, ($N + 19) / 20)" >/dev/null
     rss="$(rss_kb "$pid")"
-    cpu0=$(cpu_ticks "$pid") busy0=$(busy_ticks) total0=$(total_ticks)
+    cpu0=$(cpu_ticks "$pid") main0=$(main_ticks "$pid") busy0=$(busy_ticks) total0=$(total_ticks)
     # The clock starts when the queueing transaction has committed (the worker cannot see the
     # rows before) and stops at the last row's final update, both read from Postgres.
     start=$(q <<SQL | tail -1
@@ -82,23 +83,24 @@ SQL
         [ "$done_n" -ge "$N" ] && break
         sleep 0.1
     done
-    cpu1=$(cpu_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
+    cpu1=$(cpu_ticks "$pid") main1=$(main_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
     rss="$rss $(rss_kb "$pid")"
     end=$(q -c "SELECT extract(epoch FROM max(g.updated_at)) FROM rolloy.generated_images g
                 JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.title = '$run'")
     failed=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
                    WHERE p.title = '$run' AND g.status = 'failed'")
-    python3 - "$c" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((busy1 - busy0))" \
+    python3 - "$c" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
         "$((total1 - total0))" "$(getconf CLK_TCK)" <<'PY'
 import sys
-c, lat, n, s, e, failed, rss, cpu, busy, total, hz = sys.argv[1:]
+c, lat, n, s, e, failed, rss, cpu, main, busy, total, hz = sys.argv[1:]
 secs = float(e) - float(s)
 rate = int(n) / secs
 ideal = int(c) / (int(lat) / 1000)
 rss = "/".join(str(int(k) // 1024) for k in rss.split())
 cpu_ms = int(cpu) * 1000 / int(hz) / int(n)
+main_ms = int(main) * 1000 / int(hz) / int(n)
 machine = 100 * int(busy) / max(1, int(total))
-print(f"{c:<6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {machine:>9.0f} %"
+print(f"{c:<6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %"
       + (f"   ({failed} failed)" if failed != "0" else ""))
 PY
 done

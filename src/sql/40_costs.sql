@@ -60,17 +60,31 @@ COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
     'The price per unit in force at a time for a provider and model; NULL when none is listed.';
 
 -- Cost of one call from the prices in force now: tokens, images and megapixels (rounded up).
+-- PL/pgSQL, one query: the worker calls this once per image, and a SQL function with a FROM
+-- clause (or five price_of calls) would be planned again on every call.
 CREATE FUNCTION rolloy._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint, images integer,
                                   megapixels numeric)
 RETURNS numeric
-LANGUAGE sql STABLE AS $$
-    SELECT round(coalesce(tokens_in, 0) / 1e6 * coalesce(rolloy.price_of(provider, model, 'input_token_1m'), 0)
-         + coalesce(tokens_out, 0) / 1e6 * coalesce(rolloy.price_of(provider, model, 'output_token_1m'), 0)
-         + coalesce(images, 0) * coalesce(rolloy.price_of(provider, model, 'image'), 0)
-         + CASE WHEN coalesce(images, 0) > 0
-                THEN ceil(greatest(coalesce(megapixels, 1), 0.000001)) * coalesce(rolloy.price_of(provider, model, 'megapixel'), 0)
-                ELSE 0 END
-         + coalesce(rolloy.price_of(provider, model, 'call'), 0), 6)
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    cost numeric;
+BEGIN
+    SELECT round(coalesce(sum(CASE p.unit
+                WHEN 'input_token_1m' THEN coalesce(tokens_in, 0) / 1e6 * p.price_usd
+                WHEN 'output_token_1m' THEN coalesce(tokens_out, 0) / 1e6 * p.price_usd
+                WHEN 'image' THEN coalesce(images, 0) * p.price_usd
+                WHEN 'megapixel' THEN CASE WHEN coalesce(images, 0) > 0
+                                           THEN ceil(greatest(coalesce(megapixels, 1), 0.000001)) * p.price_usd
+                                           ELSE 0 END
+                WHEN 'call' THEN p.price_usd
+                ELSE 0 END), 0), 6)
+      INTO cost
+      FROM (SELECT DISTINCT ON (pp.unit) pp.unit, pp.price_usd
+              FROM rolloy.provider_prices pp
+             WHERE pp.provider = _call_cost.provider AND pp.model = _call_cost.model AND pp.valid_from <= now()
+             ORDER BY pp.unit, pp.valid_from DESC) p;
+    RETURN cost;
+END
 $$;
 
 ALTER TABLE rolloy.provider_prices ENABLE ROW LEVEL SECURITY;

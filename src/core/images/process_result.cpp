@@ -2,6 +2,7 @@
 
 #include "core/images/decoder.hpp"
 #include "core/images/jpeg_encoder.hpp"
+#include "core/images/square_thumbnail.hpp"
 #include "core/images/thumbnail.hpp"
 
 namespace rolloy::images {
@@ -27,8 +28,7 @@ ProcessedImage process_result(std::string_view bytes, const Limits &limits) {
         detail::ImageRef upright = detail::to_upright_srgb(opened);
         detail::ImageRef pixels = detail::in_memory(upright.get());
         processed.image = detail::encode_jpeg(pixels.get(), kImageQuality);
-        detail::ImageRef square = detail::cover_crop(pixels.get(), kThumbnailSize, kThumbnailSize);
-        processed.thumbnail = detail::encode_jpeg(square.get(), kThumbnailQuality);
+        processed.thumbnail = detail::square_thumbnail(pixels.get(), kThumbnailSize, kThumbnailQuality);
         return processed;
     }
     {

@@ -12,7 +12,7 @@ namespace rolloy::images {
 struct ProcessedImage {
     DecodedInfo source;     // what the provider sent
     EncodedImage image;     // full size, upright, progressive JPEG q85, sRGB, no metadata
-    EncodedImage thumbnail; // 300 x 300 cover crop, progressive JPEG q70
+    EncodedImage thumbnail; // 300 x 300 cover crop, baseline JPEG q70
 };
 
 // Validates a provider's result against `limits` (byte size, format, dimensions - before any

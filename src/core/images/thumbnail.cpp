@@ -1,7 +1,7 @@
 #include "core/images/thumbnail.hpp"
 
 #include "core/images/decoder.hpp"
-#include "core/images/jpeg_encoder.hpp"
+#include "core/images/square_thumbnail.hpp"
 
 #include <string>
 
@@ -16,8 +16,7 @@ EncodedImage make_thumbnail(std::string_view bytes, int size, int quality, const
     const int shrink = detail::jpeg_shrink_for(opened.info, size, size);
     if (shrink > 1) opened = detail::open_image(bytes, limits, shrink);
     detail::ImageRef upright = detail::to_upright_srgb(opened);
-    detail::ImageRef square = detail::cover_crop(upright.get(), size, size);
-    return detail::encode_jpeg(square.get(), quality);
+    return detail::square_thumbnail(upright.get(), size, quality);
 }
 
 } // namespace rolloy::images

@@ -9,7 +9,7 @@
 
 namespace rolloy::images {
 
-// A `size` x `size` JPEG (progressive, quality `quality`, no metadata) that
+// A `size` x `size` JPEG (baseline, quality `quality`, no metadata) that
 // covers the square - the image is scaled until it fills it and the centre is kept - after EXIF
 // rotation, conversion to sRGB and flattening of transparency onto white. Small images are
 // scaled up. The input is checked against `limits` first (see validate()); size is 16..4096.
