@@ -26,7 +26,7 @@ DATA        = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
-LIBS_PKG    = vips libcurl jansson
+LIBS_PKG    = vips libjpeg libcurl jansson
 # Postgres headers as system headers: their unused parameters are not our warnings.
 PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG)) \
               -isystem $(shell $(PG_CONFIG) --includedir-server)

@@ -18,7 +18,7 @@ ROLLOY_PACKAGES=(
     libgtest-dev libbenchmark-dev
     postgresql-15 postgresql-client-15 postgresql-server-dev-15
     postgresql-15-pgtap postgresql-15-cron libtap-parser-sourcehandler-pgtap-perl
-    libcurl4-openssl-dev libjansson-dev libvips-dev libvips-tools
+    libcurl4-openssl-dev libjansson-dev libjpeg-dev libvips-dev libvips-tools
 )
 
 install_deps() {

@@ -93,7 +93,8 @@ COMMENT ON COLUMN rolloy.creative_projects.total_images IS 'Images queued for th
 COMMENT ON COLUMN rolloy.creative_projects.completed_images IS 'Images completed (kept equal to the rows).';
 COMMENT ON COLUMN rolloy.creative_projects.failed_images IS 'Images failed for good (kept equal to the rows).';
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.creative_projects
-    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+    FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
+    EXECUTE FUNCTION rolloy._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.creative_projects', '');
 
 -- Every name ever issued per ABCD and day, so a deleted project's name is never given again
@@ -181,8 +182,11 @@ COMMENT ON COLUMN rolloy.generated_images.storage_ref IS 'Where the image is sto
 COMMENT ON COLUMN rolloy.generated_images.cost_usd IS 'Provider cost of all attempts in USD.';
 COMMENT ON COLUMN rolloy.generated_images.started_at IS 'When the first attempt started.';
 COMMENT ON COLUMN rolloy.generated_images.completed_at IS 'When the image completed.';
+-- Only when the statement did not set updated_at itself (the worker's updates do): the worker
+-- updates every image two or three times, and a PL/pgSQL call per update is measurable there.
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.generated_images
-    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+    FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
+    EXECUTE FUNCTION rolloy._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.generated_images', '');
 
 -- Naming, in C++: sets generated_name/name_date/name_sequence, refuses ABCD changes once
@@ -190,8 +194,16 @@ SELECT pg_catalog.pg_extension_config_dump('rolloy.generated_images', '');
 CREATE FUNCTION rolloy._name_project() RETURNS trigger
 LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_name_project';
 REVOKE ALL ON FUNCTION rolloy._name_project() FROM PUBLIC;
-CREATE TRIGGER name_project BEFORE INSERT OR UPDATE ON rolloy.creative_projects
+CREATE TRIGGER name_project BEFORE INSERT ON rolloy.creative_projects
     FOR EACH ROW EXECUTE FUNCTION rolloy._name_project();
+-- On update only when a column the name depends on (or the name itself) changes: the worker
+-- updates a project's counters twice per image.
+CREATE TRIGGER rename_project BEFORE UPDATE ON rolloy.creative_projects
+    FOR EACH ROW WHEN ((NEW.scene_id, NEW.action_id, NEW.driver_id, NEW.format_id, NEW.created_at,
+                        NEW.generated_name, NEW.name_date, NEW.name_sequence)
+                       IS DISTINCT FROM (OLD.scene_id, OLD.action_id, OLD.driver_id, OLD.format_id, OLD.created_at,
+                                         OLD.generated_name, OLD.name_date, OLD.name_sequence))
+    EXECUTE FUNCTION rolloy._name_project();
 
 -- The owner never changes: not on insert (forged created_by) nor on update.
 CREATE FUNCTION rolloy._guard_project_owner() RETURNS trigger
@@ -212,8 +224,11 @@ BEGIN
     RETURN NEW;
 END
 $$;
-CREATE TRIGGER guard_project_owner BEFORE INSERT OR UPDATE ON rolloy.creative_projects
+CREATE TRIGGER guard_project_owner BEFORE INSERT ON rolloy.creative_projects
     FOR EACH ROW EXECUTE FUNCTION rolloy._guard_project_owner();
+CREATE TRIGGER guard_project_owner_update BEFORE UPDATE ON rolloy.creative_projects
+    FOR EACH ROW WHEN (NEW.created_by IS DISTINCT FROM OLD.created_by)
+    EXECUTE FUNCTION rolloy._guard_project_owner();
 
 CREATE FUNCTION rolloy.compose_image_name(project_name text, variant integer) RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_compose_image_name';
@@ -245,8 +260,12 @@ BEGIN
 END
 $$;
 REVOKE ALL ON FUNCTION rolloy._name_image() FROM PUBLIC;
-CREATE TRIGGER name_image BEFORE INSERT OR UPDATE ON rolloy.generated_images
+CREATE TRIGGER name_image BEFORE INSERT ON rolloy.generated_images
     FOR EACH ROW EXECUTE FUNCTION rolloy._name_image();
+-- The same function refuses the change; the WHEN keeps it from running on every status update.
+CREATE TRIGGER keep_image_name BEFORE UPDATE ON rolloy.generated_images
+    FOR EACH ROW WHEN ((NEW.project_id, NEW.variant_no, NEW.ad_name) IS DISTINCT FROM (OLD.project_id, OLD.variant_no, OLD.ad_name))
+    EXECUTE FUNCTION rolloy._name_image();
 
 CREATE FUNCTION rolloy.create_project(
     category_code text, scene_code text, action_code text, driver_code text, format_code text,

@@ -497,7 +497,8 @@ BEGIN
            count(*) FILTER (WHERE g.status = 'failed') AS failed,
            count(*) FILTER (WHERE g.status IN ('pending', 'processing')) AS open
       INTO c FROM rolloy.generated_images g WHERE g.project_id = changed;
-    UPDATE rolloy.creative_projects p SET total_images = c.total, completed_images = c.completed, failed_images = c.failed
+    UPDATE rolloy.creative_projects p
+       SET total_images = c.total, completed_images = c.completed, failed_images = c.failed, updated_at = now()
      WHERE p.id = changed AND (p.total_images, p.completed_images, p.failed_images) IS DISTINCT FROM (c.total, c.completed, c.failed);
     IF TG_OP <> 'DELETE' THEN
         -- Every listener receives every notification (NOTIFY knows no row-level security), so the

@@ -58,7 +58,7 @@ TEST(ImagesResample, SameSizeIsTheIdentity) {
 }
 
 TEST(ImagesResample, EnlargingKeepsARampARamp) {
-    // The cubic reproduces straight lines away from the edges: no offset of half a pixel.
+    // Bilinear reproduces straight lines away from the edges: no offset of half a pixel.
     const Pixels ramp = make_pixels(100, 4, 1, [](int x, int, int) { return 2 * x + 20; });
     const Pixels out = resize(ramp, 300, 4);
     for (int x = 6; x < 294; ++x) {

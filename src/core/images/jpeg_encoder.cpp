@@ -1,6 +1,7 @@
 #include "core/images/jpeg_encoder.hpp"
 
 #include "core/common/sha256.hpp"
+#include "core/images/jpeg_writer.hpp"
 #include "core/images/vips_support.hpp"
 
 #include <algorithm>
@@ -24,12 +25,19 @@ EncodedImage encode_jpeg(VipsImage *image, int quality, JpegScans scans) {
     return encoded;
 }
 
+EncodedImage encode_jpeg(const std::uint8_t *pixels, int width, int height, int quality, JpegScans scans) {
+    EncodedImage encoded;
+    encoded.bytes = write_jpeg(pixels, width, height, 3, quality, scans == JpegScans::Progressive);
+    encoded.mime = "image/jpeg";
+    encoded.width = width;
+    encoded.height = height;
+    encoded.sha256 = sha256_hex(encoded.bytes);
+    return encoded;
+}
+
 EncodedImage encode_jpeg(const Pixels &pixels, int quality, JpegScans scans) {
-    // Wraps the caller's buffer without copying it; the encoder reads it before returning.
-    ImageRef image(vips_image_new_from_memory(pixels.data.data(), pixels.data.size(), pixels.width,
-                                              pixels.height, pixels.bands, VIPS_FORMAT_UCHAR));
-    if (!image.get()) throw_vips_error(ErrorKind::Internal, "the thumbnail could not be prepared");
-    return encode_jpeg(image.get(), quality, scans);
+    if (pixels.bands != 3) throw Error(ErrorKind::Internal, "a thumbnail must have 3 bands");
+    return encode_jpeg(pixels.data.data(), pixels.width, pixels.height, quality, scans);
 }
 
 } // namespace rolloy::images::detail

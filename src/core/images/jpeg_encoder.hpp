@@ -18,7 +18,8 @@ enum class JpegScans { Progressive, Baseline };
 // Pixel decoding of a lazily opened image happens here, so decoder errors surface here too.
 EncodedImage encode_jpeg(VipsImage *image, int quality, JpegScans scans = JpegScans::Progressive);
 
-// The same for 8-bit sRGB pixels in memory (3 bands).
+// The same for 8-bit sRGB pixels in memory (3 bands, rows packed), encoded by libjpeg directly.
+EncodedImage encode_jpeg(const std::uint8_t *pixels, int width, int height, int quality, JpegScans scans);
 EncodedImage encode_jpeg(const Pixels &pixels, int quality, JpegScans scans);
 
 } // namespace rolloy::images::detail

@@ -27,7 +27,9 @@ ProcessedImage process_result(std::string_view bytes, const Limits &limits) {
         // for PNG (no reduced-size decoding) is most of the work.
         detail::ImageRef upright = detail::to_upright_srgb(opened);
         detail::ImageRef pixels = detail::in_memory(upright.get());
-        processed.image = detail::encode_jpeg(pixels.get(), kImageQuality);
+        const auto *data = static_cast<const std::uint8_t *>(VIPS_IMAGE_ADDR(pixels.get(), 0, 0));
+        processed.image = detail::encode_jpeg(data, pixels.width(), pixels.height(), kImageQuality,
+                                              detail::JpegScans::Progressive);
         processed.thumbnail = detail::square_thumbnail(pixels.get(), kThumbnailSize, kThumbnailQuality);
         return processed;
     }

@@ -30,7 +30,7 @@ struct SourceBox {
 SourceBox cover_box(int width, int height, int out_width, int out_height);
 
 // Resamples `box` of the `width` x `height` image `in` (interleaved, `bands` of 1..4) to exactly
-// `out_width` x `out_height`, with a Catmull-Rom cubic widened by the reduction factor when
+// `out_width` x `out_height`: bilinear, with the filter widened by the reduction factor when
 // shrinking (so fine detail is averaged, not aliased). Two separable passes with fixed-point
 // weights; results are rounded and clamped to 0..255. Throws std::invalid_argument on sizes
 // out of range or a box outside the image.

@@ -3,6 +3,7 @@
 #include "pg/storage/image_store.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <map>
 
 namespace rolloy::pg::jobs {
@@ -131,32 +132,33 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     std::string attempt = std::to_string(job.attempt);
     std::string status = std::to_string(rec.http_status);
 
-    // 1. The call happened and may have cost money: log it and charge the row, whatever the row
-    //    has become meanwhile. A released call (shutdown) made no billable progress of its own.
+    // 1. The call happened and may have cost money: log it. A released call (shutdown) made no
+    //    billable progress of its own.
+    std::string cost = "0";
     if (rec.kind != Kind::Released) {
-        auto cost = spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
-                              "provider, model, attempt,"
-                              "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
-                              "megapixels, cost_usd, error)"
-                              " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
-                              "$7::boolean, nullif($8::integer, 0),"
-                              "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
-                              "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
-                              "$13::numeric), nullif($14, ''))"
-                              " RETURNING cost_usd",
-                              {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
-                               success ? "true" : "false", status, std::to_string(rec.latency_ms),
-                               std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
-                               rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
-                              false, Plan::Kept);
-        spi.execute(
-            "UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
-            {job.image_id, *cost.at(0).at(0)}, Plan::Kept);
+        auto logged = spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
+                                "provider, model, attempt,"
+                                "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
+                                "megapixels, cost_usd, error)"
+                                " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
+                                "$7::boolean, nullif($8::integer, 0),"
+                                "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
+                                "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
+                                "$13::numeric), nullif($14, ''))"
+                                " RETURNING cost_usd",
+                                {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
+                                 success ? "true" : "false", status, std::to_string(rec.latency_ms),
+                                 std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
+                                 rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
+                                false, Plan::Kept);
+        cost = logged.at(0).at(0).value_or("0");
     }
 
-    // 2. Move the row on, only if it is still this attempt's.
+    // 2. Move the row on, only if it is still this attempt's, charging the call in the same
+    //    update (one row version and one round of triggers per result).
     const char *ours = " WHERE g.id = $1::uuid AND g.status = 'processing' AND g.leased_by = pg_backend_pid()"
                        "   AND g.attempts = $2::integer";
+    bool moved = false;
     if (success) {
         const std::string ref = storage::generated_ref(job.project_id, job.image_id);
         std::string sql =
@@ -165,36 +167,42 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                         "       width = $3::integer, height = $4::integer, size_bytes = $5::bigint,"
                         "       sha256 = $6, completed_at = now(), lease_expires_at = NULL,"
                         "       leased_by = NULL, last_http_status = nullif($7::integer, 0),"
-                        "       resume_token = NULL") +
+                        "       resume_token = NULL, cost_usd = g.cost_usd + $9::numeric, updated_at = now()") +
             ours;
-        if (spi.execute(sql.c_str(),
-                        {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
-                         std::to_string(rec.image.size()), rec.sha256, status, ref},
-                        Plan::Kept) != 1)
-            return false;
+        moved = spi.execute(sql.c_str(),
+                            {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
+                             std::to_string(rec.image.size()), rec.sha256, status, ref, cost},
+                            Plan::Kept) == 1;
         // Same transaction: the row says "completed" exactly when its image is stored.
-        storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
-        return true;
-    }
-    if (rec.kind == Kind::Released) {
+        if (moved) storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
+    } else if (rec.kind == Kind::Released) {
         std::string sql =
             std::string("UPDATE rolloy.generated_images g"
                         "   SET status = 'pending', attempts = g.attempts - 1, next_attempt_at = now(),"
-                        "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($3, '')") +
+                        "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($3, ''),"
+                        "       updated_at = now()") +
             ours;
-        return spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token}, Plan::Kept) == 1;
+        moved = spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token}, Plan::Kept) == 1;
+    } else {
+        std::string sql =
+            std::string("UPDATE rolloy.generated_images g"
+                        "   SET status = $3::rolloy.image_status,"
+                        "       next_attempt_at = now() + make_interval(secs => $4::double precision / 1000),"
+                        "       last_error = $5, last_http_status = nullif($6::integer, 0),"
+                        "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($7, ''),"
+                        "       cost_usd = g.cost_usd + $8::numeric, updated_at = now()") +
+            ours;
+        moved = spi.execute(sql.c_str(),
+                            {job.image_id, attempt, rec.kind == Kind::Retry ? "pending" : "failed",
+                             std::to_string(rec.retry_delay_ms), rec.error, status, rec.resume_token, cost},
+                            Plan::Kept) == 1;
     }
-    std::string sql =
-        std::string("UPDATE rolloy.generated_images g"
-                    "   SET status = $3::rolloy.image_status,"
-                    "       next_attempt_at = now() + make_interval(secs => $4::double precision / 1000),"
-                    "       last_error = $5, last_http_status = nullif($6::integer, 0),"
-                    "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($7, '')") +
-        ours;
-    return spi.execute(sql.c_str(),
-                       {job.image_id, attempt, rec.kind == Kind::Retry ? "pending" : "failed",
-                        std::to_string(rec.retry_delay_ms), rec.error, status, rec.resume_token},
-                       Plan::Kept) == 1;
+    // 3. The row is no longer this attempt's (cancelled, reclaimed): the call still cost what it
+    //    cost, whatever the row has become.
+    if (!moved && std::strtod(cost.c_str(), nullptr) != 0)
+        spi.execute("UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
+                    {job.image_id, cost}, Plan::Kept);
+    return moved;
 }
 
 void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log) {

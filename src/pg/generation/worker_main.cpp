@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <deque>
 #include <map>
 #include <string>
 #include <vector>
@@ -189,6 +190,7 @@ class Worker {
                 processor_.wait_for_done(0);
                 processor_.take_done();
                 processing_.clear();
+                ready_.clear();
             }
             return false;
         }
@@ -227,11 +229,11 @@ class Worker {
             // A short step after claiming (more may be due), else wait for the network, bounded so
             // signals and new work are noticed within 100 ms; a processed result ends the wait
             // early (the processor wakes the runner), so results are written without spinning.
-            auto finished = runner_.step(claimed > 0 || previews > 0 ? 0 : 100);
+            auto finished = runner_.step(claimed > 0 || previews > 0 || !ready_.empty() ? 0 : 100);
             finished_now = finished.size();
             for (auto &f : finished)
                 finish(f.id, f.outcome);
-        } else if (!processing_.empty()) {
+        } else if (!processing_.empty() && ready_.empty()) {
             processor_.wait_for_done(100);
         }
         finished_now += store_processed();
@@ -371,14 +373,28 @@ class Worker {
         processor_.submit(std::move(job), outcome, retry, std::size_t(settings::max_image_mb) << 20);
     }
 
-    // Writes the records the background thread has finished; returns how many.
+    // Writes the records the result threads have finished; returns how many. Each record is its
+    // own transaction (~1-2 ms), so a long run of them would leave answers unread on the sockets
+    // and slots unclaimed: between records the calls are stepped, and after kRecordSliceMs the
+    // rest waits for the next round, which claims first.
     std::size_t store_processed() {
-        auto done = processor_.take_done();
-        for (auto &entry : done) {
+        constexpr auto kRecordSliceMs = std::chrono::milliseconds(10);
+        for (auto &entry : processor_.take_done())
+            ready_.push_back(std::move(entry));
+        const auto until = Clock::now() + kRecordSliceMs;
+        std::size_t stored = 0;
+        while (!ready_.empty()) {
+            generation::ResultProcessor::Done entry = std::move(ready_.front());
+            ready_.pop_front();
             processing_.erase(entry.first.image_id);
             store(entry.first, entry.second);
+            ++stored;
+            if (!running_.empty())
+                for (auto &f : runner_.step(0))
+                    finish(f.id, f.outcome);
+            if (Clock::now() >= until) break;
         }
-        return done.size();
+        return stored;
     }
 
     void store(const ImageJob &job, const JobRecord &r) {
@@ -405,8 +421,11 @@ class Worker {
         for (auto &f : runner_.abort_all())
             finish(f.id, f.outcome);
         // Results already received are worth keeping: wait for their processing (bounded).
-        for (int i = 0; i < 100 && !processing_.empty(); ++i) {
-            processor_.wait_for_done(100);
+        for (int waits = 0; !processing_.empty() && waits < 100;) {
+            if (ready_.empty()) {
+                processor_.wait_for_done(100);
+                ++waits;
+            }
             store_processed();
         }
     }
@@ -415,7 +434,8 @@ class Worker {
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
     generation::ResultProcessor processor_;         // after runner_: its callback wakes the runner
-    std::map<std::string, std::string> processing_; // image id -> provider, being processed
+    std::map<std::string, std::string> processing_; // image id -> provider, being processed or ready
+    std::deque<generation::ResultProcessor::Done> ready_; // processed, waiting to be recorded
     std::int64_t next_id_ = 1;
     Clock::time_point last_reclaim_{};
     bool installed_ = false;
