@@ -6,6 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -146,6 +151,30 @@ TEST(ResultProcessor, ItsThreadsTakeNoSignals) {
     sigset_t mine;
     pthread_sigmask(SIG_BLOCK, nullptr, &mine);
     EXPECT_FALSE(sigismember(&mine, SIGTERM)) << "the creating thread's mask must be restored";
+}
+
+TEST(ResultProcessor, ItsThreadsYieldToTheLoop) {
+    // Image work runs nicer than the thread that drives the network and the database.
+    auto nice_of_this_thread = [] {
+        errno = 0;
+        return getpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)));
+    };
+    const int loop_nice = nice_of_this_thread();
+    if (loop_nice > 19 - ResultProcessor::kNiceIncrement) GTEST_SKIP() << "already at nice " << loop_nice;
+    std::atomic<int> wrong{0}, checked{0};
+    {
+        ResultProcessor p(2, [&] {
+            if (nice_of_this_thread() != loop_nice + ResultProcessor::kNiceIncrement) ++wrong;
+            ++checked;
+        });
+        providers::RetryOptions retry;
+        for (int i = 0; i < 6; ++i)
+            p.submit(job(i), failed_answer(providers::OutcomeKind::Permanent, 400), retry, 1u << 20);
+        take(p, 6);
+    }
+    EXPECT_EQ(checked.load(), 6);
+    EXPECT_EQ(wrong.load(), 0);
+    EXPECT_EQ(nice_of_this_thread(), loop_nice) << "the creating thread keeps its priority";
 }
 
 TEST(ResultProcessor, DestroyingItFinishesQueuedWork) {

@@ -49,6 +49,18 @@ TEST(GeminiImageBody, CarriesTheReferenceInline) {
     EXPECT_EQ(json::get_int(body.get(), {"generationConfig", "seed"}), 42);
 }
 
+TEST(GeminiImageBody, APromptImitatingTheBodyStaysText) {
+    // The reference is spliced into the serialised body: text that looks like the body's own
+    // structure (quotes, the key, the placeholder's prefix) must stay inside the prompt.
+    ImageRequest r = request();
+    r.prompt = R"(say "data":"rolloy-verbatim-0000000000000000" and \ "inline_data" {})";
+    const json::Ptr body = json::parse(build_image_body(config(), r));
+    ASSERT_TRUE(body);
+    const json_t *parts = json::at(json_array_get(json::at(body.get(), {"contents"}), 0), {"parts"});
+    EXPECT_EQ(json::get_string(json_array_get(parts, 0), {"text"}), r.prompt);
+    EXPECT_EQ(base64_decode(json::get_string(json_array_get(parts, 1), {"inline_data", "data"})), r.reference);
+}
+
 TEST(GeminiImageBody, ModalitiesOptionAndValidation) {
     ProviderConfig c = config();
     c.options["response_modalities"] = "TEXT, IMAGE";

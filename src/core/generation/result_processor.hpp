@@ -24,6 +24,8 @@ namespace rolloy::generation {
 class ResultProcessor {
   public:
     using Done = std::pair<ImageJob, JobRecord>;
+    // The threads run this much nicer than the thread that created them (see run()).
+    static constexpr int kNiceIncrement = 5;
 
     // `on_done` is called from the background thread after each record (e.g. to wake the loop);
     // it must be thread-safe and must not call Postgres.

@@ -1,6 +1,7 @@
 #include "core/providers/fal_api.hpp"
 
 #include "core/common/error.hpp"
+#include "core/common/utf8.hpp"
 #include "core/providers/classify.hpp"
 #include "core/providers/json.hpp"
 #include "core/providers/url.hpp"
@@ -42,11 +43,12 @@ std::string loc_text(const json_t *loc) {
 std::string build_submit_body(const ProviderConfig &config, const ImageRequest &request) {
     if (request.reference.empty()) throw Error(ErrorKind::InvalidInput, "no reference image to edit");
     json::Ptr body(json::object());
+    const std::string placeholder = json::verbatim_placeholder(); // the reference as a data URI
     if (!json::set(body.get(), "prompt", json::string(request.prompt)))
         throw Error(ErrorKind::InvalidText, "the prompt is not valid UTF-8");
     const std::string mime = request.reference_mime.empty() ? "image/jpeg" : request.reference_mime;
-    if (!json::set(body.get(), "image_url", json::string(make_data_uri(mime, request.reference))))
-        throw Error(ErrorKind::InvalidInput, "the reference image type is not valid UTF-8");
+    if (!is_valid_utf8(mime)) throw Error(ErrorKind::InvalidInput, "the reference image type is not valid UTF-8");
+    json::set(body.get(), "image_url", json::string(placeholder));
     if (request.strength) json::set(body.get(), "strength", json_real(*request.strength));
     if (request.steps) json::set(body.get(), "num_inference_steps", json_integer(*request.steps));
     if (request.guidance) json::set(body.get(), "guidance_scale", json_real(*request.guidance));
@@ -57,7 +59,7 @@ std::string build_submit_body(const ProviderConfig &config, const ImageRequest &
     json::set(body.get(), "enable_safety_checker",
               json_boolean(option_true(config, "enable_safety_checker", true)));
     json::set(body.get(), "sync_mode", json_false());
-    return json::dump(body.get());
+    return json::dump_with_verbatim(body.get(), placeholder, make_data_uri(mime, request.reference));
 }
 
 HttpRequest submit_request(const ProviderConfig &config, std::string body) {

@@ -70,6 +70,7 @@ class GeminiImageProvider : public ImageProvider {
 std::string build_image_body(const ProviderConfig &config, const ImageRequest &request) {
     if (request.reference.empty()) throw Error(ErrorKind::InvalidInput, "no reference image to edit");
     json::Ptr body(json::object());
+    const std::string placeholder = json::verbatim_placeholder(); // the reference's base64
     json_t *parts = json_array();
     {
         json_t *text = json::object();
@@ -81,7 +82,7 @@ std::string build_image_body(const ProviderConfig &config, const ImageRequest &r
         json_t *inline_data = json::object();
         json::set(inline_data, "mime_type",
                   json::string(request.reference_mime.empty() ? "image/jpeg" : request.reference_mime));
-        json::set(inline_data, "data", json::string(base64_encode(request.reference)));
+        json::set(inline_data, "data", json::string(placeholder));
         json_t *image = json::object();
         json::set(image, "inline_data", inline_data);
         json_array_append_new(parts, image);
@@ -102,7 +103,7 @@ std::string build_image_body(const ProviderConfig &config, const ImageRequest &r
     }
     if (request.seed) json::set(generation, "seed", json_integer(*request.seed));
     json::set(body.get(), "generationConfig", generation);
-    return json::dump(body.get());
+    return json::dump_with_verbatim(body.get(), placeholder, base64_encode(request.reference));
 }
 
 Outcome image_outcome(const HttpResponse &response) {

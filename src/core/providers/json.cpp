@@ -3,6 +3,8 @@
 #include "core/common/error.hpp"
 
 #include <cmath>
+#include <cstdio>
+#include <random>
 #include <cstdlib>
 
 namespace rolloy::providers::json {
@@ -26,6 +28,37 @@ std::string dump(const json_t *value) {
     if (!text) throw Error(ErrorKind::Internal, "could not serialise a JSON request body");
     std::string out(text);
     std::free(text);
+    return out;
+}
+
+std::string verbatim_placeholder() {
+    static thread_local std::mt19937_64 random{std::random_device{}()};
+    char text[48];
+    std::snprintf(text, sizeof text, "rolloy-verbatim-%016llx", static_cast<unsigned long long>(random()));
+    return text;
+}
+
+std::string dump_with_verbatim(const json_t *value, const std::string &placeholder, std::string_view text) {
+    const std::string body = dump(value);
+    const std::string quoted = '"' + placeholder + '"';
+    const std::size_t at = body.find(quoted);
+    if (at == std::string::npos || body.find(quoted, at + 1) != std::string::npos)
+        throw Error(ErrorKind::Internal, "a request body placeholder was not found exactly once");
+    std::string out;
+    out.reserve(body.size() + text.size() + 16);
+    out.append(body, 0, at + 1);
+    std::size_t run = 0; // start of the current stretch that needs no escaping
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        out.append(text.substr(run, i - run));
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, c == '"' || c == '\\' ? "\\%c" : "\\u%04x", c);
+        out += escaped;
+        run = i + 1;
+    }
+    out.append(text.substr(run));
+    out.append(body, at + quoted.size() - 1, std::string::npos);
     return out;
 }
 
