@@ -3,7 +3,10 @@
 # concurrencies, reported as a fraction of the ideal (concurrency / latency), with the worker's
 # private memory sampled across the run and the CPU the worker and the machine spent.
 # Needs a built and installed extension.
-#   bench/worker_throughput.sh [images=1000] [latency_ms=200] [runs="16 64 64@1000"] [image_px=256]
+#   bench/worker_throughput.sh [images=1000] [latency_ms=200] [runs="16 64 64@1000"] [image_px="64 256"]
+# image_px: the size of the fake's answers, one set of runs per size. 64 px keeps the image work
+# small, so the runs measure the worker's orchestration; 256 px adds ~1.5 ms of processing per
+# image (real results, ~1 megapixel, cost 20-70 ms each: see the images benchmark).
 # A run is CONCURRENCY or CONCURRENCY@LATENCY_MS. Extra server settings: ROLLOY_BENCH_CONF
 # (lines of postgresql.conf), ROLLOY_BENCH_PRELOAD (shared_preload_libraries).
 set -euo pipefail
@@ -11,7 +14,7 @@ source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000}
 LAT=${2:-200}
 RUNS=${3:-16 64 64@1000}
-PX=${4:-256}
+PX_LIST=${4:-64 256}
 PORT=${ROLLOY_BENCH_PORT:-54390}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 TMP=$(mktemp -d /tmp/rolloy-bench-XXXXXX)
@@ -45,9 +48,10 @@ main_ticks() { awk '{print $14 + $15}' /proc/"$1"/task/"$1"/stat; }  # the main 
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
-echo "images of ${PX}x${PX} px (PNG), $(nproc) CPUs, fake server, Postgres and worker on the same machine"
-printf '%-6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' conc latency images seconds "images/s" "of ideal" \
+echo "$(nproc) CPUs; fake server, Postgres and worker on the same machine"
+printf '%-6s %6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' conc px latency images seconds "images/s" "of ideal" \
     "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "of it main" "machine CPU"
+for PX in $PX_LIST; do
 for spec in $RUNS; do
     c=${spec%@*}
     lat=$LAT
@@ -91,10 +95,10 @@ SQL
                 JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.title = '$run'")
     failed=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
                    WHERE p.title = '$run' AND g.status = 'failed'")
-    python3 - "$c" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
+    python3 - "$c" "$PX" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
         "$((total1 - total0))" "$(getconf CLK_TCK)" <<'PY'
 import sys
-c, lat, n, s, e, failed, rss, cpu, main, busy, total, hz = sys.argv[1:]
+c, px, lat, n, s, e, failed, rss, cpu, main, busy, total, hz = sys.argv[1:]
 secs = float(e) - float(s)
 rate = int(n) / secs
 ideal = int(c) / (int(lat) / 1000)
@@ -102,7 +106,8 @@ rss = "/".join(str(int(k) // 1024) for k in rss.split())
 cpu_ms = int(cpu) * 1000 / int(hz) / int(n)
 main_ms = int(main) * 1000 / int(hz) / int(n)
 machine = 100 * int(busy) / max(1, int(total))
-print(f"{c:<6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %"
+print(f"{c:<6} {px:>6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %"
       + (f"   ({failed} failed)" if failed != "0" else ""))
 PY
+done
 done

@@ -19,6 +19,9 @@ check "nothing completes after a cancel" "$(q -c "SELECT string_agg(DISTINCT sta
 check "counters exclude cancelled images" "$(q -c "SELECT total_images || '/' || completed_images FROM rolloy.creative_projects WHERE id = '$p'")" "0/0"
 check "calls that ran are still logged and charged" \
     "$(q -c "SELECT count(*) > 0 AND sum(cost_usd) > 0 FROM rolloy.api_usage_logs WHERE project_id = '$p'")" "t"
+check "each cancelled image carries what its calls cost" \
+    "$(q -c "SELECT bool_and(g.cost_usd = (SELECT coalesce(sum(l.cost_usd), 0) FROM rolloy.api_usage_logs l WHERE l.image_id = g.id))
+             FROM rolloy.generated_images g WHERE g.project_id = '$p'")" "t"
 check "cancelling someone else's project is refused" \
     "$(psql -X -q -At -d "$WDB" -c "SET ROLE it_mia" -c "SELECT rolloy.cancel_generation(gen_random_uuid())" 2>&1 | grep -c 'not found')" "1"
 check_invariants
