@@ -60,6 +60,18 @@ for spec in $RUNS; do
     psql -X -q -d postgres -c "ALTER SYSTEM SET rolloy.concurrency_gemini = $c" -c "SELECT pg_reload_conf()" >/dev/null
     sleep 1
     pid=$(q -c "SELECT pid FROM rolloy.worker_status()")
+    # Warm-up, untimed: one wave of calls opens the connections this concurrency needs (a running
+    # worker keeps them open; the fake server starts a thread per connection).
+    warm=$(q -c "SELECT gen_random_uuid()")
+    q <<SQL >/dev/null
+INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
+SELECT 1, 1, 1, 1, u.id, 'warm-up', '$warm' FROM rolloy.users u;
+INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+SELECT p.id, r.id, 'gemini', 'gemini-2.5-flash-image', 'warm-up ' || g
+  FROM rolloy.reference_images r, generate_series(1, $c) g, rolloy.creative_projects p WHERE p.title = '$warm';
+SQL
+    until [ "$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+                     WHERE p.title = '$warm' AND g.status IN ('completed', 'failed')")" -ge "$c" ]; do sleep 0.2; done
     # Projects of 20 images each, as a marketer would queue them.
     run=$(q -c "SELECT gen_random_uuid()")
     q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
