@@ -30,8 +30,8 @@ int at(const Pixels &p, int x, int y, int band = 0) {
 }
 
 Pixels resize(const Pixels &in, int out_width, int out_height) {
-    return resample(in.data.data(), in.width, in.height, in.bands, SourceBox{0, 0, double(in.width), double(in.height)},
-                    out_width, out_height);
+    return resample(in.data.data(), in.width, in.height, in.bands,
+                    SourceBox{0, 0, double(in.width), double(in.height)}, out_width, out_height);
 }
 
 } // namespace
@@ -46,13 +46,15 @@ TEST(ImagesResample, ConstantImagesStayConstantAtEveryScaleAndBandCount) {
             ASSERT_EQ(out.data.size(), std::size_t(w) * h * bands);
             for (int y = 0; y < h; ++y)
                 for (int x = 0; x < w; ++x)
-                    for (int b = 0; b < bands; ++b) ASSERT_EQ(at(out, x, y, b), 40 + 50 * b);
+                    for (int b = 0; b < bands; ++b)
+                        ASSERT_EQ(at(out, x, y, b), 40 + 50 * b);
         }
     }
 }
 
 TEST(ImagesResample, SameSizeIsTheIdentity) {
-    const Pixels noise = make_pixels(40, 30, 3, [](int x, int y, int b) { return (x * 37 + y * 91 + b * 53) % 256; });
+    const Pixels noise =
+        make_pixels(40, 30, 3, [](int x, int y, int b) { return (x * 37 + y * 91 + b * 53) % 256; });
     const Pixels out = resize(noise, 40, 30);
     EXPECT_EQ(out.data, noise.data);
 }
@@ -72,7 +74,8 @@ TEST(ImagesResample, ShrinkingAveragesFineDetailInsteadOfAliasing) {
     const Pixels checks = make_pixels(400, 400, 1, [](int x, int y, int) { return ((x + y) % 2) * 255; });
     const Pixels out = resize(checks, 100, 100);
     for (int y = 0; y < 100; ++y)
-        for (int x = 0; x < 100; ++x) ASSERT_NEAR(at(out, x, y), 127.5, 2.0) << x << "," << y;
+        for (int x = 0; x < 100; ++x)
+            ASSERT_NEAR(at(out, x, y), 127.5, 2.0) << x << "," << y;
 }
 
 TEST(ImagesResample, TheSourceBoxSelectsTheRegion) {
@@ -81,7 +84,8 @@ TEST(ImagesResample, TheSourceBoxSelectsTheRegion) {
     const Pixels halves = make_pixels(200, 50, 1, [](int x, int, int) { return x < 100 ? 0 : 200; });
     const Pixels right = resample(halves.data.data(), 200, 50, 1, SourceBox{110, 0, 90, 50}, 30, 15);
     for (int y = 0; y < 15; ++y)
-        for (int x = 0; x < 30; ++x) ASSERT_EQ(at(right, x, y), 200);
+        for (int x = 0; x < 30; ++x)
+            ASSERT_EQ(at(right, x, y), 200);
 }
 
 TEST(ImagesResample, CoverBoxIsTheCentredCrop) {
@@ -123,8 +127,8 @@ TEST(ImagesResample, ThumbnailsMatchLibvipsOwnThumbnailer) {
         const EncodedImage ours = make_thumbnail(input);
         detail::SignalBlockScope no_signals;
         VipsImage *theirs = nullptr;
-        ASSERT_EQ(vips_thumbnail_buffer(const_cast<char *>(input.data()), input.size(), &theirs, 300, "height", 300,
-                                        "crop", VIPS_INTERESTING_CENTRE, nullptr),
+        ASSERT_EQ(vips_thumbnail_buffer(const_cast<char *>(input.data()), input.size(), &theirs, 300,
+                                        "height", 300, "crop", VIPS_INTERESTING_CENTRE, nullptr),
                   0)
             << vips_error_buffer();
         void *buffer = nullptr;

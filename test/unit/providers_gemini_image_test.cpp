@@ -58,7 +58,8 @@ TEST(GeminiImageBody, APromptImitatingTheBodyStaysText) {
     ASSERT_TRUE(body);
     const json_t *parts = json::at(json_array_get(json::at(body.get(), {"contents"}), 0), {"parts"});
     EXPECT_EQ(json::get_string(json_array_get(parts, 0), {"text"}), r.prompt);
-    EXPECT_EQ(base64_decode(json::get_string(json_array_get(parts, 1), {"inline_data", "data"})), r.reference);
+    EXPECT_EQ(base64_decode(json::get_string(json_array_get(parts, 1), {"inline_data", "data"})),
+              r.reference);
 }
 
 TEST(GeminiImageBody, ModalitiesOptionAndValidation) {

@@ -106,7 +106,8 @@ void lower_own_priority() {
     const auto tid = static_cast<id_t>(syscall(SYS_gettid));
     errno = 0;
     const int current = getpriority(PRIO_PROCESS, tid);
-    if (errno == 0) (void)setpriority(PRIO_PROCESS, tid, std::min(current + ResultProcessor::kNiceIncrement, 19));
+    if (errno == 0)
+        (void)setpriority(PRIO_PROCESS, tid, std::min(current + ResultProcessor::kNiceIncrement, 19));
 }
 
 } // namespace

@@ -12,7 +12,8 @@ EncodedImage encode_jpeg(VipsImage *image, int quality, JpegScans scans) {
     void *buffer = nullptr;
     std::size_t length = 0;
     const int rc = vips_jpegsave_buffer(image, &buffer, &length, "Q", std::clamp(quality, 1, 100),
-                                        "interlace", scans == JpegScans::Progressive ? TRUE : FALSE, "optimize_coding", TRUE, "strip", TRUE, nullptr);
+                                        "interlace", scans == JpegScans::Progressive ? TRUE : FALSE,
+                                        "optimize_coding", TRUE, "strip", TRUE, nullptr);
     // The pixels are decoded while encoding, so a failure here is most often damaged input.
     check(rc, ErrorKind::DataCorrupted, "the image is damaged and could not be converted to JPEG");
     EncodedImage encoded;

@@ -75,12 +75,13 @@ std::string write_jpeg(const std::uint8_t *pixels, int width, int height, int ba
     if (bands != 1 && bands != 3)
         throw Error(ErrorKind::Internal, "JPEG encoding needs 1 or 3 bands, got " + std::to_string(bands));
     if (width < 1 || height < 1 || width > JPEG_MAX_DIMENSION || height > JPEG_MAX_DIMENSION)
-        throw Error(ErrorKind::Internal,
-                    "JPEG encoding: impossible size " + std::to_string(width) + " x " + std::to_string(height));
+        throw Error(ErrorKind::Internal, "JPEG encoding: impossible size " + std::to_string(width) + " x " +
+                                             std::to_string(height));
     unsigned char *out = nullptr;
     unsigned long length = 0;
     char message[JMSG_LENGTH_MAX];
-    if (!compress(pixels, width, height, bands, std::clamp(quality, 1, 100), progressive, &out, &length, message))
+    if (!compress(pixels, width, height, bands, std::clamp(quality, 1, 100), progressive, &out, &length,
+                  message))
         throw Error(ErrorKind::Internal, "the image could not be encoded as JPEG", message);
     std::string bytes(reinterpret_cast<const char *>(out), length);
     std::free(out);

@@ -30,7 +30,7 @@ struct Taps {
 };
 
 Taps make_taps(int in_size, double start, double length, int out_size) {
-    const double scale = length / out_size;             // source samples per output sample
+    const double scale = length / out_size;           // source samples per output sample
     const double filter_scale = std::max(scale, 1.0); // widened when shrinking: antialiasing
     const double support = kTriangleSupport * filter_scale;
     Taps taps;
@@ -45,7 +45,8 @@ Taps make_taps(int in_size, double start, double length, int out_size) {
         int hi = std::min(in_size, int(std::floor(centre + support + 0.5)));
         hi = std::min(hi, lo + taps.stride);
         double sum = 0;
-        for (int x = lo; x < hi; ++x) sum += exact[x - lo] = triangle((x + 0.5 - centre) / filter_scale);
+        for (int x = lo; x < hi; ++x)
+            sum += exact[x - lo] = triangle((x + 0.5 - centre) / filter_scale);
         if (hi <= lo || sum <= 0) {
             // Cannot happen for a box inside the image; the nearest sample keeps it total.
             lo = std::clamp(int(centre), 0, in_size - 1);
@@ -86,15 +87,18 @@ void vertical(const std::uint8_t *in, std::size_t row_bytes, const Taps &taps, i
             const std::uint8_t *row = in + std::size_t(taps.first[y] + k) * row_bytes;
             const std::int32_t weight = w[k];
             std::int32_t *a = acc.data();
-            for (std::size_t i = 0; i < row_bytes; ++i) a[i] += weight * row[i];
+            for (std::size_t i = 0; i < row_bytes; ++i)
+                a[i] += weight * row[i];
         }
         std::uint8_t *dest = out + std::size_t(y) * row_bytes;
-        for (std::size_t i = 0; i < row_bytes; ++i) dest[i] = to_byte(acc[i]);
+        for (std::size_t i = 0; i < row_bytes; ++i)
+            dest[i] = to_byte(acc[i]);
     }
 }
 
 template <int Bands>
-void horizontal(const std::uint8_t *in, int width, int rows, const Taps &taps, int out_width, std::uint8_t *out) {
+void horizontal(const std::uint8_t *in, int width, int rows, const Taps &taps, int out_width,
+                std::uint8_t *out) {
     for (int y = 0; y < rows; ++y) {
         const std::uint8_t *row = in + std::size_t(y) * width * Bands;
         std::uint8_t *dest = out + std::size_t(y) * out_width * Bands;
@@ -103,15 +107,18 @@ void horizontal(const std::uint8_t *in, int width, int rows, const Taps &taps, i
             const std::uint8_t *p = row + std::size_t(taps.first[x]) * Bands;
             std::int32_t acc[Bands] = {};
             for (int k = 0, n = taps.count[x]; k < n; ++k, p += Bands)
-                for (int b = 0; b < Bands; ++b) acc[b] += w[k] * p[b];
-            for (int b = 0; b < Bands; ++b) dest[x * Bands + b] = to_byte(acc[b]);
+                for (int b = 0; b < Bands; ++b)
+                    acc[b] += w[k] * p[b];
+            for (int b = 0; b < Bands; ++b)
+                dest[x * Bands + b] = to_byte(acc[b]);
         }
     }
 }
 
 void check_size(int value, const char *what) {
     if (value < 1 || value > kMaxSide)
-        throw std::invalid_argument(std::string("resample: ") + what + " out of range: " + std::to_string(value));
+        throw std::invalid_argument(std::string("resample: ") + what +
+                                    " out of range: " + std::to_string(value));
 }
 
 } // namespace
@@ -148,10 +155,18 @@ Pixels resample(const std::uint8_t *in, int width, int height, int bands, const 
     out.bands = bands;
     out.data.resize(std::size_t(out_height) * out_width * bands);
     switch (bands) {
-    case 1: horizontal<1>(rows.data(), width, out_height, across, out_width, out.data.data()); break;
-    case 2: horizontal<2>(rows.data(), width, out_height, across, out_width, out.data.data()); break;
-    case 3: horizontal<3>(rows.data(), width, out_height, across, out_width, out.data.data()); break;
-    default: horizontal<4>(rows.data(), width, out_height, across, out_width, out.data.data()); break;
+    case 1:
+        horizontal<1>(rows.data(), width, out_height, across, out_width, out.data.data());
+        break;
+    case 2:
+        horizontal<2>(rows.data(), width, out_height, across, out_width, out.data.data());
+        break;
+    case 3:
+        horizontal<3>(rows.data(), width, out_height, across, out_width, out.data.data());
+        break;
+    default:
+        horizontal<4>(rows.data(), width, out_height, across, out_width, out.data.data());
+        break;
     }
     return out;
 }

@@ -23,7 +23,8 @@ EncodedImage square_thumbnail(VipsImage *upright, int size, int quality) {
     // An image already in memory is shared, not copied.
     ImageRef pixels = in_memory(upright);
     const auto *data = static_cast<const std::uint8_t *>(VIPS_IMAGE_ADDR(pixels.get(), 0, 0));
-    const Pixels square = resample(data, width, height, pixels.bands(), cover_box(width, height, size, size), size, size);
+    const Pixels square =
+        resample(data, width, height, pixels.bands(), cover_box(width, height, size, size), size, size);
     return encode_jpeg(square, quality, JpegScans::Baseline);
 }
 

@@ -47,7 +47,8 @@ std::string build_submit_body(const ProviderConfig &config, const ImageRequest &
     if (!json::set(body.get(), "prompt", json::string(request.prompt)))
         throw Error(ErrorKind::InvalidText, "the prompt is not valid UTF-8");
     const std::string mime = request.reference_mime.empty() ? "image/jpeg" : request.reference_mime;
-    if (!is_valid_utf8(mime)) throw Error(ErrorKind::InvalidInput, "the reference image type is not valid UTF-8");
+    if (!is_valid_utf8(mime))
+        throw Error(ErrorKind::InvalidInput, "the reference image type is not valid UTF-8");
     json::set(body.get(), "image_url", json::string(placeholder));
     if (request.strength) json::set(body.get(), "strength", json_real(*request.strength));
     if (request.steps) json::set(body.get(), "num_inference_steps", json_integer(*request.steps));

@@ -17,7 +17,6 @@ json_t *object() {
     return value;
 }
 
-
 Ptr parse(std::string_view text) {
     json_error_t error;
     return Ptr(json_loadb(text.data(), text.size(), JSON_DECODE_ANY, &error));

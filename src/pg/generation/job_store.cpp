@@ -136,21 +136,22 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     //    billable progress of its own.
     std::string cost = "0";
     if (rec.kind != Kind::Released) {
-        auto logged = spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
-                                "provider, model, attempt,"
-                                "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
-                                "megapixels, cost_usd, error)"
-                                " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
-                                "$7::boolean, nullif($8::integer, 0),"
-                                "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
-                                "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
-                                "$13::numeric), nullif($14, ''))"
-                                " RETURNING cost_usd",
-                                {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
-                                 success ? "true" : "false", status, std::to_string(rec.latency_ms),
-                                 std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
-                                 rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
-                                false, Plan::Kept);
+        auto logged =
+            spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
+                      "provider, model, attempt,"
+                      "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
+                      "megapixels, cost_usd, error)"
+                      " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
+                      "$7::boolean, nullif($8::integer, 0),"
+                      "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
+                      "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
+                      "$13::numeric), nullif($14, ''))"
+                      " RETURNING cost_usd",
+                      {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
+                       success ? "true" : "false", status, std::to_string(rec.latency_ms),
+                       std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
+                       rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
+                      false, Plan::Kept);
         cost = logged.at(0).at(0).value_or("0");
     }
 
@@ -162,19 +163,21 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     if (success) {
         const std::string ref = storage::generated_ref(job.project_id, job.image_id);
         std::string sql =
-            std::string("UPDATE rolloy.generated_images g"
-                        "   SET status = 'completed', storage_ref = $8,"
-                        "       width = $3::integer, height = $4::integer, size_bytes = $5::bigint,"
-                        "       sha256 = $6, completed_at = now(), lease_expires_at = NULL,"
-                        "       leased_by = NULL, last_http_status = nullif($7::integer, 0),"
-                        "       resume_token = NULL, cost_usd = g.cost_usd + $9::numeric, updated_at = now()") +
+            std::string(
+                "UPDATE rolloy.generated_images g"
+                "   SET status = 'completed', storage_ref = $8,"
+                "       width = $3::integer, height = $4::integer, size_bytes = $5::bigint,"
+                "       sha256 = $6, completed_at = now(), lease_expires_at = NULL,"
+                "       leased_by = NULL, last_http_status = nullif($7::integer, 0),"
+                "       resume_token = NULL, cost_usd = g.cost_usd + $9::numeric, updated_at = now()") +
             ours;
         moved = spi.execute(sql.c_str(),
                             {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
                              std::to_string(rec.image.size()), rec.sha256, status, ref, cost},
                             Plan::Kept) == 1;
         // Same transaction: the row says "completed" exactly when its image is stored.
-        if (moved) storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
+        if (moved)
+            storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
     } else if (rec.kind == Kind::Released) {
         std::string sql =
             std::string("UPDATE rolloy.generated_images g"
@@ -200,8 +203,9 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     // 3. The row is no longer this attempt's (cancelled, reclaimed): the call still cost what it
     //    cost, whatever the row has become.
     if (!moved && std::strtod(cost.c_str(), nullptr) != 0)
-        spi.execute("UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
-                    {job.image_id, cost}, Plan::Kept);
+        spi.execute(
+            "UPDATE rolloy.generated_images SET cost_usd = cost_usd + $2::numeric WHERE id = $1::uuid",
+            {job.image_id, cost}, Plan::Kept);
     return moved;
 }
 

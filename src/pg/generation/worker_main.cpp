@@ -433,8 +433,8 @@ class Worker {
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
-    generation::ResultProcessor processor_;         // after runner_: its callback wakes the runner
-    std::map<std::string, std::string> processing_; // image id -> provider, being processed or ready
+    generation::ResultProcessor processor_;               // after runner_: its callback wakes the runner
+    std::map<std::string, std::string> processing_;       // image id -> provider, being processed or ready
     std::deque<generation::ResultProcessor::Done> ready_; // processed, waiting to be recorded
     std::int64_t next_id_ = 1;
     Clock::time_point last_reclaim_{};
