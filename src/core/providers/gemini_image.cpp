@@ -1,6 +1,7 @@
 #include "core/providers/gemini_image.hpp"
 
 #include "core/common/base64.hpp"
+#include "core/providers/reference_base64.hpp"
 #include "core/common/error.hpp"
 #include "core/providers/classify.hpp"
 #include "core/providers/gemini_api.hpp"
@@ -103,7 +104,7 @@ std::string build_image_body(const ProviderConfig &config, const ImageRequest &r
     }
     if (request.seed) json::set(generation, "seed", json_integer(*request.seed));
     json::set(body.get(), "generationConfig", generation);
-    return json::dump_with_verbatim(body.get(), placeholder, base64_encode(request.reference));
+    return json::dump_with_verbatim(body.get(), placeholder, reference_base64(request.reference));
 }
 
 Outcome image_outcome(const HttpResponse &response) {
