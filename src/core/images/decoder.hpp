@@ -32,12 +32,12 @@ int jpeg_shrink_for(const DecodedInfo &info, int width, int height, bool fast = 
 // is one), alpha flattened onto white, 8 bits, 3 bands.
 ImageRef to_upright_srgb(const OpenedImage &opened);
 
-// Resizes to cover `width` x `height` times `zoom` (>= 1), then crops exactly `width` x
-// `height`; `anchor_x`/`anchor_y` in [0, 1] place the crop in the slack (0.5 = centred).
 // The decoded pixels of `image` in memory (never a temporary file): read by several pipelines
 // without decoding again. The caller bounds the size.
 ImageRef in_memory(VipsImage *image);
 
+// Resizes to cover `width` x `height` times `zoom` (>= 1), then crops exactly `width` x
+// `height`; `anchor_x`/`anchor_y` in [0, 1] place the crop in the slack (0.5 = centred).
 ImageRef cover_crop(VipsImage *in, int width, int height, double zoom = 1.0, double anchor_x = 0.5,
                     double anchor_y = 0.5);
 

@@ -1,5 +1,6 @@
 #include "core/images/process_result.hpp"
 
+#include "core/images/decoded_pixels.hpp"
 #include "core/images/decoder.hpp"
 #include "core/images/jpeg_encoder.hpp"
 #include "core/images/square_thumbnail.hpp"
@@ -26,11 +27,11 @@ ProcessedImage process_result(std::string_view bytes, const Limits &limits) {
         // Provider results (about 1 megapixel) take this path: one decode instead of two, which
         // for PNG (no reduced-size decoding) is most of the work.
         detail::ImageRef upright = detail::to_upright_srgb(opened);
-        detail::ImageRef pixels = detail::in_memory(upright.get());
-        const auto *data = static_cast<const std::uint8_t *>(VIPS_IMAGE_ADDR(pixels.get(), 0, 0));
-        processed.image = detail::encode_jpeg(data, pixels.width(), pixels.height(), kImageQuality,
+        const detail::DecodedPixels pixels(upright.get());
+        processed.image = detail::encode_jpeg(pixels.data(), pixels.width(), pixels.height(), kImageQuality,
                                               detail::JpegScans::Progressive);
-        processed.thumbnail = detail::square_thumbnail(pixels.get(), kThumbnailSize, kThumbnailQuality);
+        processed.thumbnail = detail::square_thumbnail(pixels.data(), pixels.width(), pixels.height(),
+                                                       kThumbnailSize, kThumbnailQuality);
         return processed;
     }
     {

@@ -7,6 +7,8 @@
 
 #include <vips/vips.h>
 
+#include <cstdint>
+
 namespace rolloy::images::detail {
 
 // A `size` x `size` baseline JPEG covering the square (scaled until it fills it, the centre
@@ -14,5 +16,8 @@ namespace rolloy::images::detail {
 // Images up to 2048 x 2048 are resized in memory by resample(); larger ones stream through
 // libvips instead of holding their pixels.
 EncodedImage square_thumbnail(VipsImage *upright, int size, int quality);
+
+// The same from decoded upright sRGB pixels (3 bands, rows packed).
+EncodedImage square_thumbnail(const std::uint8_t *pixels, int width, int height, int size, int quality);
 
 } // namespace rolloy::images::detail
