@@ -150,6 +150,11 @@ CREATE TABLE rolloy.generated_images (
 -- sort of the whole queue per claim, however long the queue.
 CREATE INDEX generated_images_claim_idx ON rolloy.generated_images (provider, next_attempt_at, created_at)
     WHERE status = 'pending';
+-- A claimed row leaves a dead entry at the head of that index until VACUUM removes it, and every
+-- claim steps over them: at 300 images a second a claim grew from 0.3 to 1.6 ms before
+-- autovacuum's default 20 % threshold was reached. Rows here are updated two or three times
+-- each, like a queue's: vacuum it whenever autovacuum comes by with 2 % of the rows dead.
+ALTER TABLE rolloy.generated_images SET (autovacuum_vacuum_scale_factor = 0.02, autovacuum_vacuum_threshold = 200);
 CREATE INDEX generated_images_lease_idx ON rolloy.generated_images (lease_expires_at) WHERE status = 'processing';
 CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (reference_image_id);
 -- Project counters are recounted from the rows on every status change (see
