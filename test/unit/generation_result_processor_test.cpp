@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include <cerrno>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -129,22 +131,31 @@ TEST(ResultProcessor, ABrokenImageIsARecordNotACrash) {
     }
 }
 
+namespace {
+
+// `n` refused calls through two threads, `on_done` called on those threads after each record.
+void process_refusals(int n, std::function<void()> on_done) {
+    ResultProcessor p(2, std::move(on_done));
+    providers::RetryOptions retry;
+    for (int i = 0; i < n; ++i)
+        p.submit(job(i), failed_answer(providers::OutcomeKind::Permanent, 400), retry, 1u << 20);
+    take(p, std::size_t(n));
+}
+
+} // namespace
+
 TEST(ResultProcessor, ItsThreadsTakeNoSignals) {
     // Postgres' handlers must only ever run on the worker's own thread.
     std::atomic<bool> all_blocked{true};
     std::atomic<int> checked{0};
     {
-        ResultProcessor p(2, [&] {
+        process_refusals(8, [&] {
             sigset_t mask;
             pthread_sigmask(SIG_BLOCK, nullptr, &mask);
             for (int sig : {SIGTERM, SIGHUP, SIGINT, SIGUSR1, SIGALRM})
                 if (!sigismember(&mask, sig)) all_blocked = false;
             ++checked;
         });
-        providers::RetryOptions retry;
-        for (int i = 0; i < 8; ++i)
-            p.submit(job(i), failed_answer(providers::OutcomeKind::Permanent, 400), retry, 1u << 20);
-        take(p, 8);
     }
     EXPECT_EQ(checked.load(), 8);
     EXPECT_TRUE(all_blocked.load());
@@ -163,14 +174,10 @@ TEST(ResultProcessor, ItsThreadsYieldToTheLoop) {
     if (loop_nice > 19 - ResultProcessor::kNiceIncrement) GTEST_SKIP() << "already at nice " << loop_nice;
     std::atomic<int> wrong{0}, checked{0};
     {
-        ResultProcessor p(2, [&] {
+        process_refusals(6, [&] {
             if (nice_of_this_thread() != loop_nice + ResultProcessor::kNiceIncrement) ++wrong;
             ++checked;
         });
-        providers::RetryOptions retry;
-        for (int i = 0; i < 6; ++i)
-            p.submit(job(i), failed_answer(providers::OutcomeKind::Permanent, 400), retry, 1u << 20);
-        take(p, 6);
     }
     EXPECT_EQ(checked.load(), 6);
     EXPECT_EQ(wrong.load(), 0);
