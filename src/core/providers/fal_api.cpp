@@ -4,7 +4,6 @@
 #include "core/common/utf8.hpp"
 #include "core/providers/classify.hpp"
 #include "core/providers/json.hpp"
-#include "core/providers/reference_base64.hpp"
 #include "core/providers/url.hpp"
 
 #include <algorithm>
@@ -61,8 +60,7 @@ std::string build_submit_body(const ProviderConfig &config, const ImageRequest &
     json::set(body.get(), "enable_safety_checker",
               json_boolean(option_true(config, "enable_safety_checker", true)));
     json::set(body.get(), "sync_mode", json_false());
-    return json::dump_with_verbatim(body.get(), placeholder,
-                                    "data:" + mime + ";base64," + reference_base64(request.reference));
+    return json::dump_with_verbatim(body.get(), placeholder, make_data_uri(mime, request.reference));
 }
 
 HttpRequest submit_request(const ProviderConfig &config, std::string body) {

@@ -1,6 +1,7 @@
 #include "core/providers/url.hpp"
 
 #include "core/common/base64.hpp"
+#include "core/providers/reference_base64.hpp"
 
 #include <curl/curl.h>
 
@@ -65,7 +66,7 @@ std::string make_data_uri(std::string_view mime, std::string_view bytes) {
     std::string out = "data:";
     out += mime;
     out += ";base64,";
-    out += base64_encode(bytes);
+    out += reference_base64(bytes); // data URIs carry reference photos: the same one per batch
     return out;
 }
 
