@@ -4,11 +4,6 @@ BEGIN;
 \ir 00_fixture.inc
 SELECT no_plan();
 
--- Identities, in the column order of the expectations below.
-CREATE TEMP TABLE contexts (pos integer, ctx text);
-INSERT INTO contexts VALUES (1, 'alice'), (2, 'bob'), (3, 'admin'), (4, 'carol_jwt'), (5, 'admin_jwt'),
-                            (6, 'forged'), (7, 'anon_jwt'), (8, 'stranger'), (9, 'nobody');
-
 CREATE TEMP TABLE matrix (tbl text, op text, statement text, expected text[]);
 INSERT INTO matrix VALUES
 -- SELECT: what each identity sees.

@@ -51,9 +51,6 @@ $$;
 
 ------------------------------------------------------------------------------------------------
 -- Who may import and re-match: admins (psql or JWT); nobody else, whatever claims they forge.
-CREATE TEMP TABLE contexts (pos integer, ctx text);
-INSERT INTO contexts VALUES (1, 'alice'), (2, 'bob'), (3, 'admin'), (4, 'carol_jwt'), (5, 'admin_jwt'),
-                            (6, 'forged'), (7, 'anon_jwt'), (8, 'stranger'), (9, 'nobody');
 CREATE TEMP TABLE calls (what text, statement text, expected text[]);
 INSERT INTO calls VALUES
 ('import_performance(text)', $$SELECT * FROM rolloy.import_performance(current_setting('rolloy_test.export'))$$,

@@ -5,10 +5,6 @@ BEGIN;
 \ir 00_fixture.inc
 SELECT no_plan();
 
-CREATE TEMP TABLE contexts (pos integer, ctx text);
-INSERT INTO contexts VALUES (1, 'alice'), (2, 'bob'), (3, 'admin'), (4, 'carol_jwt'), (5, 'admin_jwt'),
-                            (6, 'forged'), (7, 'anon_jwt'), (8, 'stranger'), (9, 'nobody');
-
 -- Alice's park project has a prompt (batch_generate needs one).
 UPDATE rolloy.creative_projects SET prompt = 'a senior walks in a park'
  WHERE id = '10000000-0000-0000-0000-0000000000a1';
