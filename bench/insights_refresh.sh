@@ -8,7 +8,7 @@ set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 CREATIVES=${1:-1000}
 DAYS=${2:-1000}
-PORT=${ROLLOY_BENCH_PORT:-54391}
+PORT=${ROLLOY_BENCH_PORT:-25491}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 cluster_start ibench "$PORT" "shared_preload_libraries = 'rolloy'" "max_wal_size = '4GB'" "work_mem = '64MB'" >/dev/null
 trap 'cluster_remove ibench' EXIT

@@ -15,7 +15,7 @@ N=${1:-1000}
 LAT=${2:-200}
 RUNS=${3:-16 64 64@1000}
 PX_LIST=${4:-64 256}
-PORT=${ROLLOY_BENCH_PORT:-54390}
+PORT=${ROLLOY_BENCH_PORT:-25490}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 TMP=$(mktemp -d /tmp/rolloy-bench-XXXXXX)
 cluster_start bench "$PORT" "shared_preload_libraries = '${ROLLOY_BENCH_PRELOAD:-rolloy}'" "rolloy.database = 'bench'" \

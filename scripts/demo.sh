@@ -12,7 +12,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$ROLLOY_ROOT"
 KEEP=${1:-}
-PORT=${ROLLOY_DEMO_PORT:-54329}
+PORT=${ROLLOY_DEMO_PORT:-25429}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres PGDATABASE=rolloy_demo
 WORK=$(mktemp -d /tmp/rolloy-demo-XXXXXX)
 

@@ -44,9 +44,17 @@ build_and_install() {
 # Throwaway cluster in a git-ignored folder of the repo, run by the postgres OS user (initdb
 # refuses root). Falls back to /tmp (linked from the repo) when postgres cannot reach the repo.
 #   cluster_start NAME PORT [extra postgresql.conf lines...]
+# Our default ports sit below the kernel's ephemeral range (32768-60999 on Linux): a port inside
+# it can be taken at any moment as the local end of an outgoing connection (psql, curl, the
+# fakes), and the postmaster then cannot bind it. CI failed once that way on 54394.
 cluster_start() {
     local name=$1 port=$2
     shift 2
+    local low high
+    read -r low high </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || true
+    if [ -n "$low" ] && [ "$port" -ge "$low" ] && [ "$port" -le "$high" ]; then
+        echo "warning: port $port is in the ephemeral range $low-$high; the cluster may fail to bind it" >&2
+    fi
     local dir="$ROLLOY_ROOT/.cluster/$name"
     mkdir -p "$ROLLOY_ROOT/.cluster"
     cluster_stop "$name" 2>/dev/null || true

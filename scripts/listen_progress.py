@@ -4,7 +4,7 @@
 A minimal Postgres wire-protocol client (python3 stdlib only; trust or no-password auth on
 127.0.0.1), so the demo needs no driver:
 
-    listen_progress.py --port 54329 --db rolloy_demo [--project UUID] [--timeout 120]
+    listen_progress.py --port 25429 --db rolloy_demo [--project UUID] [--timeout 120]
 
 Prints one line per notification; exits 0 when a notification for the project says nothing is
 open any more (all images completed, failed or cancelled) or, with --until-idle, when no project

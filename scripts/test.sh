@@ -11,7 +11,7 @@ cd "$ROLLOY_ROOT"
 SUITES=("$@")
 [ ${#SUITES[@]} -gt 0 ] || SUITES=(unit fuzz regress pgtap integration)
 FUZZ_SECONDS=${ROLLOY_FUZZ_SECONDS:-30}
-PORT=${ROLLOY_TEST_PORT:-54340}
+PORT=${ROLLOY_TEST_PORT:-25440}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 declare -A RESULT=()
 passed=0 failed=0

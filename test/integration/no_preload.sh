@@ -3,7 +3,7 @@
 # extension works (naming, queueing), there is just no worker, and worker_status() says so.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
-port=${ROLLOY_NO_PRELOAD_PORT:-54394}
+port=${ROLLOY_NO_PRELOAD_PORT:-25494}
 cluster_start nopreload "$port" >/dev/null
 trap 'cluster_remove nopreload' EXIT
 out=$(psql -X -q -At -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U postgres <<'SQL'
