@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # generate_prompt() with Gemini generateContent against the fake server: tokens and cost are
-# saved and logged, refusals are clear errors, a hung call honours statement_timeout and leaves
-# the project unchanged, and failed calls are logged all the same (by the worker).
+# saved and logged, refusals are clear errors, a hung call honours statement_timeout and query
+# cancel and leaves the project unchanged, and failed calls are logged all the same (by the
+# worker).
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
@@ -31,16 +32,28 @@ case "$(fault 503)" in *"try again"*) echo "ok - a 503 says it is temporary" ;; 
 start=$SECONDS
 case "$(fault hang)" in *"statement timeout"*) echo "ok - a hung call ends at statement_timeout" ;; *) fail "hang: $(fault hang)" ;; esac
 check "statement_timeout honoured promptly (< 8 s for two 2 s timeouts)" "$( [ $((SECONDS - start)) -lt 8 ] && echo yes)" "yes"
+# Query cancel (pg_cancel_backend, Ctrl-C in psql) ends a hung call too, well before the 3 s
+# request timeout the test environment sets.
+q -c "UPDATE rolloy.scenes SET description = 'A park. [[fault:hang]]' WHERE scene_code = 'PARK'" >/dev/null
+PGAPPNAME=rolloy_cancel_me q -c "SELECT rolloy.generate_prompt('$p', 'gemini')" >"$TMP/cancel.out" 2>&1 &
+cancelled=$!
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE application_name = 'rolloy_cancel_me' AND state = 'active'" 10 "the call to start"
+sleep 0.3
+start_ms=$(date +%s%3N)
+q -c "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'rolloy_cancel_me'" >/dev/null
+wait "$cancelled" || true
+check "query cancel ends a hung call" "$(grep -c 'canceling statement due to user request' "$TMP/cancel.out")" "1"
+check "query cancel honoured promptly (< 2 s; the request timeout is 3 s)" "$( [ $(($(date +%s%3N) - start_ms)) -lt 2000 ] && echo yes)" "yes"
 check "failed calls leave the project's prompt unchanged" \
     "$(q -c "SELECT prompt || prompt_generated_at FROM rolloy.creative_projects WHERE id = '$p'")" "$before"
 # The failed calls rolled back with their statements; the worker logs them from shared memory.
 failed_logs() { q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success"; }
-for _ in $(seq 50); do [ "$(failed_logs)" -ge 5 ] && break; sleep 0.1; done
-check "each failed call is logged (blocked, MAX_TOKENS, 400, 503, hung)" "$(failed_logs)" "5"
+for _ in $(seq 50); do [ "$(failed_logs)" -ge 6 ] && break; sleep 0.1; done
+check "each failed call is logged (blocked, MAX_TOKENS, 400, 503, hung, cancelled)" "$(failed_logs)" "6"
 check "failed calls keep status, message and the tokens they were charged" "$(q -c "
     SELECT string_agg(coalesce(http_status::text, '-') || ':' || (tokens_in > 0)::text, ' ' ORDER BY id)
       FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success")" \
-    "200:true 200:true 400:false 503:false -:false"
+    "200:true 200:true 400:false 503:false -:false -:false"
 check "no failed call logged without its error" "$(q -c "
     SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success AND error IS NULL")" "0"
 q -c "UPDATE rolloy.scenes SET description = 'A green city park.' WHERE scene_code = 'PARK'" >/dev/null
