@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 
 using namespace rolloy::images;
@@ -138,5 +140,36 @@ TEST(ImagesResample, ThumbnailsMatchLibvipsOwnThumbnailer) {
         const std::string reference(static_cast<char *>(buffer), length);
         g_free(buffer);
         EXPECT_LT(test_images::mean_abs_difference(ours.bytes, reference), 4.0);
+    }
+}
+
+TEST(ImagesResample, BothPassOrdersAgreeAndAutoPicksTheCheaperOne) {
+    // Texture with detail in both directions; a box off the origin, so the horizontal-first
+    // order has to start at a later source row.
+    for (int bands = 1; bands <= 4; ++bands) {
+        const Pixels in =
+            make_pixels(97, 61, bands, [](int x, int y, int b) { return (x * 37 + y * 11 + b * 50) % 256; });
+        const SourceBox box{3.5, 7.25, 80.0, 45.0};
+        struct Size {
+            int width, height;
+            PassOrder expected;
+        } sizes[] = {{300, 169, PassOrder::HorizontalFirst}, // enlarging
+                     {40, 22, PassOrder::VerticalFirst},     // shrinking
+                     {80, 45, PassOrder::VerticalFirst}};    // same size: as many rows either way
+        for (const Size &size : sizes) {
+            const Pixels v = resample(in.data.data(), in.width, in.height, bands, box, size.width,
+                                      size.height, PassOrder::VerticalFirst);
+            const Pixels h = resample(in.data.data(), in.width, in.height, bands, box, size.width,
+                                      size.height, PassOrder::HorizontalFirst);
+            const Pixels a =
+                resample(in.data.data(), in.width, in.height, bands, box, size.width, size.height);
+            ASSERT_EQ(v.data.size(), h.data.size());
+            int worst = 0;
+            for (std::size_t i = 0; i < v.data.size(); ++i)
+                worst = std::max(worst, std::abs(int(v.data[i]) - int(h.data[i])));
+            EXPECT_LE(worst, 1) << size.width << "x" << size.height << ", " << bands << " bands";
+            EXPECT_EQ(a.data, size.expected == PassOrder::VerticalFirst ? v.data : h.data)
+                << size.width << "x" << size.height << ", " << bands << " bands";
+        }
     }
 }

@@ -76,15 +76,15 @@ inline std::uint8_t to_byte(std::int32_t fixed) {
 }
 
 // Each output row is a weighted sum of whole input rows: one multiply-add per sample and tap in
-// a loop the compiler vectorises. Runs first, so the scalar horizontal pass sees only output rows.
-void vertical(const std::uint8_t *in, std::size_t row_bytes, const Taps &taps, int out_height,
+// a loop the compiler vectorises. `in` starts at source row `first_row`.
+void vertical(const std::uint8_t *in, int first_row, std::size_t row_bytes, const Taps &taps, int out_height,
               std::uint8_t *out) {
     std::vector<std::int32_t> acc(row_bytes);
     for (int y = 0; y < out_height; ++y) {
         std::fill(acc.begin(), acc.end(), 0);
         const std::int32_t *w = &taps.weights[std::size_t(y) * taps.stride];
         for (int k = 0, n = taps.count[y]; k < n; ++k) {
-            const std::uint8_t *row = in + std::size_t(taps.first[y] + k) * row_bytes;
+            const std::uint8_t *row = in + std::size_t(taps.first[y] - first_row + k) * row_bytes;
             const std::int32_t weight = w[k];
             std::int32_t *a = acc.data();
             for (std::size_t i = 0; i < row_bytes; ++i)
@@ -115,6 +115,20 @@ void horizontal(const std::uint8_t *in, int width, int rows, const Taps &taps, i
     }
 }
 
+void horizontal(const std::uint8_t *in, int width, int rows, int bands, const Taps &taps, int out_width,
+                std::uint8_t *out) {
+    switch (bands) {
+    case 1:
+        return horizontal<1>(in, width, rows, taps, out_width, out);
+    case 2:
+        return horizontal<2>(in, width, rows, taps, out_width, out);
+    case 3:
+        return horizontal<3>(in, width, rows, taps, out_width, out);
+    default:
+        return horizontal<4>(in, width, rows, taps, out_width, out);
+    }
+}
+
 void check_size(int value, const char *what) {
     if (value < 1 || value > kMaxSide)
         throw std::invalid_argument(std::string("resample: ") + what +
@@ -134,7 +148,7 @@ SourceBox cover_box(int width, int height, int out_width, int out_height) {
 }
 
 Pixels resample(const std::uint8_t *in, int width, int height, int bands, const SourceBox &box, int out_width,
-                int out_height) {
+                int out_height, PassOrder order) {
     check_size(width, "width");
     check_size(height, "height");
     check_size(out_width, "output width");
@@ -147,26 +161,30 @@ Pixels resample(const std::uint8_t *in, int width, int height, int bands, const 
 
     const Taps across = make_taps(width, box.left, box.width, out_width);
     const Taps down = make_taps(height, box.top, box.height, out_height);
-    std::vector<std::uint8_t> rows(std::size_t(out_height) * width * bands);
-    vertical(in, std::size_t(width) * bands, down, out_height, rows.data());
+    // The source rows the vertical taps read.
+    int first_row = height, end_row = 0;
+    for (int y = 0; y < out_height; ++y) {
+        first_row = std::min(first_row, down.first[y]);
+        end_row = std::max(end_row, down.first[y] + down.count[y]);
+    }
+    const int used_rows = end_row - first_row;
+    if (order == PassOrder::Auto)
+        order = used_rows < out_height ? PassOrder::HorizontalFirst : PassOrder::VerticalFirst;
+
     Pixels out;
     out.width = out_width;
     out.height = out_height;
     out.bands = bands;
     out.data.resize(std::size_t(out_height) * out_width * bands);
-    switch (bands) {
-    case 1:
-        horizontal<1>(rows.data(), width, out_height, across, out_width, out.data.data());
-        break;
-    case 2:
-        horizontal<2>(rows.data(), width, out_height, across, out_width, out.data.data());
-        break;
-    case 3:
-        horizontal<3>(rows.data(), width, out_height, across, out_width, out.data.data());
-        break;
-    default:
-        horizontal<4>(rows.data(), width, out_height, across, out_width, out.data.data());
-        break;
+    if (order == PassOrder::VerticalFirst) {
+        std::vector<std::uint8_t> rows(std::size_t(out_height) * width * bands);
+        vertical(in, 0, std::size_t(width) * bands, down, out_height, rows.data());
+        horizontal(rows.data(), width, out_height, bands, across, out_width, out.data.data());
+    } else {
+        std::vector<std::uint8_t> rows(std::size_t(used_rows) * out_width * bands);
+        horizontal(in + std::size_t(first_row) * width * bands, width, used_rows, bands, across, out_width,
+                   rows.data());
+        vertical(rows.data(), first_row, std::size_t(out_width) * bands, down, out_height, out.data.data());
     }
     return out;
 }
