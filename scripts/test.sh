@@ -72,13 +72,26 @@ suite_pgtap() {
         pg_prove -d rolloy_tap --ext .sql -r test/pgtap
 }
 
+# Bash 5.2 (Debian 12) has a rare race in its child bookkeeping: a command substitution can
+# fail with status 127 and "wait_for: No record of process N" although the command ran fine
+# (seen once in ~30 runs). A script failing with exactly that message runs once more, said so
+# loudly; any other failure counts at once.
 suite_integration() {
-    local rc=0 t
+    local rc=0 t out
+    out=$(mktemp /tmp/rolloy-it-out-XXXXXX)
     for t in test/integration/*.sh; do
         [ -e "$t" ] || continue
         log "integration: $t"
-        bash "$t" || { echo "FAILED: $t"; rc=1; }
+        bash "$t" 2>&1 | tee "$out"
+        [ "${PIPESTATUS[0]}" -eq 0 ] && continue
+        if grep -q "wait_for: No record of process" "$out"; then
+            echo "NOTE: $t hit bash's 'No record of process' race (not a rolloy failure); running it again"
+            bash "$t" && continue
+        fi
+        echo "FAILED: $t"
+        rc=1
     done
+    rm -f "$out"
     return $rc
 }
 
