@@ -511,6 +511,11 @@ BEGIN
     IF TG_OP = 'INSERT' OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
         PERFORM rolloy._wake_worker_at_commit();
     END IF;
+    -- A leased row taken from the worker (cancelled, deleted): it gives back the claimed jobs it
+    -- has not called yet rather than call them.
+    IF OLD.status = 'processing' AND (TG_OP = 'DELETE' OR NEW.status = 'cancelled') THEN
+        PERFORM rolloy._withdraw_at_commit();
+    END IF;
     RETURN NULL;
 END
 $$;
@@ -520,6 +525,10 @@ CREATE TRIGGER after_image_change AFTER INSERT OR UPDATE OF status OR DELETE ON 
 CREATE FUNCTION rolloy._wake_worker_at_commit() RETURNS void
 LANGUAGE C AS 'MODULE_PATHNAME', 'rolloy_wake_worker_at_commit';
 REVOKE ALL ON FUNCTION rolloy._wake_worker_at_commit() FROM PUBLIC;
+
+CREATE FUNCTION rolloy._withdraw_at_commit() RETURNS void
+LANGUAGE C AS 'MODULE_PATHNAME', 'rolloy_withdraw_at_commit';
+REVOKE ALL ON FUNCTION rolloy._withdraw_at_commit() FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Monitoring.

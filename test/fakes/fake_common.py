@@ -159,11 +159,6 @@ def dumps_with_image(obj, image_json):
     return json.dumps(obj).replace(json.dumps(IMAGE_PLACEHOLDER), image_json, 1).encode()
 
 
-def sleep_ms(ms):
-    if ms and ms > 0:
-        SHUTDOWN.wait(ms / 1000.0)
-
-
 def hang():
     SHUTDOWN.wait(600)
 
@@ -179,6 +174,18 @@ class BaseHandler(BaseHTTPRequestHandler):
 
     def log_message(self, fmt, *args):  # keep test output clean
         pass
+
+    def parse_request(self):
+        # The request line has just been read: a provider's latency counts from here.
+        self.arrived = time.monotonic()
+        return super().parse_request()
+
+    def answer_after(self, latency_ms):
+        """Waits until latency_ms after the request arrived: the time the fake itself spent
+        reading and parsing the request is part of the latency, as it would be at a provider."""
+        remaining = self.arrived + latency_ms / 1000.0 - time.monotonic()
+        if latency_ms and remaining > 0:
+            SHUTDOWN.wait(remaining)
 
     def read_body(self):
         length = int(self.headers.get("Content-Length") or 0)

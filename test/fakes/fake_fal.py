@@ -34,7 +34,7 @@ import time
 import uuid
 from urllib.parse import urlparse
 
-from fake_common import BaseHandler, hang, parse_faults, request_key, serve, sleep_ms
+from fake_common import BaseHandler, hang, parse_faults, request_key, serve
 
 STATUS_RE = re.compile(r"^/([^/]+)/([^/]+)/requests/([0-9a-f-]+)(/status|/cancel)?$")
 FILE_RE = re.compile(r"^/files/([0-9a-f-]+)\.(png|jpeg|jpg)$")

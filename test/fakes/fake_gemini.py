@@ -31,8 +31,7 @@ import os
 import re
 from urllib.parse import parse_qs, urlparse
 
-from fake_common import (IMAGE_PLACEHOLDER, BaseHandler, dumps_with_image, hang, parse_faults, request_key, serve,
-                         sleep_ms)
+from fake_common import IMAGE_PLACEHOLDER, BaseHandler, dumps_with_image, hang, parse_faults, request_key, serve
 
 PATH_RE = re.compile(r"^/v1beta/models/([^/:]+):generateContent$")
 
@@ -137,7 +136,7 @@ class GeminiHandler(BaseHandler):
         if "hang" in names:
             hang()
             return
-        sleep_ms(latency)
+        self.answer_after(latency)
 
         for f in faults:
             if f.name.isdigit():

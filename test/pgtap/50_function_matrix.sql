@@ -67,6 +67,8 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('_remove_stored_image', $$SELECT rolloy._remove_stored_image(%2$L)$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
     ('_wake_worker_at_commit', $$SELECT rolloy._wake_worker_at_commit()$$,
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+    ('_withdraw_at_commit', $$SELECT rolloy._withdraw_at_commit()$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}')
   ) AS v(fn, statement, expected);
 
@@ -102,6 +104,7 @@ INSERT INTO execute_privileges VALUES
     ('rolloy._stored_image(text,boolean)', true, true),
     ('rolloy._user_is_admin(uuid)', true, false),
     ('rolloy._wake_worker_at_commit()', false, false),
+    ('rolloy._withdraw_at_commit()', false, false),
     ('rolloy._welch_test(numeric,numeric,numeric,numeric,numeric,numeric)', true, true),
     ('rolloy.batch_generate(uuid,jsonb)', true, true),
     ('rolloy.cancel_generation(uuid)', true, true),

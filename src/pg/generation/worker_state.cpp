@@ -42,6 +42,7 @@ void startup_shmem() {
         memset(state, 0, sizeof(WorkerShared));
         SpinLockInit(&state->mutex);
         pg_atomic_init_u64(&state->queued_commits, 0);
+        pg_atomic_init_u64(&state->withdrawn_commits, 0);
         state->logs_lock = &(GetNamedLWLockTranche(kLogsTranche))->lock;
     }
     LWLockRelease(AddinShmemInitLock);
@@ -61,20 +62,29 @@ void forget_worker(int, Datum) {
 // Wake-at-commit: queueing transactions set the worker's latch only once they commit, so the
 // worker never looks for rows it cannot see yet.
 bool wake_requested = false;
+bool withdraw_requested = false;
 bool callback_registered = false;
 
 void on_transaction_end(XactEvent event, void *) {
     if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_PARALLEL_COMMIT) {
-        if (wake_requested && state) {
-            pg_atomic_fetch_add_u64(&state->queued_commits, 1);
+        if ((wake_requested || withdraw_requested) && state) {
+            if (wake_requested) pg_atomic_fetch_add_u64(&state->queued_commits, 1);
+            if (withdraw_requested) pg_atomic_fetch_add_u64(&state->withdrawn_commits, 1);
             SpinLockAcquire(&state->mutex);
             Latch *latch = state->pid != 0 ? state->latch : nullptr;
             SpinLockRelease(&state->mutex);
             if (latch) SetLatch(latch);
         }
-        wake_requested = false;
+        wake_requested = withdraw_requested = false;
     } else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT) {
-        wake_requested = false;
+        wake_requested = withdraw_requested = false;
+    }
+}
+
+void register_callback() {
+    if (!callback_registered) {
+        rolloy::pg::call([] { RegisterXactCallback(on_transaction_end, nullptr); });
+        callback_registered = true;
     }
 }
 
@@ -174,17 +184,25 @@ uint64 queued_commits() {
     return state ? pg_atomic_read_u64(&state->queued_commits) : 0;
 }
 
+uint64 withdrawn_commits() {
+    return state ? pg_atomic_read_u64(&state->withdrawn_commits) : 0;
+}
+
 } // namespace rolloy::pg::worker
 
 using rolloy::pg::call;
 
 ROLLOY_FUNCTION(rolloy_wake_worker_at_commit) {
     using namespace rolloy::pg::worker;
-    if (!callback_registered) {
-        call([] { RegisterXactCallback(on_transaction_end, nullptr); });
-        callback_registered = true;
-    }
+    register_callback();
     wake_requested = true;
+    PG_RETURN_VOID();
+}
+
+ROLLOY_FUNCTION(rolloy_withdraw_at_commit) {
+    using namespace rolloy::pg::worker;
+    register_callback();
+    withdraw_requested = true;
     PG_RETURN_VOID();
 }
 

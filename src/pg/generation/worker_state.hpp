@@ -49,6 +49,9 @@ struct WorkerShared {
     // loop: a latch can be consumed by a wait inside its own transactions (a lock wait resets
     // it), a count cannot.
     pg_atomic_uint64 queued_commits;
+    // Commits that took rows the worker had leased away from it (a cancel, a delete). The
+    // worker then gives back the claimed jobs it has not called yet, instead of calling them.
+    pg_atomic_uint64 withdrawn_commits;
     // Under `logs_lock` (an LWLock: copying them takes longer than a spinlock may be held).
     LWLock *logs_lock;
     int pending_logs;
@@ -71,6 +74,8 @@ bool leave_call_log(const PendingCallLog &log);
 std::vector<PendingCallLog> take_call_logs(Oid database, int *dropped);
 // How many commits have queued work so far.
 uint64 queued_commits();
+// How many commits have withdrawn leased rows so far.
+uint64 withdrawn_commits();
 void announce_running(const char *database);
 void note_loop(int in_flight);
 void note_results(int completed, int failed, int retried, const char *error);
