@@ -333,12 +333,10 @@ class Worker {
     int claim_remote(const std::string &provider) {
         start_staged(provider);
         const int free = free_slots(provider);
-        const auto staged_now = staged_[provider].size();
-        const int room = std::max(0, stage_target(provider) - static_cast<int>(staged_now));
-        // Staged jobs first: a claim only tops the stage up when slots are free, so the claim
-        // transactions stay as they were (one per round with free slots).
-        if (free <= 0 || staged_now > 0 || !due_for_look(provider)) return 0;
-        const int want = free + room;
+        // Staged jobs first: a claim happens only once they have all started and slots are free
+        // again; it then fills the free slots and the stage.
+        if (free <= 0 || has_staged(provider) || !due_for_look(provider)) return 0;
+        const int want = free + stage_target(provider);
         std::string key;
         auto claimed = in_transaction("rolloy worker: claiming", [&](SpiConnection &spi) {
             auto jobs = jobs::claim(spi, provider, want, settings::lease_seconds);
@@ -516,6 +514,11 @@ class Worker {
         for (auto &entry : staged_)
             if (!entry.second.empty()) return true;
         return false;
+    }
+
+    bool has_staged(const std::string &provider) const {
+        auto it = staged_.find(provider);
+        return it != staged_.end() && !it->second.empty();
     }
 
     struct Staged {
