@@ -344,13 +344,12 @@ class Worker {
             if (static_cast<int>(jobs.size()) < want) note_drained(spi, provider);
             return jobs;
         });
-        int started = 0;
+        int taken = 0;
         for (ImageJob &job : claimed) {
-            if (started < free)
+            if (taken++ < free)
                 start_call(std::move(job), key);
             else
                 staged_[provider].push_back(Staged{std::move(job), key});
-            ++started;
         }
         return static_cast<int>(claimed.size());
     }
@@ -391,16 +390,19 @@ class Worker {
         running_.emplace(id, std::move(job));
     }
 
-    // Staged jobs never called: their attempts go back, as at shutdown.
+    // Staged jobs never called: their attempts go back, as at shutdown. They leave the stage
+    // first: if a release fails, the rest are forgotten (their leases expire and the reclaim puts
+    // them back) rather than called for rows that may already be pending again.
     void release_staged() {
-        for (auto &entry : staged_)
+        std::map<std::string, std::deque<Staged>> releasing;
+        releasing.swap(staged_);
+        for (auto &entry : releasing)
             for (Staged &staged : entry.second) {
                 JobRecord r;
                 r.kind = JobRecord::Kind::Released;
                 r.resume_token = staged.job.resume_token;
                 store(staged.job, r);
             }
-        staged_.clear();
     }
 
     int run_previews() {
