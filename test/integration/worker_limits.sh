@@ -85,26 +85,17 @@ for opts in '{"variants": 0}' '{"variants": "many"}' '{"provider": "dalle"}' '{"
 done
 check "nothing queued by refused calls" "$(q -c "SELECT count(*) FROM rolloy.generated_images")" "$before"
 
-# --- staged jobs are not called after a cancel. A worker finishing many calls keeps up to a
-# quarter of the concurrency (here 4 of 16) claimed and staged for the next free slot
-# (worker.md, "Staged claims"). Fast calls make the rate; behind them come slow ones: once all
-# 16 slots hold slow calls, slow rows sit staged. A cancel then must keep them from being
-# called when the slow calls finish: the fake counts exactly the 16 in flight.
+# --- staged jobs are not called after a cancel: the fake sees exactly the 16 calls that were in
+# flight, none of the staged ones.
 p5=$(new_project OUT PARK WALK JOY UGC "")
-q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, next_attempt_at)
-      SELECT '$p5', r.id, 'gemini', 'gemini-2.5-flash-image',
-             CASE WHEN n <= 200 THEN '[[fault:latency=10]] brisk walk ' || n ELSE '[[fault:latency=2000]] [[id:staged-slow]] slow walk' END,
-             now() + n * interval '1 microsecond'
-        FROM rolloy.reference_images r, generate_series(1, 300) n WHERE r.product_state = 'expanded'" >/dev/null
-slow_calls() { curl -s "http://127.0.0.1:$GEMINI_PORT/_stats?key=staged-slow" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("generate", 0))'; }
-for _ in $(seq 100); do [ "$(slow_calls)" -ge 16 ] && break; sleep 0.1; done
+stage_slow_calls "$p5" staged-slow 100 2000
 as_mia -c "SELECT rolloy.cancel_generation('$p5')" >/dev/null
 slow_logged_sql="SELECT count(*) FROM rolloy.api_usage_logs l JOIN rolloy.generated_images g ON g.id = l.image_id
                  WHERE g.project_id = '$p5' AND g.prompt LIKE '%staged-slow%'"
 # The slow calls finish (2 s) and are recorded; staged jobs would start in the slots they free.
 wait_for "SELECT ($slow_logged_sql) >= 16" 15 "the slow calls to be recorded"
 sleep 0.5
-check "after a cancel no staged job is called: only the 16 slow calls in flight ran" "$(slow_calls)" "16"
+check "after a cancel no staged job is called: only the 16 slow calls in flight ran" "$(gemini_calls staged-slow)" "16"
 check "the slow calls that ran are logged" "$(q -c "$slow_logged_sql")" "16"
 check_invariants
 echo "worker_limits: ok"

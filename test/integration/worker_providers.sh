@@ -73,7 +73,7 @@ check "fal image priced per megapixel" "$(q -c "SELECT cost_usd > 0 FROM rolloy.
 check "API keys never appear in errors or logs" \
     "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE last_error ~ 'test-(gemini|fal)-key'") $(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE error ~ 'test-(gemini|fal)-key'")" "0 0"
 check "fake gemini saw 3 requests for the 503x2 job" \
-    "$(curl -s "http://127.0.0.1:$GEMINI_PORT/_stats?key=g_503" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["counts"]["generate"])')" "3"
+    "$(gemini_calls g_503)" "3"
 check_invariants
 
 # The result threads follow rolloy.result_threads on reload, up and down, with work queued.

@@ -24,31 +24,26 @@ check "the interrupted attempt is counted" "$(q -c "SELECT min(attempts) FROM ro
 check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/%'")" "6"
 check_invariants
 
+restart_postgres() {  # restart_postgres WHEN: a fast restart, then the worker is back
+    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data_dir" -m fast -w restart -l "$data_dir/../server.log" >/dev/null
+    echo "restarted Postgres (fast) $1"
+    wait_worker
+}
+
 p2=$(new_project TRVL CAR LOAD FREE STORY "restart")
 for i in $(seq 1 6); do queue_job "$p2" gemini "[[id:r$i]][[fault:latency=2500]] into the car $i" >/dev/null; done
 wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'processing'" 30 "jobs in flight"
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data_dir" -m fast -w restart -l "$data_dir/../server.log" >/dev/null
-echo "restarted Postgres (fast) while 6 calls were in flight"
-wait_worker
+restart_postgres "while 6 calls were in flight"
 wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'completed'" 60 "completion after restart"
 check "a clean shutdown gives the attempt back (released, not failed)" \
     "$(q -c "SELECT max(attempts) FROM rolloy.generated_images WHERE project_id = '$p2'")" "1"
 check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p2/%'")" "6"
 check_invariants
 
-# Staged jobs (worker.md, "Staged claims") are given back at a clean shutdown too. Fast calls make
-# the rate; once all 16 slots hold slow calls, slow rows sit staged; then a fast restart.
+# Staged jobs (worker.md, "Staged claims") are given back at a clean shutdown too.
 p3=$(new_project OUT PARK WALK JOY UGC "")
-q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, next_attempt_at)
-      SELECT '$p3', r.id, 'gemini', 'gemini-2.5-flash-image',
-             CASE WHEN n <= 200 THEN '[[fault:latency=10]] brisk walk ' || n ELSE '[[fault:latency=2500]] [[id:restart-slow]] slow walk' END,
-             now() + n * interval '1 microsecond'
-        FROM rolloy.reference_images r, generate_series(1, 240) n WHERE r.product_state = 'expanded'" >/dev/null
-slow_calls() { curl -s "http://127.0.0.1:$GEMINI_PORT/_stats?key=restart-slow" | python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("generate", 0))'; }
-for _ in $(seq 100); do [ "$(slow_calls)" -ge 16 ] && break; sleep 0.1; done
-runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data_dir" -m fast -w restart -l "$data_dir/../server.log" >/dev/null
-echo "restarted Postgres (fast) with 16 slow calls in flight and more staged"
-wait_worker
+stage_slow_calls "$p3" restart-slow 40 2500
+restart_postgres "with 16 slow calls in flight and more staged"
 wait_for "SELECT count(*) = 240 FROM rolloy.generated_images WHERE project_id = '$p3' AND status = 'completed'" 90 "completion after the second restart"
 check "calls in flight and staged jobs are given back at shutdown: no attempt lost" \
     "$(q -c "SELECT max(attempts) FROM rolloy.generated_images WHERE project_id = '$p3'")" "1"

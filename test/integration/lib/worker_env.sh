@@ -39,6 +39,25 @@ start_fake() {  # start_fake NAME -> sets FAKE_PORT
     fail "fake $1 did not start: $(cat "$TMP/$1.err")"
 }
 
+gemini_calls() {  # gemini_calls KEY -> requests the fake Gemini server has seen for [[id:KEY]]
+    curl -s "http://127.0.0.1:$GEMINI_PORT/_stats?key=$1" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("generate", 0))'
+}
+
+# Gets jobs staged (worker.md, "Staged claims"): 200 fast calls make the finish rate, behind
+# them come SLOW slow calls tagged [[id:KEY]]. Returns once all 16 slots (the default
+# concurrency) hold slow calls; from then on slow rows sit staged.
+stage_slow_calls() {  # stage_slow_calls PROJECT KEY SLOW LATENCY_MS
+    q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, next_attempt_at)
+          SELECT '$1', r.id, 'gemini', 'gemini-2.5-flash-image',
+                 CASE WHEN n <= 200 THEN '[[fault:latency=10]] brisk walk ' || n
+                      ELSE '[[fault:latency=$4]] [[id:$2]] slow walk' END,
+                 now() + n * interval '1 microsecond'
+            FROM rolloy.reference_images r, generate_series(1, 200 + $3) n WHERE r.product_state = 'expanded'" >/dev/null
+    for _ in $(seq 100); do [ "$(gemini_calls "$2")" -ge 16 ] && return 0; sleep 0.1; done
+    fail "16 slow calls did not start"
+}
+
 worker_env_cleanup() {
     for p in "${FAKE_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     psql -X -q -d postgres -c "ALTER SYSTEM RESET ALL" -c "SELECT pg_reload_conf()" >/dev/null 2>&1 || true
