@@ -20,7 +20,8 @@ OBJS       = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 # The install script is the module files of src/sql/ concatenated in name order (NN_ prefix).
 SQL_MODULES = $(sort $(wildcard src/sql/*.sql))
 DATA_built  = $(EXTENSION)--$(EXTVERSION).sql
-DATA        = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
+# Released versions' install scripts (frozen) and the upgrade steps between versions.
+DATA        = $(wildcard src/sql/released/$(EXTENSION)--*.sql src/sql/upgrade/$(EXTENSION)--*--*.sql)
 
 # pg_regress: sql/NAME.sql compared with expected/NAME.out, run in file-name order.
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))

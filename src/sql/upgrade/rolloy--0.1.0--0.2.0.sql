@@ -1,0 +1,11 @@
+-- rolloy 0.1.0 -> 0.2.0: ALTER EXTENSION rolloy UPDATE TO '0.2.0'.
+--
+-- Every schema change of 0.2.0 is here as well as in src/sql/ (fresh installs); the upgrade test
+-- (test/integration/upgrade.sh) proves that an upgraded 0.1.0 database and a fresh 0.2.0 install
+-- list the same extension objects and that the data survives. Rules for this file:
+--   * new columns go at the end of their table (in src/sql/ too): the test compares column order;
+--   * data moves with its schema change, in the same statement block, and nothing is dropped
+--     before its data has been moved;
+--   * functions are replaced whole (CREATE OR REPLACE) or dropped and re-created with their
+--     grants and comments when their signature changes.
+\echo Use "ALTER EXTENSION rolloy UPDATE TO '0.2.0'" to load this file. \quit
