@@ -41,8 +41,23 @@ build_and_install() {
         as_root make -s install PG_CONFIG="$PG_BIN/pg_config" >/dev/null)
 }
 
-# Throwaway cluster in a git-ignored folder of the repo, run by the postgres OS user (initdb
-# refuses root). Falls back to /tmp (linked from the repo) when postgres cannot reach the repo.
+# Runs a command as the postgres OS user from a working directory it can enter: initdb and
+# pg_ctl fail with "could not change directory" when they inherit the cwd of a clone in a
+# folder postgres cannot read (root's home, a mode-700 mktemp folder).
+as_postgres() {
+    (cd / && runuser -u postgres -- "$@")
+}
+
+# The data folder of cluster NAME, resolved (empty when there is none).
+cluster_dir() {
+    local link="$ROLLOY_ROOT/.cluster/$1"
+    [ -e "$link" ] && readlink -f "$link"
+}
+
+# Throwaway cluster run by the postgres OS user (initdb refuses root). Its folder always lives
+# outside the clone, in a fresh /tmp/rolloy-NAME-XXXXXX that postgres owns, so the clone may sit
+# anywhere (root's home, a mode-700 folder); .cluster/NAME in the clone (git-ignored) links to
+# it for people, and every command gets the resolved path.
 #   cluster_start NAME PORT [extra postgresql.conf lines...]
 # Our default ports sit below the kernel's ephemeral range (32768-60999 on Linux): a port inside
 # it can be taken at any moment as the local end of an outgoing connection (psql, curl, the
@@ -55,45 +70,50 @@ cluster_start() {
     if [ -n "$low" ] && [ "$port" -ge "$low" ] && [ "$port" -le "$high" ]; then
         echo "warning: port $port is in the ephemeral range $low-$high; the cluster may fail to bind it" >&2
     fi
-    local dir="$ROLLOY_ROOT/.cluster/$name"
+    cluster_remove "$name"
+    local dir
+    dir=$(mktemp -d "/tmp/rolloy-$name-XXXXXX")
     mkdir -p "$ROLLOY_ROOT/.cluster"
-    cluster_stop "$name" 2>/dev/null || true
-    rm -rf "$dir"
-    if ! runuser -u postgres -- test -x "$ROLLOY_ROOT/.cluster" 2>/dev/null; then
-        local tmp
-        tmp=$(mktemp -d "/tmp/rolloy-$name-XXXXXX")
-        chmod 755 "$tmp"
-        ln -sfn "$tmp" "$dir"
-    else
-        mkdir -p "$dir"
-    fi
-    chown postgres:postgres "$dir/" && chmod 700 "$dir/"
-    runuser -u postgres -- "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 \
-        --locale=C.UTF-8 >/dev/null
+    ln -sfn "$dir" "$ROLLOY_ROOT/.cluster/$name"
+    chown postgres:postgres "$dir" && chmod 700 "$dir"
+    as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null ||
+        die "initdb of cluster $name in $dir failed"
     {
         echo "port = $port"
         echo "listen_addresses = '127.0.0.1'"
-        echo "unix_socket_directories = '$(readlink -f "$dir")'"
+        echo "unix_socket_directories = '$dir'"
         echo "fsync = off"
         echo "full_page_writes = off"
         echo "max_worker_processes = 16"
         echo "log_min_messages = warning"
         printf '%s\n' "$@"
     } >>"$dir/data/postgresql.conf"
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 start >/dev/null ||
         { cat "$dir/server.log" >&2; die "cluster $name did not start"; }
     log "cluster $name up on 127.0.0.1:$port (data in $dir/data, log $dir/server.log)"
 }
 
+# pg_ctl on cluster NAME as postgres: cluster_pg_ctl NAME restart -m fast ...
+cluster_pg_ctl() {
+    local dir
+    dir=$(cluster_dir "$1") || die "no cluster $1"
+    shift
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w "$@"
+}
+
 cluster_stop() {
-    local dir="$ROLLOY_ROOT/.cluster/$1"
+    local dir
+    dir=$(cluster_dir "$1") || return 0
     [ -d "$dir/data" ] || return 0
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
+    as_postgres "$PG_BIN/pg_ctl" -D "$dir/data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
 cluster_remove() {
-    local dir="$ROLLOY_ROOT/.cluster/$1"
+    local link="$ROLLOY_ROOT/.cluster/$1" dir
     cluster_stop "$1"
-    if [ -L "$dir" ]; then rm -rf "$(readlink -f "$dir")"; fi
-    rm -rf "$dir"
+    if dir=$(cluster_dir "$1") && [ "$dir" != "$link" ]; then
+        # Only our own folders: a link that points elsewhere is not deleted through.
+        case $dir in /tmp/rolloy-"$1"-*) rm -rf "$dir" ;; esac
+    fi
+    rm -rf "$link"
 }

@@ -25,7 +25,7 @@ check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store 
 check_invariants
 
 restart_postgres() {  # restart_postgres WHEN: a fast restart, then the worker is back
-    runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$data_dir" -m fast -w restart -l "$data_dir/../server.log" >/dev/null
+    as_postgres "$PG_BIN/pg_ctl" -D "$data_dir" -m fast -w restart -l "$data_dir/../server.log" >/dev/null
     echo "restarted Postgres (fast) $1"
     wait_worker
 }

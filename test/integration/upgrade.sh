@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# ALTER EXTENSION rolloy UPDATE from every released version (src/sql/released/) to the current
+# one, on a database filled as a team would fill it, with the worker running and calls in flight:
+#   0. the library still has every C symbol the released install scripts name (a user upgrades
+#      the package before running ALTER EXTENSION);
+#   1. rolloy 0.1.0 exactly as released, filled through its own API (test/integration/lib/
+#      fill_0.1.0.sql): dictionaries, users, keys, photos, projects, images in the store from
+#      the preview and (fake) Gemini providers, a Meta import, insights, a pg_cron schedule;
+#   2. ALTER EXTENSION rolloy UPDATE while the worker is processing slow Gemini calls;
+#   3. every row of every table, every image byte and every key survived (fingerprints);
+#   4. the in-flight jobs finish with their books right, and new work is done after the upgrade;
+#   5. the upgraded extension equals a fresh install object for object
+#      (test/integration/lib/extension_catalog.sql, diffed).
+# Runs its own cluster: pg_cron and the worker must serve the same database here.
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+PORT=${ROLLOY_UPGRADE_PORT:-25450}
+DB=rolloy_upgrade
+FRESH=rolloy_fresh
+export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
+HERE="$ROLLOY_ROOT/test/integration"
+TMP=$(mktemp -d /tmp/rolloy-uptest-XXXXXX)
+chmod 755 "$TMP"
+FAKE=
+cleanup() {
+    [ -n "$FAKE" ] && kill "$FAKE" 2>/dev/null
+    cluster_remove upgrade
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+check() {  # check "description" "actual" "expected"
+    [ "$2" = "$3" ] || fail "$1: got [$2], want [$3]"
+    echo "ok - $1"
+}
+wait_for() {  # wait_for "sql returning t" timeout_seconds description
+    local deadline=$((SECONDS + $2))
+    while [ $SECONDS -lt $deadline ]; do
+        [ "$(q -c "$1" 2>/dev/null)" = t ] && return 0
+        sleep 0.3
+    done
+    q -c "SELECT status, provider, count(*), max(last_error) FROM rolloy.generated_images GROUP BY 1, 2" >&2
+    fail "timed out after $2 s waiting for: $3"
+}
+
+# 0. C symbols of the released scripts.
+lib="$("$PG_BIN/pg_config" --pkglibdir)/rolloy.so"
+for script in "$ROLLOY_ROOT"/src/sql/released/rolloy--*.sql; do
+    missing=$(comm -23 <(grep -oE "'MODULE_PATHNAME', *'[A-Za-z0-9_]+'" "$script" | grep -oE "'[A-Za-z0-9_]+'$" | tr -d "'" | sort -u) \
+        <(nm -D --defined-only "$lib" | awk '{print $3}' | sort -u))
+    check "the library defines every C symbol of $(basename "$script")" "$missing" ""
+done
+
+python3 "$ROLLOY_ROOT/test/fakes/fake_gemini.py" 0 >"$TMP/gemini.out" 2>"$TMP/gemini.err" &
+FAKE=$!
+for _ in $(seq 50); do GP=$(head -1 "$TMP/gemini.out" 2>/dev/null); [ -n "$GP" ] && break; sleep 0.1; done
+[ -n "$GP" ] || fail "the fake Gemini server did not start: $(cat "$TMP/gemini.err")"
+cluster_start upgrade "$PORT" "shared_preload_libraries = 'rolloy,pg_cron'" "cron.database_name = '$DB'" \
+    "rolloy.database = '$DB'" "rolloy.poll_interval_ms = 300" "rolloy.gemini_base_url = 'http://127.0.0.1:$GP'" \
+    "rolloy.retry_base_ms = 200" >/dev/null
+psql -X -q -d postgres -c "CREATE DATABASE $DB" -c "CREATE DATABASE $FRESH"
+
+# 1. rolloy 0.1.0, filled.
+vips gaussnoise "$TMP/noise.v" 1200 900 && vips colourspace "$TMP/noise.v" "$TMP/open.jpg" srgb
+vips gaussnoise "$TMP/noise2.v" 800 800 --mean 100 && vips colourspace "$TMP/noise2.v" "$TMP/folded.png" srgb
+q -v open_file="$TMP/open.jpg" -v folded_file="$TMP/folded.png" -f "$HERE/lib/fill_0.1.0.sql" >/dev/null
+check "installed version" "$(q -c "SELECT extversion FROM pg_extension WHERE extname = 'rolloy'")" "0.1.0"
+wait_for "SELECT count(*) >= 11 AND bool_and(status = 'completed') FROM rolloy.generated_images" 120 "the 0.1.0 batch"
+psql -X -q -At -d "$DB" -f "$ROLLOY_ROOT/scripts/demo/meta_export.sql" >"$TMP/meta.csv"
+q -v csv="$(cat "$TMP/meta.csv")" <<'SQL' >/dev/null
+SELECT rows_inserted FROM rolloy.import_performance(:'csv', 'auto', 'reject_file', 'meta_export.csv');
+SELECT FROM rolloy.refresh_insights();
+SELECT rolloy.schedule_insights('15 3 * * *');
+SQL
+echo "0.1.0 filled: $(q -c "SELECT (SELECT count(*) FROM rolloy.creative_projects) || ' projects, '
+    || (SELECT count(*) FROM rolloy.image_store) || ' stored images, '
+    || (SELECT count(*) FROM rolloy.api_usage_logs) || ' logged calls, '
+    || (SELECT count(*) FROM rolloy.performance_data) || ' performance rows, '
+    || (SELECT count(*) FROM rolloy.insights) || ' insights, '
+    || (SELECT count(*) FROM rolloy.provider_secrets) || ' keys, '
+    || (SELECT count(*) FROM cron.job) || ' cron job'")"
+
+# The project whose calls are in flight during the upgrade changes by design; every other row
+# must come through unchanged. Its id appears in each of its rows (projects, images, stored
+# files' refs, logged calls), which is how the fingerprints leave it out.
+inflight=$(q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
+                 SELECT 1, 1, 1, 1, '00000000-0000-0000-0000-0000000000a1', 'a walk during the upgrade', 'in flight'
+                 RETURNING id")
+fingerprints() {  # one line per table of the 0.1.0 schema: name, rows, md5 of the rows' text
+    q -v skip="%$inflight%" <<'SQL'
+SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %s t WHERE t::text NOT LIKE %L',
+              c.oid::regclass, c.oid::regclass, :'skip')
+  FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r' ORDER BY 1
+\gexec
+SELECT 'cron.job', count(*), md5(string_agg(concat_ws('|', jobname, schedule, command, database, username), ',')) FROM cron.job;
+SQL
+}
+fingerprints >"$TMP/before.txt"
+
+# 2. The upgrade, with slow Gemini calls in flight.
+q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+      SELECT '$inflight', r.id, 'gemini', 'gemini-2.5-flash-image', '[[fault:latency=2000]] walk ' || n
+        FROM rolloy.reference_images r, generate_series(1, 6) n WHERE r.product_state = 'expanded'" >/dev/null
+wait_for "SELECT count(*) > 0 FROM rolloy.generated_images WHERE project_id = '$inflight' AND status = 'processing'" 30 "calls in flight"
+start=$(date +%s%N)
+q -c "ALTER EXTENSION rolloy UPDATE"
+echo "ALTER EXTENSION rolloy UPDATE took $(( ($(date +%s%N) - start) / 1000000 )) ms with $(q -c "SELECT count(*) FROM rolloy.generated_images WHERE status = 'processing'") calls in flight"
+check "version after the upgrade" "$(q -c "SELECT extversion FROM pg_extension WHERE extname = 'rolloy'")" \
+    "$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" "$ROLLOY_ROOT/rolloy.control")"
+
+# 3. Nothing lost or changed.
+fingerprints >"$TMP/after.txt"
+diff "$TMP/before.txt" "$TMP/after.txt" >&2 || fail "rows changed across the upgrade (table, rows, md5 before < and after >)"
+echo "ok - every row of $(wc -l <"$TMP/before.txt") tables and the pg_cron job unchanged"
+check "every stored image's bytes match their SHA-256, thumbnails present" \
+    "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE encode(sha256(content), 'hex') <> sha256 OR thumbnail IS NULL")" "0"
+
+# 4. The worker goes on: the in-flight calls complete with their books right, and new work
+# (Gemini, with the key stored before the upgrade) is done after it.
+wait_for "SELECT bool_and(status = 'completed') FROM rolloy.generated_images WHERE project_id = '$inflight'" 60 "in-flight jobs"
+q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+      SELECT '$inflight', r.id, 'gemini', 'gemini-2.5-flash-image', 'after the upgrade ' || n
+        FROM rolloy.reference_images r, generate_series(1, 4) n WHERE r.product_state = 'expanded'" >/dev/null
+wait_for "SELECT count(*) = 10 AND bool_and(status = 'completed') FROM rolloy.generated_images WHERE project_id = '$inflight'" 60 "jobs queued after the upgrade"
+check "project counters equal the rows" "$(q -c "
+    SELECT count(*) FROM rolloy.creative_projects p,
+           LATERAL (SELECT count(*) FILTER (WHERE g.status <> 'cancelled') AS total,
+                           count(*) FILTER (WHERE g.status = 'completed') AS completed
+                      FROM rolloy.generated_images g WHERE g.project_id = p.id) c
+     WHERE (p.total_images, p.completed_images) IS DISTINCT FROM (c.total, c.completed)")" "0"
+check "exactly one successful call logged per completed Gemini image" "$(q -c "
+    SELECT count(*) FROM rolloy.generated_images g WHERE g.status = 'completed' AND g.provider = 'gemini'
+       AND (SELECT count(*) FROM rolloy.api_usage_logs l WHERE l.image_id = g.id AND l.success) <> 1")" "0"
+check "every completed image has its stored bytes" "$(q -c "
+    SELECT count(*) FROM rolloy.generated_images g WHERE g.status = 'completed'
+       AND NOT EXISTS (SELECT 1 FROM rolloy.image_store s WHERE s.storage_ref = g.storage_ref)")" "0"
+q -c "$(q -c "SELECT command FROM cron.job WHERE jobname = 'rolloy-insights'")" >/dev/null
+echo "ok - the scheduled command runs after the upgrade"
+
+# 5. Object for object the same as a fresh install.
+psql -X -q -d "$FRESH" -c "SET client_min_messages = warning" -c "CREATE EXTENSION rolloy" >/dev/null
+psql -X -v ON_ERROR_STOP=1 -d "$DB" -f "$HERE/lib/extension_catalog.sql" >"$TMP/upgraded.txt"
+psql -X -v ON_ERROR_STOP=1 -d "$FRESH" -f "$HERE/lib/extension_catalog.sql" >"$TMP/fresh.txt"
+[ "$(grep -c '^function ' "$TMP/fresh.txt")" -gt 50 ] || fail "the catalog listing of the fresh install is nearly empty"
+diff -u "$TMP/upgraded.txt" "$TMP/fresh.txt" >&2 ||
+    fail "the upgraded extension differs from a fresh install (- upgraded, + fresh): ship the change in src/sql/upgrade/"
+echo "ok - upgraded and fresh install list the same $(grep -c '' "$TMP/fresh.txt") catalog lines"
+echo "upgrade: ok"
