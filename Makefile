@@ -26,8 +26,8 @@ DATA        = $(wildcard src/sql/upgrade/$(EXTENSION)--*--*.sql)
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
-# libcrypto: SHA-256 (core/common/sha256).
-LIBS_PKG    = vips libjpeg libcurl jansson libcrypto
+# libcrypto: SHA-256 (core/common/sha256); zlib: CRC-32 (core/common/crc32).
+LIBS_PKG    = vips libjpeg libcurl jansson libcrypto zlib
 # Postgres headers as system headers: their unused parameters are not our warnings.
 PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG)) \
               -isystem $(shell $(PG_CONFIG) --includedir-server)
