@@ -11,9 +11,7 @@ PG_CONFIG ?= pg_config
 EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" rolloy.control)
 
 MODULE_big = rolloy
-# ROLLOY_CORE_MODULES limits the core folders built (default: all of src/core).
-ROLLOY_CORE_MODULES ?= $(notdir $(wildcard src/core/*))
-CORE_SRCS  = $(sort $(foreach m,$(ROLLOY_CORE_MODULES),$(wildcard src/core/$(m)/*.cpp)))
+CORE_SRCS  = $(sort $(wildcard src/core/*/*.cpp))
 GLUE_SRCS  = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS       = $(CORE_SRCS:.cpp=.o) $(GLUE_SRCS:.cpp=.o)
 
@@ -27,11 +25,18 @@ DATA        = $(wildcard src/sql/released/$(EXTENSION)--*.sql src/sql/upgrade/$(
 REGRESS      = $(patsubst sql/%.sql,%,$(sort $(wildcard sql/*.sql)))
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
-LIBS_PKG    = vips libjpeg libcurl jansson
+# libcrypto: SHA-256 (core/common/sha256); zlib: CRC-32 (core/common/crc32).
+LIBS_PKG    = vips libjpeg libcurl jansson libcrypto zlib
 # Postgres headers as system headers: their unused parameters are not our warnings.
 PG_CPPFLAGS = -I$(CURDIR)/src $(shell pkg-config --cflags $(LIBS_PKG)) \
               -isystem $(shell $(PG_CONFIG) --includedir-server)
-PG_CXXFLAGS = -std=c++17 -fPIC -Wall -Wextra -Wno-register -Wno-missing-field-initializers -O2
+# pgxs.mk appends PG_CXXFLAGS to the server's CXXFLAGS (only Makefile.shlib's -fPIC follows), so
+# ours come last and win. It reads them when included: set them above the include.
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Wno-register -Wno-missing-field-initializers -O2
+# make WERROR=1: every warning is an error (as cmake -DROLLOY_WERROR=ON).
+ifeq ($(WERROR),1)
+PG_CXXFLAGS += -Werror
+endif
 SHLIB_LINK  = $(shell pkg-config --libs $(LIBS_PKG)) -lstdc++
 
 # The LLVM bitcode step cannot parse the glib headers libvips pulls in; the JIT gains nothing here.
@@ -39,9 +44,6 @@ override with_llvm = no
 
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
-
-# PGXS compiles .cpp with CXXFLAGS from the server build; make sure ours come last and win.
-override CXXFLAGS += $(PG_CXXFLAGS)
 
 $(EXTENSION)--$(EXTVERSION).sql: $(SQL_MODULES) rolloy.control
 	@{ echo "-- rolloy $(EXTVERSION): generated from src/sql/*.sql by make; edit those files."; \

@@ -1,4 +1,4 @@
-// CRC-32 of src/core/common (ZIP entries, PNG chunks).
+// CRC-32 of src/core/common (ZIP entries, PNG chunks; computed by zlib).
 #include "core/common/crc32.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,9 @@ TEST(CommonCrc32, KnownValues) {
 
 TEST(CommonCrc32, Continues) {
     EXPECT_EQ(crc32("56789", crc32("1234")), 0xCBF43926u);
+    // An empty view may have no buffer at all; it must still continue the CRC unchanged.
+    EXPECT_EQ(crc32(std::string_view(), 0xCBF43926u), 0xCBF43926u);
+    EXPECT_EQ(crc32("", 0xCBF43926u), 0xCBF43926u);
 }
 
 TEST(CommonCrc32, EveryLengthAndAlignmentMatchesTheBitwiseDefinition) {

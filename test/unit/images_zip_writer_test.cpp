@@ -1,4 +1,3 @@
-#include "core/common/crc32.hpp"
 #include "core/common/error.hpp"
 #include "core/images/zip_writer.hpp"
 

@@ -1,9 +1,12 @@
 // "Download a project's images as one ZIP": a minimal ZIP writer into memory.
 //
-// Entries are stored, not deflated (JPEG does not compress further, and storing keeps the
-// writer small and fast). Names are UTF-8 and flagged so (general purpose bit 11). ZIP64 is not
-// written: archives over 4 GiB (or more than 65535 entries) are refused with a clear error - a
-// Postgres bytea holds at most 1 GB anyway, so callers should pass a lower limit.
+// Entries are stored, not deflated: JPEG data is already entropy-coded, so deflate would spend
+// CPU on every byte to save almost nothing, and without it the writer needs no zlib stream and
+// each entry costs one copy plus a CRC-32. The archive is built in memory, not streamed: the SQL
+// function returns it as one bytea (at most 1 GB), so it is whole in memory there anyway; its
+// size is bounded by `max_archive_bytes`, checked before each entry is appended. Names are UTF-8
+// and flagged so (general purpose bit 11). ZIP64 is not written: archives over 4 GiB (or more
+// than 65535 entries) are refused with a clear error - callers pass a lower limit anyway.
 #pragma once
 #include "core/common/core_only.hpp"
 

@@ -11,12 +11,11 @@
 #include "pg/import/problem_log.hpp"
 
 extern "C" {
-#include "common/cryptohash.h"
-#include "common/sha2.h"
 #include "executor/spi.h"
 }
 
 #include "core/common/error.hpp"
+#include "core/common/sha256.hpp"
 #include "core/import/export_parser.hpp"
 
 #include <cstdint>
@@ -53,31 +52,6 @@ std::int32_t date_adt(const import::Date &d) {
     int doy = (153 * mp + 2) / 5 + d.day - 1;
     int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     return era * 146097 + doe - 719468 - 10957; // days since 1970-01-01, then since 2000-01-01
-}
-
-std::string sha256_hex(std::string_view data) {
-    std::uint8_t digest[PG_SHA256_DIGEST_LENGTH];
-    const std::uint8_t *bytes = reinterpret_cast<const std::uint8_t *>(data.data());
-    std::size_t size = data.size();
-    std::uint8_t *out = digest;
-    call([bytes, size, out] {
-        pg_cryptohash_ctx *ctx = pg_cryptohash_create(PG_SHA256);
-        if (pg_cryptohash_init(ctx) < 0 || pg_cryptohash_update(ctx, bytes, size) < 0 ||
-            pg_cryptohash_final(ctx, out, PG_SHA256_DIGEST_LENGTH) < 0) {
-            const char *why = pstrdup(pg_cryptohash_error(ctx));
-            pg_cryptohash_free(ctx);
-            elog(ERROR, "rolloy: could not compute SHA-256: %s", why);
-        }
-        pg_cryptohash_free(ctx);
-    });
-    static const char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(2 * PG_SHA256_DIGEST_LENGTH);
-    for (std::uint8_t b : digest) {
-        hex += kHex[b >> 4];
-        hex += kHex[b & 15];
-    }
-    return hex;
 }
 
 std::string unpack_currency(std::uint32_t code) {
@@ -126,7 +100,8 @@ class Import {
 };
 
 Datum Import::run() {
-    auto who = spi_.query("SELECT rolloy._require_admin_or_superuser('import ad performance', rolloy._importer_hint())::text");
+    auto who = spi_.query(
+        "SELECT rolloy._require_admin_or_superuser('import ad performance', rolloy._importer_hint())::text");
     imported_by_ = who.at(0).at(0);
     on_error_ = parse_on_error(request_.on_error);
     import::ParseOptions options;
