@@ -11,6 +11,9 @@ cd "$ROLLOY_ROOT"
 SUITES=("$@")
 [ ${#SUITES[@]} -gt 0 ] || SUITES=(unit fuzz regress pgtap integration)
 FUZZ_SECONDS=${ROLLOY_FUZZ_SECONDS:-30}
+# Warnings are errors in every build of the suite: the extension (make WERROR=1), the unit tests
+# and the fuzzers (-DROLLOY_WERROR=ON).
+export ROLLOY_WERROR=${ROLLOY_WERROR:-1}
 PORT=${ROLLOY_TEST_PORT:-25440}
 export PGHOST=127.0.0.1 PGPORT=$PORT PGUSER=postgres
 declare -A RESULT=()
@@ -31,7 +34,7 @@ run_suite() {  # name command...
 }
 
 suite_unit() {
-    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null &&
+    cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROLLOY_WERROR="$ROLLOY_WERROR" >/dev/null &&
         cmake --build build -j"$(nproc)" >/dev/null &&
         (cd build && ctest --output-on-failure -j"$(nproc)")
 }
@@ -39,7 +42,7 @@ suite_unit() {
 # libFuzzer targets (test/fuzz) built with clang, ASan and UBSan, each run for a bounded time
 # from the fixtures as seeds: any crash or sanitizer finding fails the suite.
 suite_fuzz() {
-    CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null || return 1
+    CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DROLLOY_WERROR="$ROLLOY_WERROR" >/dev/null || return 1
     local targets=() f
     for f in test/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
     cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" >/dev/null || return 1
