@@ -90,27 +90,28 @@ COMMENT ON COLUMN rolloy.formats.description IS 'Composition guidance; used when
 COMMENT ON COLUMN rolloy.formats.is_active IS 'Inactive entries cannot be used for new projects.';
 COMMENT ON COLUMN rolloy.formats.display_order IS 'Sort order in pickers.';
 
--- Friendly errors before the domain check fires (the domain's message names no field).
-CREATE FUNCTION rolloy._check_dictionary_codes() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Friendly errors before the CHECK fires (its message names no field). SECURITY DEFINER: it
+-- only validates NEW, and so the admin writing a dictionary needs no USAGE on rolloy_internal.
+CREATE FUNCTION rolloy_internal._check_dictionary_codes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'scenes' THEN
-        PERFORM rolloy.check_code('scene category code (A1)', NEW.category_code);
-        PERFORM rolloy.check_code('scene code (A2)', NEW.scene_code);
+        PERFORM rolloy_internal.check_code('scene category code (A1)', NEW.category_code);
+        PERFORM rolloy_internal.check_code('scene code (A2)', NEW.scene_code);
     ELSIF TG_TABLE_NAME = 'actions' THEN
-        PERFORM rolloy.check_code('action code (B)', NEW.code);
+        PERFORM rolloy_internal.check_code('action code (B)', NEW.code);
     ELSIF TG_TABLE_NAME = 'drivers' THEN
-        PERFORM rolloy.check_code('driver code (C)', NEW.code);
+        PERFORM rolloy_internal.check_code('driver code (C)', NEW.code);
     ELSE
-        PERFORM rolloy.check_code('format code (D)', NEW.code);
+        PERFORM rolloy_internal.check_code('format code (D)', NEW.code);
     END IF;
     RETURN NEW;
 END
 $$;
 
 -- A code that appears in a project's name may not change: the name is live in ad platforms.
-CREATE FUNCTION rolloy._freeze_used_codes() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._freeze_used_codes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     used boolean;
 BEGIN
@@ -143,11 +144,11 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['scenes', 'actions', 'drivers', 'formats'] LOOP
         EXECUTE format('CREATE TRIGGER check_codes BEFORE INSERT OR UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._check_dictionary_codes()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._check_dictionary_codes()', t);
         EXECUTE format('CREATE TRIGGER freeze_used_codes BEFORE UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._freeze_used_codes()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._freeze_used_codes()', t);
         EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._touch_updated_at()', t);
         EXECUTE format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)', 'rolloy.' || t, '');
         EXECUTE format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)',
                        pg_get_serial_sequence('rolloy.' || t, 'id'), '');

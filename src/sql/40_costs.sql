@@ -34,8 +34,8 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('preview', 'preview-v1', 'image', 0, '2025-01-01', true, 'built-in offline provider'),
     ('template', 'template-v1', 'call', 0, '2025-01-01', true, 'built-in offline prompt composer');
 
-CREATE FUNCTION rolloy._protect_seed_prices() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._protect_seed_prices() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF OLD.is_seed THEN
         RAISE EXCEPTION 'list prices shipped with rolloy cannot be changed or deleted'
@@ -46,7 +46,7 @@ BEGIN
 END
 $$;
 CREATE TRIGGER protect_seed_prices BEFORE UPDATE OR DELETE ON rolloy.provider_prices
-    FOR EACH ROW EXECUTE FUNCTION rolloy._protect_seed_prices();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._protect_seed_prices();
 
 CREATE FUNCTION rolloy.price_of(provider text, model text, unit text, at timestamptz DEFAULT now())
 RETURNS numeric
@@ -62,8 +62,8 @@ COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
 -- Cost of one call from the prices in force now: tokens, images and megapixels (rounded up).
 -- PL/pgSQL, one query: the worker calls this once per image, and a SQL function with a FROM
 -- clause (or five price_of calls) would be planned again on every call.
-CREATE FUNCTION rolloy._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint, images integer,
-                                  megapixels numeric)
+CREATE FUNCTION rolloy_internal._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint,
+                                           images integer, megapixels numeric)
 RETURNS numeric
 LANGUAGE plpgsql STABLE AS $$
 DECLARE

@@ -79,7 +79,7 @@ ROLLOY_FUNCTION(rolloy_upload_reference_image) {
     std::string sha = rolloy::sha256_hex(content);
 
     SpiConnection spi;
-    auto me = spi.query("SELECT rolloy.require_user()");
+    auto me = spi.query("SELECT rolloy_internal.require_user()");
     auto duplicate =
         spi.query("SELECT file_name, id FROM rolloy.reference_images WHERE sha256 = $1", {sha}, true);
     if (!duplicate.empty())

@@ -144,7 +144,7 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                       " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
                       "$7::boolean, nullif($8::integer, 0),"
                       "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
-                      "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
+                      "    rolloy_internal._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
                       "$13::numeric), nullif($14, ''))"
                       " RETURNING cost_usd",
                       {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
@@ -217,7 +217,7 @@ void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log) {
         "    (SELECT id FROM rolloy.users WHERE id = $2::uuid),"
         "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid), $4, $5, $6, false,"
         "    nullif($7::integer, 0), $8::integer, $9::bigint, $10::bigint,"
-        "    rolloy._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))",
+        "    rolloy_internal._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))",
         {num(log.occurred_at), log.user_id, log.project_id, log.operation, log.provider, log.model,
          std::to_string(log.http_status), std::to_string(log.latency_ms), std::to_string(log.tokens_in),
          std::to_string(log.tokens_out), log.error},

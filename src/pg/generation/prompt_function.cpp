@@ -183,8 +183,8 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
     if (provider == "gemini") {
         // A Gemini call costs money: refuse it when the owner's monthly budget has no room for its
         // worst case (raises configuration_limit_exceeded with the figures).
-        spi.query("SELECT rolloy._check_budget($1::uuid, rolloy._call_cost('gemini', $2, $3::bigint, "
-                  "$4::bigint, 0, 0))",
+        spi.query("SELECT rolloy_internal._check_budget($1::uuid,"
+                  " rolloy_internal._call_cost('gemini', $2, $3::bigint, $4::bigint, 0, 0))",
                   {owner, rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model),
                    std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
         // No SPI call is in progress while we wait on the network; the backend's own
@@ -203,7 +203,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
                   "    latency_ms, tokens_in, tokens_out, cost_usd)"
                   " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
                   "$7::bigint, $8::bigint,"
-                  "    rolloy._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
+                  "    rolloy_internal._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
                   " RETURNING cost_usd",
                   {owner, project_id, w.provider, w.model, std::to_string(w.http_status),
                    std::to_string(w.latency_ms), std::to_string(w.tokens_in), std::to_string(w.tokens_out)});

@@ -126,7 +126,8 @@ class Import {
 };
 
 Datum Import::run() {
-    auto who = spi_.query("SELECT rolloy._require_admin_or_superuser('import ad performance', rolloy._importer_hint())::text");
+    auto who = spi_.query("SELECT rolloy_internal._require_admin_or_superuser('import ad performance',"
+                          " rolloy_internal._importer_hint())::text");
     imported_by_ = who.at(0).at(0);
     on_error_ = parse_on_error(request_.on_error);
     import::ParseOptions options;
