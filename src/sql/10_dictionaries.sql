@@ -21,7 +21,8 @@ CREATE TABLE rolloy.scenes (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT scenes_code_unique UNIQUE (category_code, scene_code)
 );
-COMMENT ON TABLE rolloy.scenes IS 'A: where the ad is set. Two levels: category (A1) and scene (A2).';
+COMMENT ON TABLE rolloy.scenes IS
+    'A: where the ad is set. Two levels: category (A1) and scene (A2). Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.scenes.category IS 'Scene category, e.g. Outdoor.';
 COMMENT ON COLUMN rolloy.scenes.category_code IS 'A1 code of the category, e.g. OUT; part of ad names.';
 COMMENT ON COLUMN rolloy.scenes.scene IS 'Scene within the category, e.g. City park.';
@@ -43,7 +44,8 @@ CREATE TABLE rolloy.actions (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.actions IS 'B: what the person does; fixes the product state shown.';
+COMMENT ON TABLE rolloy.actions IS
+    'B: what the person does; fixes the product state shown. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.actions.name IS 'Action, e.g. Walking.';
 COMMENT ON COLUMN rolloy.actions.code IS 'B code, e.g. WALK; part of ad names.';
 COMMENT ON COLUMN rolloy.actions.action_type IS 'Kind of action: movement, rest, social, transport, storage or handling.';
@@ -63,7 +65,8 @@ CREATE TABLE rolloy.drivers (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.drivers IS 'C: the emotional driver of the creative.';
+COMMENT ON TABLE rolloy.drivers IS
+    'C: the emotional driver of the creative. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.drivers.emotion IS 'Emotion, e.g. Joy.';
 COMMENT ON COLUMN rolloy.drivers.code IS 'C code, e.g. JOY; part of ad names.';
 COMMENT ON COLUMN rolloy.drivers.keywords IS 'Words that evoke the emotion; used when writing image prompts.';
@@ -82,7 +85,8 @@ CREATE TABLE rolloy.formats (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.formats IS 'D: the format (composition style) of the creative.';
+COMMENT ON TABLE rolloy.formats IS
+    'D: the format (composition style) of the creative. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.formats.name IS 'Format, e.g. User-generated content.';
 COMMENT ON COLUMN rolloy.formats.code IS 'D code, e.g. UGC; part of ad names.';
 COMMENT ON COLUMN rolloy.formats.aspect_ratio IS 'Aspect ratio of the generated images: 1:1, 4:5, 9:16, 16:9, 3:4 or 4:3.';

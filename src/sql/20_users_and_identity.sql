@@ -19,7 +19,9 @@ CREATE TABLE rolloy.users (
     updated_at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX users_email_unique ON rolloy.users (lower(email));
-COMMENT ON TABLE rolloy.users IS 'People who use rolloy, their role, quotas and optional Postgres login.';
+COMMENT ON TABLE rolloy.users IS
+    'People who use rolloy, their role, quotas and optional Postgres login. Members read their own row '
+    'and may change its display_name; admins manage all.';
 COMMENT ON COLUMN rolloy.users.id IS 'User id; the `sub` claim of PostgREST JWTs.';
 COMMENT ON COLUMN rolloy.users.email IS 'E-mail address, unique regardless of case.';
 COMMENT ON COLUMN rolloy.users.display_name IS 'Name shown in reports.';

@@ -23,7 +23,8 @@ CREATE TABLE rolloy.reference_images (
 );
 CREATE INDEX reference_images_state_idx ON rolloy.reference_images (product_state) WHERE is_active;
 COMMENT ON TABLE rolloy.reference_images IS
-    'Product photos of the walker that image generation starts from (img2img), shared by all members.';
+    'Product photos of the walker that image generation starts from (img2img), shared by all members: '
+    'members read all, add their own (rolloy.upload_reference_image) and change or delete their own; admins all.';
 COMMENT ON COLUMN rolloy.reference_images.product_state IS 'Walker state in the photo: expanded, folded or both.';
 COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content).';
 COMMENT ON COLUMN rolloy.reference_images.mime_type IS 'Image type sniffed from the bytes.';
@@ -69,7 +70,8 @@ CREATE TABLE rolloy.creative_projects (
 CREATE INDEX creative_projects_created_by_idx ON rolloy.creative_projects (created_by, created_at DESC);
 CREATE INDEX creative_projects_abcd_idx ON rolloy.creative_projects (scene_id, action_id, driver_id, format_id);
 COMMENT ON TABLE rolloy.creative_projects IS
-    'One creative: an ABCD combination with its automatic name, prompt and generated images.';
+    'One creative: an ABCD combination with its automatic name, prompt and generated images. Members '
+    'create (rolloy.create_project), read, edit and delete their own; admins all.';
 COMMENT ON COLUMN rolloy.creative_projects.generated_name IS
     'Ad name YYYYMMDD_A1_A2_B_C_D[_N], set by rolloy; never reused, even after deletion.';
 COMMENT ON COLUMN rolloy.creative_projects.name_date IS 'Date part of the name: created_at in rolloy.naming_time_zone.';
@@ -103,7 +105,9 @@ CREATE TABLE rolloy.name_counters (
     base_name      text PRIMARY KEY,
     last_sequence  integer NOT NULL CHECK (last_sequence >= 1)
 );
-COMMENT ON TABLE rolloy.name_counters IS 'Last sequence issued per YYYYMMDD_A1_A2_B_C_D; internal.';
+COMMENT ON TABLE rolloy.name_counters IS
+    'Last sequence issued per YYYYMMDD_A1_A2_B_C_D, so that a name is never issued twice; written by the '
+    'naming trigger, readable by no member.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.name_counters', '');
 
 CREATE TYPE rolloy.image_status AS ENUM ('pending', 'processing', 'completed', 'failed', 'cancelled');
@@ -160,7 +164,9 @@ CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (referenc
 -- Project counters are recounted from the rows on every status change (see
 -- _after_image_change): an index-only count per project keeps that cheap.
 CREATE INDEX generated_images_project_status_idx ON rolloy.generated_images (project_id, status);
-COMMENT ON TABLE rolloy.generated_images IS 'One image of a project: a job for the worker, then the result.';
+COMMENT ON TABLE rolloy.generated_images IS
+    'One image of a project: a job for the worker, then the result. Members read those of their own '
+    'projects, admins all; written only through rolloy functions and the worker.';
 COMMENT ON COLUMN rolloy.generated_images.project_id IS 'Project the image belongs to.';
 COMMENT ON COLUMN rolloy.generated_images.reference_image_id IS 'Reference photo the image was generated from.';
 COMMENT ON COLUMN rolloy.generated_images.variant_no IS 'Variant number within the project (1, 2, ...).';
@@ -326,8 +332,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.reference_images_for(uuid) IS
     'Active reference images usable for a project: those whose product state matches its action''s, '
-    'plus those showing both states (all of them when the action shows both). Empty for projects '
-    'the caller may not see.';
+    'plus those showing both states (all of them when the action shows both). Owner of the project or an admin; '
+    'empty for projects the caller may not see.';
 
 CREATE VIEW rolloy.project_overview WITH (security_invoker = true) AS
 SELECT p.id, p.generated_name, p.title, p.created_by, u.display_name AS owner_name,
@@ -343,7 +349,7 @@ SELECT p.id, p.generated_name, p.title, p.created_by, u.display_name AS owner_na
   JOIN rolloy.formats f ON f.id = p.format_id
   LEFT JOIN rolloy.users u ON u.id = p.created_by;
 COMMENT ON VIEW rolloy.project_overview IS
-    'Projects with their ABCD spelled out and image counts; shows only what the caller may see (RLS).';
+    'Projects with their ABCD spelled out and image counts: members see their own projects, admins all (RLS).';
 
 -- RLS helper: visibility of a project decides visibility of what hangs off it. Runs as the
 -- querying role (RLS of creative_projects decides), which gets EXECUTE (99_internal_privileges.sql).

@@ -16,7 +16,8 @@ CREATE TABLE rolloy.provider_prices (
     CONSTRAINT provider_prices_unique UNIQUE (provider, model, unit, valid_from)
 );
 COMMENT ON TABLE rolloy.provider_prices IS
-    'Price list of provider calls in USD; the row in force at the time of a call prices it.';
+    'Price list of provider calls in USD; the row in force at the time of a call prices it. Read by all '
+    'members; admins add prices (the seeded list prices are immutable).';
 COMMENT ON COLUMN rolloy.provider_prices.provider IS 'Provider: template, preview, gemini, fal, ...';
 COMMENT ON COLUMN rolloy.provider_prices.model IS 'Model id at the provider.';
 COMMENT ON COLUMN rolloy.provider_prices.unit IS 'What is priced: image, megapixel, input_token_1m, output_token_1m or call.';
@@ -57,7 +58,7 @@ LANGUAGE sql STABLE AS $$
      ORDER BY p.valid_from DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
-    'The price per unit in force at a time for a provider and model; NULL when none is listed.';
+    'The price per unit in force at a time for a provider and model; NULL when none is listed. Any member.';
 
 -- Cost of one call from the prices in force now: tokens, images and megapixels (rounded up).
 -- PL/pgSQL, one query: the worker calls this once per image, and a SQL function with a FROM
@@ -120,7 +121,8 @@ CREATE TABLE rolloy.api_usage_logs (
 CREATE INDEX api_usage_logs_user_month_idx ON rolloy.api_usage_logs (user_id, occurred_at);
 CREATE INDEX api_usage_logs_occurred_idx ON rolloy.api_usage_logs (occurred_at);
 CREATE INDEX api_usage_logs_image_idx ON rolloy.api_usage_logs (image_id);
-COMMENT ON TABLE rolloy.api_usage_logs IS 'One row per provider call with its cost; written only by rolloy.';
+COMMENT ON TABLE rolloy.api_usage_logs IS
+    'One row per provider call with its cost; written only by rolloy. Members read their own, admins all.';
 COMMENT ON COLUMN rolloy.api_usage_logs.occurred_at IS 'When the call finished.';
 COMMENT ON COLUMN rolloy.api_usage_logs.user_id IS 'User the call was made for (owner of the project).';
 COMMENT ON COLUMN rolloy.api_usage_logs.project_id IS 'Project of the call.';

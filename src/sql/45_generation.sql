@@ -17,7 +17,8 @@ CREATE TABLE rolloy.image_store (
 ALTER TABLE rolloy.image_store ALTER COLUMN content SET STORAGE EXTERNAL;
 ALTER TABLE rolloy.image_store ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
 COMMENT ON TABLE rolloy.image_store IS
-    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is.';
+    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
+    '(reference photos: all members; generated images: their project''s owner and admins); written only by rolloy.';
 COMMENT ON COLUMN rolloy.image_store.storage_ref IS 'db:generated/<project>/<image> or db:reference/<id>.';
 COMMENT ON COLUMN rolloy.image_store.content IS 'The image file.';
 COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of content.';
@@ -105,13 +106,15 @@ CREATE FUNCTION rolloy.upload_reference_image(content bytea, file_name text, pro
 RETURNS rolloy.reference_images
 LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_upload_reference_image';
 COMMENT ON FUNCTION rolloy.upload_reference_image(bytea, text, rolloy.product_state, text) IS
-    'Adds a reference photo: the type is sniffed from the bytes (JPEG, PNG, WebP), size and dimensions '
-    'are checked, a thumbnail is made, and a photo already uploaded (same SHA-256) is refused.';
+    'Adds a reference photo and returns its reference_images row: the type is sniffed from the bytes (JPEG, '
+    'PNG, WebP), size and dimensions are checked, a thumbnail is made, and a photo already uploaded (same '
+    'SHA-256) is refused. Any member with a rolloy identity; the photo joins the library every member uses.';
 
 CREATE FUNCTION rolloy.project_zip(project_id uuid) RETURNS rolloy."application/zip"
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_project_zip';
 COMMENT ON FUNCTION rolloy.project_zip(uuid) IS
-    'All completed images of a project the caller may see as one ZIP, files named <ad name>.jpg.';
+    'All completed images of a project as one ZIP, files named <ad name>.jpg. Owner of the project or an '
+    'admin (42704 otherwise). PostgREST: GET /rpc/project_zip?project_id=… with Accept: application/zip.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Provider keys: readable by no ordinary role (no grants, RLS without policies), written only
@@ -165,7 +168,8 @@ $$;
 REVOKE ALL ON FUNCTION rolloy.remove_provider_key(text) FROM PUBLIC;
 -- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
 GRANT EXECUTE ON FUNCTION rolloy.remove_provider_key(text) TO rolloy_member;
-COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS 'Removes the API key of a provider. Admins only.';
+COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS
+    'Removes the API key of a provider; true when there was one. Admins only.';
 
 CREATE FUNCTION rolloy.provider_keys() RETURNS TABLE (provider text, key_set boolean, key_hint text, updated_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -194,7 +198,8 @@ LANGUAGE sql STABLE AS $$
          + coalesce(rolloy.price_of(provider, model, 'megapixel'), 0) * 1.05
 $$;
 COMMENT ON FUNCTION rolloy.estimated_image_cost(text, text) IS
-    'Cost in USD one image is expected to cost (per-image price, or per-megapixel price at 1.05 MP).';
+    'Cost in USD one image of a provider and model is expected to cost (per-image price, or per-megapixel '
+    'price at 1.05 MP): what quotas and budgets reserve for a queued image. Any member.';
 
 CREATE FUNCTION rolloy.usage_this_month(user_id uuid DEFAULT rolloy.current_user_id())
 RETURNS TABLE (images_used integer, images_queued integer, image_quota integer,
@@ -436,7 +441,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.cancel_generation(uuid) IS
-    'Cancels the pending and in-flight images of a project (an in-flight result is discarded). Returns how many.';
+    'Cancels the pending and in-flight images of a project (an in-flight result is discarded); returns '
+    'how many. Owner of the project or an admin.';
 
 CREATE FUNCTION rolloy.retry_failed(project_id uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -462,7 +468,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.retry_failed(uuid) IS
-    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget. Returns how many.';
+    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget; returns '
+    'how many. Owner of the project or an admin.';
 
 CREATE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -485,8 +492,9 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.regenerate_image(uuid, bigint) IS
-    'Queues a new variant like an existing image (same reference and parameters, new seed unless given). '
-    'The old image keeps its name: it may already be live in ad platforms.';
+    'Queues a new variant like an existing image (same reference and parameters, new seed unless given) '
+    'within quota, budget and rate limit, and returns its row. The old image keeps its name: it may already be live '
+    'in ad platforms. Owner of the project or an admin.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Counters, progress notifications and waking the worker.
@@ -556,7 +564,8 @@ SELECT p.id AS project_id, p.generated_name,
   FROM rolloy.creative_projects p
   LEFT JOIN rolloy.generated_images g ON g.project_id = p.id
  GROUP BY p.id, p.generated_name;
-COMMENT ON VIEW rolloy.generation_progress IS 'Image generation progress per project the caller may see.';
+COMMENT ON VIEW rolloy.generation_progress IS
+    'Image generation progress per project: members see their own projects, admins all.';
 
 CREATE VIEW rolloy.queue_metrics WITH (security_invoker = true) AS
 SELECT count(*) FILTER (WHERE g.status = 'pending') AS pending,
@@ -577,7 +586,7 @@ CREATE FUNCTION rolloy.worker_status(OUT running boolean, OUT pid integer, OUT d
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_worker_status';
 COMMENT ON FUNCTION rolloy.worker_status() IS
     'Health of the background worker: running, pid, database, start and last loop time, jobs in flight, '
-    'and counts since start. running is false when rolloy is not in shared_preload_libraries.';
+    'and counts since start. running is false when rolloy is not in shared_preload_libraries. Any member.';
 
 CREATE FUNCTION rolloy.restart_worker() RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -596,8 +605,8 @@ REVOKE ALL ON FUNCTION rolloy.restart_worker() FROM PUBLIC;
 -- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
 GRANT EXECUTE ON FUNCTION rolloy.restart_worker() TO rolloy_member;
 COMMENT ON FUNCTION rolloy.restart_worker() IS
-    'Restarts the background worker (admins). It releases its in-flight images on the way out (their '
-    'attempt is given back) and the postmaster starts a new worker a few seconds later.';
+    'Restarts the background worker; false when none runs. It releases its in-flight images on the way out '
+    '(their attempt is given back) and the postmaster starts a new worker a few seconds later. Admins only.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Retention: usage logs and finished job details do not grow without bound.

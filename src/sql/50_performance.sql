@@ -36,7 +36,9 @@ CREATE TABLE rolloy.import_batches (
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX import_batches_started_idx ON rolloy.import_batches (started_at DESC);
-COMMENT ON TABLE rolloy.import_batches IS 'One row per call of rolloy.import_performance: what it read and did.';
+COMMENT ON TABLE rolloy.import_batches IS
+    'One row per call of rolloy.import_performance: what it read and did. Members read their own imports, '
+    'admins all.';
 COMMENT ON COLUMN rolloy.import_batches.platform IS 'Platform of the file (detected or given).';
 COMMENT ON COLUMN rolloy.import_batches.requested_platform IS 'Platform the caller asked for (auto = detect).';
 COMMENT ON COLUMN rolloy.import_batches.imported_by IS 'User who imported.';
@@ -111,7 +113,8 @@ CREATE INDEX performance_data_project_idx ON rolloy.performance_data (project_id
 CREATE INDEX performance_data_unmatched_idx ON rolloy.performance_data (creative_name, ad_name)
     WHERE project_id IS NULL;
 COMMENT ON TABLE rolloy.performance_data IS
-    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it.';
+    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it. '
+    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance).';
 COMMENT ON COLUMN rolloy.performance_data.platform IS 'Ad platform.';
 COMMENT ON COLUMN rolloy.performance_data.ad_key IS
     'Natural key of the ad: the platform ad id when the export has one, else the canonical creative name, else the ad name.';
@@ -241,7 +244,8 @@ CREATE TABLE rolloy.insights (
 );
 CREATE INDEX insights_scope_kind_idx ON rolloy.insights (scope_user_id, kind);
 COMMENT ON TABLE rolloy.insights IS
-    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one user''s creatives.';
+    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one '
+    'user''s creatives (that user). Read through the insight_* views.';
 COMMENT ON COLUMN rolloy.insights.refreshed_at IS 'When the finding was computed.';
 COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data; else over this user''s creatives only.';
 COMMENT ON COLUMN rolloy.insights.kind IS 'Kind of finding (tier, effect, trend, ...).';

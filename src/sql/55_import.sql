@@ -31,7 +31,8 @@ LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET w
 AS 'MODULE_PATHNAME', 'rolloy_import_performance';
 COMMENT ON FUNCTION rolloy.import_performance(bytea, text, text, text) IS
     'Same as import_performance(text, ...) for the file''s raw bytes: accepts UTF-8 (with or without BOM) and '
-    'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake.';
+    'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake. Returns the '
+    'import_batches row. Admins only.';
 
 -- work_mem: each chunk's rows pass through the reference check's transition table; 64MB keeps
 -- a chunk of 10,000 lines in memory instead of a temporary file.
@@ -44,7 +45,7 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.import_csv(text) IS
     'PostgREST upload: POST /rpc/import_csv with Content-Type: text/plain and the CSV as the body. '
-    'Platform detected, on_error reject_file. Returns the import_batches row.';
+    'Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
 
 CREATE FUNCTION rolloy.import_csv_file(bytea) RETURNS rolloy.import_batches
 LANGUAGE sql VOLATILE AS $$
@@ -52,7 +53,7 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.import_csv_file(bytea) IS
     'PostgREST upload of the file as is: POST /rpc/import_csv_file with Content-Type: application/octet-stream '
-    '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row.';
+    '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
 
 -- Rows whose ad name is a creative name nobody has created yet wait in performance_data with
 -- project_id NULL and their canonical name in creative_name. A project or image created (or a

@@ -751,7 +751,7 @@ SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impress
                 OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))) t;
 COMMENT ON VIEW rolloy.insight_leaderboard IS
     'The top creatives (insight_settings.leaderboard_size, default 20; ties at the last rank included) '
-    'by the Wilson lower bound of CTR.';
+    'by the Wilson lower bound of CTR (admins: all creatives; members: their own).';
 
 CREATE VIEW rolloy.insight_effects WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
@@ -768,7 +768,7 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
 COMMENT ON VIEW rolloy.insight_effects IS
     'Effect of each scene category, scene, action, driver and format on CTR and ROAS: the value over '
     'the creatives that have it against the rest, lift and confidence_score (Welch test with creatives '
-    'as the unit; docs/insights.md).';
+    'as the unit; docs/insights.md). Admins: over all data; members: over their own creatives.';
 
 CREATE VIEW rolloy.insight_trends WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.grain, i.period_start,
@@ -784,7 +784,8 @@ SELECT i.scope_user_id, i.grain, i.period_start,
    AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
         OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_trends IS
-    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency.';
+    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_cost_efficiency WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.dimension, i.dimension_value, i.currency, i.sample_creatives AS creatives,
@@ -797,7 +798,8 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.currency, i.sample_cre
    AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
         OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_cost_efficiency IS
-    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency.';
+    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_heatmap WITH (security_invoker = true) AS
 SELECT h.scope_user_id, h.dimension_x, h.value_x, h.dimension_y, h.value_y, h.currency, h.creatives,
@@ -816,7 +818,7 @@ SELECT h.scope_user_id, h.dimension_x, h.value_x, h.dimension_y, h.value_y, h.cu
                 OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))) h;
 COMMENT ON VIEW rolloy.insight_heatmap IS
     'Any two ABCD dimensions against each other (filter dimension_x and dimension_y, e.g. scene x '
-    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency.';
+    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency (admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_fatigue WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS status,
@@ -831,7 +833,8 @@ SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.labe
         OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_fatigue IS
     'Creative fatigue: CTR of the last window_days days with data against the first window_days; '
-    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence.';
+    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence (admins: all '
+    'creatives; members: their own).';
 
 DO $comments$
 DECLARE

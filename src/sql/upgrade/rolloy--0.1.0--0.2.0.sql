@@ -1268,3 +1268,115 @@ COMMENT ON FUNCTION rolloy.load_sample_dictionaries() IS
     'Loads a sample ABCD dictionary for a rollator/walker brand (12 scenes in 4 categories, 8 actions, '
     '7 drivers, 6 formats). Idempotent; admins (or a superuser session without a rolloy user) only. Returns rows '
     'added per dictionary.';
+COMMENT ON FUNCTION rolloy.cancel_generation(uuid) IS
+    'Cancels the pending and in-flight images of a project (an in-flight result is discarded); returns '
+    'how many. Owner of the project or an admin.';
+COMMENT ON FUNCTION rolloy.estimated_image_cost(text, text) IS
+    'Cost in USD one image of a provider and model is expected to cost (per-image price, or per-megapixel '
+    'price at 1.05 MP): what quotas and budgets reserve for a queued image. Any member.';
+COMMENT ON FUNCTION rolloy.import_csv(text) IS
+    'PostgREST upload: POST /rpc/import_csv with Content-Type: text/plain and the CSV as the body. '
+    'Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
+COMMENT ON FUNCTION rolloy.import_csv_file(bytea) IS
+    'PostgREST upload of the file as is: POST /rpc/import_csv_file with Content-Type: application/octet-stream '
+    '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
+COMMENT ON FUNCTION rolloy.import_performance(bytea, text, text, text) IS
+    'Same as import_performance(text, ...) for the file''s raw bytes: accepts UTF-8 (with or without BOM) and '
+    'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake. Returns the '
+    'import_batches row. Admins only.';
+COMMENT ON FUNCTION rolloy.parse_creative_name(text) IS
+    'Splits a creative name (YYYYMMDD_A1_A2_B_C_D[_N][_Vnn]) into its parts. Tolerates surrounding '
+    'whitespace, any case, - or spaces for _, and copy suffixes such as " - Copy", " – Copy 2", "(1)". '
+    'Returns NULL for text that is not a creative name. Any member.';
+COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
+    'The price per unit in force at a time for a provider and model; NULL when none is listed. Any member.';
+COMMENT ON FUNCTION rolloy.project_zip(uuid) IS
+    'All completed images of a project as one ZIP, files named <ad name>.jpg. Owner of the project or an '
+    'admin (42704 otherwise). PostgREST: GET /rpc/project_zip?project_id=… with Accept: application/zip.';
+COMMENT ON FUNCTION rolloy.reference_images_for(uuid) IS
+    'Active reference images usable for a project: those whose product state matches its action''s, '
+    'plus those showing both states (all of them when the action shows both). Owner of the project or an admin; '
+    'empty for projects the caller may not see.';
+COMMENT ON FUNCTION rolloy.regenerate_image(uuid, bigint) IS
+    'Queues a new variant like an existing image (same reference and parameters, new seed unless given) '
+    'within quota, budget and rate limit, and returns its row. The old image keeps its name: it may already be live '
+    'in ad platforms. Owner of the project or an admin.';
+COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS
+    'Removes the API key of a provider; true when there was one. Admins only.';
+COMMENT ON FUNCTION rolloy.restart_worker() IS
+    'Restarts the background worker; false when none runs. It releases its in-flight images on the way out '
+    '(their attempt is given back) and the postmaster starts a new worker a few seconds later. Admins only.';
+COMMENT ON FUNCTION rolloy.retry_failed(uuid) IS
+    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget; returns '
+    'how many. Owner of the project or an admin.';
+COMMENT ON FUNCTION rolloy.upload_reference_image(bytea, text, rolloy.product_state, text) IS
+    'Adds a reference photo and returns its reference_images row: the type is sniffed from the bytes (JPEG, '
+    'PNG, WebP), size and dimensions are checked, a thumbnail is made, and a photo already uploaded (same '
+    'SHA-256) is refused. Any member with a rolloy identity; the photo joins the library every member uses.';
+COMMENT ON FUNCTION rolloy.worker_status() IS
+    'Health of the background worker: running, pid, database, start and last loop time, jobs in flight, '
+    'and counts since start. running is false when rolloy is not in shared_preload_libraries. Any member.';
+COMMENT ON VIEW rolloy.generation_progress IS
+    'Image generation progress per project: members see their own projects, admins all.';
+COMMENT ON VIEW rolloy.project_overview IS
+    'Projects with their ABCD spelled out and image counts: members see their own projects, admins all (RLS).';
+COMMENT ON VIEW rolloy.insight_leaderboard IS
+    'The top creatives (insight_settings.leaderboard_size, default 20; ties at the last rank included) '
+    'by the Wilson lower bound of CTR (admins: all creatives; members: their own).';
+COMMENT ON VIEW rolloy.insight_effects IS
+    'Effect of each scene category, scene, action, driver and format on CTR and ROAS: the value over '
+    'the creatives that have it against the rest, lift and confidence_score (Welch test with creatives '
+    'as the unit; docs/insights.md). Admins: over all data; members: over their own creatives.';
+COMMENT ON VIEW rolloy.insight_trends IS
+    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
+COMMENT ON VIEW rolloy.insight_cost_efficiency IS
+    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
+COMMENT ON VIEW rolloy.insight_heatmap IS
+    'Any two ABCD dimensions against each other (filter dimension_x and dimension_y, e.g. scene x '
+    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency (admins: all data; members: their own creatives).';
+COMMENT ON VIEW rolloy.insight_fatigue IS
+    'Creative fatigue: CTR of the last window_days days with data against the first window_days; '
+    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence (admins: all '
+    'creatives; members: their own).';
+COMMENT ON TABLE rolloy.scenes IS
+    'A: where the ad is set. Two levels: category (A1) and scene (A2). Read by all members, written by admins.';
+COMMENT ON TABLE rolloy.actions IS
+    'B: what the person does; fixes the product state shown. Read by all members, written by admins.';
+COMMENT ON TABLE rolloy.drivers IS
+    'C: the emotional driver of the creative. Read by all members, written by admins.';
+COMMENT ON TABLE rolloy.formats IS
+    'D: the format (composition style) of the creative. Read by all members, written by admins.';
+COMMENT ON TABLE rolloy.users IS
+    'People who use rolloy, their role, quotas and optional Postgres login. Members read their own row '
+    'and may change its display_name; admins manage all.';
+COMMENT ON TABLE rolloy.creative_projects IS
+    'One creative: an ABCD combination with its automatic name, prompt and generated images. Members '
+    'create (rolloy.create_project), read, edit and delete their own; admins all.';
+COMMENT ON TABLE rolloy.name_counters IS
+    'Last sequence issued per YYYYMMDD_A1_A2_B_C_D, so that a name is never issued twice; written by the '
+    'naming trigger, readable by no member.';
+COMMENT ON TABLE rolloy.generated_images IS
+    'One image of a project: a job for the worker, then the result. Members read those of their own '
+    'projects, admins all; written only through rolloy functions and the worker.';
+COMMENT ON TABLE rolloy.api_usage_logs IS
+    'One row per provider call with its cost; written only by rolloy. Members read their own, admins all.';
+COMMENT ON TABLE rolloy.provider_prices IS
+    'Price list of provider calls in USD; the row in force at the time of a call prices it. Read by all '
+    'members; admins add prices (the seeded list prices are immutable).';
+COMMENT ON TABLE rolloy.image_store IS
+    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
+    '(reference photos: all members; generated images: their project''s owner and admins); written only by rolloy.';
+COMMENT ON TABLE rolloy.import_batches IS
+    'One row per call of rolloy.import_performance: what it read and did. Members read their own imports, '
+    'admins all.';
+COMMENT ON TABLE rolloy.performance_data IS
+    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it. '
+    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance).';
+COMMENT ON TABLE rolloy.insights IS
+    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one '
+    'user''s creatives (that user). Read through the insight_* views.';
+COMMENT ON TABLE rolloy.reference_images IS
+    'Product photos of the walker that image generation starts from (img2img), shared by all members: '
+    'members read all, add their own (rolloy.upload_reference_image) and change or delete their own; admins all.';
