@@ -105,5 +105,19 @@ SELECT is(pg_temp.probe('alice', $$INSERT INTO rolloy.creative_projects (scene_i
 SELECT is(pg_temp.probe('alice', $$DELETE FROM rolloy.reference_images WHERE id = '20000000-0000-0000-0000-000000000001'$$),
           'rows:1', 'a delete fires rolloy_internal._forget_stored_images for a member');
 
+-- Every function that runs for another role pins search_path: SECURITY DEFINER functions, trigger
+-- functions, and what policies, views, defaults and CHECKs call (C functions that run no SQL as
+-- the caller aside: _is_currency_code).
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+            WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
+              AND (p.prosecdef OR p.prorettype = 'trigger'::regtype
+                   OR p.oid IN (SELECT d.refobjid FROM pg_depend d
+                                 WHERE d.refclassid = 'pg_proc'::regclass
+                                   AND d.classid IN ('pg_policy'::regclass, 'pg_rewrite'::regclass,
+                                                     'pg_attrdef'::regclass, 'pg_constraint'::regclass)))
+              AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
+          ARRAY['rolloy_internal._is_currency_code(text)'],
+          'every function that runs for another role pins search_path');
+
 SELECT * FROM finish();
 ROLLBACK;
