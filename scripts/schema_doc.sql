@@ -19,7 +19,7 @@ SELECT E'## Functions\n\n| function | returns | description |\n|---|---|---|\n' 
                          pg_get_function_result(p.oid), replace(coalesce(obj_description(p.oid, 'pg_proc'), ''), '|', '\|')),
                   E'\n' ORDER BY p.proname, pg_get_function_identity_arguments(p.oid))
   FROM pg_proc p
- WHERE p.pronamespace = 'rolloy'::regnamespace AND p.proname NOT LIKE '\_%' AND p.prorettype <> 'trigger'::regtype;
+ WHERE p.pronamespace = 'rolloy'::regnamespace;
 SELECT E'## Types\n\n' || string_agg(format('- `rolloy.%s`: %s', t.typname, coalesce(obj_description(t.oid, 'pg_type'), '')),
                                      E'\n' ORDER BY t.typname)
   FROM pg_type t

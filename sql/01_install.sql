@@ -21,9 +21,22 @@ SELECT c.relname, a.attname
 SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname = 'rolloy' AND c.relkind IN ('r', 'v') AND obj_description(c.oid, 'pg_class') IS NULL;
 
--- Every function that is not internal (_prefix) is documented (expected: no rows).
-SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
- WHERE n.nspname = 'rolloy' AND p.proname NOT LIKE '\_%' AND obj_description(p.oid, 'pg_proc') IS NULL
+-- Every function and type of the API schema, and both schemas, are documented (expected: no
+-- rows). \df+ and PostgREST's OpenAPI output show these comments.
+SELECT p.oid::regprocedure FROM pg_proc p
+ WHERE p.pronamespace = 'rolloy'::regnamespace AND obj_description(p.oid, 'pg_proc') IS NULL
+ ORDER BY 1;
+SELECT t.oid::regtype FROM pg_type t
+ WHERE t.typnamespace = 'rolloy'::regnamespace AND t.typtype IN ('c', 'd', 'e')
+   AND NOT EXISTS (SELECT 1 FROM pg_class c WHERE c.reltype = t.oid AND c.relkind <> 'c')
+   AND obj_description(t.oid, 'pg_type') IS NULL
+ ORDER BY 1;
+SELECT n.nspname FROM pg_namespace n
+ WHERE n.nspname IN ('rolloy', 'rolloy_internal') AND obj_description(n.oid, 'pg_namespace') IS NULL;
+
+-- The API schema holds the API only: no internal (_prefix) names, nothing for triggers.
+SELECT p.oid::regprocedure FROM pg_proc p
+ WHERE p.pronamespace = 'rolloy'::regnamespace AND (p.proname LIKE '\_%' OR p.prorettype = 'trigger'::regtype)
  ORDER BY 1;
 
 -- Group roles exist and nest.

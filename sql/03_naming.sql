@@ -115,7 +115,7 @@ SELECT pg_temp.outcome($$INSERT INTO rolloy.drivers (emotion, code, keywords) VA
 SELECT pg_temp.outcome($$UPDATE rolloy.formats SET code = 'UGC2' WHERE code = 'UGC'$$);
 SELECT pg_temp.outcome($$UPDATE rolloy.formats SET code = 'BANR' WHERE code = 'BANNER'$$);
 SELECT code FROM rolloy.formats WHERE name = 'Wide banner';
-SELECT pg_temp.outcome($$SELECT rolloy.check_code('driver code (C)', 'joy')$$);
+SELECT pg_temp.outcome($$SELECT rolloy_internal.check_code('driver code (C)', 'joy')$$);
 
 -- Parsing names back.
 SELECT (rolloy.parse_creative_name('20261127_OUT_PARK_WALK_JOY_UGC')).*;
@@ -134,9 +134,9 @@ SELECT n, (rolloy.parse_creative_name(n)).image_name
       ''
   ]) AS n;
 SELECT rolloy.parse_creative_name(NULL) IS NULL AS null_in_null_out;
-SELECT rolloy.compose_image_name('20261127_OUT_PARK_WALK_JOY_UGC', 12);
-SELECT pg_temp.outcome($$SELECT rolloy.compose_image_name('not a name', 1)$$);
-SELECT pg_temp.outcome($$SELECT rolloy.compose_image_name('20261127_OUT_PARK_WALK_JOY_UGC', 0)$$);
+SELECT rolloy_internal.compose_image_name('20261127_OUT_PARK_WALK_JOY_UGC', 12);
+SELECT pg_temp.outcome($$SELECT rolloy_internal.compose_image_name('not a name', 1)$$);
+SELECT pg_temp.outcome($$SELECT rolloy_internal.compose_image_name('20261127_OUT_PARK_WALK_JOY_UGC', 0)$$);
 
 -- Reference images offered follow the action's product state (plus 'both').
 INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)

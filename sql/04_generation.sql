@@ -108,8 +108,8 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
 VALUES ('gemini', 'gemini-2.5-flash-image', 'image', 0.045, now() - interval '1 minute');
 SELECT rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image') AS now,
        rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image', '2026-01-01') AS in_january;
-SELECT rolloy._call_cost('gemini', 'gemini-2.5-flash', 1000000, 100000, 0, 0) AS prompt_call,
-       rolloy._call_cost('fal', 'fal-ai/flux/dev/image-to-image', 0, 0, 1, 1.2) AS two_started_megapixels;
+SELECT rolloy_internal._call_cost('gemini', 'gemini-2.5-flash', 1000000, 100000, 0, 0) AS prompt_call,
+       rolloy_internal._call_cost('fal', 'fal-ai/flux/dev/image-to-image', 0, 0, 1, 1.2) AS two_started_megapixels;
 
 -- retry_failed checks its provider/model groups together: 20 failed fal images ($0.525) and 12
 -- failed Gemini ones ($0.54) each fit Mia's $1 budget, both together do not. Nothing changes.

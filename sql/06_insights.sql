@@ -238,10 +238,10 @@ SELECT pg_temp.outcome($$SELECT rolloy.schedule_insights('0 3 * * *')$$);
 RESET ROLE;
 
 -- Statistics helpers against closed forms: Cauchy (df 1) F(1) = 3/4; df 2: F(t) = 1/2 + t/(2·sqrt(2+t²)).
-SELECT round(rolloy.student_t_cdf(1, 1)::numeric, 10) AS cauchy_at_1,
-       round(rolloy.student_t_cdf(2, 2)::numeric, 10) AS df2_at_2, round((0.5 + 2 / (2 * sqrt(6)))::numeric, 10) AS expected,
-       round(rolloy.student_t_cdf(-2.228138852, 10)::numeric, 6) AS df10_lower_2_5pct,
-       round(rolloy.wilson_lower_bound(2, 10), 6) AS wilson_2_of_10,
-       round(rolloy.wilson_lower_bound(200, 10000), 6) AS wilson_200_of_10000;
-SELECT pg_temp.outcome('SELECT rolloy.student_t_cdf(1, 0)');
+SELECT round(rolloy_internal.student_t_cdf(1, 1)::numeric, 10) AS cauchy_at_1,
+       round(rolloy_internal.student_t_cdf(2, 2)::numeric, 10) AS df2_at_2, round((0.5 + 2 / (2 * sqrt(6)))::numeric, 10) AS expected,
+       round(rolloy_internal.student_t_cdf(-2.228138852, 10)::numeric, 6) AS df10_lower_2_5pct,
+       round(rolloy_internal.wilson_lower_bound(2, 10), 6) AS wilson_2_of_10,
+       round(rolloy_internal.wilson_lower_bound(200, 10000), 6) AS wilson_200_of_10000;
+SELECT pg_temp.outcome('SELECT rolloy_internal.student_t_cdf(1, 0)');
 ROLLBACK;

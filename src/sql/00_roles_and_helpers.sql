@@ -30,31 +30,35 @@ $roles$;
 REVOKE ALL ON SCHEMA rolloy FROM PUBLIC;
 GRANT USAGE ON SCHEMA rolloy TO rolloy_member;
 -- Functions are executable by PUBLIC by default; without USAGE on the schema PUBLIC cannot reach
--- them, and internal ones (prefixed _) are revoked explicitly where they matter.
+-- them. Everything in rolloy is API: docs/api.md lists it with who may use it, and
+-- test/integration/api_surface.sh compares that list with the catalog.
 
 COMMENT ON SCHEMA rolloy IS
-    'rolloy: ABCD creative naming, AI image generation, ad-performance import and insights.';
+    'rolloy API: ABCD creative naming, AI image generation, ad-performance import and insights. '
+    'Members (rolloy_member) use it; rows are decided by row-level security. Listed in docs/api.md.';
 
-CREATE FUNCTION rolloy._touch_updated_at() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Internals: helpers, trigger functions and the helpers of policies, views and CHECKs. Not an
+-- API: no role but the extension owner may use the schema, and its functions are executable by
+-- the owner only (99_internal_privileges.sql), except the few that run with the caller's rights.
+-- Policies, views, triggers, CHECKs and SQL-standard function bodies reach them by OID, which
+-- needs no USAGE on the schema.
+CREATE SCHEMA rolloy_internal;
+REVOKE ALL ON SCHEMA rolloy_internal FROM PUBLIC;
+COMMENT ON SCHEMA rolloy_internal IS
+    'rolloy internals (helpers, trigger functions, policy helpers): not an API, usable by the extension owner only.';
+
+CREATE FUNCTION rolloy_internal._touch_updated_at() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    NEW.updated_at := now();
+    NEW.updated_at := pg_catalog.now();
     RETURN NEW;
 END
 $$;
-COMMENT ON FUNCTION rolloy._touch_updated_at() IS 'Trigger: keeps updated_at current on every UPDATE.';
+COMMENT ON FUNCTION rolloy_internal._touch_updated_at() IS 'Trigger: keeps updated_at current on every UPDATE.';
 
 -- C++ helpers shared by the SQL of every module.
-CREATE FUNCTION rolloy.check_code(what text, code text) RETURNS text
+CREATE FUNCTION rolloy_internal.check_code(what text, code text) RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_check_code';
-COMMENT ON FUNCTION rolloy.check_code(text, text) IS
+COMMENT ON FUNCTION rolloy_internal.check_code(text, text) IS
     'Returns code if it is a valid ABCD code (2-8 characters A-Z/0-9, starting with a letter); '
     'otherwise raises invalid_parameter_value naming what (e.g. ''scene code'').';
-
-CREATE FUNCTION rolloy._selftest_raise(kind text) RETURNS text
-LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_selftest_raise';
-COMMENT ON FUNCTION rolloy._selftest_raise(text) IS
-    'Test hook for the C++/Postgres error boundary: raises a C++ exception of the given kind '
-    '(rolloy_error, std_exception, bad_alloc, unknown) or a Postgres error from inside C++ '
-    '(postgres_error); ''none'' returns ''ok''.';
-REVOKE ALL ON FUNCTION rolloy._selftest_raise(text) FROM PUBLIC;

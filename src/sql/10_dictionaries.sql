@@ -21,7 +21,8 @@ CREATE TABLE rolloy.scenes (
     updated_at     timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT scenes_code_unique UNIQUE (category_code, scene_code)
 );
-COMMENT ON TABLE rolloy.scenes IS 'A: where the ad is set. Two levels: category (A1) and scene (A2).';
+COMMENT ON TABLE rolloy.scenes IS
+    'A: where the ad is set. Two levels: category (A1) and scene (A2). Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.scenes.category IS 'Scene category, e.g. Outdoor.';
 COMMENT ON COLUMN rolloy.scenes.category_code IS 'A1 code of the category, e.g. OUT; part of ad names.';
 COMMENT ON COLUMN rolloy.scenes.scene IS 'Scene within the category, e.g. City park.';
@@ -43,7 +44,8 @@ CREATE TABLE rolloy.actions (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.actions IS 'B: what the person does; fixes the product state shown.';
+COMMENT ON TABLE rolloy.actions IS
+    'B: what the person does; fixes the product state shown. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.actions.name IS 'Action, e.g. Walking.';
 COMMENT ON COLUMN rolloy.actions.code IS 'B code, e.g. WALK; part of ad names.';
 COMMENT ON COLUMN rolloy.actions.action_type IS 'Kind of action: movement, rest, social, transport, storage or handling.';
@@ -63,7 +65,8 @@ CREATE TABLE rolloy.drivers (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.drivers IS 'C: the emotional driver of the creative.';
+COMMENT ON TABLE rolloy.drivers IS
+    'C: the emotional driver of the creative. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.drivers.emotion IS 'Emotion, e.g. Joy.';
 COMMENT ON COLUMN rolloy.drivers.code IS 'C code, e.g. JOY; part of ad names.';
 COMMENT ON COLUMN rolloy.drivers.keywords IS 'Words that evoke the emotion; used when writing image prompts.';
@@ -82,7 +85,8 @@ CREATE TABLE rolloy.formats (
     created_at     timestamptz NOT NULL DEFAULT now(),
     updated_at     timestamptz NOT NULL DEFAULT now()
 );
-COMMENT ON TABLE rolloy.formats IS 'D: the format (composition style) of the creative.';
+COMMENT ON TABLE rolloy.formats IS
+    'D: the format (composition style) of the creative. Read by all members, written by admins.';
 COMMENT ON COLUMN rolloy.formats.name IS 'Format, e.g. User-generated content.';
 COMMENT ON COLUMN rolloy.formats.code IS 'D code, e.g. UGC; part of ad names.';
 COMMENT ON COLUMN rolloy.formats.aspect_ratio IS 'Aspect ratio of the generated images: 1:1, 4:5, 9:16, 16:9, 3:4 or 4:3.';
@@ -90,27 +94,28 @@ COMMENT ON COLUMN rolloy.formats.description IS 'Composition guidance; used when
 COMMENT ON COLUMN rolloy.formats.is_active IS 'Inactive entries cannot be used for new projects.';
 COMMENT ON COLUMN rolloy.formats.display_order IS 'Sort order in pickers.';
 
--- Friendly errors before the domain check fires (the domain's message names no field).
-CREATE FUNCTION rolloy._check_dictionary_codes() RETURNS trigger
-LANGUAGE plpgsql AS $$
+-- Friendly errors before the CHECK fires (its message names no field). SECURITY DEFINER: it
+-- only validates NEW, and so the admin writing a dictionary needs no USAGE on rolloy_internal.
+CREATE FUNCTION rolloy_internal._check_dictionary_codes() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'scenes' THEN
-        PERFORM rolloy.check_code('scene category code (A1)', NEW.category_code);
-        PERFORM rolloy.check_code('scene code (A2)', NEW.scene_code);
+        PERFORM rolloy_internal.check_code('scene category code (A1)', NEW.category_code);
+        PERFORM rolloy_internal.check_code('scene code (A2)', NEW.scene_code);
     ELSIF TG_TABLE_NAME = 'actions' THEN
-        PERFORM rolloy.check_code('action code (B)', NEW.code);
+        PERFORM rolloy_internal.check_code('action code (B)', NEW.code);
     ELSIF TG_TABLE_NAME = 'drivers' THEN
-        PERFORM rolloy.check_code('driver code (C)', NEW.code);
+        PERFORM rolloy_internal.check_code('driver code (C)', NEW.code);
     ELSE
-        PERFORM rolloy.check_code('format code (D)', NEW.code);
+        PERFORM rolloy_internal.check_code('format code (D)', NEW.code);
     END IF;
     RETURN NEW;
 END
 $$;
 
 -- A code that appears in a project's name may not change: the name is live in ad platforms.
-CREATE FUNCTION rolloy._freeze_used_codes() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._freeze_used_codes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     used boolean;
 BEGIN
@@ -143,11 +148,11 @@ DECLARE
 BEGIN
     FOREACH t IN ARRAY ARRAY['scenes', 'actions', 'drivers', 'formats'] LOOP
         EXECUTE format('CREATE TRIGGER check_codes BEFORE INSERT OR UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._check_dictionary_codes()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._check_dictionary_codes()', t);
         EXECUTE format('CREATE TRIGGER freeze_used_codes BEFORE UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._freeze_used_codes()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._freeze_used_codes()', t);
         EXECUTE format('CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.%I
-                        FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at()', t);
+                        FOR EACH ROW EXECUTE FUNCTION rolloy_internal._touch_updated_at()', t);
         EXECUTE format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)', 'rolloy.' || t, '');
         EXECUTE format('SELECT pg_catalog.pg_extension_config_dump(%L, %L)',
                        pg_get_serial_sequence('rolloy.' || t, 'id'), '');

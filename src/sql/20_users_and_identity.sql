@@ -19,7 +19,9 @@ CREATE TABLE rolloy.users (
     updated_at           timestamptz NOT NULL DEFAULT now()
 );
 CREATE UNIQUE INDEX users_email_unique ON rolloy.users (lower(email));
-COMMENT ON TABLE rolloy.users IS 'People who use rolloy, their role, quotas and optional Postgres login.';
+COMMENT ON TABLE rolloy.users IS
+    'People who use rolloy, their role, quotas and optional Postgres login. Members read their own row '
+    'and may change its display_name; admins manage all.';
 COMMENT ON COLUMN rolloy.users.id IS 'User id; the `sub` claim of PostgREST JWTs.';
 COMMENT ON COLUMN rolloy.users.email IS 'E-mail address, unique regardless of case.';
 COMMENT ON COLUMN rolloy.users.display_name IS 'Name shown in reports.';
@@ -29,13 +31,13 @@ COMMENT ON COLUMN rolloy.users.monthly_budget_usd IS 'USD the user may spend on 
 COMMENT ON COLUMN rolloy.users.pg_role IS 'Postgres role (psql login) that acts as this user; NULL for PostgREST-only users.';
 COMMENT ON COLUMN rolloy.users.is_active IS 'Inactive users resolve to no identity and can do nothing.';
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.users
-    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.users', '');
 
 -- SECURITY DEFINER so that resolving identity never depends on the users policies (which
--- themselves use the identity). It only maps a role name or a JWT subject to an id; the
--- caller-facing current_user_id() passes the real current_user.
-CREATE FUNCTION rolloy._resolve_user(role_name name, jwt_claims text) RETURNS uuid
+-- themselves use the identity). It maps any role name or JWT subject to an id, so only the
+-- extension owner may call it; the caller-facing current_user_id() passes the real caller.
+CREATE FUNCTION rolloy_internal._resolve_user(role_name name, jwt_claims text) RETURNS uuid
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     resolved uuid;
@@ -60,44 +62,46 @@ BEGIN
     RETURN resolved;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._resolve_user(name, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy._resolve_user(name, text) TO rolloy_member;
 
 -- The role the caller acts as: current_user outside SECURITY DEFINER functions, and inside
 -- them still the caller's role (Postgres' "outer" user id), so definer functions know who
 -- called them.
-CREATE FUNCTION rolloy._outer_role() RETURNS name
+CREATE FUNCTION rolloy_internal._outer_role() RETURNS name
 LANGUAGE C STABLE PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_outer_role';
 
+-- SECURITY DEFINER (a policy helper): it resolves the outer role, i.e. always the caller, and
+-- only the owner may call the resolver, which answers for any role.
 CREATE FUNCTION rolloy.current_user_id() RETURNS uuid
-LANGUAGE sql STABLE AS $$
-    SELECT rolloy._resolve_user(rolloy._outer_role(), current_setting('request.jwt.claims', true))
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT rolloy_internal._resolve_user(rolloy_internal._outer_role(),
+                                         pg_catalog.current_setting('request.jwt.claims', true))
 $$;
 COMMENT ON FUNCTION rolloy.current_user_id() IS
-    'The rolloy user of this session: the users row mapped to the caller''s role, else (for members of '
-    'rolloy_api, i.e. PostgREST) the JWT claim sub. NULL when neither resolves.';
+    'The rolloy user id of this session: the users row mapped to the caller''s role, else (for members of '
+    'rolloy_api, i.e. PostgREST) the JWT claim sub; NULL when neither resolves to an active user. '
+    'Anyone with the schema may call it; it answers only about the caller.';
 
-CREATE FUNCTION rolloy._user_is_admin(user_id uuid) RETURNS boolean
+CREATE FUNCTION rolloy_internal._user_is_admin(user_id uuid) RETURNS boolean
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT coalesce((SELECT u.role = 'admin' FROM rolloy.users u WHERE u.id = user_id AND u.is_active), false)
 $$;
-REVOKE ALL ON FUNCTION rolloy._user_is_admin(uuid) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy._user_is_admin(uuid) TO rolloy_member;
 
 CREATE FUNCTION rolloy.is_admin() RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT rolloy._user_is_admin(rolloy.current_user_id())
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT rolloy_internal._user_is_admin(rolloy.current_user_id())
 $$;
-COMMENT ON FUNCTION rolloy.is_admin() IS 'True when the current rolloy user has role admin.';
+COMMENT ON FUNCTION rolloy.is_admin() IS
+    'True when the rolloy user of this session has role admin and is active. Anyone with the schema may '
+    'call it; it answers only about the caller.';
 
 -- Raises a clear error when the session maps to no rolloy user; returns the id otherwise.
-CREATE FUNCTION rolloy.require_user() RETURNS uuid
+CREATE FUNCTION rolloy_internal.require_user() RETURNS uuid
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     me uuid := rolloy.current_user_id();
 BEGIN
     IF me IS NULL THEN
-        RAISE EXCEPTION 'no rolloy user for role "%"', rolloy._outer_role()
+        RAISE EXCEPTION 'no rolloy user for role "%"', rolloy_internal._outer_role()
             USING ERRCODE = 'insufficient_privilege',
                   HINT = 'An admin maps a login with rolloy.users.pg_role, or call through PostgREST '
                          'with a JWT whose sub is a rolloy.users.id.';
@@ -105,39 +109,39 @@ BEGIN
     RETURN me;
 END
 $$;
-COMMENT ON FUNCTION rolloy.require_user() IS
+COMMENT ON FUNCTION rolloy_internal.require_user() IS
     'The current rolloy user id; raises insufficient_privilege when the session maps to none.';
 
-CREATE FUNCTION rolloy.require_admin() RETURNS uuid
+CREATE FUNCTION rolloy_internal.require_admin() RETURNS uuid
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    me uuid := rolloy.require_user();
+    me uuid := rolloy_internal.require_user();
 BEGIN
-    IF NOT rolloy._user_is_admin(me) THEN
+    IF NOT rolloy_internal._user_is_admin(me) THEN
         RAISE EXCEPTION 'only rolloy admins may do this' USING ERRCODE = 'insufficient_privilege';
     END IF;
     RETURN me;
 END
 $$;
-COMMENT ON FUNCTION rolloy.require_admin() IS
+COMMENT ON FUNCTION rolloy_internal.require_admin() IS
     'The current user id if an admin; raises insufficient_privilege otherwise.';
 
 -- For functions that pg_cron or an operator runs without a rolloy user (maintenance, imports,
 -- insights): admins, or a superuser session mapped to no user (returns NULL then). An unmapped
 -- login that merely has rolloy_member has no identity either, and must not pass.
-CREATE FUNCTION rolloy._require_admin_or_superuser(what text DEFAULT 'do this', hint text DEFAULT NULL)
+CREATE FUNCTION rolloy_internal._require_admin_or_superuser(what text DEFAULT 'do this', hint text DEFAULT NULL)
 RETURNS uuid
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
     me uuid := rolloy.current_user_id();
 BEGIN
     IF me IS NULL THEN
-        IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role()) THEN
+        IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy_internal._outer_role()) THEN
             RETURN NULL;
         END IF;
-        PERFORM rolloy.require_user();  -- raises: no rolloy user for the role
+        PERFORM rolloy_internal.require_user();  -- raises: no rolloy user for the role
     END IF;
-    IF NOT rolloy._user_is_admin(me) THEN
+    IF NOT rolloy_internal._user_is_admin(me) THEN
         IF hint IS NULL THEN
             RAISE EXCEPTION 'only rolloy admins may %', what USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -146,14 +150,12 @@ BEGIN
     RETURN me;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._require_admin_or_superuser(text, text) FROM PUBLIC;
-GRANT EXECUTE ON FUNCTION rolloy._require_admin_or_superuser(text, text) TO rolloy_member;
 
 -- Members may edit their display name only; role, quotas and login mapping are admin matters.
-CREATE FUNCTION rolloy._guard_user_changes() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._guard_user_changes() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF rolloy.is_admin() OR current_user = (SELECT e.extowner::regrole::name FROM pg_extension e
+    IF rolloy.is_admin() OR current_user = (SELECT e.extowner::regrole::name FROM pg_catalog.pg_extension e
                                             WHERE e.extname = 'rolloy') THEN
         RETURN NEW;
     END IF;
@@ -167,7 +169,7 @@ BEGIN
 END
 $$;
 CREATE TRIGGER guard_user_changes BEFORE UPDATE ON rolloy.users
-    FOR EACH ROW EXECUTE FUNCTION rolloy._guard_user_changes();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._guard_user_changes();
 
 ALTER TABLE rolloy.users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_select ON rolloy.users FOR SELECT

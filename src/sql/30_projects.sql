@@ -23,7 +23,8 @@ CREATE TABLE rolloy.reference_images (
 );
 CREATE INDEX reference_images_state_idx ON rolloy.reference_images (product_state) WHERE is_active;
 COMMENT ON TABLE rolloy.reference_images IS
-    'Product photos of the walker that image generation starts from (img2img), shared by all members.';
+    'Product photos of the walker that image generation starts from (img2img), shared by all members: '
+    'members read all, add their own (rolloy.upload_reference_image) and change or delete their own; admins all.';
 COMMENT ON COLUMN rolloy.reference_images.product_state IS 'Walker state in the photo: expanded, folded or both.';
 COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content).';
 COMMENT ON COLUMN rolloy.reference_images.mime_type IS 'Image type sniffed from the bytes.';
@@ -36,7 +37,7 @@ COMMENT ON COLUMN rolloy.reference_images.description IS 'What the photo shows.'
 COMMENT ON COLUMN rolloy.reference_images.is_active IS 'Inactive photos are not offered for new generations.';
 COMMENT ON COLUMN rolloy.reference_images.uploaded_by IS 'User who uploaded the photo.';
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.reference_images
-    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.reference_images', '');
 
 CREATE TABLE rolloy.creative_projects (
@@ -69,7 +70,8 @@ CREATE TABLE rolloy.creative_projects (
 CREATE INDEX creative_projects_created_by_idx ON rolloy.creative_projects (created_by, created_at DESC);
 CREATE INDEX creative_projects_abcd_idx ON rolloy.creative_projects (scene_id, action_id, driver_id, format_id);
 COMMENT ON TABLE rolloy.creative_projects IS
-    'One creative: an ABCD combination with its automatic name, prompt and generated images.';
+    'One creative: an ABCD combination with its automatic name, prompt and generated images. Members '
+    'create (rolloy.create_project), read, edit and delete their own; admins all.';
 COMMENT ON COLUMN rolloy.creative_projects.generated_name IS
     'Ad name YYYYMMDD_A1_A2_B_C_D[_N], set by rolloy; never reused, even after deletion.';
 COMMENT ON COLUMN rolloy.creative_projects.name_date IS 'Date part of the name: created_at in rolloy.naming_time_zone.';
@@ -94,7 +96,7 @@ COMMENT ON COLUMN rolloy.creative_projects.completed_images IS 'Images completed
 COMMENT ON COLUMN rolloy.creative_projects.failed_images IS 'Images failed for good (kept equal to the rows).';
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.creative_projects
     FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
-    EXECUTE FUNCTION rolloy._touch_updated_at();
+    EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.creative_projects', '');
 
 -- Every name ever issued per ABCD and day, so a deleted project's name is never given again
@@ -103,7 +105,9 @@ CREATE TABLE rolloy.name_counters (
     base_name      text PRIMARY KEY,
     last_sequence  integer NOT NULL CHECK (last_sequence >= 1)
 );
-COMMENT ON TABLE rolloy.name_counters IS 'Last sequence issued per YYYYMMDD_A1_A2_B_C_D; internal.';
+COMMENT ON TABLE rolloy.name_counters IS
+    'Last sequence issued per YYYYMMDD_A1_A2_B_C_D, so that a name is never issued twice; written by the '
+    'naming trigger, readable by no member.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.name_counters', '');
 
 CREATE TYPE rolloy.image_status AS ENUM ('pending', 'processing', 'completed', 'failed', 'cancelled');
@@ -160,7 +164,9 @@ CREATE INDEX generated_images_reference_idx ON rolloy.generated_images (referenc
 -- Project counters are recounted from the rows on every status change (see
 -- _after_image_change): an index-only count per project keeps that cheap.
 CREATE INDEX generated_images_project_status_idx ON rolloy.generated_images (project_id, status);
-COMMENT ON TABLE rolloy.generated_images IS 'One image of a project: a job for the worker, then the result.';
+COMMENT ON TABLE rolloy.generated_images IS
+    'One image of a project: a job for the worker, then the result. Members read those of their own '
+    'projects, admins all; written only through rolloy functions and the worker.';
 COMMENT ON COLUMN rolloy.generated_images.project_id IS 'Project the image belongs to.';
 COMMENT ON COLUMN rolloy.generated_images.reference_image_id IS 'Reference photo the image was generated from.';
 COMMENT ON COLUMN rolloy.generated_images.variant_no IS 'Variant number within the project (1, 2, ...).';
@@ -191,16 +197,15 @@ COMMENT ON COLUMN rolloy.generated_images.completed_at IS 'When the image comple
 -- updates every image two or three times, and a PL/pgSQL call per update is measurable there.
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.generated_images
     FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
-    EXECUTE FUNCTION rolloy._touch_updated_at();
+    EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.generated_images', '');
 
 -- Naming, in C++: sets generated_name/name_date/name_sequence, refuses ABCD changes once
 -- images exist, and refuses manual edits of the name.
-CREATE FUNCTION rolloy._name_project() RETURNS trigger
+CREATE FUNCTION rolloy_internal._name_project() RETURNS trigger
 LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_name_project';
-REVOKE ALL ON FUNCTION rolloy._name_project() FROM PUBLIC;
 CREATE TRIGGER name_project BEFORE INSERT ON rolloy.creative_projects
-    FOR EACH ROW EXECUTE FUNCTION rolloy._name_project();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._name_project();
 -- On update only when a column the name depends on (or the name itself) changes: the worker
 -- updates a project's counters twice per image.
 CREATE TRIGGER rename_project BEFORE UPDATE ON rolloy.creative_projects
@@ -208,11 +213,11 @@ CREATE TRIGGER rename_project BEFORE UPDATE ON rolloy.creative_projects
                         NEW.generated_name, NEW.name_date, NEW.name_sequence)
                        IS DISTINCT FROM (OLD.scene_id, OLD.action_id, OLD.driver_id, OLD.format_id, OLD.created_at,
                                          OLD.generated_name, OLD.name_date, OLD.name_sequence))
-    EXECUTE FUNCTION rolloy._name_project();
+    EXECUTE FUNCTION rolloy_internal._name_project();
 
 -- The owner never changes: not on insert (forged created_by) nor on update.
-CREATE FUNCTION rolloy._guard_project_owner() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._guard_project_owner() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     -- Superusers (restores, operators, the test suites) may act for anyone.
     IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
@@ -230,18 +235,18 @@ BEGIN
 END
 $$;
 CREATE TRIGGER guard_project_owner BEFORE INSERT ON rolloy.creative_projects
-    FOR EACH ROW EXECUTE FUNCTION rolloy._guard_project_owner();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._guard_project_owner();
 CREATE TRIGGER guard_project_owner_update BEFORE UPDATE ON rolloy.creative_projects
     FOR EACH ROW WHEN (NEW.created_by IS DISTINCT FROM OLD.created_by)
-    EXECUTE FUNCTION rolloy._guard_project_owner();
+    EXECUTE FUNCTION rolloy_internal._guard_project_owner();
 
-CREATE FUNCTION rolloy.compose_image_name(project_name text, variant integer) RETURNS text
+CREATE FUNCTION rolloy_internal.compose_image_name(project_name text, variant integer) RETURNS text
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_compose_image_name';
-COMMENT ON FUNCTION rolloy.compose_image_name(text, integer) IS
+COMMENT ON FUNCTION rolloy_internal.compose_image_name(text, integer) IS
     'Ad-ready name of variant n of a project: project name + _Vnn (at least two digits).';
 
 -- Images get the next variant number of their project and their ad name.
-CREATE FUNCTION rolloy._name_image() RETURNS trigger
+CREATE FUNCTION rolloy_internal._name_image() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     project_name text;
@@ -260,28 +265,29 @@ BEGIN
     END IF;
     SELECT coalesce(max(g.variant_no), 0) + 1 INTO NEW.variant_no
       FROM rolloy.generated_images g WHERE g.project_id = NEW.project_id;
-    NEW.ad_name := rolloy.compose_image_name(project_name, NEW.variant_no);
+    NEW.ad_name := rolloy_internal.compose_image_name(project_name, NEW.variant_no);
     RETURN NEW;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._name_image() FROM PUBLIC;
 CREATE TRIGGER name_image BEFORE INSERT ON rolloy.generated_images
-    FOR EACH ROW EXECUTE FUNCTION rolloy._name_image();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._name_image();
 -- The same function refuses the change; the WHEN keeps it from running on every status update.
 CREATE TRIGGER keep_image_name BEFORE UPDATE ON rolloy.generated_images
     FOR EACH ROW WHEN ((NEW.project_id, NEW.variant_no, NEW.ad_name) IS DISTINCT FROM (OLD.project_id, OLD.variant_no, OLD.ad_name))
-    EXECUTE FUNCTION rolloy._name_image();
+    EXECUTE FUNCTION rolloy_internal._name_image();
 
+-- SECURITY DEFINER (to reach require_user): the row it inserts is still the caller's own, as
+-- created_by defaults to current_user_id(), which resolves the caller even here.
 CREATE FUNCTION rolloy.create_project(
     category_code text, scene_code text, action_code text, driver_code text, format_code text,
     title text DEFAULT '', notes text DEFAULT '')
 RETURNS rolloy.creative_projects
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s_id integer; a_id integer; d_id integer; f_id integer;
     created rolloy.creative_projects;
 BEGIN
-    PERFORM rolloy.require_user();
+    PERFORM rolloy_internal.require_user();
     SELECT s.id INTO s_id FROM rolloy.scenes s
      WHERE s.category_code = upper(btrim(create_project.category_code)) AND s.scene_code = upper(btrim(create_project.scene_code));
     IF s_id IS NULL THEN
@@ -310,7 +316,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.create_project(text, text, text, text, text, text, text) IS
-    'Creates a project for the current user from ABCD codes (case-insensitive) and returns it with its name.';
+    'Creates a project owned by the caller from ABCD codes (case-insensitive) and returns it with its generated '
+    'name. Any member with a rolloy identity; refuses (42501) a session that maps to no rolloy user.';
 
 CREATE FUNCTION rolloy.reference_images_for(project_id uuid)
 RETURNS SETOF rolloy.reference_images
@@ -325,8 +332,8 @@ LANGUAGE sql STABLE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.reference_images_for(uuid) IS
     'Active reference images usable for a project: those whose product state matches its action''s, '
-    'plus those showing both states (all of them when the action shows both). Empty for projects '
-    'the caller may not see.';
+    'plus those showing both states (all of them when the action shows both). Owner of the project or an admin; '
+    'empty for projects the caller may not see.';
 
 CREATE VIEW rolloy.project_overview WITH (security_invoker = true) AS
 SELECT p.id, p.generated_name, p.title, p.created_by, u.display_name AS owner_name,
@@ -342,14 +349,15 @@ SELECT p.id, p.generated_name, p.title, p.created_by, u.display_name AS owner_na
   JOIN rolloy.formats f ON f.id = p.format_id
   LEFT JOIN rolloy.users u ON u.id = p.created_by;
 COMMENT ON VIEW rolloy.project_overview IS
-    'Projects with their ABCD spelled out and image counts; shows only what the caller may see (RLS).';
+    'Projects with their ABCD spelled out and image counts: members see their own projects, admins all (RLS).';
 
--- RLS helper: visibility of a project decides visibility of what hangs off it.
-CREATE FUNCTION rolloy._owns_project(project_id uuid) RETURNS boolean
-LANGUAGE sql STABLE AS $$
+-- RLS helper: visibility of a project decides visibility of what hangs off it. Runs as the
+-- querying role (RLS of creative_projects decides), which gets EXECUTE (99_internal_privileges.sql).
+CREATE FUNCTION rolloy_internal._owns_project(project_id uuid) RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = _owns_project.project_id)
 $$;
-COMMENT ON FUNCTION rolloy._owns_project(uuid) IS
+COMMENT ON FUNCTION rolloy_internal._owns_project(uuid) IS
     'True when the caller can see the project (RLS decides: own projects, or all for admins).';
 
 DO $comments$

@@ -20,4 +20,4 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_parse_cr
 COMMENT ON FUNCTION rolloy.parse_creative_name(text) IS
     'Splits a creative name (YYYYMMDD_A1_A2_B_C_D[_N][_Vnn]) into its parts. Tolerates surrounding '
     'whitespace, any case, - or spaces for _, and copy suffixes such as " - Copy", " – Copy 2", "(1)". '
-    'Returns NULL for text that is not a creative name.';
+    'Returns NULL for text that is not a creative name. Any member.';

@@ -16,7 +16,8 @@ CREATE TABLE rolloy.provider_prices (
     CONSTRAINT provider_prices_unique UNIQUE (provider, model, unit, valid_from)
 );
 COMMENT ON TABLE rolloy.provider_prices IS
-    'Price list of provider calls in USD; the row in force at the time of a call prices it.';
+    'Price list of provider calls in USD; the row in force at the time of a call prices it. Read by all '
+    'members; admins add prices (the seeded list prices are immutable).';
 COMMENT ON COLUMN rolloy.provider_prices.provider IS 'Provider: template, preview, gemini, fal, ...';
 COMMENT ON COLUMN rolloy.provider_prices.model IS 'Model id at the provider.';
 COMMENT ON COLUMN rolloy.provider_prices.unit IS 'What is priced: image, megapixel, input_token_1m, output_token_1m or call.';
@@ -34,8 +35,8 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('preview', 'preview-v1', 'image', 0, '2025-01-01', true, 'built-in offline provider'),
     ('template', 'template-v1', 'call', 0, '2025-01-01', true, 'built-in offline prompt composer');
 
-CREATE FUNCTION rolloy._protect_seed_prices() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._protect_seed_prices() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF OLD.is_seed THEN
         RAISE EXCEPTION 'list prices shipped with rolloy cannot be changed or deleted'
@@ -46,7 +47,7 @@ BEGIN
 END
 $$;
 CREATE TRIGGER protect_seed_prices BEFORE UPDATE OR DELETE ON rolloy.provider_prices
-    FOR EACH ROW EXECUTE FUNCTION rolloy._protect_seed_prices();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._protect_seed_prices();
 
 CREATE FUNCTION rolloy.price_of(provider text, model text, unit text, at timestamptz DEFAULT now())
 RETURNS numeric
@@ -57,13 +58,13 @@ LANGUAGE sql STABLE AS $$
      ORDER BY p.valid_from DESC LIMIT 1
 $$;
 COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
-    'The price per unit in force at a time for a provider and model; NULL when none is listed.';
+    'The price per unit in force at a time for a provider and model; NULL when none is listed. Any member.';
 
 -- Cost of one call from the prices in force now: tokens, images and megapixels (rounded up).
 -- PL/pgSQL, one query: the worker calls this once per image, and a SQL function with a FROM
 -- clause (or five price_of calls) would be planned again on every call.
-CREATE FUNCTION rolloy._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint, images integer,
-                                  megapixels numeric)
+CREATE FUNCTION rolloy_internal._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint,
+                                           images integer, megapixels numeric)
 RETURNS numeric
 LANGUAGE plpgsql STABLE AS $$
 DECLARE
@@ -120,7 +121,8 @@ CREATE TABLE rolloy.api_usage_logs (
 CREATE INDEX api_usage_logs_user_month_idx ON rolloy.api_usage_logs (user_id, occurred_at);
 CREATE INDEX api_usage_logs_occurred_idx ON rolloy.api_usage_logs (occurred_at);
 CREATE INDEX api_usage_logs_image_idx ON rolloy.api_usage_logs (image_id);
-COMMENT ON TABLE rolloy.api_usage_logs IS 'One row per provider call with its cost; written only by rolloy.';
+COMMENT ON TABLE rolloy.api_usage_logs IS
+    'One row per provider call with its cost; written only by rolloy. Members read their own, admins all.';
 COMMENT ON COLUMN rolloy.api_usage_logs.occurred_at IS 'When the call finished.';
 COMMENT ON COLUMN rolloy.api_usage_logs.user_id IS 'User the call was made for (owner of the project).';
 COMMENT ON COLUMN rolloy.api_usage_logs.project_id IS 'Project of the call.';

@@ -17,7 +17,8 @@ CREATE TABLE rolloy.image_store (
 ALTER TABLE rolloy.image_store ALTER COLUMN content SET STORAGE EXTERNAL;
 ALTER TABLE rolloy.image_store ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
 COMMENT ON TABLE rolloy.image_store IS
-    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is.';
+    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
+    '(reference photos: all members; generated images: their project''s owner and admins); written only by rolloy.';
 COMMENT ON COLUMN rolloy.image_store.storage_ref IS 'db:generated/<project>/<image> or db:reference/<id>.';
 COMMENT ON COLUMN rolloy.image_store.content IS 'The image file.';
 COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of content.';
@@ -40,69 +41,80 @@ COMMENT ON DOMAIN rolloy."application/zip" IS 'ZIP bytes; PostgREST serves funct
 
 -- The bytes behind a storage reference, from the store that serves its scheme (see
 -- src/pg/storage/image_store.hpp); only for references of rows the caller can see.
-CREATE FUNCTION rolloy._stored_image(storage_ref text, thumbnail boolean) RETURNS bytea
+-- Runs as the caller (RLS decides what it serves); called from the SQL-standard bodies of image(),
+-- thumbnail() and reference_image(), so members get EXECUTE but no USAGE on rolloy_internal.
+CREATE FUNCTION rolloy_internal._stored_image(storage_ref text, thumbnail boolean) RETURNS bytea
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_stored_image';
-COMMENT ON FUNCTION rolloy._stored_image(text, boolean) IS
+COMMENT ON FUNCTION rolloy_internal._stored_image(text, boolean) IS
     'Bytes (or thumbnail) behind a storage reference of an image or reference photo the caller may see.';
 
 -- Deleting an image or a reference photo deletes its bytes from the store, in the same
 -- transaction (a rolled-back delete keeps them).
-CREATE FUNCTION rolloy._remove_stored_image(storage_ref text) RETURNS boolean
+CREATE FUNCTION rolloy_internal._remove_stored_image(storage_ref text) RETURNS boolean
 LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_remove_stored_image';
-REVOKE ALL ON FUNCTION rolloy._remove_stored_image(text) FROM PUBLIC;
-COMMENT ON FUNCTION rolloy._remove_stored_image(text) IS
+COMMENT ON FUNCTION rolloy_internal._remove_stored_image(text) IS
     'Deletes the bytes behind a storage reference from its store (the delete triggers only).';
 
-CREATE FUNCTION rolloy._forget_stored_images() RETURNS trigger
+CREATE FUNCTION rolloy_internal._forget_stored_images() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM rolloy._remove_stored_image(g.storage_ref) FROM gone g WHERE g.storage_ref IS NOT NULL;
+    PERFORM rolloy_internal._remove_stored_image(g.storage_ref) FROM gone g WHERE g.storage_ref IS NOT NULL;
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._forget_stored_images() FROM PUBLIC;
-COMMENT ON FUNCTION rolloy._forget_stored_images() IS
+COMMENT ON FUNCTION rolloy_internal._forget_stored_images() IS
     'Trigger: deletes the stored bytes of deleted images and reference photos.';
 CREATE TRIGGER forget_stored_images AFTER DELETE ON rolloy.generated_images
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy._forget_stored_images();
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._forget_stored_images();
 CREATE TRIGGER forget_stored_images AFTER DELETE ON rolloy.reference_images
-    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy._forget_stored_images();
+    REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._forget_stored_images();
 
+-- SQL-standard bodies (BEGIN ATOMIC): parsed at creation, so they reach _stored_image by OID and
+-- the caller needs no USAGE on rolloy_internal. They run as the caller: RLS decides what is served.
 CREATE FUNCTION rolloy.image(image_id uuid) RETURNS rolloy."image/jpeg"
-LANGUAGE sql STABLE AS $$
-    SELECT rolloy._stored_image(g.storage_ref, false)::rolloy."image/jpeg" FROM rolloy.generated_images g
-     WHERE g.id = image.image_id AND g.status = 'completed'
-$$;
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT rolloy_internal._stored_image(g.storage_ref, false)::rolloy."image/jpeg" FROM rolloy.generated_images g
+     WHERE g.id = image.image_id AND g.status = 'completed';
+END;
 COMMENT ON FUNCTION rolloy.image(uuid) IS
-    'The generated JPEG of an image the caller may see; NULL otherwise. PostgREST: GET /rpc/image?image_id=… with Accept: image/jpeg.';
+    'The generated JPEG of a completed image the caller may see (own projects; admins all); NULL otherwise. '
+    'PostgREST: GET /rpc/image?image_id=… with Accept: image/jpeg.';
 
 CREATE FUNCTION rolloy.thumbnail(image_id uuid) RETURNS rolloy."image/jpeg"
-LANGUAGE sql STABLE AS $$
-    SELECT rolloy._stored_image(g.storage_ref, true)::rolloy."image/jpeg" FROM rolloy.generated_images g
-     WHERE g.id = thumbnail.image_id AND g.status = 'completed'
-$$;
-COMMENT ON FUNCTION rolloy.thumbnail(uuid) IS 'The 300x300 thumbnail of a generated image the caller may see.';
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT rolloy_internal._stored_image(g.storage_ref, true)::rolloy."image/jpeg" FROM rolloy.generated_images g
+     WHERE g.id = thumbnail.image_id AND g.status = 'completed';
+END;
+COMMENT ON FUNCTION rolloy.thumbnail(uuid) IS
+    'The 300x300 JPEG thumbnail of a completed image the caller may see; NULL otherwise. '
+    'PostgREST: GET /rpc/thumbnail?image_id=… with Accept: image/jpeg.';
 
 CREATE FUNCTION rolloy.reference_image(reference_image_id uuid, thumbnail boolean DEFAULT false) RETURNS bytea
-LANGUAGE sql STABLE AS $$
-    SELECT rolloy._stored_image(r.storage_ref, reference_image.thumbnail)
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+    SELECT rolloy_internal._stored_image(r.storage_ref, reference_image.thumbnail)
       FROM rolloy.reference_images r
-     WHERE r.id = reference_image.reference_image_id
-$$;
-COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS 'Bytes (or thumbnail) of a reference photo.';
+     WHERE r.id = reference_image.reference_image_id;
+END;
+COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS
+    'Bytes (or the 300x300 thumbnail) of a reference photo; every member may read the shared photo library.';
 
 CREATE FUNCTION rolloy.upload_reference_image(content bytea, file_name text, product_state rolloy.product_state,
                                               description text DEFAULT '')
 RETURNS rolloy.reference_images
 LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_upload_reference_image';
 COMMENT ON FUNCTION rolloy.upload_reference_image(bytea, text, rolloy.product_state, text) IS
-    'Adds a reference photo: the type is sniffed from the bytes (JPEG, PNG, WebP), size and dimensions '
-    'are checked, a thumbnail is made, and a photo already uploaded (same SHA-256) is refused.';
+    'Adds a reference photo and returns its reference_images row: the type is sniffed from the bytes (JPEG, '
+    'PNG, WebP), size and dimensions are checked, a thumbnail is made, and a photo already uploaded (same '
+    'SHA-256) is refused. Any member with a rolloy identity; the photo joins the library every member uses.';
 
 CREATE FUNCTION rolloy.project_zip(project_id uuid) RETURNS rolloy."application/zip"
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_project_zip';
 COMMENT ON FUNCTION rolloy.project_zip(uuid) IS
-    'All completed images of a project the caller may see as one ZIP, files named <ad name>.jpg.';
+    'All completed images of a project as one ZIP, files named <ad name>.jpg. Owner of the project or an '
+    'admin (42704 otherwise). PostgREST: GET /rpc/project_zip?project_id=… with Accept: application/zip.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Provider keys: readable by no ordinary role (no grants, RLS without policies), written only
@@ -124,7 +136,7 @@ REVOKE ALL ON rolloy.provider_secrets FROM PUBLIC;
 CREATE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    me uuid := rolloy.require_admin();
+    me uuid := rolloy_internal.require_admin();
 BEGIN
     IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
         RAISE EXCEPTION 'unknown provider "%"', set_provider_key.provider USING ERRCODE = 'invalid_parameter_value',
@@ -148,7 +160,7 @@ COMMENT ON FUNCTION rolloy.set_provider_key(text, text) IS
 CREATE FUNCTION rolloy.remove_provider_key(provider text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    PERFORM rolloy.require_admin();
+    PERFORM rolloy_internal.require_admin();
     DELETE FROM rolloy.provider_secrets s WHERE s.provider = remove_provider_key.provider;
     RETURN FOUND;
 END
@@ -156,7 +168,8 @@ $$;
 REVOKE ALL ON FUNCTION rolloy.remove_provider_key(text) FROM PUBLIC;
 -- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
 GRANT EXECUTE ON FUNCTION rolloy.remove_provider_key(text) TO rolloy_member;
-COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS 'Removes the API key of a provider. Admins only.';
+COMMENT ON FUNCTION rolloy.remove_provider_key(text) IS
+    'Removes the API key of a provider; true when there was one. Admins only.';
 
 CREATE FUNCTION rolloy.provider_keys() RETURNS TABLE (provider text, key_set boolean, key_hint text, updated_at timestamptz)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -170,7 +183,7 @@ COMMENT ON FUNCTION rolloy.provider_keys() IS 'Which providers have a key (last 
 
 -- ---------------------------------------------------------------------------------------------
 -- Settings read by SQL and the worker. GUCs (defined by the library) with these defaults.
-CREATE FUNCTION rolloy._setting(name text, fallback text) RETURNS text
+CREATE FUNCTION rolloy_internal._setting(name text, fallback text) RETURNS text
 LANGUAGE sql STABLE AS $$
     SELECT coalesce(nullif(current_setting('rolloy.' || name, true), ''), fallback)
 $$;
@@ -185,7 +198,8 @@ LANGUAGE sql STABLE AS $$
          + coalesce(rolloy.price_of(provider, model, 'megapixel'), 0) * 1.05
 $$;
 COMMENT ON FUNCTION rolloy.estimated_image_cost(text, text) IS
-    'Cost in USD one image is expected to cost (per-image price, or per-megapixel price at 1.05 MP).';
+    'Cost in USD one image of a provider and model is expected to cost (per-image price, or per-megapixel '
+    'price at 1.05 MP): what quotas and budgets reserve for a queued image. Any member.';
 
 CREATE FUNCTION rolloy.usage_this_month(user_id uuid DEFAULT rolloy.current_user_id())
 RETURNS TABLE (images_used integer, images_queued integer, image_quota integer,
@@ -196,7 +210,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
          WHERE u.id = usage_this_month.user_id
            AND (u.id = rolloy.current_user_id() OR rolloy.is_admin()
                 OR (rolloy.current_user_id() IS NULL
-                    AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = rolloy._outer_role())))
+                    AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                          WHERE r.rolname = rolloy_internal._outer_role())))
     ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
     SELECT
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
@@ -219,7 +234,7 @@ COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
 -- Refuses (with a clear error) queueing `n` more images of provider/model for `owner`.
 -- Callers hold the owner's users row lock, so concurrent queueing cannot both pass.
 -- The owner's monthly USD budget against what is spent, what is queued and new_cost.
-CREATE FUNCTION rolloy._check_budget(owner uuid, new_cost numeric) RETURNS void
+CREATE FUNCTION rolloy_internal._check_budget(owner uuid, new_cost numeric) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     u record;
@@ -233,19 +248,20 @@ BEGIN
     END IF;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._check_budget(uuid, numeric) FROM PUBLIC;
 
 -- Quota, budget and rate limit for n more images of provider/model. `already_images` and
 -- `already_usd` are what the same call requests besides (retry_failed checks several
 -- provider/model groups: each is checked on top of the ones before it).
-CREATE FUNCTION rolloy._check_limits(owner uuid, n integer, provider text, model text,
-                                     already_images integer DEFAULT 0, already_usd numeric DEFAULT 0) RETURNS void
+CREATE FUNCTION rolloy_internal._check_limits(owner uuid, n integer, provider text, model text,
+                                              already_images integer DEFAULT 0, already_usd numeric DEFAULT 0)
+RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     u record;
     recent integer;
-    rate_limit integer := rolloy._setting('rate_limit_images', '200')::integer;
-    rate_window interval := make_interval(secs => rolloy._setting('rate_limit_window_seconds', '3600')::integer);
+    rate_limit integer := rolloy_internal._setting('rate_limit_images', '200')::integer;
+    rate_window interval :=
+        make_interval(secs => rolloy_internal._setting('rate_limit_window_seconds', '3600')::integer);
     requested integer := already_images + n;
 BEGIN
     SELECT * INTO u FROM rolloy.usage_this_month(owner);
@@ -255,7 +271,7 @@ BEGIN
             USING ERRCODE = 'configuration_limit_exceeded',
                   HINT = 'Queue fewer images, cancel queued ones, or ask an admin to raise monthly_image_quota.';
     END IF;
-    PERFORM rolloy._check_budget(owner, already_usd + n * rolloy.estimated_image_cost(provider, model));
+    PERFORM rolloy_internal._check_budget(owner, already_usd + n * rolloy.estimated_image_cost(provider, model));
     SELECT count(*) INTO recent FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
      WHERE p.created_by = owner AND g.created_at > now() - rate_window;
     IF recent + requested > rate_limit THEN
@@ -265,17 +281,17 @@ BEGIN
     END IF;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._check_limits(uuid, integer, text, text, integer, numeric) FROM PUBLIC;
 
 -- Locks the project (and its owner's users row) for queueing and checks the caller may do it.
-CREATE FUNCTION rolloy._lock_own_project(project_id uuid, queueing boolean DEFAULT true) RETURNS rolloy.creative_projects
+CREATE FUNCTION rolloy_internal._lock_own_project(project_id uuid, queueing boolean DEFAULT true)
+RETURNS rolloy.creative_projects
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    me uuid := rolloy.require_user();
+    me uuid := rolloy_internal.require_user();
     p rolloy.creative_projects;
 BEGIN
     SELECT * INTO p FROM rolloy.creative_projects c WHERE c.id = _lock_own_project.project_id;
-    IF NOT FOUND OR (p.created_by <> me AND NOT rolloy._user_is_admin(me)) THEN
+    IF NOT FOUND OR (p.created_by <> me AND NOT rolloy_internal._user_is_admin(me)) THEN
         RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
             HINT = 'Only the owner of a project (or an admin) can generate, cancel or retry its images.';
     END IF;
@@ -293,7 +309,6 @@ BEGIN
     RETURN p;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._lock_own_project(uuid, boolean) FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Queueing.
@@ -323,17 +338,17 @@ BEGIN
         RAISE EXCEPTION 'unknown option "%"', unknown USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Options: ' || array_to_string(known_options, ', ');
     END IF;
-    p := rolloy._lock_own_project(project_id);
+    p := rolloy_internal._lock_own_project(project_id);
 
-    v_provider := coalesce(options ->> 'provider', rolloy._setting('default_image_provider', 'preview'));
+    v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
     IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
         RAISE EXCEPTION 'unknown image provider "%"', v_provider USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Providers: preview (offline), gemini, fal.';
     END IF;
     v_model := coalesce(options ->> 'model', CASE v_provider
         WHEN 'preview' THEN 'preview-v1'
-        WHEN 'gemini' THEN rolloy._setting('gemini_image_model', 'gemini-2.5-flash-image')
-        ELSE rolloy._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
+        WHEN 'gemini' THEN rolloy_internal._setting('gemini_image_model', 'gemini-2.5-flash-image')
+        ELSE rolloy_internal._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
     -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
     IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
         RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
@@ -394,13 +409,13 @@ BEGIN
         RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
     END IF;
-    PERFORM rolloy._check_limits(p.created_by, n, v_provider, v_model);
+    PERFORM rolloy_internal._check_limits(p.created_by, n, v_provider, v_model);
 
     RETURN QUERY
     INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
     SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
            base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
-           coalesce((options ->> 'max_attempts')::integer, rolloy._setting('max_attempts', '5')::integer)
+           coalesce((options ->> 'max_attempts')::integer, rolloy_internal._setting('max_attempts', '5')::integer)
       FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
      WHERE refs IS NULL OR r.id = ANY (refs)
      ORDER BY r.created_at, r.id, v
@@ -417,16 +432,17 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
 BEGIN
-    PERFORM rolloy._lock_own_project(project_id, queueing => false);
+    PERFORM rolloy_internal._lock_own_project(project_id, queueing => false);
     UPDATE rolloy.generated_images g SET status = 'cancelled', lease_expires_at = NULL, leased_by = NULL,
-           last_error = coalesce(g.last_error || '; ', '') || 'cancelled by ' || rolloy._outer_role()
+           last_error = coalesce(g.last_error || '; ', '') || 'cancelled by ' || rolloy_internal._outer_role()
      WHERE g.project_id = cancel_generation.project_id AND g.status IN ('pending', 'processing');
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
 END
 $$;
 COMMENT ON FUNCTION rolloy.cancel_generation(uuid) IS
-    'Cancels the pending and in-flight images of a project (an in-flight result is discarded). Returns how many.';
+    'Cancels the pending and in-flight images of a project (an in-flight result is discarded); returns '
+    'how many. Owner of the project or an admin.';
 
 CREATE FUNCTION rolloy.retry_failed(project_id uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -437,10 +453,10 @@ DECLARE
     images_before integer := 0;
     usd_before numeric := 0;
 BEGIN
-    p := rolloy._lock_own_project(project_id);
+    p := rolloy_internal._lock_own_project(project_id);
     FOR r IN SELECT g.provider, g.model, count(*)::integer AS k FROM rolloy.generated_images g
               WHERE g.project_id = p.id AND g.status = 'failed' GROUP BY 1, 2 ORDER BY 1, 2 LOOP
-        PERFORM rolloy._check_limits(p.created_by, r.k, r.provider, r.model, images_before, usd_before);
+        PERFORM rolloy_internal._check_limits(p.created_by, r.k, r.provider, r.model, images_before, usd_before);
         images_before := images_before + r.k;
         usd_before := usd_before + r.k * rolloy.estimated_image_cost(r.provider, r.model);
     END LOOP;
@@ -452,7 +468,8 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.retry_failed(uuid) IS
-    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget. Returns how many.';
+    'Puts a project''s failed images back in the queue (attempts reset), within quota and budget; returns '
+    'how many. Owner of the project or an admin.';
 
 CREATE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -465,8 +482,8 @@ BEGIN
     IF NOT FOUND THEN
         RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object';
     END IF;
-    p := rolloy._lock_own_project(g.project_id);
-    PERFORM rolloy._check_limits(p.created_by, 1, g.provider, g.model);
+    p := rolloy_internal._lock_own_project(g.project_id);
+    PERFORM rolloy_internal._check_limits(p.created_by, 1, g.provider, g.model);
     INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
     VALUES (g.project_id, g.reference_image_id, g.provider, g.model, coalesce(p.prompt, g.prompt), g.params,
             coalesce(new_seed, floor(random() * 2147483647)::bigint), g.max_attempts)
@@ -475,15 +492,16 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION rolloy.regenerate_image(uuid, bigint) IS
-    'Queues a new variant like an existing image (same reference and parameters, new seed unless given). '
-    'The old image keeps its name: it may already be live in ad platforms.';
+    'Queues a new variant like an existing image (same reference and parameters, new seed unless given) '
+    'within quota, budget and rate limit, and returns its row. The old image keeps its name: it may already be live '
+    'in ad platforms. Owner of the project or an admin.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Counters, progress notifications and waking the worker.
 
 -- Project counters are recomputed from the rows (not incremented), so they equal the rows
 -- whatever happened: retries, crashes, restores.
-CREATE FUNCTION rolloy._after_image_change() RETURNS trigger
+CREATE FUNCTION rolloy_internal._after_image_change() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     c record;
@@ -509,26 +527,24 @@ BEGIN
             'total', c.total, 'completed', c.completed, 'failed', c.failed, 'open', c.open)::text);
     END IF;
     IF TG_OP = 'INSERT' OR (NEW.status = 'pending' AND OLD.status <> 'pending') THEN
-        PERFORM rolloy._wake_worker_at_commit();
+        PERFORM rolloy_internal._wake_worker_at_commit();
     END IF;
     -- A leased row taken from the worker (cancelled, deleted): it gives back the claimed jobs it
     -- has not called yet rather than call them.
     IF OLD.status = 'processing' AND (TG_OP = 'DELETE' OR NEW.status = 'cancelled') THEN
-        PERFORM rolloy._withdraw_at_commit();
+        PERFORM rolloy_internal._withdraw_at_commit();
     END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER after_image_change AFTER INSERT OR UPDATE OF status OR DELETE ON rolloy.generated_images
-    FOR EACH ROW EXECUTE FUNCTION rolloy._after_image_change();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._after_image_change();
 
-CREATE FUNCTION rolloy._wake_worker_at_commit() RETURNS void
+CREATE FUNCTION rolloy_internal._wake_worker_at_commit() RETURNS void
 LANGUAGE C AS 'MODULE_PATHNAME', 'rolloy_wake_worker_at_commit';
-REVOKE ALL ON FUNCTION rolloy._wake_worker_at_commit() FROM PUBLIC;
 
-CREATE FUNCTION rolloy._withdraw_at_commit() RETURNS void
+CREATE FUNCTION rolloy_internal._withdraw_at_commit() RETURNS void
 LANGUAGE C AS 'MODULE_PATHNAME', 'rolloy_withdraw_at_commit';
-REVOKE ALL ON FUNCTION rolloy._withdraw_at_commit() FROM PUBLIC;
 
 -- ---------------------------------------------------------------------------------------------
 -- Monitoring.
@@ -548,7 +564,8 @@ SELECT p.id AS project_id, p.generated_name,
   FROM rolloy.creative_projects p
   LEFT JOIN rolloy.generated_images g ON g.project_id = p.id
  GROUP BY p.id, p.generated_name;
-COMMENT ON VIEW rolloy.generation_progress IS 'Image generation progress per project the caller may see.';
+COMMENT ON VIEW rolloy.generation_progress IS
+    'Image generation progress per project: members see their own projects, admins all.';
 
 CREATE VIEW rolloy.queue_metrics WITH (security_invoker = true) AS
 SELECT count(*) FILTER (WHERE g.status = 'pending') AS pending,
@@ -569,14 +586,14 @@ CREATE FUNCTION rolloy.worker_status(OUT running boolean, OUT pid integer, OUT d
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_worker_status';
 COMMENT ON FUNCTION rolloy.worker_status() IS
     'Health of the background worker: running, pid, database, start and last loop time, jobs in flight, '
-    'and counts since start. running is false when rolloy is not in shared_preload_libraries.';
+    'and counts since start. running is false when rolloy is not in shared_preload_libraries. Any member.';
 
 CREATE FUNCTION rolloy.restart_worker() RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     w record;
 BEGIN
-    PERFORM rolloy.require_admin();
+    PERFORM rolloy_internal.require_admin();
     SELECT * INTO w FROM rolloy.worker_status();
     IF NOT w.running THEN
         RETURN false;
@@ -588,8 +605,8 @@ REVOKE ALL ON FUNCTION rolloy.restart_worker() FROM PUBLIC;
 -- Members may call it (PostgREST admins arrive as members); it checks require_admin() itself.
 GRANT EXECUTE ON FUNCTION rolloy.restart_worker() TO rolloy_member;
 COMMENT ON FUNCTION rolloy.restart_worker() IS
-    'Restarts the background worker (admins). It releases its in-flight images on the way out (their '
-    'attempt is given back) and the postmaster starts a new worker a few seconds later.';
+    'Restarts the background worker; false when none runs. It releases its in-flight images on the way out '
+    '(their attempt is given back) and the postmaster starts a new worker a few seconds later. Admins only.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Retention: usage logs and finished job details do not grow without bound.
@@ -599,7 +616,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n bigint;
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser();
+    PERFORM rolloy_internal._require_admin_or_superuser();
     DELETE FROM rolloy.api_usage_logs l WHERE l.occurred_at < now() - keep_usage_logs;
     GET DIAGNOSTICS n = ROW_COUNT;
     what := 'usage logs deleted'; rows_affected := n; RETURN NEXT;

@@ -3,9 +3,10 @@
 CREATE TYPE rolloy.ad_platform AS ENUM ('meta', 'google_ads', 'tiktok');
 COMMENT ON TYPE rolloy.ad_platform IS 'Ad platforms whose CSV exports rolloy imports.';
 
-CREATE FUNCTION rolloy._is_currency_code(code text) RETURNS boolean
+-- Evaluated with the writer's rights (admins write performance_data): members get EXECUTE.
+CREATE FUNCTION rolloy_internal._is_currency_code(code text) RETURNS boolean
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_is_currency_code';
-COMMENT ON FUNCTION rolloy._is_currency_code(text) IS
+COMMENT ON FUNCTION rolloy_internal._is_currency_code(text) IS
     'True for three upper-case letters A-Z (the shape of an ISO 4217 code); the currency CHECK of imported rows.';
 
 CREATE TABLE rolloy.import_batches (
@@ -35,7 +36,9 @@ CREATE TABLE rolloy.import_batches (
     created_at       timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX import_batches_started_idx ON rolloy.import_batches (started_at DESC);
-COMMENT ON TABLE rolloy.import_batches IS 'One row per call of rolloy.import_performance: what it read and did.';
+COMMENT ON TABLE rolloy.import_batches IS
+    'One row per call of rolloy.import_performance: what it read and did. Members read their own imports, '
+    'admins all.';
 COMMENT ON COLUMN rolloy.import_batches.platform IS 'Platform of the file (detected or given).';
 COMMENT ON COLUMN rolloy.import_batches.requested_platform IS 'Platform the caller asked for (auto = detect).';
 COMMENT ON COLUMN rolloy.import_batches.imported_by IS 'User who imported.';
@@ -87,7 +90,7 @@ CREATE TABLE rolloy.performance_data (
     reach             bigint CHECK (reach >= 0),
     clicks            bigint NOT NULL DEFAULT 0 CHECK (clicks >= 0),
     spend             numeric(20, 6) NOT NULL DEFAULT 0 CHECK (spend >= 0),
-    currency          text CHECK (rolloy._is_currency_code(currency)),
+    currency          text CHECK (rolloy_internal._is_currency_code(currency)),
     conversions       numeric(20, 6) NOT NULL DEFAULT 0 CHECK (conversions >= 0),
     conversion_value  numeric(20, 6) NOT NULL DEFAULT 0 CHECK (conversion_value >= 0),
     source_lines      integer NOT NULL DEFAULT 1 CHECK (source_lines >= 1),
@@ -110,7 +113,8 @@ CREATE INDEX performance_data_project_idx ON rolloy.performance_data (project_id
 CREATE INDEX performance_data_unmatched_idx ON rolloy.performance_data (creative_name, ad_name)
     WHERE project_id IS NULL;
 COMMENT ON TABLE rolloy.performance_data IS
-    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it.';
+    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it. '
+    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance).';
 COMMENT ON COLUMN rolloy.performance_data.platform IS 'Ad platform.';
 COMMENT ON COLUMN rolloy.performance_data.ad_key IS
     'Natural key of the ad: the platform ad id when the export has one, else the canonical creative name, else the ad name.';
@@ -137,14 +141,14 @@ COMMENT ON COLUMN rolloy.performance_data.import_batch_id IS 'Import that last w
 -- call per row would cost a re-import of a million rows seconds.
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.performance_data
     FOR EACH ROW WHEN (OLD.updated_at IS NOT DISTINCT FROM NEW.updated_at)
-    EXECUTE FUNCTION rolloy._touch_updated_at();
+    EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.performance_data', '');
 
 -- Referential integrity of performance_data, set-based. New and updated rows must reference
 -- existing projects, images and import batches; the referenced rows are locked FOR KEY SHARE
 -- until commit (as a foreign key does), so they cannot be deleted under a running import. One
 -- check per statement, over its transition table.
-CREATE FUNCTION rolloy._check_performance_references() RETURNS trigger
+CREATE FUNCTION rolloy_internal._check_performance_references() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     projects uuid[];
@@ -192,15 +196,16 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._check_performance_references() FROM PUBLIC;
 CREATE TRIGGER check_references_insert AFTER INSERT ON rolloy.performance_data
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy._check_performance_references();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION rolloy_internal._check_performance_references();
 CREATE TRIGGER check_references_update AFTER UPDATE ON rolloy.performance_data
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy._check_performance_references();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION rolloy_internal._check_performance_references();
 
 -- ON DELETE SET NULL of the three references: a deleted project or image leaves its rows
 -- unmatched, a deleted import batch leaves them without provenance.
-CREATE FUNCTION rolloy._unlink_deleted_references() RETURNS trigger
+CREATE FUNCTION rolloy_internal._unlink_deleted_references() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'creative_projects' THEN
@@ -216,13 +221,12 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._unlink_deleted_references() FROM PUBLIC;
 CREATE TRIGGER unlink_performance AFTER DELETE ON rolloy.creative_projects
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy._unlink_deleted_references();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._unlink_deleted_references();
 CREATE TRIGGER unlink_performance AFTER DELETE ON rolloy.generated_images
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy._unlink_deleted_references();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._unlink_deleted_references();
 CREATE TRIGGER unlink_performance AFTER DELETE ON rolloy.import_batches
-    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy._unlink_deleted_references();
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._unlink_deleted_references();
 
 CREATE TABLE rolloy.insights (
     id                bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
@@ -240,7 +244,8 @@ CREATE TABLE rolloy.insights (
 );
 CREATE INDEX insights_scope_kind_idx ON rolloy.insights (scope_user_id, kind);
 COMMENT ON TABLE rolloy.insights IS
-    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one user''s creatives.';
+    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one '
+    'user''s creatives (that user). Read through the insight_* views.';
 COMMENT ON COLUMN rolloy.insights.refreshed_at IS 'When the finding was computed.';
 COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data; else over this user''s creatives only.';
 COMMENT ON COLUMN rolloy.insights.kind IS 'Kind of finding (tier, effect, trend, ...).';
@@ -259,7 +264,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('rolloy.insigh
 -- unmatched rows. Imports are admin-only (they span every user's creatives).
 ALTER TABLE rolloy.performance_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY performance_data_select ON rolloy.performance_data FOR SELECT
-    USING ((SELECT rolloy.is_admin()) OR (project_id IS NOT NULL AND rolloy._owns_project(project_id)));
+    USING ((SELECT rolloy.is_admin()) OR (project_id IS NOT NULL AND rolloy_internal._owns_project(project_id)));
 CREATE POLICY performance_data_admin_write ON rolloy.performance_data FOR ALL
     USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
 GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.performance_data TO rolloy_member;

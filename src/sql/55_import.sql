@@ -7,7 +7,7 @@
 -- Who may import and re-match: rolloy admins, and a superuser session that maps to no rolloy user
 -- (psql as postgres, a pg_cron job). Returns the admin's user id, NULL for such a superuser.
 
-CREATE FUNCTION rolloy._importer_hint() RETURNS text
+CREATE FUNCTION rolloy_internal._importer_hint() RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT 'Performance data spans every user''s creatives; ask an admin to import it.'::text
 $$;
@@ -31,7 +31,8 @@ LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET w
 AS 'MODULE_PATHNAME', 'rolloy_import_performance';
 COMMENT ON FUNCTION rolloy.import_performance(bytea, text, text, text) IS
     'Same as import_performance(text, ...) for the file''s raw bytes: accepts UTF-8 (with or without BOM) and '
-    'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake.';
+    'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake. Returns the '
+    'import_batches row. Admins only.';
 
 -- work_mem: each chunk's rows pass through the reference check's transition table; 64MB keeps
 -- a chunk of 10,000 lines in memory instead of a temporary file.
@@ -44,7 +45,7 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.import_csv(text) IS
     'PostgREST upload: POST /rpc/import_csv with Content-Type: text/plain and the CSV as the body. '
-    'Platform detected, on_error reject_file. Returns the import_batches row.';
+    'Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
 
 CREATE FUNCTION rolloy.import_csv_file(bytea) RETURNS rolloy.import_batches
 LANGUAGE sql VOLATILE AS $$
@@ -52,13 +53,13 @@ LANGUAGE sql VOLATILE AS $$
 $$;
 COMMENT ON FUNCTION rolloy.import_csv_file(bytea) IS
     'PostgREST upload of the file as is: POST /rpc/import_csv_file with Content-Type: application/octet-stream '
-    '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row.';
+    '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
 
 -- Rows whose ad name is a creative name nobody has created yet wait in performance_data with
 -- project_id NULL and their canonical name in creative_name. A project or image created (or a
 -- project renamed) later with that name picks them up here. An image name's project part links
 -- the project as soon as the project exists; the image follows when it is generated.
-CREATE FUNCTION rolloy._link_waiting_performance() RETURNS trigger
+CREATE FUNCTION rolloy_internal._link_waiting_performance() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'creative_projects' THEN
@@ -79,14 +80,13 @@ BEGIN
     RETURN NULL;
 END
 $$;
-REVOKE ALL ON FUNCTION rolloy._link_waiting_performance() FROM PUBLIC;
 CREATE TRIGGER link_waiting_performance AFTER INSERT ON rolloy.creative_projects
-    FOR EACH ROW EXECUTE FUNCTION rolloy._link_waiting_performance();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._link_waiting_performance();
 CREATE TRIGGER link_waiting_performance_renamed AFTER UPDATE ON rolloy.creative_projects
     FOR EACH ROW WHEN (OLD.generated_name IS DISTINCT FROM NEW.generated_name)
-    EXECUTE FUNCTION rolloy._link_waiting_performance();
+    EXECUTE FUNCTION rolloy_internal._link_waiting_performance();
 CREATE TRIGGER link_waiting_performance AFTER INSERT ON rolloy.generated_images
-    FOR EACH ROW EXECUTE FUNCTION rolloy._link_waiting_performance();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._link_waiting_performance();
 
 CREATE FUNCTION rolloy.rematch_performance() RETURNS bigint
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -94,7 +94,7 @@ DECLARE
     to_images bigint;
     to_projects bigint;
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser('re-match ad performance', rolloy._importer_hint());
+    PERFORM rolloy_internal._require_admin_or_superuser('re-match ad performance', rolloy_internal._importer_hint());
     -- Read the names of unmatched rows again: the parser may know spellings it did not at import.
     UPDATE rolloy.performance_data d
        SET creative_name = (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(d.ad_name) x)

@@ -88,19 +88,19 @@ COMMENT ON COLUMN rolloy.insight_settings.fatigue_confidence IS 'Fatigue: confid
 COMMENT ON COLUMN rolloy.insight_settings.updated_at IS 'When the settings were last changed.';
 INSERT INTO rolloy.insight_settings DEFAULT VALUES;
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.insight_settings
-    FOR EACH ROW EXECUTE FUNCTION rolloy._touch_updated_at();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._touch_updated_at();
 -- The row is dumped (admins' changes survive pg_dump); the install script recreates a default
 -- row first, so an INSERT replaces the row instead of failing on the primary key. That keeps
 -- pg_restore working and makes INSERT a way to reset and set in one go.
-CREATE FUNCTION rolloy._replace_insight_settings() RETURNS trigger
-LANGUAGE plpgsql AS $$
+CREATE FUNCTION rolloy_internal._replace_insight_settings() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     DELETE FROM rolloy.insight_settings;
     RETURN NEW;
 END
 $$;
 CREATE TRIGGER replace_row BEFORE INSERT ON rolloy.insight_settings
-    FOR EACH ROW EXECUTE FUNCTION rolloy._replace_insight_settings();
+    FOR EACH ROW EXECUTE FUNCTION rolloy_internal._replace_insight_settings();
 SELECT pg_catalog.pg_extension_config_dump('rolloy.insight_settings', '');
 
 ALTER TABLE rolloy.insight_settings ENABLE ROW LEVEL SECURITY;
@@ -116,7 +116,7 @@ GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.insight_settings TO rolloy_member
 -- algorithms (Lanczos log-gamma, continued fraction of the regularised incomplete beta).
 
 -- ln Γ(x) for x > 0: Lanczos approximation, g = 7, 9 coefficients (relative error < 1e-15).
-CREATE FUNCTION rolloy._ln_gamma(x double precision) RETURNS double precision
+CREATE FUNCTION rolloy_internal._ln_gamma(x double precision) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     c constant double precision[] := ARRAY[0.99999999999980993, 676.5203681218851, -1259.1392167224028,
@@ -127,7 +127,7 @@ DECLARE
     y double precision;
 BEGIN
     IF x < 0.5 THEN  -- reflection
-        RETURN ln(pi() / abs(sin(pi() * x))) - rolloy._ln_gamma(1 - x);
+        RETURN ln(pi() / abs(sin(pi() * x))) - rolloy_internal._ln_gamma(1 - x);
     END IF;
     y := x - 1;
     a := c[1];
@@ -141,7 +141,7 @@ $$;
 
 -- Regularised incomplete beta I_x(a, b) by Lentz's continued fraction (Numerical Recipes'
 -- betai/betacf), using the symmetry I_x(a,b) = 1 - I_{1-x}(b,a) where it converges faster.
-CREATE FUNCTION rolloy._incomplete_beta(x double precision, a double precision, b double precision)
+CREATE FUNCTION rolloy_internal._incomplete_beta(x double precision, a double precision, b double precision)
 RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
@@ -163,7 +163,7 @@ BEGIN
     IF swap THEN
         pa := b; pb := a; px := 1 - x;
     END IF;
-    front := exp(rolloy._ln_gamma(pa + pb) - rolloy._ln_gamma(pa) - rolloy._ln_gamma(pb)
+    front := exp(rolloy_internal._ln_gamma(pa + pb) - rolloy_internal._ln_gamma(pa) - rolloy_internal._ln_gamma(pb)
                  + pa * ln(px) + pb * ln(1 - px));
     d := 1 - (pa + pb) * px / (pa + 1);
     IF abs(d) < tiny THEN d := tiny; END IF;
@@ -191,7 +191,7 @@ BEGIN
 END
 $$;
 
-CREATE FUNCTION rolloy.student_t_cdf(t double precision, df double precision) RETURNS double precision
+CREATE FUNCTION rolloy_internal.student_t_cdf(t double precision, df double precision) RETURNS double precision
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     tail double precision;
@@ -203,15 +203,15 @@ BEGIN
     IF t = 0 THEN
         RETURN 0.5;
     END IF;
-    tail := 0.5 * rolloy._incomplete_beta(nu / (nu + t * t), nu / 2, 0.5);
+    tail := 0.5 * rolloy_internal._incomplete_beta(nu / (nu + t * t), nu / 2, 0.5);
     RETURN CASE WHEN t > 0 THEN 1 - tail ELSE tail END;
 END
 $$;
-COMMENT ON FUNCTION rolloy.student_t_cdf(double precision, double precision) IS
+COMMENT ON FUNCTION rolloy_internal.student_t_cdf(double precision, double precision) IS
     'P(T <= t) for Student''s t distribution with df degrees of freedom (df may be fractional, as '
     'Welch''s is); accurate to about 1e-12.';
 
-CREATE FUNCTION rolloy.wilson_lower_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
+CREATE FUNCTION rolloy_internal.wilson_lower_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
 RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT CASE WHEN trials > 0 THEN greatest(0::numeric,
@@ -219,11 +219,11 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
          - z * sqrt((successes / trials) * (1 - successes / trials) / trials + z * z / (4 * trials * trials)))
         / (1 + z * z / trials)) END
 $$;
-COMMENT ON FUNCTION rolloy.wilson_lower_bound(numeric, numeric, numeric) IS
+COMMENT ON FUNCTION rolloy_internal.wilson_lower_bound(numeric, numeric, numeric) IS
     'Lower bound of the Wilson score interval of a proportion (e.g. clicks of impressions); z 1.96 = 95 %. '
     'NULL when trials is 0. Ranks small samples fairly: 2/10 does not beat 200/10000.';
 
-CREATE FUNCTION rolloy.wilson_upper_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
+CREATE FUNCTION rolloy_internal.wilson_upper_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
 RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
     SELECT CASE WHEN trials > 0 THEN least(1::numeric,
@@ -231,7 +231,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
          + z * sqrt((successes / trials) * (1 - successes / trials) / trials + z * z / (4 * trials * trials)))
         / (1 + z * z / trials)) END
 $$;
-COMMENT ON FUNCTION rolloy.wilson_upper_bound(numeric, numeric, numeric) IS
+COMMENT ON FUNCTION rolloy_internal.wilson_upper_bound(numeric, numeric, numeric) IS
     'Upper bound of the Wilson score interval of a proportion; z 1.96 = 95 %. NULL when trials is 0.';
 
 -- Welch test of two ratio-of-sums metrics R = Σk/Σn (CTR: clicks/impressions; ROAS:
@@ -240,9 +240,9 @@ COMMENT ON FUNCTION rolloy.wilson_upper_bound(numeric, numeric, numeric) IS
 -- (refresh_insights computes v: leave each unit out, v = (m-1)/m · Σ(R₋ᵢ - mean R₋)²).
 --     t = (r1 - r2) / √(v1 + v2),  df = (v1 + v2)² / (v1²/(m1-1) + v2²/(m2-1))
 --     confidence = 1 - two-sided p = 2·F_t(|t|; df) - 1
-CREATE FUNCTION rolloy._welch_test(r1 numeric, v1 numeric, m1 numeric, r2 numeric, v2 numeric, m2 numeric,
-                                   OUT std_error numeric, OUT t_statistic numeric,
-                                   OUT degrees_of_freedom numeric, OUT confidence numeric)
+CREATE FUNCTION rolloy_internal._welch_test(r1 numeric, v1 numeric, m1 numeric, r2 numeric, v2 numeric, m2 numeric,
+                                            OUT std_error numeric, OUT t_statistic numeric,
+                                            OUT degrees_of_freedom numeric, OUT confidence numeric)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
 BEGIN
     IF r1 IS NULL OR r2 IS NULL OR v1 IS NULL OR v2 IS NULL OR m1 < 2 OR m2 < 2 THEN
@@ -256,12 +256,12 @@ BEGIN
     std_error := sqrt(v1 + v2);
     t_statistic := (r1 - r2) / std_error;
     degrees_of_freedom := (v1 + v2) ^ 2 / (v1 ^ 2 / (m1 - 1) + v2 ^ 2 / (m2 - 1));
-    confidence := round((2 * rolloy.student_t_cdf(abs(t_statistic)::double precision,
-                                                  degrees_of_freedom::double precision) - 1)::numeric, 6);
+    confidence := round((2 * rolloy_internal.student_t_cdf(abs(t_statistic)::double precision,
+                                                           degrees_of_freedom::double precision) - 1)::numeric, 6);
     confidence := least(1, greatest(0, confidence));
 END
 $$;
-COMMENT ON FUNCTION rolloy._welch_test(numeric, numeric, numeric, numeric, numeric, numeric) IS
+COMMENT ON FUNCTION rolloy_internal._welch_test(numeric, numeric, numeric, numeric, numeric, numeric) IS
     'Welch t test of two ratio-of-sums metrics from their jackknife variances; see docs/insights.md.';
 
 -- ---------------------------------------------------------------------------------------------
@@ -269,8 +269,9 @@ COMMENT ON FUNCTION rolloy._welch_test(numeric, numeric, numeric, numeric, numer
 -- its role is a superuser (psql maintenance, pg_cron jobs scheduled by schedule_insights).
 
 -- The scope the views show: all data for admins (and superusers), own creatives for members.
-CREATE FUNCTION rolloy._insight_scope() RETURNS uuid
-LANGUAGE sql STABLE AS $$
+-- Runs as the querying role (the views are security_invoker), which gets EXECUTE.
+CREATE FUNCTION rolloy_internal._insight_scope() RETURNS uuid
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     SELECT CASE WHEN rolloy.is_admin() THEN NULL ELSE rolloy.current_user_id() END
 $$;
 
@@ -285,7 +286,7 @@ DECLARE
     cfg rolloy.insight_settings;
     stamp timestamptz := pg_catalog.now();
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser();
+    PERFORM rolloy_internal._require_admin_or_superuser();
     -- One refresh at a time; readers keep seeing the previous results until this commits.
     LOCK TABLE rolloy.insights IN SHARE ROW EXCLUSIVE MODE;
     SELECT * INTO cfg FROM rolloy.insight_settings;
@@ -393,7 +394,7 @@ BEGIN
                 ELSE 'below_50' END,
            r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
            jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
-                              rolloy.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
+                              rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
                               'eligible_creatives', r.eligible_creatives,
                               'category', r.category, 'scene', r.scene, 'action', r.action,
                               'driver', r.driver, 'format', r.format)
@@ -401,7 +402,7 @@ BEGIN
                    CASE WHEN sc.eligible THEN rank() OVER (PARTITION BY sc.scope_no, sc.eligible
                                                            ORDER BY sc.lower_bound DESC) END AS tier_rank,
                    count(*) FILTER (WHERE sc.eligible) OVER (PARTITION BY sc.scope_no) AS eligible_creatives
-              FROM (SELECT x.*, rolloy.wilson_lower_bound(x.clicks, x.impressions, cfg.wilson_z) AS lower_bound
+              FROM (SELECT x.*, rolloy_internal.wilson_lower_bound(x.clicks, x.impressions, cfg.wilson_z) AS lower_bound
                       FROM pg_temp.rolloy_ins_sc x) sc) r;
 
     INSERT INTO rolloy.insights (refreshed_at, scope_user_id, kind, dimension, dimension_value, project_id,
@@ -475,7 +476,7 @@ BEGIN
                 j.g_var_roas, j.r_var_roas, NULL, NULL, sd.gs, sd.gcv))
                x(metric, currency, m_group, m_rest, group_value, rest_value, group_var, rest_var,
                  impressions, clicks, spend, conversion_value)
-         CROSS JOIN LATERAL rolloy._welch_test(
+         CROSS JOIN LATERAL rolloy_internal._welch_test(
                x.group_value, x.group_var,
                CASE WHEN x.m_group >= cfg.effect_min_creatives AND x.m_rest >= cfg.effect_min_creatives THEN x.m_group END,
                x.rest_value, x.rest_var, x.m_rest) w
@@ -618,7 +619,7 @@ BEGIN
                b.from_day AS baseline_from, b.to_day AS baseline_to, r.from_day AS recent_from, r.to_day AS recent_to
           FROM windows b
           JOIN windows r ON r.project_id = b.project_id AND r.window_name = 'recent'
-         CROSS JOIN LATERAL rolloy._welch_test(r.ratio, r.variance, r.m, b.ratio, b.variance, b.m) t
+         CROSS JOIN LATERAL rolloy_internal._welch_test(r.ratio, r.variance, r.m, b.ratio, b.variance, b.m) t
          WHERE b.window_name = 'baseline'
     )
     SELECT stamp, s.scope_user_id, 'fatigue', 'creative', c.creative_name, c.project_id, 'ctr',
@@ -656,7 +657,7 @@ COMMENT ON FUNCTION rolloy.refresh_insights() IS
 
 -- ---------------------------------------------------------------------------------------------
 -- Scheduling with pg_cron (optional: rolloy never requires it; cron.* is reached dynamically).
-CREATE FUNCTION rolloy._require_pg_cron() RETURNS void
+CREATE FUNCTION rolloy_internal._require_pg_cron() RETURNS void
 LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
@@ -679,8 +680,8 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     job bigint;
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser();
-    PERFORM rolloy._require_pg_cron();
+    PERFORM rolloy_internal._require_admin_or_superuser();
+    PERFORM rolloy_internal._require_pg_cron();
     -- A named job is upserted by pg_cron: calling again changes the schedule, never adds a job.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
         USING 'rolloy-insights', cron, 'SELECT rolloy.refresh_insights()';
@@ -697,8 +698,8 @@ LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 DECLARE
     found boolean;
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser();
-    PERFORM rolloy._require_pg_cron();
+    PERFORM rolloy_internal._require_admin_or_superuser();
+    PERFORM rolloy_internal._require_pg_cron();
     EXECUTE 'SELECT EXISTS (SELECT 1 FROM cron.job WHERE jobname = $1 AND username = current_user)'
         INTO found USING 'rolloy-insights';
     IF found THEN
@@ -727,8 +728,8 @@ SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.labe
        i.details ->> 'format' AS format_code, i.refreshed_at
   FROM rolloy.insights i
  WHERE i.kind = 'tier'
-   AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL));
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_tiers IS
     'Performance tier of every creative with performance data, ranked by the Wilson lower bound of CTR '
     'among creatives past the min_impressions gate (admins: all creatives; members: their own).';
@@ -746,11 +747,11 @@ SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impress
                i.details ->> 'format' AS format_code, i.refreshed_at
           FROM rolloy.insights i
          WHERE i.kind = 'leaderboard'
-           AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-                OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL))) t;
+           AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+                OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))) t;
 COMMENT ON VIEW rolloy.insight_leaderboard IS
     'The top creatives (insight_settings.leaderboard_size, default 20; ties at the last rank included) '
-    'by the Wilson lower bound of CTR.';
+    'by the Wilson lower bound of CTR (admins: all creatives; members: their own).';
 
 CREATE VIEW rolloy.insight_effects WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
@@ -762,12 +763,12 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
        i.impressions, i.clicks, i.currency, i.spend, i.conversion_value, i.refreshed_at
   FROM rolloy.insights i
  WHERE i.kind = 'effect'
-   AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL));
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_effects IS
     'Effect of each scene category, scene, action, driver and format on CTR and ROAS: the value over '
     'the creatives that have it against the rest, lift and confidence_score (Welch test with creatives '
-    'as the unit; docs/insights.md).';
+    'as the unit; docs/insights.md). Admins: over all data; members: over their own creatives.';
 
 CREATE VIEW rolloy.insight_trends WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.grain, i.period_start,
@@ -780,10 +781,11 @@ SELECT i.scope_user_id, i.grain, i.period_start,
        i.conversion_value / nullif(i.spend, 0) AS roas, i.refreshed_at
   FROM rolloy.insights i
  WHERE i.kind = 'trend'
-   AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL));
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_trends IS
-    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency.';
+    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_cost_efficiency WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.dimension, i.dimension_value, i.currency, i.sample_creatives AS creatives,
@@ -793,10 +795,11 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.currency, i.sample_cre
        i.conversion_value / nullif(i.spend, 0) AS roas, i.refreshed_at
   FROM rolloy.insights i
  WHERE i.kind = 'cost'
-   AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL));
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_cost_efficiency IS
-    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency.';
+    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_heatmap WITH (security_invoker = true) AS
 SELECT h.scope_user_id, h.dimension_x, h.value_x, h.dimension_y, h.value_y, h.currency, h.creatives,
@@ -811,11 +814,11 @@ SELECT h.scope_user_id, h.dimension_x, h.value_x, h.dimension_y, h.value_y, h.cu
                                     (i.dimension2, i.dimension_value2, i.dimension, i.dimension_value))
                xy(dimension_x, value_x, dimension_y, value_y)
          WHERE i.kind = 'heatmap'
-           AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-                OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL))) h;
+           AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+                OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))) h;
 COMMENT ON VIEW rolloy.insight_heatmap IS
     'Any two ABCD dimensions against each other (filter dimension_x and dimension_y, e.g. scene x '
-    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency.';
+    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency (admins: all data; members: their own creatives).';
 
 CREATE VIEW rolloy.insight_fatigue WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS status,
@@ -826,11 +829,12 @@ SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.labe
        (i.details ->> 'days_with_data')::integer AS days_with_data, i.impressions, i.clicks, i.refreshed_at
   FROM rolloy.insights i
  WHERE i.kind = 'fatigue'
-   AND (i.scope_user_id = (SELECT rolloy._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy._insight_scope()) IS NULL));
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
 COMMENT ON VIEW rolloy.insight_fatigue IS
     'Creative fatigue: CTR of the last window_days days with data against the first window_days; '
-    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence.';
+    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence (admins: all '
+    'creatives; members: their own).';
 
 DO $comments$
 DECLARE

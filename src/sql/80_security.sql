@@ -49,7 +49,7 @@ GRANT UPDATE (title, notes, scene_id, action_id, driver_id, format_id) ON rolloy
 -- cancelling and retrying go through rolloy functions, results come from the worker.
 ALTER TABLE rolloy.generated_images ENABLE ROW LEVEL SECURITY;
 CREATE POLICY generated_images_select ON rolloy.generated_images FOR SELECT
-    USING (rolloy._owns_project(project_id));
+    USING (rolloy_internal._owns_project(project_id));
 GRANT SELECT ON rolloy.generated_images TO rolloy_member;
 
 -- Name counters are written only by the naming trigger (SECURITY DEFINER).

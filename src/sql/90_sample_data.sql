@@ -1,11 +1,12 @@
 -- A sample ABCD dictionary for a rollator/walker brand, loadable with one call.
 
+-- SECURITY DEFINER (to reach the admin check); it writes only the shared dictionaries.
 CREATE FUNCTION rolloy.load_sample_dictionaries() RETURNS TABLE (dictionary text, rows_added integer)
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     n integer;
 BEGIN
-    PERFORM rolloy._require_admin_or_superuser();
+    PERFORM rolloy_internal._require_admin_or_superuser();
 
     INSERT INTO rolloy.scenes (category, category_code, scene, scene_code, description, display_order)
     VALUES
@@ -67,4 +68,5 @@ END
 $$;
 COMMENT ON FUNCTION rolloy.load_sample_dictionaries() IS
     'Loads a sample ABCD dictionary for a rollator/walker brand (12 scenes in 4 categories, 8 actions, '
-    '7 drivers, 6 formats). Idempotent; admins only. Returns rows added per dictionary.';
+    '7 drivers, 6 formats). Idempotent; admins (or a superuser session without a rolloy user) only. Returns rows '
+    'added per dictionary.';

@@ -65,8 +65,9 @@ SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.project_overview WHERE created
           'project_overview shows only own projects');
 SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.load_sample_dictionaries()$$), 'error:42501 only rolloy admins may do this',
           'members cannot load dictionaries');
-SELECT is(pg_temp.as_alice($$SELECT rolloy._resolve_user('tap_admin', NULL)$$), 'rows:1',
-          '_resolve_user only maps names to ids; it grants nothing by itself');
+SELECT is(pg_temp.as_alice($$SELECT rolloy_internal._resolve_user('tap_admin', NULL)$$),
+          'error:42501 permission denied for schema rolloy_internal',
+          'members cannot ask _resolve_user about another role');
 
 -- SQL-injection-shaped input is data, never SQL.
 SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.create_project('OUT''; DROP TABLE rolloy.users; --', 'PARK', 'WALK', 'JOY', 'UGC')$$),

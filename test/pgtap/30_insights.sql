@@ -23,9 +23,7 @@ SELECT is(pg_temp.probe('alice', 'SELECT rolloy.unschedule_insights()'), 'error:
 SELECT is(prosecdef, true, format('%s is SECURITY DEFINER', proname))
   FROM pg_proc WHERE pronamespace = 'rolloy'::regnamespace
    AND proname IN ('refresh_insights', 'schedule_insights', 'unschedule_insights') ORDER BY proname;
-SELECT ok(proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], format('%s pins search_path', proname))
-  FROM pg_proc WHERE pronamespace = 'rolloy'::regnamespace
-   AND proname IN ('refresh_insights', 'schedule_insights', 'unschedule_insights') ORDER BY proname;
+-- (They pin search_path like every SECURITY DEFINER function: 50_function_matrix.sql.)
 
 -- Settings: everyone with rolloy reads them, admins change them.
 SELECT is(pg_temp.probe(c, 'SELECT * FROM rolloy.insight_settings'), 'rows:1', c || ' reads the settings')
@@ -150,7 +148,7 @@ SELECT is((SELECT currency FROM rolloy.insight_tiers LIMIT 1), 'USD', 'USD is th
 -- Tiers: rank = 1 + eligible creatives with a strictly higher Wilson bound (correlated count
 -- instead of a window function); tier from rank / eligible.
 CREATE TEMP TABLE ind_tiers AS
-WITH w AS (SELECT i.*, rolloy.wilson_lower_bound(i.k, i.n) AS lb FROM ind i WHERE i.eligible),
+WITH w AS (SELECT i.*, rolloy_internal.wilson_lower_bound(i.k, i.n) AS lb FROM ind i WHERE i.eligible),
      r AS (SELECT w.project_id, 1 + (SELECT count(*) FROM w o WHERE o.lb > w.lb) AS rank,
                   (SELECT count(*) FROM w) AS total FROM w)
 SELECT project_id, rank::integer,
@@ -231,7 +229,7 @@ SELECT cmp_ok((SELECT count(*) FROM rolloy.insight_effects WHERE confidence_scor
               'most values are tested');
 SELECT is((SELECT count(*)::integer FROM rolloy.insight_effects x
             WHERE x.confidence_score IS NOT NULL
-              AND abs(x.confidence_score - (2 * rolloy.student_t_cdf(abs(x.t_statistic)::float8, x.degrees_of_freedom::float8) - 1)) > 2e-6),
+              AND abs(x.confidence_score - (2 * rolloy_internal.student_t_cdf(abs(x.t_statistic)::float8, x.degrees_of_freedom::float8) - 1)) > 2e-6),
           0, 'confidence_score = 1 - two-sided p of the Welch t');
 SELECT is((SELECT verdict FROM rolloy.insight_effects WHERE dimension = 'format' AND dimension_value = 'UGC' AND metric = 'ctr'),
           'better', 'the built-in 40 % CTR effect of UGC is found');
@@ -244,12 +242,12 @@ SELECT ok((SELECT bool_and(lift BETWEEN 0.25 AND 0.6) FROM rolloy.insight_effect
 WITH params(t, df) AS (VALUES (0.7, 3.3), (2.1, 7.0), (1.3, 25.5), (3.0, 1.5)),
 simpson AS (
     SELECT t, df, 0.5 + (t / 2000) / 3 * sum(CASE WHEN i IN (0, 2000) THEN 1 WHEN i % 2 = 1 THEN 4 ELSE 2 END
-           * exp(rolloy._ln_gamma((df + 1) / 2) - rolloy._ln_gamma(df / 2)) / sqrt(df * pi())
+           * exp(rolloy_internal._ln_gamma((df + 1) / 2) - rolloy_internal._ln_gamma(df / 2)) / sqrt(df * pi())
            * (1 + (t * i / 2000) ^ 2 / df) ^ (-(df + 1) / 2)) AS cdf
       FROM params, generate_series(0, 2000) i GROUP BY t, df)
-SELECT ok(abs(rolloy.student_t_cdf(t, df) - cdf) < 1e-9, format('t CDF at t=%s, df=%s matches integration', t, df))
+SELECT ok(abs(rolloy_internal.student_t_cdf(t, df) - cdf) < 1e-9, format('t CDF at t=%s, df=%s matches integration', t, df))
   FROM simpson ORDER BY t;
-SELECT ok(abs(exp(rolloy._ln_gamma(x)) - f) < 1e-9 * f, format('Γ(%s)', x))
+SELECT ok(abs(exp(rolloy_internal._ln_gamma(x)) - f) < 1e-9 * f, format('Γ(%s)', x))
   FROM (VALUES (0.5, sqrt(pi())), (1.0, 1.0), (4.5, 11.631728396567448), (10.0, 362880.0)) g(x, f);
 
 -- Trends: monthly CTR per format (USD) and weekly totals, from the raw rows.
@@ -331,7 +329,7 @@ SELECT * FROM pg_temp.as_bob('SELECT project_id, rank, tier, scope_user_id FROM 
     AS t(project_id uuid, rank integer, tier text, scope_user_id uuid);
 RESET ROLE;
 SELECT set_eq('SELECT project_id, rank FROM bob_tiers WHERE rank IS NOT NULL',
-              $$WITH w AS (SELECT project_id, rolloy.wilson_lower_bound(k, n) AS lb FROM ind
+              $$WITH w AS (SELECT project_id, rolloy_internal.wilson_lower_bound(k, n) AS lb FROM ind
                             WHERE eligible AND created_by = '00000000-0000-0000-0000-0000000000b1')
                 SELECT project_id, (1 + (SELECT count(*) FROM w o WHERE o.lb > w.lb))::integer AS rank FROM w$$,
               'bob''s tiers rank his creatives among themselves');

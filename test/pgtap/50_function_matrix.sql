@@ -1,6 +1,7 @@
 -- Who may call what: each identity x each function of image generation (queueing, cancel,
--- retry, regenerate, prompts, keys, bytes, maintenance, internals), and who may EXECUTE every
--- function of the schema at all. The suite fails when a function is missing from the list.
+-- retry, regenerate, prompts, keys, bytes, maintenance, internals), and how the internals are
+-- reached without USAGE on rolloy_internal. Which role may execute which function at all is
+-- docs/api.md, compared with the catalog by test/integration/api_surface.sh.
 BEGIN;
 \ir 00_fixture.inc
 SELECT no_plan();
@@ -40,8 +41,8 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
         '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
     ('thumbnail', $$SELECT 1 WHERE rolloy.thumbnail(%1$L) IS NOT NULL$$,
         '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
-    ('_stored_image', $$SELECT 1 WHERE rolloy._stored_image(%2$L, false) IS NOT NULL$$,
-        '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
+    ('_stored_image', $$SELECT 1 WHERE rolloy_internal._stored_image(%2$L, false) IS NOT NULL$$,  -- by name: no USAGE
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
     ('reference_image', $$SELECT 1 WHERE rolloy.reference_image(%3$L) IS NOT NULL$$,
         '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501}'),
     ('project_zip', $$SELECT 1 WHERE rolloy.project_zip(%4$L) IS NOT NULL$$,
@@ -58,17 +59,17 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
         '{error:42501,error:42501,rows:2,error:42501,rows:2,error:42501,error:42501,error:42501,error:42501}'),
     ('worker_status', $$SELECT * FROM rolloy.worker_status()$$,
         '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501}'),
-    ('_check_limits', $$SELECT rolloy._check_limits(%5$L, 1, 'preview', 'preview-v1')$$,
+    ('_check_limits', $$SELECT rolloy_internal._check_limits(%5$L, 1, 'preview', 'preview-v1')$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
-    ('_check_budget', $$SELECT rolloy._check_budget(%5$L, 0)$$,
+    ('_check_budget', $$SELECT rolloy_internal._check_budget(%5$L, 0)$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
-    ('_lock_own_project', $$SELECT rolloy._lock_own_project(%4$L)$$,
+    ('_lock_own_project', $$SELECT rolloy_internal._lock_own_project(%4$L)$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
-    ('_remove_stored_image', $$SELECT rolloy._remove_stored_image(%2$L)$$,
+    ('_remove_stored_image', $$SELECT rolloy_internal._remove_stored_image(%2$L)$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
-    ('_wake_worker_at_commit', $$SELECT rolloy._wake_worker_at_commit()$$,
+    ('_wake_worker_at_commit', $$SELECT rolloy_internal._wake_worker_at_commit()$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
-    ('_withdraw_at_commit', $$SELECT rolloy._withdraw_at_commit()$$,
+    ('_withdraw_at_commit', $$SELECT rolloy_internal._withdraw_at_commit()$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}')
   ) AS v(fn, statement, expected);
 
@@ -80,84 +81,43 @@ SELECT is(pg_temp.probe(c.ctx, m.statement), m.expected[c.pos], format('%s: %s',
 SELECT is((SELECT count(*) FROM rolloy.image_store WHERE storage_ref = (SELECT alice_ref FROM ids)), 1::bigint,
           'probes removed no stored bytes');
 
--- EXECUTE for every function of the schema (trigger functions cannot be called): internals
--- that write or lock are for rolloy itself only; the rest check who calls them inside.
-CREATE TEMP TABLE execute_privileges (fn text, member boolean, everyone boolean);
-INSERT INTO execute_privileges VALUES
-    ('rolloy._call_cost(text,text,bigint,bigint,integer,numeric)', true, true),
-    ('rolloy._check_budget(uuid,numeric)', false, false),
-    ('rolloy._check_limits(uuid,integer,text,text,integer,numeric)', false, false),
-    ('rolloy._importer_hint()', true, true),
-    ('rolloy._incomplete_beta(double precision,double precision,double precision)', true, true),
-    ('rolloy._insight_scope()', true, true),
-    ('rolloy._is_currency_code(text)', true, true),
-    ('rolloy._ln_gamma(double precision)', true, true),
-    ('rolloy._lock_own_project(uuid,boolean)', false, false),
-    ('rolloy._outer_role()', true, true),
-    ('rolloy._owns_project(uuid)', true, true),
-    ('rolloy._remove_stored_image(text)', false, false),
-    ('rolloy._require_admin_or_superuser(text,text)', true, false),
-    ('rolloy._require_pg_cron()', true, true),
-    ('rolloy._resolve_user(name,text)', true, false),
-    ('rolloy._selftest_raise(text)', false, false),
-    ('rolloy._setting(text,text)', true, true),
-    ('rolloy._stored_image(text,boolean)', true, true),
-    ('rolloy._user_is_admin(uuid)', true, false),
-    ('rolloy._wake_worker_at_commit()', false, false),
-    ('rolloy._withdraw_at_commit()', false, false),
-    ('rolloy._welch_test(numeric,numeric,numeric,numeric,numeric,numeric)', true, true),
-    ('rolloy.batch_generate(uuid,jsonb)', true, true),
-    ('rolloy.cancel_generation(uuid)', true, true),
-    ('rolloy.check_code(text,text)', true, true),
-    ('rolloy.cleanup(interval,interval)', true, true),
-    ('rolloy.compose_image_name(text,integer)', true, true),
-    ('rolloy.create_project(text,text,text,text,text,text,text)', true, true),
-    ('rolloy.current_user_id()', true, true),
-    ('rolloy.estimated_image_cost(text,text)', true, true),
-    ('rolloy.generate_prompt(uuid,text)', true, true),
-    ('rolloy.image(uuid)', true, true),
-    ('rolloy.import_csv(text)', true, false),
-    ('rolloy.import_csv_file(bytea)', true, false),
-    ('rolloy.import_performance(bytea,text,text,text)', true, false),
-    ('rolloy.import_performance(text,text,text,text)', true, false),
-    ('rolloy.is_admin()', true, true),
-    ('rolloy.load_sample_dictionaries()', true, true),
-    ('rolloy.parse_creative_name(text)', true, true),
-    ('rolloy.price_of(text,text,text,timestamp with time zone)', true, true),
-    ('rolloy.project_zip(uuid)', true, true),
-    ('rolloy.provider_keys()', true, true),
-    ('rolloy.reference_image(uuid,boolean)', true, true),
-    ('rolloy.reference_images_for(uuid)', true, true),
-    ('rolloy.refresh_insights()', true, true),
-    ('rolloy.regenerate_image(uuid,bigint)', true, true),
-    ('rolloy.rematch_performance()', true, false),
-    ('rolloy.remove_provider_key(text)', true, false),
-    ('rolloy.require_admin()', true, true),
-    ('rolloy.require_user()', true, true),
-    ('rolloy.restart_worker()', true, false),
-    ('rolloy.retry_failed(uuid)', true, true),
-    ('rolloy.schedule_insights(text)', true, true),
-    ('rolloy.set_provider_key(text,text)', true, false),
-    ('rolloy.student_t_cdf(double precision,double precision)', true, true),
-    ('rolloy.thumbnail(uuid)', true, true),
-    ('rolloy.unschedule_insights()', true, true),
-    ('rolloy.upload_reference_image(bytea,text,rolloy.product_state,text)', true, true),
-    ('rolloy.usage_this_month(uuid)', true, true),
-    ('rolloy.wilson_lower_bound(numeric,numeric,numeric)', true, true),
-    ('rolloy.wilson_upper_bound(numeric,numeric,numeric)', true, true),
-    ('rolloy.worker_status()', true, true);
+-- Internals are reached by OID, never by name: a policy, a view, a CHECK, a trigger and a
+-- SQL-standard function body run their rolloy_internal function for a member, who has no USAGE
+-- on the schema (and no EXECUTE at all on trigger functions).
+SELECT ok(NOT has_schema_privilege('rolloy_member', 'rolloy_internal', 'USAGE'), 'members have no USAGE on rolloy_internal');
+SELECT is(pg_temp.probe('alice', 'SELECT * FROM rolloy.generated_images'), 'rows:2',
+          'a policy runs rolloy_internal._owns_project for a member');
+SELECT is(pg_temp.probe('alice', 'SELECT * FROM rolloy.insight_effects'), 'rows:1',
+          'a security_invoker view runs rolloy_internal._insight_scope for a member');
+SELECT is(pg_temp.probe('carol_jwt', $$SELECT 1 WHERE rolloy.image('$$ || (SELECT g.id FROM rolloy.generated_images g
+                         WHERE g.project_id = '10000000-0000-0000-0000-0000000000c1' AND g.status = 'completed') || $$') IS NOT NULL$$),
+          'rows:1', 'a SQL-standard body runs rolloy_internal._stored_image for a member');
+SELECT is(pg_temp.probe('admin_jwt', $$INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, currency)
+                                       VALUES ('meta', 'probe', 'probe', '2026-11-02', '2026-11-02', 'EUR')$$),
+          'rows:1', 'a CHECK runs rolloy_internal._is_currency_code for an admin (a member at the database level)');
+SELECT ok(NOT has_function_privilege('rolloy_member', 'rolloy_internal._guard_project_owner()', 'EXECUTE')
+          AND NOT has_function_privilege('rolloy_member', 'rolloy_internal._forget_stored_images()', 'EXECUTE'),
+          'members may not execute the trigger functions');
+SELECT is(pg_temp.probe('alice', $$INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id)
+                                   SELECT scene_id, action_id, driver_id, format_id FROM rolloy.creative_projects
+                                    WHERE id = '10000000-0000-0000-0000-0000000000a2' RETURNING generated_name$$),
+          'rows:1', 'their statements fire them anyway (insert: owner guard and naming triggers)');
+SELECT is(pg_temp.probe('alice', $$DELETE FROM rolloy.reference_images WHERE id = '20000000-0000-0000-0000-000000000001'$$),
+          'rows:1', 'a delete fires rolloy_internal._forget_stored_images for a member');
 
-SELECT is(has_function_privilege('rolloy_member', e.fn::regprocedure, 'EXECUTE'), e.member,
-          format('members %s execute %s', CASE WHEN e.member THEN 'may' ELSE 'may not' END, e.fn))
-  FROM execute_privileges e ORDER BY e.fn;
-SELECT is(has_function_privilege('public', e.fn::regprocedure, 'EXECUTE'), e.everyone,
-          format('PUBLIC %s execute %s', CASE WHEN e.everyone THEN 'may' ELSE 'may not' END, e.fn))
-  FROM execute_privileges e ORDER BY e.fn;
-SELECT is(
-    (SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text) FROM pg_proc p
-      WHERE p.pronamespace = 'rolloy'::regnamespace AND p.prorettype <> 'trigger'::regtype),
-    (SELECT array_agg(fn ORDER BY fn) FROM execute_privileges),
-    'every function of rolloy has its EXECUTE privileges listed');
+-- Every function that runs for another role pins search_path: SECURITY DEFINER functions, trigger
+-- functions, and what policies, views, defaults and CHECKs call (C functions that run no SQL as
+-- the caller aside: _is_currency_code).
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
+            WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
+              AND (p.prosecdef OR p.prorettype = 'trigger'::regtype
+                   OR p.oid IN (SELECT d.refobjid FROM pg_depend d
+                                 WHERE d.refclassid = 'pg_proc'::regclass
+                                   AND d.classid IN ('pg_policy'::regclass, 'pg_rewrite'::regclass,
+                                                     'pg_attrdef'::regclass, 'pg_constraint'::regclass)))
+              AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
+          ARRAY['rolloy_internal._is_currency_code(text)'],
+          'every function that runs for another role pins search_path');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -2,6 +2,8 @@
 
 #include "pg/common/guard.hpp"
 
+#include <string_view>
+
 extern "C" {
 #include "catalog/namespace.h"
 }
@@ -13,8 +15,13 @@ const char *internal_schema() {
     return upgraded ? "rolloy_internal" : "rolloy";
 }
 
-std::string internal_function(const char *name) {
-    return std::string(internal_schema()) + "." + name;
+std::string internal_sql(const char *sql) {
+    static constexpr std::string_view kMark = "@internal@";
+    const std::string_view schema = internal_schema();
+    std::string out(sql);
+    for (auto at = out.find(kMark); at != std::string::npos; at = out.find(kMark, at + schema.size()))
+        out.replace(at, kMark.size(), schema);
+    return out;
 }
 
 } // namespace rolloy::pg

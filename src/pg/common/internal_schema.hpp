@@ -15,7 +15,8 @@ namespace rolloy::pg {
 // "rolloy_internal" or, on a database not yet upgraded from 0.1.0, "rolloy". Needs a transaction.
 const char *internal_schema();
 
-// "<internal_schema()>.<name>", for building SQL text.
-std::string internal_function(const char *name);
+// `sql` with every "@internal@" replaced by internal_schema(), e.g.
+//   spi.query(internal_sql("SELECT @internal@._call_cost(...)").c_str(), ...)
+std::string internal_sql(const char *sql);
 
 } // namespace rolloy::pg

@@ -1,4 +1,5 @@
 // Reference-photo upload and the project ZIP download.
+#include "pg/common/internal_schema.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/storage/image_store.hpp"
@@ -20,6 +21,7 @@ extern "C" {
 using rolloy::Error;
 using rolloy::ErrorKind;
 using rolloy::pg::call;
+using rolloy::pg::internal_sql;
 using rolloy::pg::SpiConnection;
 
 namespace {
@@ -79,7 +81,7 @@ ROLLOY_FUNCTION(rolloy_upload_reference_image) {
     std::string sha = rolloy::sha256_hex(content);
 
     SpiConnection spi;
-    auto me = spi.query("SELECT rolloy.require_user()");
+    auto me = spi.query(internal_sql("SELECT @internal@.require_user()").c_str());
     auto duplicate =
         spi.query("SELECT file_name, id FROM rolloy.reference_images WHERE sha256 = $1", {sha}, true);
     if (!duplicate.empty())

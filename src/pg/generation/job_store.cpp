@@ -1,5 +1,6 @@
 #include "pg/generation/job_store.hpp"
 
+#include "pg/common/internal_schema.hpp"
 #include "pg/storage/image_store.hpp"
 
 #include <cstdio>
@@ -136,22 +137,23 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     //    billable progress of its own.
     std::string cost = "0";
     if (rec.kind != Kind::Released) {
-        auto logged =
-            spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
-                      "provider, model, attempt,"
-                      "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
-                      "megapixels, cost_usd, error)"
-                      " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
-                      "$7::boolean, nullif($8::integer, 0),"
-                      "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
-                      "    rolloy._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
-                      "$13::numeric), nullif($14, ''))"
-                      " RETURNING cost_usd",
-                      {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
-                       success ? "true" : "false", status, std::to_string(rec.latency_ms),
-                       std::to_string(rec.tokens_in), std::to_string(rec.tokens_out),
-                       rec.billed_image ? "1" : "0", num(rec.megapixels), rec.error},
-                      false, Plan::Kept);
+        auto logged = spi.query(
+            internal_sql("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
+                         "provider, model, attempt,"
+                         "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
+                         "megapixels, cost_usd, error)"
+                         " VALUES ($1::uuid, $2::uuid, $3::uuid, 'image', $4, $5, $6::integer, "
+                         "$7::boolean, nullif($8::integer, 0),"
+                         "    $9::integer, $10::bigint, $11::bigint, $12::integer, $13::numeric,"
+                         "    @internal@._call_cost($4, $5, $10::bigint, $11::bigint, $12::integer, "
+                         "$13::numeric), nullif($14, ''))"
+                         " RETURNING cost_usd")
+                .c_str(),
+            {job.owner_id, job.project_id, job.image_id, job.provider, job.model, attempt,
+             success ? "true" : "false", status, std::to_string(rec.latency_ms),
+             std::to_string(rec.tokens_in), std::to_string(rec.tokens_out), rec.billed_image ? "1" : "0",
+             num(rec.megapixels), rec.error},
+            false, Plan::Kept);
         cost = logged.at(0).at(0).value_or("0");
     }
 
@@ -211,13 +213,15 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
 
 void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log) {
     spi.execute(
-        "INSERT INTO rolloy.api_usage_logs (occurred_at, user_id, project_id, operation, provider, model,"
-        "    success, http_status, latency_ms, tokens_in, tokens_out, cost_usd, error)"
-        " VALUES (to_timestamp($1::double precision),"
-        "    (SELECT id FROM rolloy.users WHERE id = $2::uuid),"
-        "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid), $4, $5, $6, false,"
-        "    nullif($7::integer, 0), $8::integer, $9::bigint, $10::bigint,"
-        "    rolloy._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))",
+        internal_sql(
+            "INSERT INTO rolloy.api_usage_logs (occurred_at, user_id, project_id, operation, provider, model,"
+            "    success, http_status, latency_ms, tokens_in, tokens_out, cost_usd, error)"
+            " VALUES (to_timestamp($1::double precision),"
+            "    (SELECT id FROM rolloy.users WHERE id = $2::uuid),"
+            "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid), $4, $5, $6, false,"
+            "    nullif($7::integer, 0), $8::integer, $9::bigint, $10::bigint,"
+            "    @internal@._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))")
+            .c_str(),
         {num(log.occurred_at), log.user_id, log.project_id, log.operation, log.provider, log.model,
          std::to_string(log.http_status), std::to_string(log.latency_ms), std::to_string(log.tokens_in),
          std::to_string(log.tokens_out), log.error},

@@ -1,6 +1,7 @@
 // rolloy.generate_prompt(project_id, provider): writes the project's image prompt with the
 // offline template or Gemini, saves it with model, tokens and cost, and logs the call. The
 // HTTP wait honours query cancel and statement_timeout.
+#include "pg/common/internal_schema.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/generation/settings.hpp"
@@ -24,6 +25,7 @@ extern "C" {
 using rolloy::Error;
 using rolloy::ErrorKind;
 using rolloy::pg::call;
+using rolloy::pg::internal_sql;
 using rolloy::pg::SpiConnection;
 using rolloy::pg::SqlRow;
 
@@ -183,8 +185,9 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
     if (provider == "gemini") {
         // A Gemini call costs money: refuse it when the owner's monthly budget has no room for its
         // worst case (raises configuration_limit_exceeded with the figures).
-        spi.query("SELECT rolloy._check_budget($1::uuid, rolloy._call_cost('gemini', $2, $3::bigint, "
-                  "$4::bigint, 0, 0))",
+        spi.query(internal_sql("SELECT @internal@._check_budget($1::uuid,"
+                               " @internal@._call_cost('gemini', $2, $3::bigint, $4::bigint, 0, 0))")
+                      .c_str(),
                   {owner, rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model),
                    std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
         // No SPI call is in progress while we wait on the network; the backend's own
@@ -197,16 +200,18 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         w.prompt = rolloy::prompts::compose_template_prompt(brief);
     }
 
-    auto cost =
-        spi.query("INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, "
-                  "success, http_status,"
-                  "    latency_ms, tokens_in, tokens_out, cost_usd)"
-                  " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
-                  "$7::bigint, $8::bigint,"
-                  "    rolloy._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
-                  " RETURNING cost_usd",
-                  {owner, project_id, w.provider, w.model, std::to_string(w.http_status),
-                   std::to_string(w.latency_ms), std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
+    auto cost = spi.query(
+        internal_sql(
+            "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, "
+            "success, http_status,"
+            "    latency_ms, tokens_in, tokens_out, cost_usd)"
+            " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
+            "$7::bigint, $8::bigint,"
+            "    @internal@._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
+            " RETURNING cost_usd")
+            .c_str(),
+        {owner, project_id, w.provider, w.model, std::to_string(w.http_status), std::to_string(w.latency_ms),
+         std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
     auto updated = spi.query(
         "UPDATE rolloy.creative_projects"
         "   SET prompt = $2, prompt_system = nullif($3, ''), prompt_provider = $4, prompt_model = $5,"

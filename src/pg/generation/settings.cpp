@@ -29,7 +29,7 @@ char *gemini_image_model = nullptr;
 char *fal_base_url = nullptr;
 char *fal_image_model = nullptr;
 
-// Settings SQL reads through rolloy._setting(); defining them documents them and validates values.
+// Settings SQL reads through rolloy_internal._setting(); defining them documents them and validates values.
 static char *default_image_provider = nullptr;
 static int rate_limit_images = 200;
 static int rate_limit_window_seconds = 3600;

@@ -1,5 +1,5 @@
 // GUCs of image and prompt generation (documented in docs/worker.md). Defined in _PG_init;
-// read by the worker (reloaded on SIGHUP) and by SQL through rolloy._setting().
+// read by the worker (reloaded on SIGHUP) and by SQL through rolloy_internal._setting().
 #pragma once
 
 #include <string>

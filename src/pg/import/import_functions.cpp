@@ -33,7 +33,7 @@ ROLLOY_FUNCTION(rolloy_import_performance) {
     return rolloy::pg::run_import(request);
 }
 
-// rolloy._is_currency_code(text): the CHECK of the currency columns, evaluated for every imported
+// rolloy_internal._is_currency_code(text): the CHECK of the currency columns, evaluated for every imported
 // row; a regular expression there cost more than the rest of the row's checks together.
 ROLLOY_FUNCTION(rolloy_is_currency_code) {
     struct Span {

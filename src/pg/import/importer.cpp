@@ -1,5 +1,6 @@
 #include "pg/import/importer.hpp"
 
+#include "pg/common/internal_schema.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/import/array_builder.hpp"
@@ -100,8 +101,9 @@ class Import {
 };
 
 Datum Import::run() {
-    auto who = spi_.query(
-        "SELECT rolloy._require_admin_or_superuser('import ad performance', rolloy._importer_hint())::text");
+    auto who = spi_.query(pg::internal_sql("SELECT @internal@._require_admin_or_superuser("
+                                           "'import ad performance', @internal@._importer_hint())::text")
+                              .c_str());
     imported_by_ = who.at(0).at(0);
     on_error_ = parse_on_error(request_.on_error);
     import::ParseOptions options;

@@ -1,4 +1,4 @@
-// rolloy._outer_role(): the role the session acts as (SET ROLE / PostgREST's role switch),
+// rolloy_internal._outer_role(): the role the session acts as (SET ROLE / PostgREST's role switch),
 // unchanged inside SECURITY DEFINER functions, which only change the "current" user id.
 #include "pg/common/guard.hpp"
 

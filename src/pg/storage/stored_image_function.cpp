@@ -1,4 +1,4 @@
-// rolloy._stored_image(storage_ref, thumbnail): the bytes behind a storage reference, from
+// rolloy_internal._stored_image(storage_ref, thumbnail): the bytes behind a storage reference, from
 // whichever store serves it, for the SQL functions image(), thumbnail() and reference_image().
 // It runs as the caller and serves only references of rows the caller can see (row-level
 // security on generated_images / reference_images), so a store without row-level security of
@@ -27,7 +27,7 @@ ROLLOY_FUNCTION(rolloy_stored_image) {
     return rolloy::pg::bytea_datum(*bytes);
 }
 
-// rolloy._remove_stored_image(storage_ref): deletes the bytes behind a reference from its store.
+// rolloy_internal._remove_stored_image(storage_ref): deletes the bytes behind a reference from its store.
 // Called by the AFTER DELETE triggers of generated_images and reference_images (in the deleting
 // transaction), never by users (no EXECUTE for PUBLIC).
 ROLLOY_FUNCTION(rolloy_remove_stored_image) {
