@@ -22,6 +22,8 @@ ProviderConfig config() {
     return c;
 }
 
+const Redactor kRedactor(config().api_key);
+
 ImageRequest request() {
     ImageRequest r;
     r.prompt = "a watercolor fox";
@@ -120,10 +122,10 @@ TEST(FalResult, ReadsTheFirstImage) {
 
 TEST(FalErrors, ValidationDetailListBecomesReadable) {
     const HttpResponse r = response(422, read_fixture("fal_422_detail.json"));
-    EXPECT_EQ(error_message(r),
+    EXPECT_EQ(error_message(r, kRedactor),
               "body.image_url: Failed to download the file. Please check if the URL is accessible.; "
               "body.strength: ensure this value is less than or equal to 1");
-    const Outcome o = error_outcome(r, "fal result");
+    const Outcome o = error_outcome(r, "fal result", kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.http_status, 422);
     EXPECT_EQ(o.message.rfind("fal result returned HTTP 422: body.image_url: Failed", 0), 0u) << o.message;
@@ -132,24 +134,26 @@ TEST(FalErrors, ValidationDetailListBecomesReadable) {
 TEST(FalErrors, UserTimeoutIsPermanentOtherTimeoutsAreNot) {
     HttpResponse r =
         response(504, read_fixture("fal_504_timeout.json"), {{"x-fal-request-timeout-type", "user"}});
-    Outcome o = error_outcome(r, "fal result");
+    Outcome o = error_outcome(r, "fal result", kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "request_timeout_user");
     EXPECT_EQ(o.message, "fal result returned HTTP 504: Request timed out [request_timeout]");
     r.headers.clear();
-    EXPECT_EQ(error_outcome(r, "fal result").kind, OutcomeKind::Transient);
+    EXPECT_EQ(error_outcome(r, "fal result", kRedactor).kind, OutcomeKind::Transient);
 }
 
 TEST(FalErrors, PlainDetailHeaderTypeAndNonJson) {
-    EXPECT_EQ(error_message(response(401, R"({"detail": "No user found for Key ID and Secret"})")),
+    EXPECT_EQ(error_message(response(401, R"({"detail": "No user found for Key ID and Secret"})"), kRedactor),
               "No user found for Key ID and Secret");
     EXPECT_EQ(error_message(response(503, R"({"detail": "Runner disconnected"})",
-                                     {{"x-fal-error-type", "runner_disconnected"}})),
+                                     {{"x-fal-error-type", "runner_disconnected"}}),
+                            kRedactor),
               "Runner disconnected [runner_disconnected]");
-    EXPECT_EQ(error_message(response(502, "<html>Bad gateway</html>")), "<html>Bad gateway</html>");
-    EXPECT_EQ(error_message(response(500, R"({"message": "boom"})")), "boom");
-    EXPECT_EQ(error_outcome(response(429, "{}"), "fal submit").kind, OutcomeKind::Transient);
-    EXPECT_EQ(error_outcome(response(402, R"({"detail":"Exhausted balance"})"), "fal submit").kind,
+    EXPECT_EQ(error_message(response(502, "<html>Bad gateway</html>"), kRedactor),
+              "<html>Bad gateway</html>");
+    EXPECT_EQ(error_message(response(500, R"({"message": "boom"})"), kRedactor), "boom");
+    EXPECT_EQ(error_outcome(response(429, "{}"), "fal submit", kRedactor).kind, OutcomeKind::Transient);
+    EXPECT_EQ(error_outcome(response(402, R"({"detail":"Exhausted balance"})"), "fal submit", kRedactor).kind,
               OutcomeKind::Permanent);
 }
 

@@ -22,6 +22,8 @@ ProviderConfig config() {
     return c;
 }
 
+const Redactor kRedactor(config().api_key);
+
 ImageRequest request() {
     ImageRequest r;
     r.prompt = "Make it a sunny park";
@@ -81,7 +83,7 @@ TEST(GeminiImageBody, ModalitiesOptionAndValidation) {
 }
 
 TEST(GeminiImageOutcome, DecodesTheFirstInlineImage) {
-    const Outcome o = image_outcome(response(200, read_fixture("gemini_image_success.json")));
+    const Outcome o = image_outcome(response(200, read_fixture("gemini_image_success.json")), kRedactor);
     ASSERT_EQ(o.kind, OutcomeKind::Success) << o.message;
     EXPECT_EQ(o.image_mime, "image/png");
     ASSERT_GT(o.image.size(), 8u);
@@ -92,16 +94,18 @@ TEST(GeminiImageOutcome, DecodesTheFirstInlineImage) {
 }
 
 TEST(GeminiImageOutcome, AcceptsSnakeCaseInlineData) {
-    const Outcome o = image_outcome(response(
-        200,
-        R"({"candidates":[{"content":{"parts":[{"inline_data":{"mime_type":"image/jpeg","data":"/9j/4A=="}}]},"finishReason":"STOP"}]})"));
+    const Outcome o = image_outcome(
+        response(
+            200,
+            R"({"candidates":[{"content":{"parts":[{"inline_data":{"mime_type":"image/jpeg","data":"/9j/4A=="}}]},"finishReason":"STOP"}]})"),
+        kRedactor);
     ASSERT_EQ(o.kind, OutcomeKind::Success);
     EXPECT_EQ(o.image_mime, "image/jpeg");
     EXPECT_EQ(o.image, std::string("\xff\xd8\xff\xe0", 4));
 }
 
 TEST(GeminiImageOutcome, TextOnlyAnswerIsPermanentWithTheModelsWords) {
-    const Outcome o = image_outcome(response(200, read_fixture("gemini_image_text_only.json")));
+    const Outcome o = image_outcome(response(200, read_fixture("gemini_image_text_only.json")), kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "no_image");
     EXPECT_EQ(o.message,
@@ -110,26 +114,28 @@ TEST(GeminiImageOutcome, TextOnlyAnswerIsPermanentWithTheModelsWords) {
 }
 
 TEST(GeminiImageOutcome, ImageRefusalsArePermanent) {
-    Outcome o = image_outcome(response(200, read_fixture("gemini_image_safety.json")));
+    Outcome o = image_outcome(response(200, read_fixture("gemini_image_safety.json")), kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "IMAGE_SAFETY");
     EXPECT_EQ(o.message, "Gemini image generateContent returned no image (finishReason IMAGE_SAFETY)");
-    o = image_outcome(response(200, read_fixture("gemini_image_no_image.json")));
+    o = image_outcome(response(200, read_fixture("gemini_image_no_image.json")), kRedactor);
     EXPECT_EQ(o.error_code, "NO_IMAGE");
     EXPECT_NE(o.message.find("No image this time."), std::string::npos);
-    o = image_outcome(response(200, read_fixture("gemini_text_blocked.json")));
+    o = image_outcome(response(200, read_fixture("gemini_text_blocked.json")), kRedactor);
     EXPECT_EQ(o.error_code, "blocked");
 }
 
 TEST(GeminiImageOutcome, BrokenBodiesAreTransient) {
-    Outcome o = image_outcome(response(
-        200,
-        R"({"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"image/png","data":"!!notbase64"}}]}}]})"));
+    Outcome o = image_outcome(
+        response(
+            200,
+            R"({"candidates":[{"content":{"parts":[{"inlineData":{"mimeType":"image/png","data":"!!notbase64"}}]}}]})"),
+        kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Transient);
     EXPECT_EQ(o.error_code, "malformed_response");
-    o = image_outcome(response(200, "not json"));
+    o = image_outcome(response(200, "not json"), kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Transient);
-    o = image_outcome(response(200, "{}"));
+    o = image_outcome(response(200, "{}"), kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Transient);
 }
 

@@ -22,6 +22,8 @@ ProviderConfig config(const std::string &model = "gemini-2.5-flash") {
     return c;
 }
 
+const Redactor kRedactor(config().api_key);
+
 TEST(GeminiTextBody, HasSystemInstructionContentsAndLimits) {
     TextRequest r;
     r.system_prompt = "You write Flux prompts.";
@@ -91,7 +93,7 @@ TEST(GeminiRequest, EndpointHeadersAndPool) {
 }
 
 TEST(GeminiTextOutcome, SuccessWithTextUsageAndIds) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_success.json")), 256);
+    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_success.json")), 256, kRedactor);
     ASSERT_EQ(o.kind, OutcomeKind::Success) << o.message;
     EXPECT_EQ(o.text, "Sunlit park path, a senior couple laughing, rollator expanded, candid UGC style.");
     EXPECT_EQ(o.tokens_in, 12);
@@ -104,12 +106,13 @@ TEST(GeminiTextOutcome, SuccessWithTextUsageAndIds) {
 }
 
 TEST(GeminiTextOutcome, ThoughtPartsAreNotTheAnswer) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_thought_parts.json")), 256);
+    const Outcome o =
+        text_outcome(response(200, read_fixture("gemini_text_thought_parts.json")), 256, kRedactor);
     EXPECT_EQ(o.text, "Final prompt.");
 }
 
 TEST(GeminiTextOutcome, BlockedPromptIsPermanent) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_blocked.json")), 256);
+    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_blocked.json")), 256, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "blocked");
     EXPECT_EQ(o.message, "Gemini generateContent refused the prompt (blockReason SAFETY)");
@@ -117,7 +120,8 @@ TEST(GeminiTextOutcome, BlockedPromptIsPermanent) {
 }
 
 TEST(GeminiTextOutcome, EmptyMaxTokensAnswerIsAClearFailure) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_max_tokens_empty.json")), 64);
+    const Outcome o =
+        text_outcome(response(200, read_fixture("gemini_text_max_tokens_empty.json")), 64, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "max_tokens");
     EXPECT_NE(o.message.find("maxOutputTokens (64)"), std::string::npos) << o.message;
@@ -125,31 +129,33 @@ TEST(GeminiTextOutcome, EmptyMaxTokensAnswerIsAClearFailure) {
 }
 
 TEST(GeminiTextOutcome, TruncatedButNonEmptyAnswerSucceedsWithItsFinishReason) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_max_tokens_partial.json")), 8);
+    const Outcome o =
+        text_outcome(response(200, read_fixture("gemini_text_max_tokens_partial.json")), 8, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Success);
     EXPECT_EQ(o.finish_reason, "MAX_TOKENS");
     EXPECT_EQ(o.text, "Sunlit park path, a senior");
 }
 
 TEST(GeminiTextOutcome, SafetyStopIsPermanentEvenWithPartialText) {
-    const Outcome o = text_outcome(response(200, read_fixture("gemini_text_safety_finish.json")), 64);
+    const Outcome o =
+        text_outcome(response(200, read_fixture("gemini_text_safety_finish.json")), 64, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "SAFETY");
 }
 
 TEST(GeminiTextOutcome, MalformedBodyAfter200IsTransient) {
     for (const char *body : {"{\"candidates\": [", "", "[1,2]", "{}"}) {
-        const Outcome o = text_outcome(response(200, body), 64);
+        const Outcome o = text_outcome(response(200, body), 64, kRedactor);
         EXPECT_EQ(o.kind, OutcomeKind::Transient) << body;
         EXPECT_EQ(o.error_code, "malformed_response") << body;
     }
 }
 
 TEST(GeminiTextOutcome, ErrorsUseGooglesEnvelope) {
-    Outcome o = text_outcome(response(429, read_fixture("gemini_429_retryinfo.json")), 64);
+    Outcome o = text_outcome(response(429, read_fixture("gemini_429_retryinfo.json")), 64, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Transient);
     EXPECT_EQ(o.retry_after_ms, 36000);
-    o = text_outcome(response(400, read_fixture("gemini_400_invalid_key.json")), 64);
+    o = text_outcome(response(400, read_fixture("gemini_400_invalid_key.json")), 64, kRedactor);
     EXPECT_EQ(o.kind, OutcomeKind::Permanent);
     EXPECT_EQ(o.error_code, "API_KEY_INVALID");
 }

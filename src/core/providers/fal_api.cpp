@@ -143,7 +143,7 @@ std::optional<ResultImage> parse_result(std::string_view body) {
     return image;
 }
 
-std::string error_message(const HttpResponse &response) {
+std::string error_message(const HttpResponse &response, const Redactor &redactor) {
     const json::Ptr root = json::parse(response.body);
     std::string message;
     const json_t *detail = json::at(root.get(), {"detail"});
@@ -159,16 +159,16 @@ std::string error_message(const HttpResponse &response) {
         }
     }
     if (message.empty()) message = json::get_string(root.get(), {"message"});
-    if (message.empty() && !json_is_object(root.get())) message = body_excerpt(response.body);
-    message = body_excerpt(message, 1000);
+    if (message.empty() && !json_is_object(root.get())) message = redactor.excerpt(response.body);
+    message = redactor.excerpt(message, 1000);
     std::string type = json::get_string(root.get(), {"error_type"});
     if (type.empty()) type = std::string(response.header("x-fal-error-type").value_or(""));
     if (!type.empty()) message += " [" + type + "]";
     return message;
 }
 
-Outcome error_outcome(const HttpResponse &response, std::string_view what) {
-    Outcome out = http_failure(response, what, error_message(response));
+Outcome error_outcome(const HttpResponse &response, std::string_view what, const Redactor &redactor) {
+    Outcome out = http_failure(response, what, error_message(response, redactor));
     const auto timeout_type = response.header("x-fal-request-timeout-type");
     if (response.status == 504 && timeout_type && *timeout_type == "user") {
         out.kind = OutcomeKind::Permanent;

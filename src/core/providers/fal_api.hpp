@@ -7,6 +7,7 @@
 #include "core/providers/http_types.hpp"
 #include "core/providers/outcome.hpp"
 #include "core/providers/provider.hpp"
+#include "core/providers/redaction.hpp"
 
 #include <optional>
 #include <string>
@@ -59,12 +60,12 @@ struct ResultImage {
 std::optional<ResultImage> parse_result(std::string_view body);
 
 // The model's or the queue's message from an error body: "detail" (string, or list of
-// {loc, msg} joined as "loc: msg; ..."), else "message", else a body excerpt; with
-// error_type (body or X-Fal-Error-Type header) appended in brackets.
-std::string error_message(const HttpResponse &response);
+// {loc, msg} joined as "loc: msg; ..."), else "message", else a body excerpt, all excerpted by
+// `redactor`; with error_type (body or X-Fal-Error-Type header) appended in brackets.
+std::string error_message(const HttpResponse &response, const Redactor &redactor);
 
 // A non-2xx fal response as an Outcome (classify_http_status), except that a 504 with
 // X-Fal-Request-Timeout-Type: user is Permanent (the caller's own timeout; fal says never retry).
-Outcome error_outcome(const HttpResponse &response, std::string_view what);
+Outcome error_outcome(const HttpResponse &response, std::string_view what, const Redactor &redactor);
 
 } // namespace rolloy::providers::fal

@@ -18,7 +18,7 @@ constexpr std::int64_t kMaxStepDelayMs = 30'000;
 class FluxCall : public ProviderCall {
   public:
     FluxCall(ProviderConfig config, ImageRequest request)
-        : config_(std::move(config)), request_(std::move(request)) {
+        : config_(std::move(config)), request_(std::move(request)), redactor_(config_.api_key) {
         const std::string retries = config_.option("step_retries");
         step_retries_ = retries.empty() ? 5 : std::max(0, std::atoi(retries.c_str()));
     }
@@ -78,7 +78,7 @@ class FluxCall : public ProviderCall {
 
     Action finish(Outcome out) {
         if (out.request_id.empty()) out.request_id = ticket_.request_id;
-        out.message = redact_secret(std::move(out.message), config_.api_key);
+        out.message = redactor_.redact(out.message);
         return Action::finish(std::move(out));
     }
 
@@ -106,13 +106,13 @@ class FluxCall : public ProviderCall {
 
     Action on_submit(HttpResponse &r) {
         if (!r.ok()) return finish(transport_failure(r, "fal submit"));
-        if (r.status < 200 || r.status >= 300) return finish(error_outcome(r, "fal submit"));
+        if (r.status < 200 || r.status >= 300) return finish(error_outcome(r, "fal submit", redactor_));
         auto ticket = parse_ticket(r.body);
         if (!ticket)
             return finish(
                 Outcome::failure(OutcomeKind::Transient, "malformed_response",
                                  "fal submit returned HTTP " + std::to_string(r.status) +
-                                     " without status_url/response_url: " + body_excerpt(r.body, 200),
+                                     " without status_url/response_url: " + redactor_.excerpt(r.body, 200),
                                  r.status));
         if (ticket->request_id.empty())
             ticket->request_id = std::string(r.header("x-fal-request-id").value_or(""));
@@ -132,9 +132,10 @@ class FluxCall : public ProviderCall {
         if (!r.ok()) return retry_step(transport_failure(r, "fal status"), std::move(again), true);
         if (r.status == 404) // fal no longer knows the request (expired or lost): submit anew
             return finish(Outcome::failure(OutcomeKind::Transient, "request_lost",
-                                           "fal status returned HTTP 404: " + error_message(r), 404));
+                                           "fal status returned HTTP 404: " + error_message(r, redactor_),
+                                           404));
         if (r.status != 200 && r.status != 202)
-            return retry_step(error_outcome(r, "fal status"), std::move(again), true);
+            return retry_step(error_outcome(r, "fal status", redactor_), std::move(again), true);
         step_failures_ = 0;
         if (parse_status(r.body) != QueueState::Completed) return poll(config_.poll_interval_ms);
         state_ = State::Result;
@@ -145,13 +146,13 @@ class FluxCall : public ProviderCall {
         HttpRequest again = queue_request(config_, HttpMethod::Get, ticket_.response_url);
         if (!r.ok()) return retry_step(transport_failure(r, "fal result"), std::move(again), false);
         if (r.status < 200 || r.status >= 300)
-            return retry_step(error_outcome(r, "fal result"), std::move(again), false);
+            return retry_step(error_outcome(r, "fal result", redactor_), std::move(again), false);
         step_failures_ = 0;
         auto image = parse_result(r.body);
         if (!image)
-            return finish(Outcome::failure(OutcomeKind::Transient, "malformed_response",
-                                           "fal result has no images[0].url: " + body_excerpt(r.body, 200),
-                                           r.status));
+            return finish(Outcome::failure(
+                OutcomeKind::Transient, "malformed_response",
+                "fal result has no images[0].url: " + redactor_.excerpt(r.body, 200), r.status));
         image_ = std::move(*image);
         if (image_.nsfw)
             return finish(Outcome::failure(
@@ -172,7 +173,7 @@ class FluxCall : public ProviderCall {
     Action on_download(HttpResponse &r) {
         if (!r.ok()) return retry_step(transport_failure(r, "fal image download"), download_request(), false);
         if (r.status < 200 || r.status >= 300)
-            return retry_step(http_failure(r, "fal image download", body_excerpt(r.body, 200)),
+            return retry_step(http_failure(r, "fal image download", redactor_.excerpt(r.body, 200)),
                               download_request(), false);
         std::string mime(r.header("content-type").value_or(""));
         if (mime.empty() || mime == "application/octet-stream") mime = image_.content_type;
@@ -205,6 +206,7 @@ class FluxCall : public ProviderCall {
 
     ProviderConfig config_;
     ImageRequest request_;
+    Redactor redactor_;
     State state_ = State::Submit;
     QueueTicket ticket_;
     ResultImage image_;

@@ -105,18 +105,18 @@ void copy_reply_metadata(const Reply &reply, Outcome &outcome) {
     outcome.finish_reason = reply.finish_reason;
 }
 
-Outcome malformed_reply(const HttpResponse &response, std::string_view what) {
+Outcome malformed_reply(const HttpResponse &response, std::string_view what, const Redactor &redactor) {
     std::string message(what);
     message += " returned HTTP " + std::to_string(response.status) +
-               " with a body that is not a generateContent reply: " + body_excerpt(response.body, 200);
+               " with a body that is not a generateContent reply: " + redactor.excerpt(response.body, 200);
     return Outcome::failure(OutcomeKind::Transient, "malformed_response", std::move(message),
                             response.status);
 }
 
-Outcome blocked_prompt(const Reply &reply, std::string_view what) {
+Outcome blocked_prompt(const Reply &reply, std::string_view what, const Redactor &redactor) {
     std::string message(what);
     message += " refused the prompt (blockReason " + reply.block_reason + ")";
-    if (!reply.block_message.empty()) message += ": " + body_excerpt(reply.block_message, 500);
+    if (!reply.block_message.empty()) message += ": " + redactor.excerpt(reply.block_message, 500);
     Outcome out = Outcome::failure(OutcomeKind::Permanent, "blocked", std::move(message), 200);
     copy_reply_metadata(reply, out);
     return out;

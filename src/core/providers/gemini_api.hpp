@@ -5,6 +5,7 @@
 
 #include "core/providers/http_types.hpp"
 #include "core/providers/provider.hpp"
+#include "core/providers/redaction.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -53,10 +54,10 @@ void copy_reply_metadata(const Reply &reply, Outcome &outcome);
 
 // The failure for a 2xx body that is not a generateContent reply. Transient: it is most likely
 // a cut or garbled transfer, and the attempt cap of the RetryPolicy bounds the repeats.
-Outcome malformed_reply(const HttpResponse &response, std::string_view what);
+Outcome malformed_reply(const HttpResponse &response, std::string_view what, const Redactor &redactor);
 
 // The failure for a prompt refused outright (promptFeedback.blockReason, HTTP 200).
-Outcome blocked_prompt(const Reply &reply, std::string_view what);
+Outcome blocked_prompt(const Reply &reply, std::string_view what, const Redactor &redactor);
 
 // Finish reasons that mean "refused or filtered": Permanent, never a usable answer.
 bool is_refusal(std::string_view finish_reason);

@@ -31,7 +31,7 @@ json_t *modalities(const std::string &option) {
 class ImageCall : public ProviderCall {
   public:
     ImageCall(ProviderConfig config, ImageRequest request)
-        : config_(std::move(config)), request_(std::move(request)) {}
+        : config_(std::move(config)), request_(std::move(request)), redactor_(config_.api_key) {}
 
     Action start() override {
         try {
@@ -41,20 +41,21 @@ class ImageCall : public ProviderCall {
             request_.reference.shrink_to_fit();
             return Action::send(std::move(req));
         } catch (const Error &e) {
-            return Action::finish(Outcome::failure(OutcomeKind::Permanent, "invalid_request",
-                                                   redact_secret(e.what(), config_.api_key)));
+            return Action::finish(
+                Outcome::failure(OutcomeKind::Permanent, "invalid_request", redactor_.redact(e.what())));
         }
     }
 
     Action on_response(HttpResponse response) override {
-        Outcome out = response.ok() ? image_outcome(response) : transport_failure(response, kWhat);
-        out.message = redact_secret(std::move(out.message), config_.api_key);
+        Outcome out = response.ok() ? image_outcome(response, redactor_) : transport_failure(response, kWhat);
+        out.message = redactor_.redact(out.message);
         return Action::finish(std::move(out));
     }
 
   private:
     ProviderConfig config_;
     ImageRequest request_;
+    Redactor redactor_;
 };
 
 class GeminiImageProvider : public ImageProvider {
@@ -107,11 +108,12 @@ std::string build_image_body(const ProviderConfig &config, const ImageRequest &r
     return json::dump_with_verbatim(body.get(), placeholder, reference_base64(request.reference));
 }
 
-Outcome image_outcome(const HttpResponse &response) {
-    if (response.status < 200 || response.status >= 300) return google_error_outcome(response, kWhat);
+Outcome image_outcome(const HttpResponse &response, const Redactor &redactor) {
+    if (response.status < 200 || response.status >= 300)
+        return google_error_outcome(response, kWhat, redactor);
     const auto reply = parse_reply(response.body);
-    if (!reply) return malformed_reply(response, kWhat);
-    if (!reply->block_reason.empty()) return blocked_prompt(*reply, kWhat);
+    if (!reply) return malformed_reply(response, kWhat, redactor);
+    if (!reply->block_reason.empty()) return blocked_prompt(*reply, kWhat, redactor);
 
     Outcome out;
     copy_reply_metadata(*reply, out);
@@ -131,20 +133,20 @@ Outcome image_outcome(const HttpResponse &response) {
     }
     out.kind = OutcomeKind::Permanent;
     const std::string text = reply->text();
-    if (!reply->has_candidate && text.empty()) return malformed_reply(response, kWhat);
+    if (!reply->has_candidate && text.empty()) return malformed_reply(response, kWhat, redactor);
     if (is_refusal(reply->finish_reason)) {
         out.error_code = reply->finish_reason;
         out.message = std::string(kWhat) + " returned no image (finishReason " + reply->finish_reason + ")";
         if (!reply->finish_message.empty())
-            out.message += ": " + body_excerpt(reply->finish_message, 500);
+            out.message += ": " + redactor.excerpt(reply->finish_message, 500);
         else if (!text.empty())
-            out.message += ": " + body_excerpt(text, 500);
+            out.message += ": " + redactor.excerpt(text, 500);
         return out;
     }
     out.error_code = "no_image";
     out.message = std::string(kWhat) + " answered with text only (finishReason " +
                   (reply->finish_reason.empty() ? std::string("missing") : reply->finish_reason) + ")";
-    if (!text.empty()) out.message += ": " + body_excerpt(text, 500);
+    if (!text.empty()) out.message += ": " + redactor.excerpt(text, 500);
     return out;
 }
 

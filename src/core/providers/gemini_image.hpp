@@ -7,6 +7,7 @@
 #include "core/common/core_only.hpp"
 
 #include "core/providers/provider.hpp"
+#include "core/providers/redaction.hpp"
 
 #include <string>
 
@@ -21,8 +22,9 @@ std::string build_image_body(const ProviderConfig &config, const ImageRequest &r
 // bytes of the first inlineData part and its mime type. Permanent: HTTP errors per
 // google_error_outcome, a blocked prompt, a refusal finishReason (IMAGE_SAFETY, NO_IMAGE,
 // IMAGE_OTHER, SAFETY, PROHIBITED_CONTENT, ...) and a text-only answer ("no_image", with the
-// model's text). Transient: a malformed body or inline data that is not base64.
-Outcome image_outcome(const HttpResponse &response);
+// model's text). Transient: a malformed body or inline data that is not base64. The message
+// quotes the reply only through `redactor`.
+Outcome image_outcome(const HttpResponse &response, const Redactor &redactor);
 
 const ImageProvider &image_provider(); // registered as "gemini"
 

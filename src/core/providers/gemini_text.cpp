@@ -44,27 +44,28 @@ std::optional<long long> thinking_budget(const ProviderConfig &config) {
 class TextCall : public ProviderCall {
   public:
     TextCall(ProviderConfig config, TextRequest request)
-        : config_(std::move(config)), request_(std::move(request)) {}
+        : config_(std::move(config)), request_(std::move(request)), redactor_(config_.api_key) {}
 
     Action start() override {
         try {
             return Action::send(generate_content_request(config_, build_text_body(config_, request_)));
         } catch (const Error &e) {
-            return Action::finish(Outcome::failure(OutcomeKind::Permanent, "invalid_request",
-                                                   redact_secret(e.what(), config_.api_key)));
+            return Action::finish(
+                Outcome::failure(OutcomeKind::Permanent, "invalid_request", redactor_.redact(e.what())));
         }
     }
 
     Action on_response(HttpResponse response) override {
-        Outcome out = response.ok() ? text_outcome(response, request_.max_output_tokens)
+        Outcome out = response.ok() ? text_outcome(response, request_.max_output_tokens, redactor_)
                                     : transport_failure(response, kWhat);
-        out.message = redact_secret(std::move(out.message), config_.api_key);
+        out.message = redactor_.redact(out.message);
         return Action::finish(std::move(out));
     }
 
   private:
     ProviderConfig config_;
     TextRequest request_;
+    Redactor redactor_;
 };
 
 class GeminiTextProvider : public TextProvider {
@@ -98,12 +99,13 @@ std::string build_text_body(const ProviderConfig &config, const TextRequest &req
     return json::dump(body.get());
 }
 
-Outcome text_outcome(const HttpResponse &response, int max_output_tokens) {
-    if (response.status < 200 || response.status >= 300) return google_error_outcome(response, kWhat);
+Outcome text_outcome(const HttpResponse &response, int max_output_tokens, const Redactor &redactor) {
+    if (response.status < 200 || response.status >= 300)
+        return google_error_outcome(response, kWhat, redactor);
     const auto reply = parse_reply(response.body);
-    if (!reply) return malformed_reply(response, kWhat);
-    if (!reply->block_reason.empty()) return blocked_prompt(*reply, kWhat);
-    if (!reply->has_candidate) return malformed_reply(response, kWhat);
+    if (!reply) return malformed_reply(response, kWhat, redactor);
+    if (!reply->block_reason.empty()) return blocked_prompt(*reply, kWhat, redactor);
+    if (!reply->has_candidate) return malformed_reply(response, kWhat, redactor);
 
     Outcome out;
     copy_reply_metadata(*reply, out);
@@ -113,7 +115,8 @@ Outcome text_outcome(const HttpResponse &response, int max_output_tokens) {
         out.kind = OutcomeKind::Permanent;
         out.error_code = reply->finish_reason;
         out.message = std::string(kWhat) + " stopped with finishReason " + reply->finish_reason;
-        if (!reply->finish_message.empty()) out.message += ": " + body_excerpt(reply->finish_message, 500);
+        if (!reply->finish_message.empty())
+            out.message += ": " + redactor.excerpt(reply->finish_message, 500);
         return out;
     }
     if (text.empty()) {

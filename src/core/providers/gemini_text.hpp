@@ -9,6 +9,7 @@
 #include "core/common/core_only.hpp"
 
 #include "core/providers/provider.hpp"
+#include "core/providers/redaction.hpp"
 
 #include <string>
 
@@ -21,8 +22,9 @@ std::string build_text_body(const ProviderConfig &config, const TextRequest &req
 // The Outcome of a generateContent response for a text request: Success with the text, or the
 // failure: HTTP errors (google_error_outcome), a blocked prompt, an empty answer (MAX_TOKENS
 // before any text, or nothing at all) and refusals are Permanent; a malformed 2xx body is
-// Transient. `max_output_tokens` only improves the MAX_TOKENS message.
-Outcome text_outcome(const HttpResponse &response, int max_output_tokens);
+// Transient. `max_output_tokens` only improves the MAX_TOKENS message. The message quotes the
+// reply only through `redactor`.
+Outcome text_outcome(const HttpResponse &response, int max_output_tokens, const Redactor &redactor);
 
 const TextProvider &text_provider(); // registered as "gemini"
 

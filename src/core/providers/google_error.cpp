@@ -42,12 +42,12 @@ std::optional<GoogleError> parse_google_error(std::string_view body) {
     return out;
 }
 
-Outcome google_error_outcome(const HttpResponse &response, std::string_view what) {
+Outcome google_error_outcome(const HttpResponse &response, std::string_view what, const Redactor &redactor) {
     const auto error = parse_google_error(response.body);
-    if (!error) return http_failure(response, what, body_excerpt(response.body));
+    if (!error) return http_failure(response, what, redactor.excerpt(response.body));
 
     std::string message =
-        error->message.empty() ? body_excerpt(response.body) : body_excerpt(error->message, 1000);
+        error->message.empty() ? redactor.excerpt(response.body) : redactor.excerpt(error->message, 1000);
     if (!error->status.empty()) message = error->status + ": " + message;
     std::string code = !error->reason.empty() ? error->reason : error->status;
     Outcome out = http_failure(response, what, message, code);

@@ -6,6 +6,7 @@
 
 #include "core/providers/http_types.hpp"
 #include "core/providers/outcome.hpp"
+#include "core/providers/redaction.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +34,8 @@ std::optional<GoogleError> parse_google_error(std::string_view body);
 // The Outcome of a non-2xx Gemini response: the provider's message and status, RetryInfo as
 // retry_after_ms (a Retry-After header, if a proxy added one, also counts), and a 429 whose
 // quota is per day made Permanent (error_code "quota_per_day"). error_code is the ErrorInfo
-// reason if any, else the status name, else "http_<status>".
-Outcome google_error_outcome(const HttpResponse &response, std::string_view what);
+// reason if any, else the status name, else "http_<status>". The message quotes the body only
+// through `redactor`.
+Outcome google_error_outcome(const HttpResponse &response, std::string_view what, const Redactor &redactor);
 
 } // namespace rolloy::providers

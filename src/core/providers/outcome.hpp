@@ -1,13 +1,12 @@
 // The result of one provider call as the worker records it: success with its payload, or a
 // failure classified as worth retrying (Transient) or not (Permanent), with the provider's own
-// message. Messages never contain API keys (see redact_secret).
+// message. Messages never contain API keys (see redaction.hpp).
 #pragma once
 #include "core/common/core_only.hpp"
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
 
 namespace rolloy::providers {
 
@@ -52,13 +51,5 @@ struct Outcome {
     static Outcome failure(OutcomeKind kind, std::string error_code, std::string message,
                            long http_status = 0);
 };
-
-// Replaces every occurrence of `secret` in `text` with "[redacted]" (secrets shorter than 4
-// characters are left alone: redacting "a" would mangle every message).
-std::string redact_secret(std::string text, std::string_view secret);
-
-// A single-line, printable excerpt of a response body for error messages: control characters
-// become spaces, runs of spaces collapse, cut at max_chars on a UTF-8 boundary with "…".
-std::string body_excerpt(std::string_view body, std::size_t max_chars = 300);
 
 } // namespace rolloy::providers
