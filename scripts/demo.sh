@@ -98,7 +98,7 @@ run -At -c "SELECT generated_name || E':\n  ' || prompt FROM rolloy.creative_pro
 log "5. Batch generation by the background worker (preview provider), progress from LISTEN"
 python3 scripts/listen_progress.py --port "$PORT" --db rolloy_demo --timeout 300 --until-idle >"$WORK/progress.log" &
 listener=$!
-sleep 0.5
+for _ in $(seq 100); do grep -q '^listening' "$WORK/progress.log" 2>/dev/null && break; sleep 0.1; done
 for who in demo_mia demo_leo; do
     run -At -c "SET ROLE $who" \
         -c "SELECT sum((SELECT count(*) FROM rolloy.batch_generate(id, '{\"variants\": 1}'))) || ' images queued by $who'

@@ -91,6 +91,10 @@ def main():
 
     sock = connect(args.host, args.port, args.user, args.db)
     sock.sendall(message(b"Q", b"LISTEN rolloy_progress\0"))
+    # The LISTEN is in force once the server says it is ready for the next query: only then may
+    # the caller start work whose notifications it must see (callers wait for this line).
+    while read_message(sock)[0] != b"Z":
+        pass
     print("listening on rolloy_progress", flush=True)
     open_by_project = {}
     deadline = time.monotonic() + args.timeout

@@ -13,7 +13,8 @@ check "template prompt saved with provider and zero cost" \
 
 python3 "$ROLLOY_ROOT/scripts/listen_progress.py" --port "$PGPORT" --db "$WDB" --project "$p" --timeout 60 >"$TMP/listen.out" &
 listener=$!
-sleep 0.5
+for _ in $(seq 100); do grep -q '^listening' "$TMP/listen.out" 2>/dev/null && break; sleep 0.1; done
+grep -q '^listening' "$TMP/listen.out" || fail "the listener did not start: $(cat "$TMP/listen.out")"
 q -c "SET ROLE postgres; SELECT count(*) FROM rolloy.batch_generate('$p', '{\"variants\": 3, \"seed\": 42}')" >/dev/null
 wait_for "SELECT completed_images = 3 FROM rolloy.creative_projects WHERE id = '$p'" 60 "3 preview images"
 wait "$listener" || fail "listener did not see the batch finish: $(cat "$TMP/listen.out")"
