@@ -1380,3 +1380,28 @@ COMMENT ON TABLE rolloy.insights IS
 COMMENT ON TABLE rolloy.reference_images IS
     'Product photos of the walker that image generation starts from (img2img), shared by all members: '
     'members read all, add their own (rolloy.upload_reference_image) and change or delete their own; admins all.';
+
+-- == Statistics from the C++ core: Student's t by Boost.Math, Wilson bounds in C++ ==
+-- The PL/pgSQL transcriptions of textbook code (Lanczos log-gamma, the incomplete beta's
+-- continued fraction) leave; the functions keep their signatures, grants and callers.
+CREATE OR REPLACE FUNCTION rolloy_internal.student_t_cdf(t double precision, df double precision) RETURNS double precision
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_student_t_cdf';
+COMMENT ON FUNCTION rolloy_internal.student_t_cdf(double precision, double precision) IS
+    'P(T <= t) for Student''s t distribution with df degrees of freedom (df may be fractional, as '
+    'Welch''s is; infinity gives the normal law); Boost.Math, accurate to about 1e-15.';
+
+CREATE OR REPLACE FUNCTION rolloy_internal.wilson_lower_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
+RETURNS numeric
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_wilson_lower_bound';
+COMMENT ON FUNCTION rolloy_internal.wilson_lower_bound(numeric, numeric, numeric) IS
+    'Lower bound of the Wilson score interval of a proportion (e.g. clicks of impressions); z 1.96 = 95 %. '
+    'NULL when trials is 0. Ranks small samples fairly: 1/10 does not beat 300/10000.';
+
+CREATE OR REPLACE FUNCTION rolloy_internal.wilson_upper_bound(successes numeric, trials numeric, z numeric DEFAULT 1.96)
+RETURNS numeric
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_wilson_upper_bound';
+COMMENT ON FUNCTION rolloy_internal.wilson_upper_bound(numeric, numeric, numeric) IS
+    'Upper bound of the Wilson score interval of a proportion; z 1.96 = 95 %. NULL when trials is 0.';
+
+DROP FUNCTION rolloy_internal._incomplete_beta(double precision, double precision, double precision);
+DROP FUNCTION rolloy_internal._ln_gamma(double precision);
