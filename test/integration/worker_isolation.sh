@@ -19,6 +19,8 @@ LEO=00000000-0000-0000-0000-0000000000b2
 HOLDER=rolloy_it_lock_holder
 HOLDER_PID=
 cleanup_isolation() {
+    psql -X -q -d postgres -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                                WHERE application_name IN ('$HOLDER', 'rolloy_it_listener')" >/dev/null 2>&1
     [ -n "$HOLDER_PID" ] && kill "$HOLDER_PID" 2>/dev/null
     psql -X -q -d "$WDB" -c "UPDATE rolloy.users SET pg_role = NULL WHERE pg_role IN ('it_iso_mia', 'it_iso_leo')" >/dev/null 2>&1
     psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $WDB WITH (FORCE)" -c "DROP ROLE IF EXISTS it_iso_mia" \
