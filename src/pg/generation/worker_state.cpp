@@ -234,11 +234,12 @@ namespace {
 // The last error the caller may see, or empty. Failures quote prompts and provider answers, so
 // worker_status() — callable by every member — shows admins, and a superuser session mapped to
 // no rolloy user (as pg_cron's), every recorded failure, a member the newest one among
-// kRecentErrors that concerns his own images, and a session without a rolloy user none. The
+// kRecentErrors that concerns his own images, and a session without a rolloy user none; and
+// only in the database the worker serves (rolloy users elsewhere are other people). The
 // identity comes from the API's own functions (rolloy.current_user_id() and rolloy.is_admin()
 // exist in every version, so an old schema served by this library answers the same), the
 // superuser test from the outer role, as rolloy_internal._require_admin_or_superuser() does.
-std::string visible_last_error(rolloy::pg::worker::WorkerShared *s) {
+std::string visible_last_error(rolloy::pg::worker::WorkerShared *s, Oid served_database) {
     using rolloy::pg::worker::kRecentErrors;
     using rolloy::pg::worker::RecentError;
     RecentError newest_first[kRecentErrors];
@@ -252,7 +253,7 @@ std::string visible_last_error(rolloy::pg::worker::WorkerShared *s) {
         LWLockRelease(s->errors_lock);
         return count;
     });
-    if (n == 0) return {};
+    if (n == 0 || served_database != MyDatabaseId) return {};
     rolloy::pg::SpiConnection spi;
     auto me = spi.query("SELECT rolloy.current_user_id()::text, rolloy.is_admin()", {}, true);
     spi.finish();
@@ -277,7 +278,7 @@ ROLLOY_FUNCTION(rolloy_worker_status) {
         memcpy(&copy, s, offsetof(WorkerShared, queued_commits));
         SpinLockRelease(&s->mutex);
     }
-    const std::string last_error = s ? visible_last_error(s) : std::string();
+    const std::string last_error = s ? visible_last_error(s, copy.database_id) : std::string();
     Datum values[10];
     bool nulls[10] = {};
     bool running = s && copy.pid != 0;
