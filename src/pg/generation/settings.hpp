@@ -22,6 +22,8 @@ extern int job_deadline_ms;    // rolloy.job_deadline_ms
 extern int max_image_mb;       // rolloy.max_image_mb
 extern int result_threads;     // rolloy.result_threads (0: one per CPU)
 int effective_result_threads();
+// rolloy.worker_lock_timeout_ms: the worker's lock_timeout
+extern int worker_lock_timeout_ms;
 
 // Providers
 extern char *gemini_base_url;

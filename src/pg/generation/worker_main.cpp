@@ -4,7 +4,10 @@
 //   -> record each finished job in its own short transaction -> wait on the latch.
 // SIGTERM stops it after releasing in-flight rows; SIGHUP reloads settings; a crash or kill
 // leaves leases that expire and put the rows back. It exits non-zero so the postmaster always
-// restarts it (pg_cron's lesson: a worker that exits 0 never comes back).
+// restarts it (pg_cron's lesson: a worker that exits 0 never comes back). It never waits long
+// for a lock another transaction holds (NOWAIT, SKIP LOCKED, lock_timeout): a result it cannot
+// record now is kept and recorded later, so one user's open transaction never stalls the
+// others' work.
 #include "pg/common/guard.hpp"
 #include "pg/common/transaction.hpp"
 #include "pg/generation/job_store.hpp"
@@ -21,6 +24,8 @@
 #include <csignal>
 #include <deque>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -82,7 +87,7 @@ class Worker {
             } catch (const std::exception &e) {
                 // A failed round (a Postgres error inside, a bad row) must not stop the worker:
                 // note it, back off a little, and go on. The transaction was already aborted.
-                note_results(0, 0, 0, e.what());
+                note_error(std::string(), e.what());
                 call([&e] { ereport(WARNING, (errmsg("rolloy worker: %s", e.what()))); });
                 installed_ = false; // check again: the extension may be gone
                 wait_latch(1000);
@@ -108,6 +113,19 @@ class Worker {
         for (const char *p : kRemoteProviders)
             http_.set_pool_limit(p, limit_for(p));
         processor_.set_threads(settings::effective_result_threads());
+        apply_lock_timeout();
+    }
+
+    // Every lock the worker's statements wait for (a table lock, a row lock not taken NOWAIT or
+    // SKIP LOCKED) is given up after rolloy.worker_lock_timeout_ms (SQLSTATE 55P03): the worker
+    // never sits behind another session's open transaction.
+    static void apply_lock_timeout() {
+        const int ms = settings::worker_lock_timeout_ms;
+        call([ms] {
+            char value[32];
+            snprintf(value, sizeof value, "%dms", ms);
+            SetConfigOption("lock_timeout", value, PGC_SUSET, PGC_S_SESSION);
+        });
     }
 
     void handle_interrupts() {
@@ -156,11 +174,13 @@ class Worker {
     long idle_wait_ms() const {
         long wait = settings::poll_interval_ms;
         auto now = Clock::now();
+        auto until = [&now](Clock::time_point t) {
+            return std::max<long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(t - now).count());
+        };
         for (auto &entry : next_look_)
-            wait = std::min<long>(
-                wait,
-                std::max<long>(
-                    0, std::chrono::duration_cast<std::chrono::milliseconds>(entry.second - now).count()));
+            wait = std::min<long>(wait, until(entry.second));
+        for (const Deferred &d : deferred_)
+            wait = std::min<long>(wait, until(d.next_try));
         return wait;
     }
 
@@ -201,30 +221,27 @@ class Worker {
                 ready_.clear();
             }
             staged_.clear();
+            deferred_.clear();
             return false;
         }
         notice_latch();
         write_call_logs();
+        store_deferred(false);
 
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
-            int n = in_transaction("rolloy worker: reclaiming expired leases",
-                                   [](SpiConnection &spi) { return jobs::reclaim_expired_leases(spi); });
+            const std::vector<std::string> held = held_ids();
+            int n = in_transaction("rolloy worker: reclaiming expired leases", [&held](SpiConnection &spi) {
+                return jobs::reclaim_expired_leases(spi, held);
+            });
             if (n > 0) {
-                note_results(0, 0, n, nullptr);
+                note_results(0, 0, n);
                 next_look_.clear();
             }
             last_reclaim_ = now;
         }
-        if ((!running_.empty() || !processing_.empty() || has_staged()) &&
+        if ((!running_.empty() || !processing_.empty() || has_staged() || !deferred_.empty()) &&
             now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
-            std::vector<std::string> ids;
-            for (auto &entry : running_)
-                ids.push_back(entry.second.image_id);
-            for (auto &entry : processing_)
-                ids.push_back(entry.first);
-            for (auto &entry : staged_)
-                for (const Staged &staged : entry.second)
-                    ids.push_back(staged.job.image_id);
+            const std::vector<std::string> ids = held_ids();
             in_transaction("rolloy worker: extending leases", [&ids](SpiConnection &spi) {
                 jobs::extend_leases(spi, ids, settings::lease_seconds);
             });
@@ -254,10 +271,18 @@ class Worker {
                has_staged();
     }
 
-    // Failed prompt calls that backends of this database left for us (see PendingCallLog).
+    // Failed prompt calls that backends of this database left for us (see PendingCallLog). When a
+    // users or project row they reference is locked by another transaction they are kept and
+    // written by a later round (at most kMaxWaitingLogs: the rest go to the server log).
     void write_call_logs() {
+        static constexpr std::size_t kMaxWaitingLogs = 1024;
         int dropped = 0;
         std::vector<PendingCallLog> logs = take_call_logs(MyDatabaseId, &dropped);
+        if (!waiting_logs_.empty()) {
+            if (logs.empty() && Clock::now() < next_log_try_) return;
+            logs.insert(logs.begin(), waiting_logs_.begin(), waiting_logs_.end());
+            waiting_logs_.clear();
+        }
         if (dropped > 0)
             call([dropped] {
                 ereport(
@@ -271,20 +296,32 @@ class Worker {
                 for (const PendingCallLog &log : logs)
                     jobs::write_call_log(spi, log);
             });
+            return;
+        } catch (const PgError &e) {
+            if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE && logs.size() <= kMaxWaitingLogs) {
+                waiting_logs_ = std::move(logs);
+                next_log_try_ = Clock::now() + std::chrono::seconds(1);
+                return;
+            }
+            log_unwritten(logs);
+            throw;
         } catch (const std::exception &) {
-            // Not written: keep what they cost where an admin can find it, then fail the round.
-            for (const PendingCallLog &log : logs)
-                call([&log] {
-                    ereport(
-                        LOG,
-                        (errmsg(
-                            "rolloy worker: could not log a failed %s call: %s %s, HTTP %d, %lld tokens in, "
+            log_unwritten(logs);
+            throw;
+        }
+    }
+
+    // Not written: keep what they cost where an admin can find it (the caller fails the round).
+    static void log_unwritten(const std::vector<PendingCallLog> &logs) {
+        for (const PendingCallLog &log : logs)
+            call([&log] {
+                ereport(
+                    LOG,
+                    (errmsg("rolloy worker: could not log a failed %s call: %s %s, HTTP %d, %lld tokens in, "
                             "%lld out, user %s",
                             log.operation, log.provider, log.model, log.http_status, (long long)log.tokens_in,
                             (long long)log.tokens_out, log.user_id)));
-                });
-            throw;
-        }
+            });
     }
 
     // Calls of `provider` that may start now: its concurrency limit, and calls in flight plus
@@ -337,9 +374,10 @@ class Worker {
         // again; it then fills the free slots and the stage.
         if (free <= 0 || has_staged(provider) || !due_for_look(provider)) return 0;
         const int want = free + stage_target(provider);
+        const std::vector<std::string> skip = waiting_projects();
         std::string key;
         auto claimed = in_transaction("rolloy worker: claiming", [&](SpiConnection &spi) {
-            auto jobs = jobs::claim(spi, provider, want, settings::lease_seconds);
+            auto jobs = jobs::claim(spi, provider, want, settings::lease_seconds, skip);
             if (!jobs.empty()) key = jobs::provider_key(spi, provider);
             if (static_cast<int>(jobs.size()) < want) note_drained(spi, provider);
             return jobs;
@@ -407,8 +445,9 @@ class Worker {
 
     int run_previews() {
         if (!due_for_look("preview")) return 0;
-        auto claimed = in_transaction("rolloy worker: claiming previews", [this](SpiConnection &spi) {
-            auto jobs = jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds);
+        const std::vector<std::string> skip = waiting_projects();
+        auto claimed = in_transaction("rolloy worker: claiming previews", [this, &skip](SpiConnection &spi) {
+            auto jobs = jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds, skip);
             if (static_cast<int>(jobs.size()) < settings::preview_batch) note_drained(spi, "preview");
             return jobs;
         });
@@ -478,23 +517,135 @@ class Worker {
         return stored;
     }
 
+    // Records a result. When a row it needs is locked by another transaction (a member's open
+    // transaction on his own project or images, say) nothing is written and the result waits in
+    // deferred_: the worker goes on with everyone else's work and records it once the lock is
+    // gone. The record is one transaction, so a result is written whole or not at all: kept
+    // results are never lost (the heartbeat keeps their leases, the reclaim leaves them alone)
+    // and never counted twice.
     void store(const ImageJob &job, const JobRecord &r) {
-        bool applied = in_transaction("rolloy worker: recording",
-                                      [&](SpiConnection &spi) { return jobs::record(spi, job, r); });
-        if (!applied) return;
+        const auto start = Clock::now();
+        if (!try_store(job, r)) return;
+        const auto now = Clock::now();
+        Deferred d{job, r, start, now + (now - start > kWaited ? kAfterWait : kFirstRetry), 1, false};
+        d.job.reference.clear(); // the call is made: its photo is not needed again
+        d.job.reference.shrink_to_fit();
+        deferred_.push_back(std::move(d));
+    }
+
+    // One attempt at recording; the lock error's message when a lock was not available.
+    std::optional<std::string> try_store(const ImageJob &job, const JobRecord &r) {
+        bool applied = false;
+        try {
+            applied = in_transaction("rolloy worker: recording",
+                                     [&](SpiConnection &spi) { return jobs::record(spi, job, r); });
+        } catch (const PgError &e) {
+            if (e.sqlerrcode() != ERRCODE_LOCK_NOT_AVAILABLE) throw;
+            return std::string(e.what());
+        }
+        if (!applied) return std::nullopt;
         switch (r.kind) {
         case JobRecord::Kind::Completed:
-            note_results(1, 0, 0, nullptr);
+            note_results(1, 0, 0);
             break;
         case JobRecord::Kind::Failed:
-            note_results(0, 1, 0, r.error.c_str());
+            note_results(0, 1, 0);
+            note_error(job.owner_id, r.error);
             break;
         case JobRecord::Kind::Retry:
-            note_results(0, 0, 1, r.error.c_str());
+            note_results(0, 0, 1);
+            note_error(job.owner_id, r.error);
             break;
         case JobRecord::Kind::Released:
             break;
         }
+        return std::nullopt;
+    }
+
+    // Tries the kept results that are due again (all of them when `all`). A try that fails on its
+    // NOWAIT lock costs a fraction of a millisecond, so tries come quickly at first (20 ms,
+    // doubling to 1 s): most locks are a concurrent statement's (a user queueing images into the
+    // project) and gone within milliseconds. A result still waiting after kReportAfter is
+    // reported in the server log, and again once it is recorded. A try that waited
+    // (lock_timeout, e.g. behind a table lock) backs off to 10 s and ends the pass, so that such
+    // waits never add up within one round.
+    static constexpr auto kFirstRetry = std::chrono::milliseconds(20);
+    static constexpr auto kReportAfter = std::chrono::milliseconds(200);
+    static constexpr auto kWaited = std::chrono::milliseconds(100); // longer than a NOWAIT failure
+    static constexpr auto kAfterWait = std::chrono::seconds(10);
+    void store_deferred(bool all) {
+        for (std::size_t i = 0; i < deferred_.size();) {
+            Deferred &d = deferred_[i];
+            const auto start = Clock::now();
+            if (!all && d.next_try > start) {
+                ++i;
+                continue;
+            }
+            std::optional<std::string> locked;
+            try {
+                locked = try_store(d.job, d.record);
+            } catch (...) {
+                // Not a lock: the record failed as any record may; it is not kept for ever.
+                deferred_.erase(deferred_.begin() + static_cast<std::ptrdiff_t>(i));
+                throw;
+            }
+            const auto now = Clock::now();
+            if (locked) {
+                if (!d.reported && now - d.since >= kReportAfter) {
+                    d.reported = true;
+                    call([&d, &locked] {
+                        ereport(
+                            LOG,
+                            (errmsg("rolloy worker: the result of image %s (project %s) waits for a lock: %s",
+                                    d.job.image_id.c_str(), d.job.project_id.c_str(), locked->c_str()),
+                             errdetail("Another transaction holds a row the worker must write. The result is "
+                                       "kept and recorded once the lock is released; meanwhile no further "
+                                       "image of the project is claimed.")));
+                    });
+                }
+                const bool waited = now - start > kWaited;
+                const auto backoff = std::min<Clock::duration>(kFirstRetry * (1 << std::min(d.tries, 6)),
+                                                               std::chrono::seconds(1));
+                d.next_try = now + (waited ? Clock::duration(kAfterWait) : backoff);
+                ++d.tries;
+                if (waited && !all) break;
+                ++i;
+                continue;
+            }
+            if (d.reported) {
+                const double waited_s = std::chrono::duration<double>(now - d.since).count();
+                call([&d, waited_s] {
+                    ereport(LOG, (errmsg("rolloy worker: recorded image %s after waiting %.1f s for a lock",
+                                         d.job.image_id.c_str(), waited_s)));
+                });
+            }
+            deferred_.erase(deferred_.begin() + static_cast<std::ptrdiff_t>(i));
+        }
+    }
+
+    // Projects with a result waiting for a lock: not claimed from until it is recorded, which
+    // bounds what a held lock can make the worker keep in memory.
+    std::vector<std::string> waiting_projects() const {
+        std::set<std::string> projects;
+        for (const Deferred &d : deferred_)
+            projects.insert(d.job.project_id);
+        return {projects.begin(), projects.end()};
+    }
+
+    // Every row this worker holds: calls in flight, answers being processed, staged jobs,
+    // results waiting for a lock.
+    std::vector<std::string> held_ids() const {
+        std::vector<std::string> ids;
+        for (auto &entry : running_)
+            ids.push_back(entry.second.image_id);
+        for (auto &entry : processing_)
+            ids.push_back(entry.first);
+        for (auto &entry : staged_)
+            for (const Staged &staged : entry.second)
+                ids.push_back(staged.job.image_id);
+        for (const Deferred &d : deferred_)
+            ids.push_back(d.job.image_id);
+        return ids;
     }
 
     // Shutdown: unfinished calls are not the provider's fault; give their attempts back.
@@ -509,6 +660,18 @@ class Worker {
                 ++waits;
             }
             store_processed();
+        }
+        // Results waiting for a lock: one last try. What is still locked is left to its lease: it
+        // expires and the next worker's reclaim hands the image out again.
+        store_deferred(true);
+        if (!deferred_.empty()) {
+            const int left = static_cast<int>(deferred_.size());
+            call([left] {
+                ereport(WARNING, (errmsg("rolloy worker: %d results not recorded at shutdown: their rows are "
+                                         "locked by another transaction",
+                                         left),
+                                  errdetail("Their leases expire and the images are tried again.")));
+            });
         }
     }
 
@@ -528,6 +691,14 @@ class Worker {
         std::string key;
     };
 
+    struct Deferred {
+        ImageJob job;
+        JobRecord record;
+        Clock::time_point since, next_try;
+        int tries;
+        bool reported; // in the server log
+    };
+
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
@@ -535,6 +706,9 @@ class Worker {
     std::map<std::string, std::string> processing_;       // image id -> provider, being processed or ready
     std::deque<generation::ResultProcessor::Done> ready_; // processed, waiting to be recorded
     std::map<std::string, std::deque<Staged>> staged_;    // provider -> claimed, waiting for a slot
+    std::vector<Deferred> deferred_;                      // results waiting for a lock
+    std::vector<PendingCallLog> waiting_logs_;            // call logs waiting for a lock
+    Clock::time_point next_log_try_{};
     std::map<std::string, std::deque<Clock::time_point>>
         finish_times_; // provider -> calls finished within kRateHorizon
     std::int64_t next_id_ = 1;

@@ -13,6 +13,8 @@ extern "C" {
 #include "storage/lwlock.h"
 #include "storage/proc.h"
 #include "storage/shmem.h"
+#include "miscadmin.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 }
 
@@ -26,11 +28,13 @@ shmem_request_hook_type previous_request_hook = nullptr;
 shmem_startup_hook_type previous_startup_hook = nullptr;
 
 constexpr const char *kLogsTranche = "rolloy call logs";
+constexpr const char *kErrorsTranche = "rolloy recent errors";
 
 void request_shmem() {
     if (previous_request_hook) previous_request_hook();
     RequestAddinShmemSpace(MAXALIGN(sizeof(WorkerShared)));
     RequestNamedLWLockTranche(kLogsTranche, 1);
+    RequestNamedLWLockTranche(kErrorsTranche, 1);
 }
 
 void startup_shmem() {
@@ -44,6 +48,7 @@ void startup_shmem() {
         pg_atomic_init_u64(&state->queued_commits, 0);
         pg_atomic_init_u64(&state->withdrawn_commits, 0);
         state->logs_lock = &(GetNamedLWLockTranche(kLogsTranche))->lock;
+        state->errors_lock = &(GetNamedLWLockTranche(kErrorsTranche))->lock;
     }
     LWLockRelease(AddinShmemInitLock);
 }
@@ -134,14 +139,32 @@ void note_loop(int in_flight) {
     SpinLockRelease(&state->mutex);
 }
 
-void note_results(int completed, int failed, int retried, const char *error) {
+void note_results(int completed, int failed, int retried) {
     if (!state) return;
     SpinLockAcquire(&state->mutex);
     state->completed += completed;
     state->failed += failed;
     state->retried += retried;
-    if (error) strlcpy(state->last_error, error, sizeof state->last_error);
     SpinLockRelease(&state->mutex);
+}
+
+void note_error(const std::string &owner_id, const std::string &message) {
+    if (!state) return;
+    RecentError error;
+    memset(&error, 0, sizeof error);
+    strlcpy(error.owner_id, owner_id.c_str(), sizeof error.owner_id);
+    // Cut at a character boundary: worker_status() returns it as text.
+    const char *text = message.c_str();
+    int length = static_cast<int>(strnlen(text, message.size()));
+    int keep = call([text, length] { return pg_mbcliplen(text, length, sizeof(RecentError::message) - 1); });
+    memcpy(error.message, text, keep);
+    RecentError *entry = &error;
+    call([entry] {
+        LWLockAcquire(state->errors_lock, LW_EXCLUSIVE);
+        state->errors[state->errors_recorded % kRecentErrors] = *entry;
+        state->errors_recorded++;
+        LWLockRelease(state->errors_lock);
+    });
 }
 
 bool leave_call_log(const PendingCallLog &log) {
@@ -206,6 +229,44 @@ ROLLOY_FUNCTION(rolloy_withdraw_at_commit) {
     PG_RETURN_VOID();
 }
 
+namespace {
+
+// The last error the caller may see, or empty. Failures quote prompts and provider answers, so
+// worker_status() — callable by every member — shows admins, and a superuser session mapped to
+// no rolloy user (as pg_cron's), every recorded failure, a member the newest one among
+// kRecentErrors that concerns his own images, and a session without a rolloy user none; and
+// only in the database the worker serves (rolloy users elsewhere are other people). The
+// identity comes from the API's own functions (rolloy.current_user_id() and rolloy.is_admin()
+// exist in every version, so an old schema served by this library answers the same), the
+// superuser test from the outer role, as rolloy_internal._require_admin_or_superuser() does.
+std::string visible_last_error(rolloy::pg::worker::WorkerShared *s, Oid served_database) {
+    using rolloy::pg::worker::kRecentErrors;
+    using rolloy::pg::worker::RecentError;
+    RecentError newest_first[kRecentErrors];
+    RecentError *copy = newest_first;
+    int n = rolloy::pg::call([s, copy] {
+        LWLockAcquire(s->errors_lock, LW_SHARED);
+        uint64 recorded = s->errors_recorded;
+        int count = recorded < uint64(kRecentErrors) ? int(recorded) : kRecentErrors;
+        for (int i = 0; i < count; ++i)
+            copy[i] = s->errors[(recorded - 1 - i) % kRecentErrors];
+        LWLockRelease(s->errors_lock);
+        return count;
+    });
+    if (n == 0 || served_database != MyDatabaseId) return {};
+    rolloy::pg::SpiConnection spi;
+    auto me = spi.query("SELECT rolloy.current_user_id()::text, rolloy.is_admin()", {}, true);
+    spi.finish();
+    const rolloy::pg::SqlValue &user_id = me.at(0).at(0);
+    bool all = me.at(0).at(1).value_or("f") == "t" ||
+               (!user_id && rolloy::pg::call([] { return superuser_arg(GetOuterUserId()); }));
+    for (int i = 0; i < n; ++i)
+        if (all || (user_id && *user_id == newest_first[i].owner_id)) return newest_first[i].message;
+    return {};
+}
+
+} // namespace
+
 ROLLOY_FUNCTION(rolloy_worker_status) {
     using rolloy::pg::worker::WorkerShared;
     WorkerShared copy;
@@ -217,6 +278,7 @@ ROLLOY_FUNCTION(rolloy_worker_status) {
         memcpy(&copy, s, offsetof(WorkerShared, queued_commits));
         SpinLockRelease(&s->mutex);
     }
+    const std::string last_error = s ? visible_last_error(s, copy.database_id) : std::string();
     Datum values[10];
     bool nulls[10] = {};
     bool running = s && copy.pid != 0;
@@ -233,8 +295,8 @@ ROLLOY_FUNCTION(rolloy_worker_status) {
     values[6] = Int64GetDatum(copy.completed);
     values[7] = Int64GetDatum(copy.failed);
     values[8] = Int64GetDatum(copy.retried);
-    values[9] = rolloy::pg::text_datum(copy.last_error);
-    nulls[9] = copy.last_error[0] == '\0';
+    values[9] = rolloy::pg::text_datum(last_error);
+    nulls[9] = last_error.empty();
     return call([fcinfo, &values, &nulls] {
         TupleDesc desc;
         if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)

@@ -3,6 +3,7 @@
 #pragma once
 #include "pg/common/postgres.hpp"
 
+#include <string>
 #include <vector>
 
 extern "C" {
@@ -33,6 +34,15 @@ struct PendingCallLog {
 };
 constexpr int kPendingCallLogs = 64;
 
+// A failure the worker recorded, for rolloy.worker_status().last_error. The message may quote a
+// user's prompt or a provider's answer about it, so it keeps whose image it was: the status
+// function shows each caller only the errors he may see (docs/worker.md, "Health").
+struct RecentError {
+    char owner_id[40]; // users.id of the image's project owner; empty: not a job's (a failed round)
+    char message[256];
+};
+constexpr int kRecentErrors = 32;
+
 struct WorkerShared {
     // Under `mutex` (a spinlock: a few fields copied at a time).
     slock_t mutex;
@@ -44,7 +54,6 @@ struct WorkerShared {
     int in_flight;
     int64 completed, failed, retried;
     char database[NAMEDATALEN];
-    char last_error[256];
     // Commits that queued work, counted by the commit callback. The worker compares it each
     // loop: a latch can be consumed by a wait inside its own transactions (a lock wait resets
     // it), a count cannot.
@@ -56,6 +65,11 @@ struct WorkerShared {
     LWLock *logs_lock;
     int pending_logs;
     PendingCallLog pending[kPendingCallLogs];
+    // Under `errors_lock` (an LWLock): the last kRecentErrors failures, a ring; `errors_recorded`
+    // counts every failure ever noted, so the newest is errors[(errors_recorded - 1) % kRecentErrors].
+    LWLock *errors_lock;
+    uint64 errors_recorded;
+    RecentError errors[kRecentErrors];
 };
 
 // Called from _PG_init while preloading: shared-memory hooks and the worker registration.
@@ -78,6 +92,9 @@ uint64 queued_commits();
 uint64 withdrawn_commits();
 void announce_running(const char *database);
 void note_loop(int in_flight);
-void note_results(int completed, int failed, int retried, const char *error);
+void note_results(int completed, int failed, int retried);
+// A failure for worker_status(): `owner_id` is the users.id owning the image, empty for a failure
+// that is no job's (only admins and superusers without a rolloy user see those).
+void note_error(const std::string &owner_id, const std::string &message);
 
 } // namespace rolloy::pg::worker
