@@ -174,8 +174,9 @@ Platform parse_platform(std::string_view text) {
         return Platform::GoogleAds;
     if (iequals(t, "tiktok")) return Platform::TikTok;
     throw Error(ErrorKind::InvalidInput,
-                t.size() > 40 ? std::string("Unknown platform.") : "Unknown platform \"" + std::string(t) + "\".", {},
-                "Use 'auto', 'meta', 'google_ads' or 'tiktok'.");
+                t.size() > 40 ? std::string("Unknown platform.")
+                              : "Unknown platform \"" + std::string(t) + "\".",
+                {}, "Use 'auto', 'meta', 'google_ads' or 'tiktok'.");
 }
 
 const char *field_name(Field field) noexcept {

@@ -200,8 +200,9 @@ void check_length(const char *what, std::string_view value, std::size_t max_char
     if (value.size() <= max_chars) return; // a character has at least one byte
     std::size_t chars = char_length(value);
     if (chars > max_chars)
-        throw rolloy::Error(rolloy::ErrorKind::TooLong, std::string(what) + " may be at most " + std::to_string(max_chars) +
-                                            " characters (this one has " + std::to_string(chars) + ")");
+        throw rolloy::Error(rolloy::ErrorKind::TooLong,
+                            std::string(what) + " may be at most " + std::to_string(max_chars) +
+                                " characters (this one has " + std::to_string(chars) + ")");
 }
 
 } // namespace rolloy::pg

@@ -120,11 +120,14 @@ ROLLOY_FUNCTION(rolloy_project_zip) {
     SpiConnection spi;
     // Runs as the caller (row-level security decides which projects exist for them); without a
     // rolloy identity it refuses, as every function that needs a user does.
-    auto me = spi.query("SELECT rolloy.current_user_id()::pg_catalog.text, current_user::pg_catalog.text", {}, true);
+    auto me = spi.query("SELECT rolloy.current_user_id()::pg_catalog.text, current_user::pg_catalog.text", {},
+                        true);
     if (!me.at(0).at(0))
-        throw Error(ErrorKind::PermissionDenied, "no rolloy user for role \"" + me.at(0).at(1).value_or("") + "\"", {},
-                    "An admin maps a login with rolloy.users.pg_role, or call through PostgREST with a JWT whose "
-                    "sub is a rolloy.users.id.");
+        throw Error(
+            ErrorKind::PermissionDenied, "no rolloy user for role \"" + me.at(0).at(1).value_or("") + "\"",
+            {},
+            "An admin maps a login with rolloy.users.pg_role, or call through PostgREST with a JWT whose "
+            "sub is a rolloy.users.id.");
     auto project = spi.query("SELECT generated_name FROM rolloy.creative_projects WHERE id = $1::uuid",
                              {project_id}, true);
     if (project.empty()) throw Error(ErrorKind::NotFound, "project " + project_id + " not found");

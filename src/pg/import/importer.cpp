@@ -138,9 +138,10 @@ Datum Import::run() {
                      " FOR UPDATE",
                      {platform_});
     } else {
-        spi_.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rolloy.import_performance'),"
-                     " pg_catalog.hashtext($1))",
-                     {platform_});
+        spi_.execute(
+            "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rolloy.import_performance'),"
+            " pg_catalog.hashtext($1))",
+            {platform_});
     }
     matcher_.load(spi_);
     start_batch(parser);
