@@ -78,7 +78,7 @@ SELECT pg_temp.outcome($$UPDATE rolloy.creative_projects SET generated_name = 'M
 
 -- A deleted project's name is never issued again.
 SET ROLE regress_marketer;
-DELETE FROM rolloy.creative_projects WHERE title = 'Second';
+SELECT rolloy.delete_project(id) FROM rolloy.creative_projects WHERE title = 'Second';
 SELECT pg_temp.undated(generated_name) AS after_delete_tail, name_sequence
   FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'Fourth');
 RESET ROLE;

@@ -62,3 +62,17 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_check_co
 COMMENT ON FUNCTION rolloy_internal.check_code(text, text) IS
     'Returns code if it is a valid ABCD code (2-8 characters A-Z/0-9, starting with a letter); '
     'otherwise raises invalid_parameter_value naming what (e.g. ''scene code'').';
+
+-- The clear error of a function argument over its limit (the CHECK of the column it goes to is
+-- the second line). Never echoes the value: it may be megabytes.
+CREATE FUNCTION rolloy_internal._check_length(what text, value text, max_chars integer) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF length(value) > max_chars THEN
+        RAISE EXCEPTION '% may be at most % characters (this one has %)', what, max_chars, length(value)
+            USING ERRCODE = 'string_data_right_truncation';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION rolloy_internal._check_length(text, text, integer) IS
+    'Raises string_data_right_truncation (22001) naming what when value is longer than max_chars characters.';

@@ -23,8 +23,8 @@ COMMENT ON TABLE rolloy.users IS
     'People who use rolloy, their role, quotas and optional Postgres login. Members read their own row '
     'and may change its display_name; admins manage all.';
 COMMENT ON COLUMN rolloy.users.id IS 'User id; the `sub` claim of PostgREST JWTs.';
-COMMENT ON COLUMN rolloy.users.email IS 'E-mail address, unique regardless of case.';
-COMMENT ON COLUMN rolloy.users.display_name IS 'Name shown in reports.';
+COMMENT ON COLUMN rolloy.users.email IS 'E-mail address, unique regardless of case; at most 254 characters.';
+COMMENT ON COLUMN rolloy.users.display_name IS 'Name shown in reports; at most 120 characters.';
 COMMENT ON COLUMN rolloy.users.role IS 'admin or member.';
 COMMENT ON COLUMN rolloy.users.monthly_image_quota IS 'Images the user may generate per calendar month (UTC).';
 COMMENT ON COLUMN rolloy.users.monthly_budget_usd IS 'USD the user may spend on provider calls per calendar month (UTC).';
@@ -96,7 +96,7 @@ COMMENT ON FUNCTION rolloy.is_admin() IS
 
 -- Raises a clear error when the session maps to no rolloy user; returns the id otherwise.
 CREATE FUNCTION rolloy_internal.require_user() RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     me uuid := rolloy.current_user_id();
 BEGIN
@@ -113,7 +113,7 @@ COMMENT ON FUNCTION rolloy_internal.require_user() IS
     'The current rolloy user id; raises insufficient_privilege when the session maps to none.';
 
 CREATE FUNCTION rolloy_internal.require_admin() RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     me uuid := rolloy_internal.require_user();
 BEGIN
@@ -131,7 +131,7 @@ COMMENT ON FUNCTION rolloy_internal.require_admin() IS
 -- login that merely has rolloy_member has no identity either, and must not pass.
 CREATE FUNCTION rolloy_internal._require_admin_or_superuser(what text DEFAULT 'do this', hint text DEFAULT NULL)
 RETURNS uuid
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     me uuid := rolloy.current_user_id();
 BEGIN
@@ -178,5 +178,25 @@ CREATE POLICY users_insert ON rolloy.users FOR INSERT WITH CHECK ((SELECT rolloy
 CREATE POLICY users_update ON rolloy.users FOR UPDATE
     USING (id = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()))
     WITH CHECK (id = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()));
-CREATE POLICY users_delete ON rolloy.users FOR DELETE USING ((SELECT rolloy.is_admin()));
-GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.users TO rolloy_member;
+-- No table-level write privilege (it would let a member LOCK the table in any mode and freeze
+-- every session): column privileges for the plain INSERT and UPDATE admins (and, of their own
+-- display_name, members) make, RLS and the trigger above decide the rows; no DELETE at all,
+-- admins remove users with rolloy.delete_user().
+GRANT SELECT ON rolloy.users TO rolloy_member;
+GRANT INSERT (id, email, display_name, role, monthly_image_quota, monthly_budget_usd, pg_role, is_active),
+      UPDATE (email, display_name, role, monthly_image_quota, monthly_budget_usd, pg_role, is_active)
+    ON rolloy.users TO rolloy_member;
+
+CREATE FUNCTION rolloy.delete_user(user_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.users u WHERE u.id = delete_user.user_id;
+    RETURN FOUND;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_user(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_user(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_user(uuid) IS
+    'Deletes a user; true when there was one. Admins only. A user who owns projects or reference photos '
+    'cannot be deleted (23503): set is_active = false instead.';

@@ -10,12 +10,13 @@ CREATE TABLE rolloy.reference_images (
     size_bytes     bigint NOT NULL CHECK (size_bytes > 0),
     sha256         text NOT NULL CONSTRAINT reference_images_sha256_unique UNIQUE
                    CHECK (sha256 ~ '^[0-9a-f]{64}$'),
-    -- Members may insert rows themselves: a reference names this row's own bytes only
-    -- (<scheme>:reference/<id>), never another photo's or a generated image's, which the
-    -- delete trigger would otherwise remove and _stored_image serve.
+    -- A reference names this row's own bytes only (<scheme>:reference/<id>), never another
+    -- photo's or a generated image's, which the delete trigger would otherwise remove and
+    -- _stored_image serve. (Rows are written by upload_reference_image() only since 0.2.0; the
+    -- CHECK stays as a second line.)
     storage_ref    text NOT NULL
                    CHECK (storage_ref = coalesce(substring(storage_ref FROM '^[a-z][a-z0-9]*:'), '') || 'reference/' || id),
-    description    text NOT NULL DEFAULT '',
+    description    text NOT NULL DEFAULT '' CONSTRAINT reference_images_description_length CHECK (length(description) <= 2000),
     is_active      boolean NOT NULL DEFAULT true,
     uploaded_by    uuid NOT NULL DEFAULT rolloy.current_user_id() REFERENCES rolloy.users (id),
     created_at     timestamptz NOT NULL DEFAULT now(),
@@ -24,16 +25,18 @@ CREATE TABLE rolloy.reference_images (
 CREATE INDEX reference_images_state_idx ON rolloy.reference_images (product_state) WHERE is_active;
 COMMENT ON TABLE rolloy.reference_images IS
     'Product photos of the walker that image generation starts from (img2img), shared by all members: '
-    'members read all, add their own (rolloy.upload_reference_image) and change or delete their own; admins all.';
+    'members with a rolloy identity read all, add photos only through rolloy.upload_reference_image, change the '
+    'file name, description, product state and is_active of their own and delete them with '
+    'rolloy.delete_reference_image; admins all.';
 COMMENT ON COLUMN rolloy.reference_images.product_state IS 'Walker state in the photo: expanded, folded or both.';
-COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content).';
+COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content); at most 255 characters.';
 COMMENT ON COLUMN rolloy.reference_images.mime_type IS 'Image type sniffed from the bytes.';
 COMMENT ON COLUMN rolloy.reference_images.width IS 'Width in pixels.';
 COMMENT ON COLUMN rolloy.reference_images.height IS 'Height in pixels.';
 COMMENT ON COLUMN rolloy.reference_images.size_bytes IS 'Size of the stored file in bytes.';
 COMMENT ON COLUMN rolloy.reference_images.sha256 IS 'SHA-256 of the bytes (hex); detects duplicate uploads.';
 COMMENT ON COLUMN rolloy.reference_images.storage_ref IS 'Where the bytes are, e.g. db:reference/<id>.';
-COMMENT ON COLUMN rolloy.reference_images.description IS 'What the photo shows.';
+COMMENT ON COLUMN rolloy.reference_images.description IS 'What the photo shows; at most 2000 characters.';
 COMMENT ON COLUMN rolloy.reference_images.is_active IS 'Inactive photos are not offered for new generations.';
 COMMENT ON COLUMN rolloy.reference_images.uploaded_by IS 'User who uploaded the photo.';
 CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.reference_images
@@ -50,7 +53,7 @@ CREATE TABLE rolloy.creative_projects (
     action_id            integer NOT NULL REFERENCES rolloy.actions (id),
     driver_id            integer NOT NULL REFERENCES rolloy.drivers (id),
     format_id            integer NOT NULL REFERENCES rolloy.formats (id),
-    notes                text NOT NULL DEFAULT '',
+    notes                text NOT NULL DEFAULT '' CONSTRAINT creative_projects_notes_length CHECK (length(notes) <= 5000),
     created_by           uuid NOT NULL DEFAULT rolloy.current_user_id() REFERENCES rolloy.users (id),
     prompt               text,
     prompt_system        text,
@@ -71,17 +74,17 @@ CREATE INDEX creative_projects_created_by_idx ON rolloy.creative_projects (creat
 CREATE INDEX creative_projects_abcd_idx ON rolloy.creative_projects (scene_id, action_id, driver_id, format_id);
 COMMENT ON TABLE rolloy.creative_projects IS
     'One creative: an ABCD combination with its automatic name, prompt and generated images. Members '
-    'create (rolloy.create_project), read, edit and delete their own; admins all.';
+    'create (rolloy.create_project), read and edit their own and delete them with rolloy.delete_project; admins all.';
 COMMENT ON COLUMN rolloy.creative_projects.generated_name IS
     'Ad name YYYYMMDD_A1_A2_B_C_D[_N], set by rolloy; never reused, even after deletion.';
 COMMENT ON COLUMN rolloy.creative_projects.name_date IS 'Date part of the name: created_at in rolloy.naming_time_zone.';
 COMMENT ON COLUMN rolloy.creative_projects.name_sequence IS 'N-th project with the same ABCD on that date (1 = no suffix).';
-COMMENT ON COLUMN rolloy.creative_projects.title IS 'Free-text working title.';
+COMMENT ON COLUMN rolloy.creative_projects.title IS 'Free-text working title; at most 200 characters.';
 COMMENT ON COLUMN rolloy.creative_projects.scene_id IS 'A: the scene.';
 COMMENT ON COLUMN rolloy.creative_projects.action_id IS 'B: the action (fixes the product state).';
 COMMENT ON COLUMN rolloy.creative_projects.driver_id IS 'C: the emotional driver.';
 COMMENT ON COLUMN rolloy.creative_projects.format_id IS 'D: the format.';
-COMMENT ON COLUMN rolloy.creative_projects.notes IS 'Free-text notes.';
+COMMENT ON COLUMN rolloy.creative_projects.notes IS 'Free-text notes; at most 5000 characters.';
 COMMENT ON COLUMN rolloy.creative_projects.created_by IS 'Owner; always the user who created the project.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt IS 'Image prompt written for this project.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt_system IS 'System instruction used to write the prompt.';
@@ -122,7 +125,7 @@ CREATE TABLE rolloy.generated_images (
     ad_name             text NOT NULL CONSTRAINT generated_images_ad_name_unique UNIQUE,
     status              rolloy.image_status NOT NULL DEFAULT 'pending',
     provider            text NOT NULL DEFAULT 'preview',
-    model               text NOT NULL DEFAULT 'preview-v1',
+    model               text NOT NULL DEFAULT 'preview-v1' CONSTRAINT generated_images_model_length CHECK (length(model) <= 120),
     prompt              text NOT NULL DEFAULT '',
     params              jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(params) = 'object'),
     seed                bigint NOT NULL DEFAULT (floor(random() * 2147483647))::bigint,
@@ -173,7 +176,7 @@ COMMENT ON COLUMN rolloy.generated_images.variant_no IS 'Variant number within t
 COMMENT ON COLUMN rolloy.generated_images.ad_name IS 'Ad-ready name: project name + _Vnn.';
 COMMENT ON COLUMN rolloy.generated_images.status IS 'pending, processing, completed, failed or cancelled.';
 COMMENT ON COLUMN rolloy.generated_images.provider IS 'Image provider: preview (offline), gemini, fal, ...';
-COMMENT ON COLUMN rolloy.generated_images.model IS 'Model id at the provider.';
+COMMENT ON COLUMN rolloy.generated_images.model IS 'Model id at the provider; at most 120 characters.';
 COMMENT ON COLUMN rolloy.generated_images.prompt IS 'Prompt sent with the reference image.';
 COMMENT ON COLUMN rolloy.generated_images.params IS 'Generation parameters (strength, steps, guidance, ...).';
 COMMENT ON COLUMN rolloy.generated_images.seed IS 'Seed; always recorded so a result can be reproduced.';
@@ -224,7 +227,8 @@ BEGIN
         RETURN NEW;
     END IF;
     IF TG_OP = 'INSERT' THEN
-        IF NEW.created_by IS DISTINCT FROM rolloy.current_user_id() THEN
+        -- (No identity: created_by defaults to NULL, which is not distinct from it.)
+        IF rolloy.current_user_id() IS NULL OR NEW.created_by IS DISTINCT FROM rolloy.current_user_id() THEN
             RAISE EXCEPTION 'created_by must be the current user'
                 USING ERRCODE = 'insufficient_privilege';
         END IF;
@@ -258,8 +262,11 @@ BEGIN
         END IF;
         RETURN NEW;
     END IF;
-    -- Lock the project row: serialises variant numbering per project.
-    SELECT p.generated_name INTO project_name FROM rolloy.creative_projects p WHERE p.id = NEW.project_id FOR UPDATE;
+    -- Lock the project row: serialises variant numbering per project. NO KEY UPDATE, not UPDATE:
+    -- a member who queues and keeps his transaction open must not block the KEY SHARE locks of
+    -- foreign-key checks (the worker's usage log, refresh_insights, imports) on his project.
+    SELECT p.generated_name INTO project_name FROM rolloy.creative_projects p WHERE p.id = NEW.project_id
+       FOR NO KEY UPDATE;
     IF NOT FOUND THEN
         RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = 'foreign_key_violation';
     END IF;
@@ -286,8 +293,21 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     s_id integer; a_id integer; d_id integer; f_id integer;
     created rolloy.creative_projects;
+    too_long text;
 BEGIN
     PERFORM rolloy_internal.require_user();
+    -- Codes have 2 to 8 characters: a longer one is refused before it is looked up or echoed.
+    SELECT v.what INTO too_long
+      FROM (VALUES ('category', create_project.category_code), ('scene', create_project.scene_code),
+                   ('action', create_project.action_code), ('driver', create_project.driver_code),
+                   ('format', create_project.format_code)) v(what, code)
+     WHERE length(btrim(v.code)) > 8 LIMIT 1;
+    IF too_long IS NOT NULL THEN
+        RAISE EXCEPTION 'the % code is longer than 8 characters (ABCD codes have 2 to 8)', too_long
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM rolloy_internal._check_length('title', create_project.title, 200);
+    PERFORM rolloy_internal._check_length('notes', create_project.notes, 5000);
     SELECT s.id INTO s_id FROM rolloy.scenes s
      WHERE s.category_code = upper(btrim(create_project.category_code)) AND s.scene_code = upper(btrim(create_project.scene_code));
     IF s_id IS NULL THEN
@@ -318,6 +338,35 @@ $$;
 COMMENT ON FUNCTION rolloy.create_project(text, text, text, text, text, text, text) IS
     'Creates a project owned by the caller from ABCD codes (case-insensitive) and returns it with its generated '
     'name. Any member with a rolloy identity; refuses (42501) a session that maps to no rolloy user.';
+
+-- Deleting goes through a function: a table-level DELETE privilege would let a member LOCK the
+-- table in any mode. Not yours and does not exist answer the same.
+CREATE FUNCTION rolloy.delete_project(project_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+    p rolloy.creative_projects;
+BEGIN
+    SELECT * INTO p FROM rolloy.creative_projects c
+     WHERE c.id = delete_project.project_id AND (c.created_by = me OR rolloy_internal._user_is_admin(me));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can delete it.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.project_id = p.id) THEN
+        RAISE EXCEPTION 'project % has generated images and cannot be deleted', p.generated_name
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Its images may be live in ad platforms under their names; keep the project.';
+    END IF;
+    DELETE FROM rolloy.creative_projects c WHERE c.id = p.id;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_project(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_project(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_project(uuid) IS
+    'Deletes a project without generated images and returns true; its name is never issued again. Owner of the '
+    'project or an admin (42704 otherwise, as for a project that does not exist); 23503 when it has images.';
 
 CREATE FUNCTION rolloy.reference_images_for(project_id uuid)
 RETURNS SETOF rolloy.reference_images

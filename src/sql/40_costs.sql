@@ -11,20 +11,20 @@ CREATE TABLE rolloy.provider_prices (
     price_usd   numeric(12, 6) NOT NULL CHECK (price_usd >= 0),
     valid_from  timestamptz NOT NULL DEFAULT now(),
     is_seed     boolean NOT NULL DEFAULT false,
-    notes       text NOT NULL DEFAULT '',
+    notes       text NOT NULL DEFAULT '' CONSTRAINT provider_prices_notes_length CHECK (length(notes) <= 500),
     created_at  timestamptz NOT NULL DEFAULT now(),
     CONSTRAINT provider_prices_unique UNIQUE (provider, model, unit, valid_from)
 );
 COMMENT ON TABLE rolloy.provider_prices IS
     'Price list of provider calls in USD; the row in force at the time of a call prices it. Read by all '
-    'members; admins add prices (the seeded list prices are immutable).';
+    'members with a rolloy identity; admins add prices (the seeded list prices are immutable).';
 COMMENT ON COLUMN rolloy.provider_prices.provider IS 'Provider: template, preview, gemini, fal, ...';
-COMMENT ON COLUMN rolloy.provider_prices.model IS 'Model id at the provider.';
+COMMENT ON COLUMN rolloy.provider_prices.model IS 'Model id at the provider; at most 120 characters.';
 COMMENT ON COLUMN rolloy.provider_prices.unit IS 'What is priced: image, megapixel, input_token_1m, output_token_1m or call.';
 COMMENT ON COLUMN rolloy.provider_prices.price_usd IS 'Price per unit in USD.';
 COMMENT ON COLUMN rolloy.provider_prices.valid_from IS 'From when the price applies.';
 COMMENT ON COLUMN rolloy.provider_prices.is_seed IS 'A list price shipped with rolloy (re-created by the install script).';
-COMMENT ON COLUMN rolloy.provider_prices.notes IS 'Source of the price.';
+COMMENT ON COLUMN rolloy.provider_prices.notes IS 'Source of the price; at most 500 characters.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.provider_prices', 'WHERE NOT is_seed');
 
 INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from, is_seed, notes) VALUES
@@ -66,7 +66,7 @@ COMMENT ON FUNCTION rolloy.price_of(text, text, text, timestamptz) IS
 CREATE FUNCTION rolloy_internal._call_cost(provider text, model text, tokens_in bigint, tokens_out bigint,
                                            images integer, megapixels numeric)
 RETURNS numeric
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cost numeric;
 BEGIN
@@ -89,12 +89,29 @@ END
 $$;
 
 ALTER TABLE rolloy.provider_prices ENABLE ROW LEVEL SECURITY;
-CREATE POLICY provider_prices_read ON rolloy.provider_prices FOR SELECT USING (true);
+CREATE POLICY provider_prices_read ON rolloy.provider_prices FOR SELECT USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
 CREATE POLICY provider_prices_insert ON rolloy.provider_prices FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()) AND NOT is_seed);
 CREATE POLICY provider_prices_update ON rolloy.provider_prices FOR UPDATE
     USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()) AND NOT is_seed);
-CREATE POLICY provider_prices_delete ON rolloy.provider_prices FOR DELETE USING ((SELECT rolloy.is_admin()));
-GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.provider_prices TO rolloy_member;
+-- Column privileges only (no table-level write privilege: it would let a member LOCK the table);
+-- admins delete prices with rolloy.delete_provider_price().
+GRANT SELECT ON rolloy.provider_prices TO rolloy_member;
+GRANT INSERT (provider, model, unit, price_usd, valid_from, notes), UPDATE (provider, model, unit, price_usd, valid_from, notes)
+    ON rolloy.provider_prices TO rolloy_member;
+
+CREATE FUNCTION rolloy.delete_provider_price(price_id integer) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.provider_prices p WHERE p.id = delete_provider_price.price_id;
+    RETURN FOUND;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_provider_price(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_provider_price(integer) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_provider_price(integer) IS
+    'Deletes a price row added by an admin; true when there was one. Admins only; the seeded list prices cannot be '
+    'deleted (55000).';
 
 -- Every provider call, paid or not. Written only by rolloy itself (SECURITY DEFINER functions
 -- and the worker); users read their own, admins all.

@@ -18,7 +18,8 @@ ALTER TABLE rolloy.image_store ALTER COLUMN content SET STORAGE EXTERNAL;
 ALTER TABLE rolloy.image_store ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
 COMMENT ON TABLE rolloy.image_store IS
     'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
-    '(reference photos: all members; generated images: their project''s owner and admins); written only by rolloy.';
+    '(reference photos: all members with a rolloy identity; generated images: their project''s owner and admins); '
+    'written only by rolloy.';
 COMMENT ON COLUMN rolloy.image_store.storage_ref IS 'db:generated/<project>/<image> or db:reference/<id>.';
 COMMENT ON COLUMN rolloy.image_store.content IS 'The image file.';
 COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of content.';
@@ -99,7 +100,8 @@ BEGIN ATOMIC
      WHERE r.id = reference_image.reference_image_id;
 END;
 COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS
-    'Bytes (or the 300x300 thumbnail) of a reference photo; every member may read the shared photo library.';
+    'Bytes (or the 300x300 thumbnail) of a reference photo; every member with a rolloy identity may read the shared '
+    'photo library (NULL for others and for unknown ids).';
 
 CREATE FUNCTION rolloy.upload_reference_image(content bytea, file_name text, product_state rolloy.product_state,
                                               description text DEFAULT '')
@@ -109,6 +111,30 @@ COMMENT ON FUNCTION rolloy.upload_reference_image(bytea, text, rolloy.product_st
     'Adds a reference photo and returns its reference_images row: the type is sniffed from the bytes (JPEG, '
     'PNG, WebP), size and dimensions are checked, a thumbnail is made, and a photo already uploaded (same '
     'SHA-256) is refused. Any member with a rolloy identity; the photo joins the library every member uses.';
+
+-- Reference photos are written through functions only: rows come from upload_reference_image()
+-- (MIME sniffing, size limits, dedupe), and a table-level DELETE privilege would let a member
+-- LOCK the table in any mode. Not yours and does not exist answer the same.
+CREATE FUNCTION rolloy.delete_reference_image(reference_image_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+BEGIN
+    DELETE FROM rolloy.reference_images r
+     WHERE r.id = delete_reference_image.reference_image_id
+       AND (r.uploaded_by = me OR rolloy_internal._user_is_admin(me));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reference image % not found', reference_image_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the uploader of a photo (or an admin) can delete it.';
+    END IF;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_reference_image(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_reference_image(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_reference_image(uuid) IS
+    'Deletes a reference photo and its stored bytes and returns true; images generated from it keep their own bytes. '
+    'Uploader of the photo or an admin (42704 otherwise, as for a photo that does not exist).';
 
 CREATE FUNCTION rolloy.project_zip(project_id uuid) RETURNS rolloy."application/zip"
 LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_project_zip';
@@ -139,7 +165,7 @@ DECLARE
     me uuid := rolloy_internal.require_admin();
 BEGIN
     IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown provider "%"', set_provider_key.provider USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION 'unknown provider "%"', left(set_provider_key.provider, 40) USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Keys are set for gemini or fal.';
     END IF;
     IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
@@ -305,7 +331,10 @@ BEGIN
                   DETAIL = 'Its snapshot could miss images another session queued meanwhile, and quota and budget could be overspent.',
                   HINT = 'Use READ COMMITTED (the default) or SERIALIZABLE.';
     END IF;
-    PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR UPDATE;
+    -- NO KEY UPDATE serialises queueing per owner just as well, and does not block the KEY SHARE
+    -- locks of foreign-key checks (the worker's usage log, refresh_insights) on the owner's row
+    -- while the caller's transaction stays open.
+    PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR NO KEY UPDATE;
     RETURN p;
 END
 $$;
@@ -335,20 +364,21 @@ BEGIN
     END IF;
     SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
     IF unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'unknown option "%"', unknown USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION 'unknown option "%"', left(unknown, 40) USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Options: ' || array_to_string(known_options, ', ');
     END IF;
     p := rolloy_internal._lock_own_project(project_id);
 
     v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
     IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown image provider "%"', v_provider USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION 'unknown image provider "%"', left(v_provider, 40) USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Providers: preview (offline), gemini, fal.';
     END IF;
     v_model := coalesce(options ->> 'model', CASE v_provider
         WHEN 'preview' THEN 'preview-v1'
         WHEN 'gemini' THEN rolloy_internal._setting('gemini_image_model', 'gemini-2.5-flash-image')
         ELSE rolloy_internal._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
+    PERFORM rolloy_internal._check_length('the model name', v_model, 120);
     -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
     IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
         RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
@@ -360,6 +390,9 @@ BEGIN
             HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
     END IF;
 
+    IF jsonb_typeof(options -> 'reference_image_ids') = 'array' AND jsonb_array_length(options -> 'reference_image_ids') > 1000 THEN
+        RAISE EXCEPTION 'reference_image_ids may list at most 1000 photos' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
     BEGIN
         variants := coalesce((options ->> 'variants')::integer, 1);
         refs := CASE WHEN options ? 'reference_image_ids'
@@ -371,7 +404,7 @@ BEGIN
             'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
     EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
                    OR cannot_coerce OR datatype_mismatch THEN
-        RAISE EXCEPTION 'invalid option value: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
+        RAISE EXCEPTION 'invalid option value: %', left(SQLERRM, 200) USING ERRCODE = 'invalid_parameter_value',
             HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
                    'reference_image_ids an array of uuids.';
     END;
@@ -474,13 +507,18 @@ COMMENT ON FUNCTION rolloy.retry_failed(uuid) IS
 CREATE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
+    me uuid := rolloy_internal.require_user();
     g rolloy.generated_images;
     p rolloy.creative_projects;
     created rolloy.generated_images;
 BEGIN
-    SELECT * INTO g FROM rolloy.generated_images x WHERE x.id = regenerate_image.image_id;
+    -- Ownership first, in the same query: an image of someone else's project is "not found" like
+    -- one that does not exist, and nothing of it (its project's id) is told.
+    SELECT x.* INTO g FROM rolloy.generated_images x JOIN rolloy.creative_projects c ON c.id = x.project_id
+     WHERE x.id = regenerate_image.image_id AND (c.created_by = me OR rolloy_internal._user_is_admin(me));
     IF NOT FOUND THEN
-        RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object';
+        RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can regenerate its images.';
     END IF;
     p := rolloy_internal._lock_own_project(g.project_id);
     PERFORM rolloy_internal._check_limits(p.created_by, 1, g.provider, g.model);

@@ -14,7 +14,7 @@ CREATE TABLE rolloy.import_batches (
     platform         rolloy.ad_platform,
     requested_platform text NOT NULL DEFAULT 'auto',
     imported_by      uuid REFERENCES rolloy.users (id) ON DELETE SET NULL,
-    source_name      text NOT NULL DEFAULT '',
+    source_name      text NOT NULL DEFAULT '' CONSTRAINT import_batches_source_name_length CHECK (length(source_name) <= 255),
     source_sha256    text CHECK (source_sha256 ~ '^[0-9a-f]{64}$'),
     on_error         text NOT NULL DEFAULT 'reject_file' CHECK (on_error IN ('reject_file', 'skip_row')),
     encoding         text,
@@ -42,7 +42,7 @@ COMMENT ON TABLE rolloy.import_batches IS
 COMMENT ON COLUMN rolloy.import_batches.platform IS 'Platform of the file (detected or given).';
 COMMENT ON COLUMN rolloy.import_batches.requested_platform IS 'Platform the caller asked for (auto = detect).';
 COMMENT ON COLUMN rolloy.import_batches.imported_by IS 'User who imported.';
-COMMENT ON COLUMN rolloy.import_batches.source_name IS 'Name given for the file.';
+COMMENT ON COLUMN rolloy.import_batches.source_name IS 'Name given for the file; at most 255 characters.';
 COMMENT ON COLUMN rolloy.import_batches.source_sha256 IS 'SHA-256 of the file as received.';
 COMMENT ON COLUMN rolloy.import_batches.on_error IS 'Row-problem policy: reject_file (default) or skip_row.';
 COMMENT ON COLUMN rolloy.import_batches.encoding IS 'Encoding detected (utf-8, utf-16le, ...).';
@@ -101,7 +101,15 @@ CREATE TABLE rolloy.performance_data (
     CONSTRAINT performance_data_natural_key PRIMARY KEY (ad_key, report_date, platform),
     CONSTRAINT performance_data_clicks_le_impressions CHECK (clicks <= impressions),
     CONSTRAINT performance_data_period CHECK (period_end >= report_date),
-    CONSTRAINT performance_data_image_has_project CHECK (image_id IS NULL OR project_id IS NOT NULL)
+    CONSTRAINT performance_data_image_has_project CHECK (image_id IS NULL OR project_id IS NOT NULL),
+    -- Bytes, as the import counts them (src/pg/import/importer.cpp): 1000 bytes of an ad name
+    -- are a row problem there, not a failed chunk.
+    CONSTRAINT performance_data_ad_key_length CHECK (octet_length(ad_key) <= 1000),
+    CONSTRAINT performance_data_ad_id_length CHECK (octet_length(ad_id) <= 1000),
+    CONSTRAINT performance_data_ad_name_length CHECK (octet_length(ad_name) <= 1000),
+    CONSTRAINT performance_data_campaign_length CHECK (octet_length(campaign) <= 1000),
+    CONSTRAINT performance_data_ad_group_length CHECK (octet_length(ad_group) <= 1000),
+    CONSTRAINT performance_data_creative_name_length CHECK (octet_length(creative_name) <= 1000)
 );
 -- project_id alone: btree deduplication keeps one entry per project and leaf page, which makes
 -- the index small and its maintenance by a million-row import cheap.
@@ -114,18 +122,21 @@ CREATE INDEX performance_data_unmatched_idx ON rolloy.performance_data (creative
     WHERE project_id IS NULL;
 COMMENT ON TABLE rolloy.performance_data IS
     'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it. '
-    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance).';
+    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance, '
+    'rolloy.delete_performance_data).';
 COMMENT ON COLUMN rolloy.performance_data.platform IS 'Ad platform.';
 COMMENT ON COLUMN rolloy.performance_data.ad_key IS
-    'Natural key of the ad: the platform ad id when the export has one, else the canonical creative name, else the ad name.';
-COMMENT ON COLUMN rolloy.performance_data.ad_id IS 'Ad id at the platform.';
-COMMENT ON COLUMN rolloy.performance_data.ad_name IS 'Ad name as exported.';
-COMMENT ON COLUMN rolloy.performance_data.campaign IS 'Campaign name.';
-COMMENT ON COLUMN rolloy.performance_data.ad_group IS 'Ad set / ad group name.';
+    'Natural key of the ad: the platform ad id when the export has one, else the canonical creative name, else the ad name. '
+    'At most 1000 bytes, as ad_id, ad_name, campaign, ad_group and creative_name.';
+COMMENT ON COLUMN rolloy.performance_data.ad_id IS 'Ad id at the platform; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.ad_name IS 'Ad name as exported; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.campaign IS 'Campaign name; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.ad_group IS 'Ad set / ad group name; at most 1000 bytes.';
 COMMENT ON COLUMN rolloy.performance_data.report_date IS 'Day reported (first day when the row covers a range).';
 COMMENT ON COLUMN rolloy.performance_data.period_end IS 'Last day the row covers (= report_date for daily rows).';
 COMMENT ON COLUMN rolloy.performance_data.creative_name IS
-    'Canonical creative name the ad name spells (image name with _Vnn, else project name); NULL when it is not a creative name.';
+    'Canonical creative name the ad name spells (image name with _Vnn, else project name); NULL when it is not a creative name. '
+    'At most 1000 bytes.';
 COMMENT ON COLUMN rolloy.performance_data.project_id IS 'Creative project the ad name matched; NULL = unmatched.';
 COMMENT ON COLUMN rolloy.performance_data.image_id IS 'Generated image (variant) the ad name matched; NULL when it names only the project.';
 COMMENT ON COLUMN rolloy.performance_data.impressions IS 'Impressions (an empty or "--" cell is stored as 0, as are clicks, spend and conversions).';
@@ -265,9 +276,39 @@ SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('rolloy.insigh
 ALTER TABLE rolloy.performance_data ENABLE ROW LEVEL SECURITY;
 CREATE POLICY performance_data_select ON rolloy.performance_data FOR SELECT
     USING ((SELECT rolloy.is_admin()) OR (project_id IS NOT NULL AND rolloy_internal._owns_project(project_id)));
-CREATE POLICY performance_data_admin_write ON rolloy.performance_data FOR ALL
+CREATE POLICY performance_data_insert ON rolloy.performance_data FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()));
+CREATE POLICY performance_data_update ON rolloy.performance_data FOR UPDATE
     USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
-GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.performance_data TO rolloy_member;
+-- Column privileges only (no table-level write privilege: it would let a member LOCK the table);
+-- admins delete rows with rolloy.delete_performance_data().
+GRANT SELECT ON rolloy.performance_data TO rolloy_member;
+GRANT INSERT (platform, ad_key, report_date, period_end, ad_id, ad_name, campaign, ad_group, creative_name, project_id,
+              image_id, impressions, reach, clicks, spend, currency, conversions, conversion_value, source_lines,
+              import_batch_id),
+      UPDATE (platform, ad_key, report_date, period_end, ad_id, ad_name, campaign, ad_group, creative_name, project_id,
+              image_id, impressions, reach, clicks, spend, currency, conversions, conversion_value, source_lines,
+              import_batch_id)
+    ON rolloy.performance_data TO rolloy_member;
+
+CREATE FUNCTION rolloy.delete_performance_data(platform rolloy.ad_platform, ad_key text, report_date date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.performance_data d
+     WHERE d.platform = delete_performance_data.platform AND d.ad_key = delete_performance_data.ad_key
+       AND (delete_performance_data.report_date IS NULL OR d.report_date = delete_performance_data.report_date);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) IS
+    'Deletes the performance rows of one ad (platform and ad_key), of one day when report_date is given; returns '
+    'how many. Admins only.';
 
 ALTER TABLE rolloy.import_batches ENABLE ROW LEVEL SECURITY;
 CREATE POLICY import_batches_select ON rolloy.import_batches FOR SELECT

@@ -7,6 +7,17 @@
 -- Who may import and re-match: rolloy admins, and a superuser session that maps to no rolloy user
 -- (psql as postgres, a pg_cron job). Returns the admin's user id, NULL for such a superuser.
 
+-- Imports of one platform run one at a time (src/pg/import/importer.cpp): each locks its
+-- platform's row here FOR UPDATE, adding the row first if it is missing. No role but the owner
+-- may use rolloy_internal, so no member can take or hold this lock (a public advisory key, as in
+-- 0.1.0, can be taken by any session and blocks every admin's import). The rows hold no data:
+-- the table is not dumped, an import adds its row again.
+CREATE TABLE rolloy_internal.import_locks (
+    platform  rolloy.ad_platform PRIMARY KEY
+);
+COMMENT ON TABLE rolloy_internal.import_locks IS
+    'One row per platform, locked FOR UPDATE by rolloy.import_performance so that imports of a platform run one at a time.';
+
 CREATE FUNCTION rolloy_internal._importer_hint() RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
     SELECT 'Performance data spans every user''s creatives; ask an admin to import it.'::text

@@ -69,7 +69,8 @@ CREATE TABLE rolloy.insight_settings (
 );
 COMMENT ON TABLE rolloy.insight_settings IS
     'Gates and thresholds of rolloy.refresh_insights(); one row (an INSERT replaces it, columns not '
-    'given take their defaults; no row = defaults). Read by all members, changed by admins.';
+    'given take their defaults; no row = defaults). Read by all members with a rolloy identity, changed by '
+    'admins (INSERT or UPDATE; INSERT DEFAULT VALUES resets).';
 COMMENT ON COLUMN rolloy.insight_settings.singleton IS 'Always true: the table holds one row.';
 COMMENT ON COLUMN rolloy.insight_settings.min_impressions IS
     'Gate: creatives with fewer impressions get tier insufficient_data and are left out of effects.';
@@ -92,8 +93,10 @@ CREATE TRIGGER touch_updated_at BEFORE UPDATE ON rolloy.insight_settings
 -- The row is dumped (admins' changes survive pg_dump); the install script recreates a default
 -- row first, so an INSERT replaces the row instead of failing on the primary key. That keeps
 -- pg_restore working and makes INSERT a way to reset and set in one go.
+-- SECURITY DEFINER: admins hold no DELETE privilege on the table (a table-level write privilege
+-- would let any member LOCK it), and the row they replace is deleted by the trigger.
 CREATE FUNCTION rolloy_internal._replace_insight_settings() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     DELETE FROM rolloy.insight_settings;
     RETURN NEW;
@@ -104,12 +107,17 @@ CREATE TRIGGER replace_row BEFORE INSERT ON rolloy.insight_settings
 SELECT pg_catalog.pg_extension_config_dump('rolloy.insight_settings', '');
 
 ALTER TABLE rolloy.insight_settings ENABLE ROW LEVEL SECURITY;
-CREATE POLICY insight_settings_read ON rolloy.insight_settings FOR SELECT USING (true);
+CREATE POLICY insight_settings_read ON rolloy.insight_settings FOR SELECT USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
 CREATE POLICY insight_settings_insert ON rolloy.insight_settings FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()));
 CREATE POLICY insight_settings_update ON rolloy.insight_settings FOR UPDATE
     USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
-CREATE POLICY insight_settings_delete ON rolloy.insight_settings FOR DELETE USING ((SELECT rolloy.is_admin()));
-GRANT SELECT, INSERT, UPDATE, DELETE ON rolloy.insight_settings TO rolloy_member;
+-- Column privileges only: a table-level write privilege would let any member LOCK the table.
+GRANT SELECT ON rolloy.insight_settings TO rolloy_member;
+GRANT INSERT (min_impressions, wilson_z, effect_min_creatives, effect_confidence, leaderboard_size, fatigue_window_days,
+              fatigue_min_impressions, fatigue_drop, fatigue_confidence),
+      UPDATE (min_impressions, wilson_z, effect_min_creatives, effect_confidence, leaderboard_size, fatigue_window_days,
+              fatigue_min_impressions, fatigue_drop, fatigue_confidence)
+    ON rolloy.insight_settings TO rolloy_member;
 
 -- ---------------------------------------------------------------------------------------------
 -- Statistics. Postgres 15 has neither erf nor a t distribution: Student's t comes from
@@ -559,7 +567,7 @@ COMMENT ON FUNCTION rolloy.refresh_insights() IS
 -- ---------------------------------------------------------------------------------------------
 -- Scheduling with pg_cron (optional: rolloy never requires it; cron.* is reached dynamically).
 CREATE FUNCTION rolloy_internal._require_pg_cron() RETURNS void
-LANGUAGE plpgsql STABLE AS $$
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_extension e WHERE e.extname = 'pg_cron') THEN
         RAISE EXCEPTION 'pg_cron is not installed in this database'
@@ -582,6 +590,7 @@ DECLARE
     job bigint;
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
+    PERFORM rolloy_internal._check_length('the schedule', cron, 100);
     PERFORM rolloy_internal._require_pg_cron();
     -- A named job is upserted by pg_cron: calling again changes the schedule, never adds a job.
     EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job

@@ -71,7 +71,10 @@ SELECT is(pg_temp.as_alice($$SELECT rolloy_internal._resolve_user('tap_admin', N
 
 -- SQL-injection-shaped input is data, never SQL.
 SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.create_project('OUT''; DROP TABLE rolloy.users; --', 'PARK', 'WALK', 'JOY', 'UGC')$$),
-          'error:42704 unknown scene OUT''; DROP TABLE rolloy.users; --/PARK', 'injection in a code is an unknown code');
+          'error:22023 the category code is longer than 8 characters (ABCD codes have 2 to 8)',
+          'injection in a code is refused as too long, not echoed');
+SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.create_project('O''--', 'PARK', 'WALK', 'JOY', 'UGC')$$),
+          'error:42704 unknown scene O''--/PARK', 'a short injection-shaped code is an unknown code');
 SELECT is(pg_temp.as_alice($$SELECT * FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'x''); DELETE FROM rolloy.users; --')$$),
           'rows:1', 'injection-shaped title is stored as text');
 SELECT is((SELECT count(*) FROM rolloy.users), 7::bigint, 'users intact');

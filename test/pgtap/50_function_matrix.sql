@@ -18,14 +18,20 @@ SELECT (SELECT id FROM rolloy.generated_images WHERE project_id = '10000000-0000
          ORDER BY variant_no LIMIT 1) AS alice_ref,
        '20000000-0000-0000-0000-000000000001'::uuid AS photo,
        '10000000-0000-0000-0000-0000000000a1'::uuid AS alice_project,
-       '00000000-0000-0000-0000-0000000000a1'::uuid AS alice;
+       '00000000-0000-0000-0000-0000000000a1'::uuid AS alice,
+       '10000000-0000-0000-0000-0000000000a2'::uuid AS alice_project_without_images,
+       '00000000-0000-0000-0000-0000000000d1'::uuid AS dave,
+       (SELECT id FROM rolloy.formats WHERE code = 'PORT') AS unused_format,
+       (SELECT id FROM rolloy.provider_prices WHERE is_seed LIMIT 1) AS seed_price;
 
 -- rows:N = the call ran and returned N rows (SELECT 1 WHERE … IS NOT NULL: 1 = got something; a
 -- STABLE function in a select list the count does not read would not even be called);
--- error:SQLSTATE = refused (42501 no rolloy identity or privilege, 42704 not yours, 53400 limit).
+-- error:SQLSTATE = refused (42501 no rolloy identity or privilege, 42704 not yours, 53400 limit,
+-- 23503 still referenced, 55000 a seeded price).
 CREATE TEMP TABLE fmatrix (fn text, statement text, expected text[]);
 INSERT INTO fmatrix
-SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_project, i.alice), v.expected::text[]
+SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_project, i.alice,
+                    i.alice_project_without_images, i.dave, i.unused_format, i.seed_price), v.expected::text[]
   FROM ids i, (VALUES
     ('batch_generate', $$SELECT * FROM rolloy.batch_generate(%4$L, '{"provider": "preview"}')$$,
         '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
@@ -36,7 +42,7 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('regenerate_image', $$SELECT rolloy.regenerate_image(%1$L)$$,
         '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
     ('generate_prompt', $$SELECT rolloy.generate_prompt(%4$L, 'template')$$,
-        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42704,error:42704,error:42501}'),
+        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
     ('image', $$SELECT 1 WHERE rolloy.image(%1$L) IS NOT NULL$$,
         '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
     ('thumbnail', $$SELECT 1 WHERE rolloy.thumbnail(%1$L) IS NOT NULL$$,
@@ -44,9 +50,9 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('_stored_image', $$SELECT 1 WHERE rolloy_internal._stored_image(%2$L, false) IS NOT NULL$$,  -- by name: no USAGE
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
     ('reference_image', $$SELECT 1 WHERE rolloy.reference_image(%3$L) IS NOT NULL$$,
-        '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501}'),
+        '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:0,rows:0,error:42501}'),
     ('project_zip', $$SELECT 1 WHERE rolloy.project_zip(%4$L) IS NOT NULL$$,
-        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42704,error:42704,error:42501}'),
+        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
     ('usage_this_month', $$SELECT * FROM rolloy.usage_this_month(%5$L)$$,
         '{rows:1,rows:0,rows:1,rows:0,rows:1,rows:1,rows:0,rows:0,error:42501}'),
     ('set_provider_key', $$SELECT rolloy.set_provider_key('fal', 'fal-matrix-key-0001')$$,
@@ -70,7 +76,22 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('_wake_worker_at_commit', $$SELECT rolloy_internal._wake_worker_at_commit()$$,
         '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
     ('_withdraw_at_commit', $$SELECT rolloy_internal._withdraw_at_commit()$$,
-        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}')
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+    -- Deletes go through functions (no role holds a table-level DELETE privilege).
+    ('delete_project', $$SELECT rolloy.delete_project(%6$L)$$,
+        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
+    ('delete_project with images', $$SELECT rolloy.delete_project(%4$L)$$,
+        '{error:23503,error:42704,error:23503,error:42704,error:23503,error:23503,error:42501,error:42501,error:42501}'),
+    ('delete_reference_image', $$SELECT rolloy.delete_reference_image(%3$L)$$,
+        '{rows:1,error:42704,rows:1,error:42704,rows:1,rows:1,error:42501,error:42501,error:42501}'),
+    ('delete_user', $$SELECT rolloy.delete_user(%7$L)$$,
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+    ('delete_dictionary_entry', $$SELECT 1 WHERE rolloy.delete_dictionary_entry('formats', %8$s)$$,
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+    ('delete_provider_price of a seeded price', $$SELECT rolloy.delete_provider_price(%9$s)$$,
+        '{error:42501,error:42501,error:55000,error:42501,error:55000,error:42501,error:42501,error:42501,error:42501}'),
+    ('delete_performance_data', $$SELECT 1 WHERE rolloy.delete_performance_data('meta', 'Spring promo') = 1$$,
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}')
   ) AS v(fn, statement, expected);
 
 SELECT is(pg_temp.probe(c.ctx, m.statement), m.expected[c.pos], format('%s: %s', c.ctx, m.fn))
@@ -102,15 +123,17 @@ SELECT is(pg_temp.probe('alice', $$INSERT INTO rolloy.creative_projects (scene_i
                                    SELECT scene_id, action_id, driver_id, format_id FROM rolloy.creative_projects
                                     WHERE id = '10000000-0000-0000-0000-0000000000a2' RETURNING generated_name$$),
           'rows:1', 'their statements fire them anyway (insert: owner guard and naming triggers)');
-SELECT is(pg_temp.probe('alice', $$DELETE FROM rolloy.reference_images WHERE id = '20000000-0000-0000-0000-000000000001'$$),
+SELECT is(pg_temp.probe('alice', $$SELECT rolloy.delete_reference_image('20000000-0000-0000-0000-000000000001')$$),
           'rows:1', 'a delete fires rolloy_internal._forget_stored_images for a member');
 
 -- Every function that runs for another role pins search_path: SECURITY DEFINER functions, trigger
 -- functions, and what policies, views, defaults and CHECKs call (C functions that run no SQL as
--- the caller aside: _is_currency_code).
+-- the caller aside: _is_currency_code); and every PL/pgSQL function that is not IMMUTABLE (never
+-- inlined, so pinning costs nothing; the worker calls _call_cost in its own session).
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
             WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
               AND (p.prosecdef OR p.prorettype = 'trigger'::regtype
+                   OR (p.prolang = (SELECT l.oid FROM pg_language l WHERE l.lanname = 'plpgsql') AND p.provolatile <> 'i')
                    OR p.oid IN (SELECT d.refobjid FROM pg_depend d
                                  WHERE d.refclassid = 'pg_proc'::regclass
                                    AND d.classid IN ('pg_policy'::regclass, 'pg_rewrite'::regclass,
@@ -118,6 +141,41 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
               AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
           ARRAY['rolloy_internal._is_currency_code(text)'],
           'every function that runs for another role pins search_path');
+
+-- With search_path pinned to pg_catalog, pg_temp a temporary object can shadow nothing in
+-- pg_catalog, and functions and operators are never looked up in pg_temp; but an unqualified
+-- name of anything else (a rolloy table, a rolloy type) would be looked up in pg_temp, where any
+-- session may create it. No body of a SQL or PL/pgSQL function names a relation or type of rolloy
+-- or rolloy_internal, or a catalog relation, without its schema (bodies read as text, comments and
+-- string literals left out: the dynamic SQL in strings is qualified by reading). 0.1.0's
+-- _guard_user_changes read "FROM pg_extension": a member's temp table of that name made him admin.
+SELECT is((WITH relations AS (
+               SELECT c.relname::text AS name FROM pg_class c
+                WHERE c.relnamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace, 'pg_catalog'::regnamespace)
+                  AND c.relkind IN ('r', 'v', 'm', 'p', 'f')
+           ), types AS (
+               SELECT t.typname::text AS name FROM pg_type t
+                WHERE t.typnamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
+           ), bodies AS (
+               SELECT p.oid::regprocedure::text AS fn,
+                      regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(p.prosrc),
+                          '\$([a-z_]*)\$.*?\$\1\$', ' ', 'g'),   -- dollar-quoted strings
+                          '''([^'']|'''')*''', ' ', 'g'),          -- string literals
+                          '--[^\n]*', ' ', 'g'),                   -- comments
+                          '/\*.*?\*/', ' ', 'g') AS body
+                 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+                WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
+                  AND l.lanname IN ('plpgsql', 'sql')
+           ), unqualified AS (  -- relation names anywhere; type names in casts (columns share their names)
+               SELECT b.fn, m.tok[1] AS name, false AS is_cast
+                 FROM bodies b, LATERAL regexp_matches(b.body, '(?<![.\w"$])([a-z_][a-z0-9_$]*)(?![\w"$.])', 'g') AS m(tok)
+               UNION ALL
+               SELECT b.fn, m.tok[1], true
+                 FROM bodies b, LATERAL regexp_matches(b.body, '::\s*([a-z_][a-z0-9_$]*)(?![\w"$.])', 'g') AS m(tok)
+           )
+           SELECT coalesce(array_agg(DISTINCT u.fn || ': ' || u.name), '{}') FROM unqualified u
+            WHERE u.name IN (SELECT name FROM relations) OR (u.is_cast AND u.name IN (SELECT name FROM types))),
+          '{}'::text[], 'no function body names a table, view, type or catalog relation without its schema');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -29,10 +29,21 @@ std::string join(const std::vector<std::string> &items, std::size_t max_items) {
     return out;
 }
 
+// A cell as a message quotes it: at most 60 bytes, cut at a character boundary, so that a file
+// of one long line does not come back in the error.
+std::string clipped(const std::string &s) {
+    constexpr std::size_t kMaxBytes = 60;
+    if (s.size() <= kMaxBytes) return s;
+    std::size_t cut = kMaxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80)
+        --cut;
+    return s.substr(0, cut) + "...";
+}
+
 std::string quoted_list(const std::vector<std::string> &items, std::size_t max_items) {
     std::vector<std::string> quoted;
     for (const std::string &s : items)
-        quoted.push_back("\"" + s + "\"");
+        quoted.push_back("\"" + clipped(s) + "\"");
     return join(quoted, max_items);
 }
 

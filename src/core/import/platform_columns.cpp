@@ -173,8 +173,10 @@ Platform parse_platform(std::string_view text) {
     if (iequals(t, "google_ads") || iequals(t, "google") || iequals(t, "google ads"))
         return Platform::GoogleAds;
     if (iequals(t, "tiktok")) return Platform::TikTok;
-    throw Error(ErrorKind::InvalidInput, "Unknown platform \"" + std::string(t) + "\".", {},
-                "Use 'auto', 'meta', 'google_ads' or 'tiktok'.");
+    throw Error(ErrorKind::InvalidInput,
+                t.size() > 40 ? std::string("Unknown platform.")
+                              : "Unknown platform \"" + std::string(t) + "\".",
+                {}, "Use 'auto', 'meta', 'google_ads' or 'tiktok'.");
 }
 
 const char *field_name(Field field) noexcept {

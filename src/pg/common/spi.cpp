@@ -4,6 +4,7 @@
 
 #include <unordered_map>
 
+#include "core/common/error.hpp"
 #include "core/common/utf8.hpp"
 
 extern "C" {
@@ -187,6 +188,21 @@ Datum text_datum(const std::string &value) {
     const char *data = text->data();
     int len = static_cast<int>(text->size());
     return call([data, len] { return PointerGetDatum(cstring_to_text_with_len(data, len)); });
+}
+
+std::size_t char_length(std::string_view value) {
+    return call([value] {
+        return static_cast<std::size_t>(pg_mbstrlen_with_len(value.data(), static_cast<int>(value.size())));
+    });
+}
+
+void check_length(const char *what, std::string_view value, std::size_t max_chars) {
+    if (value.size() <= max_chars) return; // a character has at least one byte
+    std::size_t chars = char_length(value);
+    if (chars > max_chars)
+        throw rolloy::Error(rolloy::ErrorKind::TooLong,
+                            std::string(what) + " may be at most " + std::to_string(max_chars) +
+                                " characters (this one has " + std::to_string(chars) + ")");
 }
 
 } // namespace rolloy::pg

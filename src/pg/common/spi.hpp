@@ -15,6 +15,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace rolloy::pg {
@@ -61,5 +62,13 @@ std::string text_arg(FunctionCallInfo fcinfo, int argno);
 std::string bytea_arg(FunctionCallInfo fcinfo, int argno);
 Datum text_datum(const std::string &value);
 Datum bytea_datum(const std::string &value);
+
+// Characters of `value` as length() counts them (the database encoding).
+std::size_t char_length(std::string_view value);
+
+// Throws ErrorKind::TooLong ("<what> may be at most N characters (this one has M)", 22001, as
+// rolloy_internal._check_length does) when `value` has more than max_chars characters. Never
+// echoes the value.
+void check_length(const char *what, std::string_view value, std::size_t max_chars);
 
 } // namespace rolloy::pg

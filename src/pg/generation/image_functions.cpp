@@ -55,6 +55,13 @@ ROLLOY_FUNCTION(rolloy_upload_reference_image) {
     std::string state =
         call([fcinfo] { return DatumGetCString(DirectFunctionCall1(enum_out, PG_GETARG_DATUM(2))); });
     std::string description = PG_ARGISNULL(3) ? "" : rolloy::pg::text_arg(fcinfo, 3);
+    // Who uploads, first: without a rolloy identity nothing else is looked at (42501).
+    SpiConnection spi;
+    auto me = spi.query(internal_sql("SELECT @internal@.require_user()").c_str());
+    // The limits of the columns, before the photo is decoded (and before a message quotes the
+    // file name).
+    rolloy::pg::check_length("file_name", file_name, 255);
+    rolloy::pg::check_length("description", description, 2000);
 
     if (content.empty()) throw Error(ErrorKind::InvalidInput, "the file is empty");
     if (content.size() > kMaxUploadBytes)
@@ -80,8 +87,6 @@ ROLLOY_FUNCTION(rolloy_upload_reference_image) {
     rolloy::images::EncodedImage thumb = rolloy::images::make_thumbnail(content, 300, 70, limits);
     std::string sha = rolloy::sha256_hex(content);
 
-    SpiConnection spi;
-    auto me = spi.query(internal_sql("SELECT @internal@.require_user()").c_str());
     auto duplicate =
         spi.query("SELECT file_name, id FROM rolloy.reference_images WHERE sha256 = $1", {sha}, true);
     if (!duplicate.empty())
@@ -113,6 +118,16 @@ ROLLOY_FUNCTION(rolloy_project_zip) {
     std::string project_id =
         call([fcinfo] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); });
     SpiConnection spi;
+    // Runs as the caller (row-level security decides which projects exist for them); without a
+    // rolloy identity it refuses, as every function that needs a user does.
+    auto me = spi.query("SELECT rolloy.current_user_id()::pg_catalog.text, current_user::pg_catalog.text", {},
+                        true);
+    if (!me.at(0).at(0))
+        throw Error(
+            ErrorKind::PermissionDenied, "no rolloy user for role \"" + me.at(0).at(1).value_or("") + "\"",
+            {},
+            "An admin maps a login with rolloy.users.pg_role, or call through PostgREST with a JWT whose "
+            "sub is a rolloy.users.id.");
     auto project = spi.query("SELECT generated_name FROM rolloy.creative_projects WHERE id = $1::uuid",
                              {project_id}, true);
     if (project.empty()) throw Error(ErrorKind::NotFound, "project " + project_id + " not found");

@@ -163,10 +163,15 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         call([fcinfo] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); });
     std::string provider = PG_ARGISNULL(1) ? "auto" : rolloy::pg::text_arg(fcinfo, 1);
     if (provider != "auto" && provider != "template" && provider != "gemini")
-        throw Error(ErrorKind::InvalidInput, "unknown prompt provider \"" + provider + "\"", {},
-                    "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
+        throw Error(ErrorKind::InvalidInput,
+                    provider.size() > 40 ? std::string("unknown prompt provider")
+                                         : "unknown prompt provider \"" + provider + "\"",
+                    {}, "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
 
     SpiConnection spi;
+    // No rolloy identity: refused before anything is read (42501), as by every function that needs
+    // a user; someone else's project and one that does not exist answer the same below.
+    spi.query(internal_sql("SELECT @internal@.require_user()").c_str());
     std::string owner;
     rolloy::prompts::CreativeBrief brief = load_brief(spi, project_id, owner);
     std::string key;

@@ -29,7 +29,9 @@ namespace {
 using import::ExportParser;
 using import::Field;
 
-constexpr std::size_t kMaxKeyBytes = 1000;   // ad names and ids (indexed; btree entries are capped)
+// Ad names and ids (indexed; btree entries are capped), campaign and ad group names: the
+// *_length CHECKs of rolloy.performance_data.
+constexpr std::size_t kMaxKeyBytes = 1000;
 constexpr std::size_t kMaxDetailBytes = 900; // the guard keeps up to 1023 bytes of DETAIL
 
 enum class OnError { RejectFile, SkipRow };
@@ -105,6 +107,7 @@ Datum Import::run() {
                                            "'import ad performance', @internal@._importer_hint())::text")
                               .c_str());
     imported_by_ = who.at(0).at(0);
+    check_length("source_name", request_.source_name, 255);
     on_error_ = parse_on_error(request_.on_error);
     import::ParseOptions options;
     options.platform = import::parse_platform(request_.platform); // throws, naming the choices
@@ -122,10 +125,24 @@ Datum Import::run() {
         has_day_column_ |= column.first == Field::Date;
 
     // One import per platform at a time: a chunk written with a plain INSERT (its keys probed
-    // absent) must not meet the same keys from a concurrent import.
-    spi_.execute("SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rolloy.import_performance'),"
-                 " pg_catalog.hashtext($1))",
-                 {platform_});
+    // absent) must not meet the same keys from a concurrent import. The lock is the platform's row
+    // in rolloy_internal.import_locks, which no member can read, let alone lock: an advisory key
+    // (0.1.0) can be taken by any session and so block every admin's import. A database still on
+    // the 0.1.0 objects (this library before ALTER EXTENSION rolloy UPDATE) has no such table and
+    // keeps the advisory key there.
+    if (std::string_view(internal_schema()) == "rolloy_internal") {
+        spi_.execute("INSERT INTO rolloy_internal.import_locks (platform) VALUES ($1::rolloy.ad_platform)"
+                     " ON CONFLICT (platform) DO NOTHING",
+                     {platform_});
+        spi_.execute("SELECT 1 FROM rolloy_internal.import_locks l WHERE l.platform = $1::rolloy.ad_platform"
+                     " FOR UPDATE",
+                     {platform_});
+    } else {
+        spi_.execute(
+            "SELECT pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('rolloy.import_performance'),"
+            " pg_catalog.hashtext($1))",
+            {platform_});
+    }
     matcher_.load(spi_);
     start_batch(parser);
     chunk_.emplace(static_cast<std::size_t>(import_chunk_rows));
@@ -183,6 +200,10 @@ void Import::take_row(const import::PerformanceRow &row) {
         return problem(row.line, header_of(Field::AdName) + " is longer than 1000 bytes");
     if (row.ad_id.size() > kMaxKeyBytes)
         return problem(row.line, header_of(Field::AdId) + " is longer than 1000 bytes");
+    if (row.campaign.size() > kMaxKeyBytes)
+        return problem(row.line, header_of(Field::Campaign) + " is longer than 1000 bytes");
+    if (row.ad_group.size() > kMaxKeyBytes)
+        return problem(row.line, header_of(Field::AdGroup) + " is longer than 1000 bytes");
     if (!row.impressions && row.clicks && *row.clicks > 0)
         return problem(row.line, header_of(Field::Clicks) + " (" + std::to_string(*row.clicks) + ") but " +
                                      header_of(Field::Impressions) + " is empty");

@@ -1405,3 +1405,654 @@ COMMENT ON FUNCTION rolloy_internal.wilson_upper_bound(numeric, numeric, numeric
 
 DROP FUNCTION rolloy_internal._incomplete_beta(double precision, double precision, double precision);
 DROP FUNCTION rolloy_internal._ln_gamma(double precision);
+
+-- == Least privilege against a hostile member (issue 11) ==
+-- Every text field a person types gets a limit (a named CHECK); no role but the owner holds a
+-- table-level write privilege (one would let a member LOCK a table in any mode and freeze every
+-- session): plain INSERT and UPDATE go through column privileges, deletes through functions;
+-- reference photos are added only by upload_reference_image(); without an active rolloy identity
+-- nothing is readable; imports serialise on a row lock no member can take; ownership is checked
+-- before anything is read, and every PL/pgSQL function pins search_path.
+--
+-- The new limits are validated CHECKs, as in a fresh install. A NOT VALID constraint would not
+-- do: a CHECK is evaluated on every UPDATE of a row, so an old over-long row would fail the
+-- worker's counter updates of its project. When a 0.1.0 database holds a value over a limit the
+-- upgrade stops before changing anything, names the rows and truncates nothing: shorten them
+-- (the hint shows how) and run ALTER EXTENSION rolloy UPDATE again.
+DO $limits$
+DECLARE
+    c record;
+    n bigint;
+    found text := '';
+BEGIN
+    FOR c IN SELECT * FROM (VALUES
+        ('rolloy.scenes', 'description', 'length(description) > 2000'),
+        ('rolloy.actions', 'description', 'length(description) > 2000'),
+        ('rolloy.drivers', 'description', 'length(description) > 2000'),
+        ('rolloy.drivers', 'keywords', 'cardinality(keywords) > 30 OR length(array_to_string(keywords, '''')) > 1000'),
+        ('rolloy.formats', 'description', 'length(description) > 2000'),
+        ('rolloy.reference_images', 'description', 'length(description) > 2000'),
+        ('rolloy.creative_projects', 'notes', 'length(notes) > 5000'),
+        ('rolloy.generated_images', 'model', 'length(model) > 120'),
+        ('rolloy.provider_prices', 'notes', 'length(notes) > 500'),
+        ('rolloy.import_batches', 'source_name', 'length(source_name) > 255'),
+        ('rolloy.performance_data', 'ad_key', 'octet_length(ad_key) > 1000'),
+        ('rolloy.performance_data', 'ad_id', 'octet_length(ad_id) > 1000'),
+        ('rolloy.performance_data', 'ad_name', 'octet_length(ad_name) > 1000'),
+        ('rolloy.performance_data', 'campaign', 'octet_length(campaign) > 1000'),
+        ('rolloy.performance_data', 'ad_group', 'octet_length(ad_group) > 1000'),
+        ('rolloy.performance_data', 'creative_name', 'octet_length(creative_name) > 1000')) AS v(tbl, col, over)
+    LOOP
+        EXECUTE format('SELECT count(*) FROM %s WHERE %s', c.tbl, c.over) INTO n;
+        IF n > 0 THEN
+            found := found || format('%s%s.%s: %s rows (WHERE %s)', CASE WHEN found = '' THEN '' ELSE '; ' END,
+                                     c.tbl, c.col, n, c.over);
+        END IF;
+    END LOOP;
+    IF found <> '' THEN
+        RAISE EXCEPTION 'rolloy 0.2.0 limits the length of free text, and this database holds longer values: %', found
+            USING ERRCODE = 'string_data_right_truncation',
+                  HINT = 'Nothing was changed. Shorten those values (e.g. UPDATE rolloy.creative_projects SET notes = '
+                         'left(notes, 5000) WHERE length(notes) > 5000), then run ALTER EXTENSION rolloy UPDATE again. '
+                         'The limits: docs/security.md.';
+    END IF;
+END
+$limits$;
+
+ALTER TABLE rolloy.scenes ADD CONSTRAINT scenes_description_length CHECK (length(description) <= 2000);
+ALTER TABLE rolloy.actions ADD CONSTRAINT actions_description_length CHECK (length(description) <= 2000);
+ALTER TABLE rolloy.drivers ADD CONSTRAINT drivers_description_length CHECK (length(description) <= 2000),
+    ADD CONSTRAINT drivers_keywords_length
+        CHECK (cardinality(keywords) <= 30 AND length(array_to_string(keywords, '')) <= 1000);
+ALTER TABLE rolloy.formats ADD CONSTRAINT formats_description_length CHECK (length(description) <= 2000);
+ALTER TABLE rolloy.reference_images
+    ADD CONSTRAINT reference_images_description_length CHECK (length(description) <= 2000);
+ALTER TABLE rolloy.creative_projects ADD CONSTRAINT creative_projects_notes_length CHECK (length(notes) <= 5000);
+ALTER TABLE rolloy.generated_images ADD CONSTRAINT generated_images_model_length CHECK (length(model) <= 120);
+ALTER TABLE rolloy.provider_prices ADD CONSTRAINT provider_prices_notes_length CHECK (length(notes) <= 500);
+ALTER TABLE rolloy.import_batches
+    ADD CONSTRAINT import_batches_source_name_length CHECK (length(source_name) <= 255);
+ALTER TABLE rolloy.performance_data
+    ADD CONSTRAINT performance_data_ad_key_length CHECK (octet_length(ad_key) <= 1000),
+    ADD CONSTRAINT performance_data_ad_id_length CHECK (octet_length(ad_id) <= 1000),
+    ADD CONSTRAINT performance_data_ad_name_length CHECK (octet_length(ad_name) <= 1000),
+    ADD CONSTRAINT performance_data_campaign_length CHECK (octet_length(campaign) <= 1000),
+    ADD CONSTRAINT performance_data_ad_group_length CHECK (octet_length(ad_group) <= 1000),
+    ADD CONSTRAINT performance_data_creative_name_length CHECK (octet_length(creative_name) <= 1000);
+
+-- What the limits are, and who may read and write (COMMENTs, as in src/sql/).
+COMMENT ON COLUMN rolloy.scenes.category IS 'Scene category, e.g. Outdoor. At most 80 characters.';
+COMMENT ON COLUMN rolloy.scenes.scene IS 'Scene within the category, e.g. City park. At most 80 characters.';
+COMMENT ON COLUMN rolloy.scenes.description IS 'What the scene shows; used when writing image prompts. At most 2000 characters.';
+COMMENT ON COLUMN rolloy.actions.name IS 'Action, e.g. Walking. At most 80 characters.';
+COMMENT ON COLUMN rolloy.actions.description IS 'What the action looks like; used when writing image prompts. At most 2000 characters.';
+COMMENT ON COLUMN rolloy.drivers.emotion IS 'Emotion, e.g. Joy. At most 80 characters.';
+COMMENT ON COLUMN rolloy.drivers.keywords IS 'Words that evoke the emotion; used when writing image prompts. At most 30, 1000 characters in all.';
+COMMENT ON COLUMN rolloy.drivers.description IS 'How the emotion should read in the image. At most 2000 characters.';
+COMMENT ON COLUMN rolloy.formats.name IS 'Format, e.g. User-generated content. At most 80 characters.';
+COMMENT ON COLUMN rolloy.formats.description IS 'Composition guidance; used when writing image prompts. At most 2000 characters.';
+COMMENT ON COLUMN rolloy.users.email IS 'E-mail address, unique regardless of case; at most 254 characters.';
+COMMENT ON COLUMN rolloy.users.display_name IS 'Name shown in reports; at most 120 characters.';
+COMMENT ON TABLE rolloy.reference_images IS
+    'Product photos of the walker that image generation starts from (img2img), shared by all members: '
+    'members with a rolloy identity read all, add photos only through rolloy.upload_reference_image, change the '
+    'file name, description, product state and is_active of their own and delete them with '
+    'rolloy.delete_reference_image; admins all.';
+COMMENT ON COLUMN rolloy.reference_images.file_name IS 'Original file name (informational; the type is sniffed from content); at most 255 characters.';
+COMMENT ON COLUMN rolloy.reference_images.description IS 'What the photo shows; at most 2000 characters.';
+COMMENT ON TABLE rolloy.creative_projects IS
+    'One creative: an ABCD combination with its automatic name, prompt and generated images. Members '
+    'create (rolloy.create_project), read and edit their own and delete them with rolloy.delete_project; admins all.';
+COMMENT ON COLUMN rolloy.creative_projects.title IS 'Free-text working title; at most 200 characters.';
+COMMENT ON COLUMN rolloy.creative_projects.notes IS 'Free-text notes; at most 5000 characters.';
+COMMENT ON COLUMN rolloy.generated_images.model IS 'Model id at the provider; at most 120 characters.';
+COMMENT ON TABLE rolloy.provider_prices IS
+    'Price list of provider calls in USD; the row in force at the time of a call prices it. Read by all '
+    'members with a rolloy identity; admins add prices (the seeded list prices are immutable).';
+COMMENT ON COLUMN rolloy.provider_prices.model IS 'Model id at the provider; at most 120 characters.';
+COMMENT ON COLUMN rolloy.provider_prices.notes IS 'Source of the price; at most 500 characters.';
+COMMENT ON TABLE rolloy.image_store IS
+    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
+    '(reference photos: all members with a rolloy identity; generated images: their project''s owner and admins); '
+    'written only by rolloy.';
+COMMENT ON FUNCTION rolloy.reference_image(uuid, boolean) IS
+    'Bytes (or the 300x300 thumbnail) of a reference photo; every member with a rolloy identity may read the shared '
+    'photo library (NULL for others and for unknown ids).';
+COMMENT ON COLUMN rolloy.import_batches.source_name IS 'Name given for the file; at most 255 characters.';
+COMMENT ON TABLE rolloy.performance_data IS
+    'Daily ad performance per platform and ad; one row per (platform, ad, day), re-imports update it. '
+    'Members read the rows matched to their own projects; admins read and write all (rolloy.import_performance, '
+    'rolloy.delete_performance_data).';
+COMMENT ON COLUMN rolloy.performance_data.ad_key IS
+    'Natural key of the ad: the platform ad id when the export has one, else the canonical creative name, else the ad name. '
+    'At most 1000 bytes, as ad_id, ad_name, campaign, ad_group and creative_name.';
+COMMENT ON COLUMN rolloy.performance_data.ad_id IS 'Ad id at the platform; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.ad_name IS 'Ad name as exported; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.campaign IS 'Campaign name; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.ad_group IS 'Ad set / ad group name; at most 1000 bytes.';
+COMMENT ON COLUMN rolloy.performance_data.creative_name IS
+    'Canonical creative name the ad name spells (image name with _Vnn, else project name); NULL when it is not a creative name. '
+    'At most 1000 bytes.';
+COMMENT ON TABLE rolloy.insight_settings IS
+    'Gates and thresholds of rolloy.refresh_insights(); one row (an INSERT replaces it, columns not '
+    'given take their defaults; no row = defaults). Read by all members with a rolloy identity, changed by '
+    'admins (INSERT or UPDATE; INSERT DEFAULT VALUES resets).';
+
+-- Without an active rolloy identity nothing is readable: the policies that read USING (true).
+ALTER POLICY scenes_read ON rolloy.scenes USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY actions_read ON rolloy.actions USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY drivers_read ON rolloy.drivers USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY formats_read ON rolloy.formats USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY reference_images_read ON rolloy.reference_images USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY provider_prices_read ON rolloy.provider_prices USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+ALTER POLICY insight_settings_read ON rolloy.insight_settings USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+
+-- No table-level write privilege for members (PostgREST's authenticated included): column
+-- privileges for the plain INSERT and UPDATE that stay, deletes through the functions below, and
+-- no reference_images INSERT (upload_reference_image() only). REVOKE on a table takes its column
+-- privileges too; the policies no write reaches any more go.
+REVOKE ALL ON rolloy.users, rolloy.scenes, rolloy.actions, rolloy.drivers, rolloy.formats, rolloy.reference_images,
+              rolloy.creative_projects, rolloy.provider_prices, rolloy.performance_data, rolloy.insight_settings
+    FROM rolloy_member;
+DROP POLICY users_delete ON rolloy.users;
+DROP POLICY scenes_delete ON rolloy.scenes;
+DROP POLICY actions_delete ON rolloy.actions;
+DROP POLICY drivers_delete ON rolloy.drivers;
+DROP POLICY formats_delete ON rolloy.formats;
+DROP POLICY reference_images_insert ON rolloy.reference_images;
+DROP POLICY reference_images_delete ON rolloy.reference_images;
+DROP POLICY creative_projects_delete ON rolloy.creative_projects;
+DROP POLICY provider_prices_delete ON rolloy.provider_prices;
+DROP POLICY insight_settings_delete ON rolloy.insight_settings;
+DROP POLICY performance_data_admin_write ON rolloy.performance_data;
+CREATE POLICY performance_data_insert ON rolloy.performance_data FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()));
+CREATE POLICY performance_data_update ON rolloy.performance_data FOR UPDATE
+    USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
+GRANT SELECT ON rolloy.users TO rolloy_member;
+GRANT INSERT (id, email, display_name, role, monthly_image_quota, monthly_budget_usd, pg_role, is_active),
+      UPDATE (email, display_name, role, monthly_image_quota, monthly_budget_usd, pg_role, is_active)
+    ON rolloy.users TO rolloy_member;
+GRANT SELECT ON rolloy.scenes, rolloy.actions, rolloy.drivers, rolloy.formats TO rolloy_member;
+GRANT INSERT (category, category_code, scene, scene_code, description, is_active, display_order),
+      UPDATE (category, category_code, scene, scene_code, description, is_active, display_order) ON rolloy.scenes TO rolloy_member;
+GRANT INSERT (name, code, action_type, product_state, description, is_active, display_order),
+      UPDATE (name, code, action_type, product_state, description, is_active, display_order) ON rolloy.actions TO rolloy_member;
+GRANT INSERT (emotion, code, keywords, description, is_active, display_order),
+      UPDATE (emotion, code, keywords, description, is_active, display_order) ON rolloy.drivers TO rolloy_member;
+GRANT INSERT (name, code, aspect_ratio, description, is_active, display_order),
+      UPDATE (name, code, aspect_ratio, description, is_active, display_order) ON rolloy.formats TO rolloy_member;
+GRANT SELECT ON rolloy.reference_images TO rolloy_member;
+GRANT UPDATE (file_name, product_state, description, is_active) ON rolloy.reference_images TO rolloy_member;
+GRANT SELECT ON rolloy.creative_projects TO rolloy_member;
+GRANT INSERT (title, notes, scene_id, action_id, driver_id, format_id, created_by) ON rolloy.creative_projects TO rolloy_member;
+GRANT UPDATE (title, notes, scene_id, action_id, driver_id, format_id) ON rolloy.creative_projects TO rolloy_member;
+GRANT SELECT ON rolloy.provider_prices TO rolloy_member;
+GRANT INSERT (provider, model, unit, price_usd, valid_from, notes), UPDATE (provider, model, unit, price_usd, valid_from, notes)
+    ON rolloy.provider_prices TO rolloy_member;
+GRANT SELECT ON rolloy.performance_data TO rolloy_member;
+GRANT INSERT (platform, ad_key, report_date, period_end, ad_id, ad_name, campaign, ad_group, creative_name, project_id,
+              image_id, impressions, reach, clicks, spend, currency, conversions, conversion_value, source_lines,
+              import_batch_id),
+      UPDATE (platform, ad_key, report_date, period_end, ad_id, ad_name, campaign, ad_group, creative_name, project_id,
+              image_id, impressions, reach, clicks, spend, currency, conversions, conversion_value, source_lines,
+              import_batch_id)
+    ON rolloy.performance_data TO rolloy_member;
+GRANT SELECT ON rolloy.insight_settings TO rolloy_member;
+GRANT INSERT (min_impressions, wilson_z, effect_min_creatives, effect_confidence, leaderboard_size, fatigue_window_days,
+              fatigue_min_impressions, fatigue_drop, fatigue_confidence),
+      UPDATE (min_impressions, wilson_z, effect_min_creatives, effect_confidence, leaderboard_size, fatigue_window_days,
+              fatigue_min_impressions, fatigue_drop, fatigue_confidence)
+    ON rolloy.insight_settings TO rolloy_member;
+
+-- Imports serialise on a row lock in rolloy_internal instead of a public advisory key.
+CREATE TABLE rolloy_internal.import_locks (
+    platform  rolloy.ad_platform PRIMARY KEY
+);
+COMMENT ON TABLE rolloy_internal.import_locks IS
+    'One row per platform, locked FOR UPDATE by rolloy.import_performance so that imports of a platform run one at a time.';
+
+-- Every PL/pgSQL function pins search_path (the worker calls _call_cost in its own session);
+-- admins hold no DELETE on insight_settings, so the trigger that replaces its row runs as the owner.
+ALTER FUNCTION rolloy_internal.require_user() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION rolloy_internal.require_admin() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION rolloy_internal._require_admin_or_superuser(text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION rolloy_internal._call_cost(text, text, bigint, bigint, integer, numeric) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION rolloy_internal._require_pg_cron() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION rolloy_internal._replace_insight_settings() SECURITY DEFINER;
+
+CREATE FUNCTION rolloy_internal._check_length(what text, value text, max_chars integer) RETURNS void
+LANGUAGE plpgsql IMMUTABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF length(value) > max_chars THEN
+        RAISE EXCEPTION '% may be at most % characters (this one has %)', what, max_chars, length(value)
+            USING ERRCODE = 'string_data_right_truncation';
+    END IF;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy_internal._check_length(text, text, integer) FROM PUBLIC;
+COMMENT ON FUNCTION rolloy_internal._check_length(text, text, integer) IS
+    'Raises string_data_right_truncation (22001) naming what when value is longer than max_chars characters.';
+
+-- Functions replaced: ownership checked before anything is read (regenerate_image), arguments
+-- over their limit refused without echoing them, row locks that do not block foreign-key checks.
+
+CREATE OR REPLACE FUNCTION rolloy_internal._guard_project_owner() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    -- Superusers (restores, operators, the test suites) may act for anyone.
+    IF (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'INSERT' THEN
+        -- (No identity: created_by defaults to NULL, which is not distinct from it.)
+        IF rolloy.current_user_id() IS NULL OR NEW.created_by IS DISTINCT FROM rolloy.current_user_id() THEN
+            RAISE EXCEPTION 'created_by must be the current user'
+                USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF NEW.created_by IS DISTINCT FROM OLD.created_by THEN
+        RAISE EXCEPTION 'the owner of a project cannot be changed' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy_internal._name_image() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    project_name text;
+BEGIN
+    IF TG_OP = 'UPDATE' THEN
+        IF (NEW.project_id, NEW.variant_no, NEW.ad_name) IS DISTINCT FROM (OLD.project_id, OLD.variant_no, OLD.ad_name) THEN
+            RAISE EXCEPTION 'the project, variant and ad name of an image cannot be changed'
+                USING ERRCODE = 'object_not_in_prerequisite_state';
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- Lock the project row: serialises variant numbering per project. NO KEY UPDATE, not UPDATE:
+    -- a member who queues and keeps his transaction open must not block the KEY SHARE locks of
+    -- foreign-key checks (the worker's usage log, refresh_insights, imports) on his project.
+    SELECT p.generated_name INTO project_name FROM rolloy.creative_projects p WHERE p.id = NEW.project_id
+       FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    SELECT coalesce(max(g.variant_no), 0) + 1 INTO NEW.variant_no
+      FROM rolloy.generated_images g WHERE g.project_id = NEW.project_id;
+    NEW.ad_name := rolloy_internal.compose_image_name(project_name, NEW.variant_no);
+    RETURN NEW;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.create_project(
+    category_code text, scene_code text, action_code text, driver_code text, format_code text,
+    title text DEFAULT '', notes text DEFAULT '')
+RETURNS rolloy.creative_projects
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    s_id integer; a_id integer; d_id integer; f_id integer;
+    created rolloy.creative_projects;
+    too_long text;
+BEGIN
+    PERFORM rolloy_internal.require_user();
+    -- Codes have 2 to 8 characters: a longer one is refused before it is looked up or echoed.
+    SELECT v.what INTO too_long
+      FROM (VALUES ('category', create_project.category_code), ('scene', create_project.scene_code),
+                   ('action', create_project.action_code), ('driver', create_project.driver_code),
+                   ('format', create_project.format_code)) v(what, code)
+     WHERE length(btrim(v.code)) > 8 LIMIT 1;
+    IF too_long IS NOT NULL THEN
+        RAISE EXCEPTION 'the % code is longer than 8 characters (ABCD codes have 2 to 8)', too_long
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM rolloy_internal._check_length('title', create_project.title, 200);
+    PERFORM rolloy_internal._check_length('notes', create_project.notes, 5000);
+    SELECT s.id INTO s_id FROM rolloy.scenes s
+     WHERE s.category_code = upper(btrim(create_project.category_code)) AND s.scene_code = upper(btrim(create_project.scene_code));
+    IF s_id IS NULL THEN
+        RAISE EXCEPTION 'unknown scene %/%', category_code, scene_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT category_code, scene_code FROM rolloy.scenes;';
+    END IF;
+    SELECT a.id INTO a_id FROM rolloy.actions a WHERE a.code = upper(btrim(action_code));
+    IF a_id IS NULL THEN
+        RAISE EXCEPTION 'unknown action code %', action_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.actions;';
+    END IF;
+    SELECT d.id INTO d_id FROM rolloy.drivers d WHERE d.code = upper(btrim(driver_code));
+    IF d_id IS NULL THEN
+        RAISE EXCEPTION 'unknown driver code %', driver_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.drivers;';
+    END IF;
+    SELECT f.id INTO f_id FROM rolloy.formats f WHERE f.code = upper(btrim(format_code));
+    IF f_id IS NULL THEN
+        RAISE EXCEPTION 'unknown format code %', format_code USING ERRCODE = 'undefined_object',
+            HINT = 'See SELECT code FROM rolloy.formats;';
+    END IF;
+    INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, title, notes)
+    VALUES (s_id, a_id, d_id, f_id, coalesce(create_project.title, ''), coalesce(create_project.notes, ''))
+    RETURNING * INTO created;
+    RETURN created;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_admin();
+BEGIN
+    IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
+        RAISE EXCEPTION 'unknown provider "%"', left(set_provider_key.provider, 40) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Keys are set for gemini or fal.';
+    END IF;
+    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
+        RAISE EXCEPTION 'that does not look like an API key (8 to 512 characters, no spaces)'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
+    ON CONFLICT ON CONSTRAINT provider_secrets_pkey
+    DO UPDATE SET api_key = EXCLUDED.api_key, set_by = EXCLUDED.set_by, updated_at = now();
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy_internal._lock_own_project(project_id uuid, queueing boolean DEFAULT true)
+RETURNS rolloy.creative_projects
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+    p rolloy.creative_projects;
+BEGIN
+    SELECT * INTO p FROM rolloy.creative_projects c WHERE c.id = _lock_own_project.project_id;
+    IF NOT FOUND OR (p.created_by <> me AND NOT rolloy_internal._user_is_admin(me)) THEN
+        RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can generate, cancel or retry its images.';
+    END IF;
+    -- The checks that follow count what the owner has queued: under REPEATABLE READ they would
+    -- count from a snapshot taken before the lock below, missing what a session holding it just
+    -- queued. READ COMMITTED (the default) takes a fresh snapshot per statement; SERIALIZABLE
+    -- aborts one of two such sessions instead (40001, retry).
+    IF queueing AND current_setting('transaction_isolation') = 'repeatable read' THEN
+        RAISE EXCEPTION 'images cannot be queued in a REPEATABLE READ transaction'
+            USING ERRCODE = 'invalid_transaction_state',
+                  DETAIL = 'Its snapshot could miss images another session queued meanwhile, and quota and budget could be overspent.',
+                  HINT = 'Use READ COMMITTED (the default) or SERIALIZABLE.';
+    END IF;
+    -- NO KEY UPDATE serialises queueing per owner just as well, and does not block the KEY SHARE
+    -- locks of foreign-key checks (the worker's usage log, refresh_insights) on the owner's row
+    -- while the caller's transaction stays open.
+    PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR NO KEY UPDATE;
+    RETURN p;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.batch_generate(project_id uuid, options jsonb DEFAULT '{}')
+RETURNS SETOF rolloy.generated_images
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p rolloy.creative_projects;
+    known_options text[] := ARRAY['provider', 'model', 'variants', 'reference_image_ids', 'strength',
+                                  'steps', 'guidance', 'seed', 'max_attempts'];
+    unknown text;
+    v_provider text;
+    v_model text;
+    variants integer;
+    refs uuid[];
+    n integer;
+    base_seed bigint;
+    params jsonb;
+    bad_attempts boolean;
+BEGIN
+    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown option "%"', left(unknown, 40) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Options: ' || array_to_string(known_options, ', ');
+    END IF;
+    p := rolloy_internal._lock_own_project(project_id);
+
+    v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
+    IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
+        RAISE EXCEPTION 'unknown image provider "%"', left(v_provider, 40) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Providers: preview (offline), gemini, fal.';
+    END IF;
+    v_model := coalesce(options ->> 'model', CASE v_provider
+        WHEN 'preview' THEN 'preview-v1'
+        WHEN 'gemini' THEN rolloy_internal._setting('gemini_image_model', 'gemini-2.5-flash-image')
+        ELSE rolloy_internal._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
+    PERFORM rolloy_internal._check_length('the model name', v_model, 120);
+    -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
+    IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
+        RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'An admin adds one to rolloy.provider_prices (unit image or megapixel) before it can be used.';
+    END IF;
+    IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
+        RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
+    END IF;
+
+    IF jsonb_typeof(options -> 'reference_image_ids') = 'array' AND jsonb_array_length(options -> 'reference_image_ids') > 1000 THEN
+        RAISE EXCEPTION 'reference_image_ids may list at most 1000 photos' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+        variants := coalesce((options ->> 'variants')::integer, 1);
+        refs := CASE WHEN options ? 'reference_image_ids'
+                     THEN ARRAY(SELECT jsonb_array_elements_text(options -> 'reference_image_ids')::uuid) END;
+        base_seed := coalesce((options ->> 'seed')::bigint, floor(random() * 2147483647)::bigint);
+        params := jsonb_build_object(
+            'strength', coalesce((options ->> 'strength')::numeric, 0.85),
+            'steps', coalesce((options ->> 'steps')::integer, 28),
+            'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
+    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
+                   OR cannot_coerce OR datatype_mismatch THEN
+        RAISE EXCEPTION 'invalid option value: %', left(SQLERRM, 200) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
+                   'reference_image_ids an array of uuids.';
+    END;
+    -- (A CASE inside IF would end the IF condition at its first THEN: assign it first.)
+    bad_attempts := CASE WHEN NOT options ? 'max_attempts' THEN false
+                         WHEN jsonb_typeof(options -> 'max_attempts') <> 'number' THEN true
+                         ELSE (options ->> 'max_attempts')::numeric NOT BETWEEN 1 AND 20
+                              OR (options ->> 'max_attempts')::numeric % 1 <> 0 END;
+    IF bad_attempts THEN
+        RAISE EXCEPTION 'max_attempts must be a whole number from 1 to 20' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF variants NOT BETWEEN 1 AND 20 THEN
+        RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (params ->> 'strength')::numeric NOT BETWEEN 0.01 AND 1 OR (params ->> 'steps')::integer NOT BETWEEN 1 AND 100
+       OR (params ->> 'guidance')::numeric NOT BETWEEN 0 AND 30 THEN
+        RAISE EXCEPTION 'strength must be in (0,1], steps in 1..100, guidance in 0..30'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF refs IS NOT NULL AND EXISTS (
+        SELECT 1 FROM unnest(refs) r(id)
+         WHERE r.id NOT IN (SELECT u.id FROM rolloy.reference_images_for(p.id) u)) THEN
+        RAISE EXCEPTION 'a reference image is not usable for project %', p.generated_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'See rolloy.reference_images_for(project_id): the product state must match the action.';
+    END IF;
+    IF p.prompt IS NULL THEN
+        RAISE EXCEPTION 'project % has no prompt yet', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Write one with rolloy.generate_prompt(project_id) first.';
+    END IF;
+
+    SELECT count(*) * variants INTO n FROM rolloy.reference_images_for(p.id) r
+     WHERE refs IS NULL OR r.id = ANY (refs);
+    IF n = 0 THEN
+        RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
+    END IF;
+    PERFORM rolloy_internal._check_limits(p.created_by, n, v_provider, v_model);
+
+    RETURN QUERY
+    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
+    SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
+           base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
+           coalesce((options ->> 'max_attempts')::integer, rolloy_internal._setting('max_attempts', '5')::integer)
+      FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
+     WHERE refs IS NULL OR r.id = ANY (refs)
+     ORDER BY r.created_at, r.id, v
+    RETURNING *;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+    g rolloy.generated_images;
+    p rolloy.creative_projects;
+    created rolloy.generated_images;
+BEGIN
+    -- Ownership first, in the same query: an image of someone else's project is "not found" like
+    -- one that does not exist, and nothing of it (its project's id) is told.
+    SELECT x.* INTO g FROM rolloy.generated_images x JOIN rolloy.creative_projects c ON c.id = x.project_id
+     WHERE x.id = regenerate_image.image_id AND (c.created_by = me OR rolloy_internal._user_is_admin(me));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can regenerate its images.';
+    END IF;
+    p := rolloy_internal._lock_own_project(g.project_id);
+    PERFORM rolloy_internal._check_limits(p.created_by, 1, g.provider, g.model);
+    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
+    VALUES (g.project_id, g.reference_image_id, g.provider, g.model, coalesce(p.prompt, g.prompt), g.params,
+            coalesce(new_seed, floor(random() * 2147483647)::bigint), g.max_attempts)
+    RETURNING * INTO created;
+    RETURN created;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.schedule_insights(cron text DEFAULT '0 2 * * *') RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    job bigint;
+BEGIN
+    PERFORM rolloy_internal._require_admin_or_superuser();
+    PERFORM rolloy_internal._check_length('the schedule', cron, 100);
+    PERFORM rolloy_internal._require_pg_cron();
+    -- A named job is upserted by pg_cron: calling again changes the schedule, never adds a job.
+    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
+        USING 'rolloy-insights', cron, 'SELECT rolloy.refresh_insights()';
+    RETURN job;
+END
+$$;
+
+-- Deletes, for members and admins alike (PostgREST's admins are members at the database level).
+
+CREATE FUNCTION rolloy.delete_user(user_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.users u WHERE u.id = delete_user.user_id;
+    RETURN FOUND;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_user(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_user(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_user(uuid) IS
+    'Deletes a user; true when there was one. Admins only. A user who owns projects or reference photos '
+    'cannot be deleted (23503): set is_active = false instead.';
+
+CREATE FUNCTION rolloy.delete_project(project_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+    p rolloy.creative_projects;
+BEGIN
+    SELECT * INTO p FROM rolloy.creative_projects c
+     WHERE c.id = delete_project.project_id AND (c.created_by = me OR rolloy_internal._user_is_admin(me));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the owner of a project (or an admin) can delete it.';
+    END IF;
+    IF EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.project_id = p.id) THEN
+        RAISE EXCEPTION 'project % has generated images and cannot be deleted', p.generated_name
+            USING ERRCODE = 'foreign_key_violation',
+                  HINT = 'Its images may be live in ad platforms under their names; keep the project.';
+    END IF;
+    DELETE FROM rolloy.creative_projects c WHERE c.id = p.id;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_project(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_project(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_project(uuid) IS
+    'Deletes a project without generated images and returns true; its name is never issued again. Owner of the '
+    'project or an admin (42704 otherwise, as for a project that does not exist); 23503 when it has images.';
+
+CREATE FUNCTION rolloy.delete_reference_image(reference_image_id uuid) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_user();
+BEGIN
+    DELETE FROM rolloy.reference_images r
+     WHERE r.id = delete_reference_image.reference_image_id
+       AND (r.uploaded_by = me OR rolloy_internal._user_is_admin(me));
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'reference image % not found', reference_image_id USING ERRCODE = 'undefined_object',
+            HINT = 'Only the uploader of a photo (or an admin) can delete it.';
+    END IF;
+    RETURN true;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_reference_image(uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_reference_image(uuid) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_reference_image(uuid) IS
+    'Deletes a reference photo and its stored bytes and returns true; images generated from it keep their own bytes. '
+    'Uploader of the photo or an admin (42704 otherwise, as for a photo that does not exist).';
+
+CREATE FUNCTION rolloy.delete_provider_price(price_id integer) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.provider_prices p WHERE p.id = delete_provider_price.price_id;
+    RETURN FOUND;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_provider_price(integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_provider_price(integer) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_provider_price(integer) IS
+    'Deletes a price row added by an admin; true when there was one. Admins only; the seeded list prices cannot be '
+    'deleted (55000).';
+
+CREATE FUNCTION rolloy.delete_performance_data(platform rolloy.ad_platform, ad_key text, report_date date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    DELETE FROM rolloy.performance_data d
+     WHERE d.platform = delete_performance_data.platform AND d.ad_key = delete_performance_data.ad_key
+       AND (delete_performance_data.report_date IS NULL OR d.report_date = delete_performance_data.report_date);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_performance_data(rolloy.ad_platform, text, date) IS
+    'Deletes the performance rows of one ad (platform and ad_key), of one day when report_date is given; returns '
+    'how many. Admins only.';
+
+CREATE FUNCTION rolloy.delete_dictionary_entry(dictionary text, entry_id integer) RETURNS boolean
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    n bigint;
+BEGIN
+    PERFORM rolloy_internal.require_admin();
+    IF dictionary IS NULL OR dictionary NOT IN ('scenes', 'actions', 'drivers', 'formats') THEN
+        RAISE EXCEPTION 'unknown dictionary "%"', left(dictionary, 40) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Dictionaries: scenes, actions, drivers, formats.';
+    END IF;
+    EXECUTE format('DELETE FROM rolloy.%I t WHERE t.id = $1', dictionary) USING entry_id;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    RETURN n > 0;
+END
+$$;
+REVOKE ALL ON FUNCTION rolloy.delete_dictionary_entry(text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.delete_dictionary_entry(text, integer) TO rolloy_member;
+COMMENT ON FUNCTION rolloy.delete_dictionary_entry(text, integer) IS
+    'Deletes an entry of a dictionary (scenes, actions, drivers or formats) by id; true when there was one. Admins '
+    'only. An entry a project uses cannot be deleted (23503): set is_active = false instead.';

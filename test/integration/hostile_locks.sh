@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Locks as a weapon (issue 11): a hostile member's session takes every lock it can and keeps its
+# transaction open — LOCK TABLE in the strongest mode it is allowed on every table and view, the
+# advisory key 0.1.0 serialised imports with, a queued batch (the rows that locks), an edit of
+# her own project, a read of every table. A second session then does the everyday work of other
+# people with lock_timeout = 3s: an admin imports, refreshes insights, edits dictionaries, prices
+# and users; another member creates a project, writes its prompt, queues images, uploads a photo
+# and reads everything. Nothing may wait. (Row locks a member takes on rows of her own with
+# SELECT … FOR UPDATE are the documented exception: docs/security.md, test/pgtap/60_hostile.sql.)
+set -euo pipefail
+source "$(dirname "$0")/../../scripts/lib.sh"
+: "${PGHOST:?}" "${PGPORT:?}" "${PGUSER:?}"
+DB=rolloy_locks_$$
+TMP=$(mktemp -d /tmp/rolloy-locks-XXXXXX)
+chmod 755 "$TMP"
+HOLDER=
+cleanup() {
+    exec 3>&- 2>/dev/null || true
+    [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null
+    psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" \
+         -c "DROP ROLE IF EXISTS rolloy_locks_alice, rolloy_locks_bob, rolloy_locks_ada" >/dev/null 2>&1 || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+
+psql -X -q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
+psql -X -q -d postgres -c "SET client_min_messages = warning" \
+     -c "DROP ROLE IF EXISTS rolloy_locks_alice, rolloy_locks_bob, rolloy_locks_ada" \
+     -c "CREATE ROLE rolloy_locks_alice LOGIN" -c "CREATE ROLE rolloy_locks_bob LOGIN" -c "CREATE ROLE rolloy_locks_ada LOGIN"
+q <<'SQL'
+SET client_min_messages = warning;
+CREATE EXTENSION rolloy;
+GRANT rolloy_member TO rolloy_locks_alice, rolloy_locks_bob;
+GRANT rolloy_admin TO rolloy_locks_ada;
+SELECT FROM rolloy.load_sample_dictionaries();
+INSERT INTO rolloy.users (id, email, display_name, role, pg_role) VALUES
+    ('00000000-0000-0000-0000-0000000000a1', 'alice@example.com', 'Alice', 'member', 'rolloy_locks_alice'),
+    ('00000000-0000-0000-0000-0000000000b1', 'bob@example.com', 'Bob', 'member', 'rolloy_locks_bob'),
+    ('00000000-0000-0000-0000-0000000000ad', 'ada@example.com', 'Ada', 'admin', 'rolloy_locks_ada');
+-- Alice's project, with a prompt, a reference photo to queue from, and performance that the
+-- import and the insights of the second session touch (foreign-key checks lock her rows).
+INSERT INTO rolloy.creative_projects (id, scene_id, action_id, driver_id, format_id, created_by, title, prompt)
+VALUES ('10000000-0000-0000-0000-0000000000a1', 1, 1, 1, 1, '00000000-0000-0000-0000-0000000000a1', 'alice', 'a walk');
+INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
+VALUES ('20000000-0000-0000-0000-000000000001', 'both', 'a.jpg', 'image/jpeg', 300, 300, 1, repeat('1', 64),
+        'db:reference/20000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, project_id, impressions, clicks)
+SELECT 'meta', p.generated_name, p.generated_name, date '2026-11-01' + d, date '2026-11-01' + d, p.id, 2000, 20
+  FROM rolloy.creative_projects p, generate_series(0, 6) d;
+SQL
+alice_name=$(q -c "SELECT generated_name FROM rolloy.creative_projects WHERE title = 'alice'")
+
+# 1. The hostile session: everything it can get, held in an open transaction.
+mkfifo "$TMP/holder.in"
+psql -X -q -At -v ON_ERROR_STOP=1 -U rolloy_locks_alice -d "$DB" <"$TMP/holder.in" >"$TMP/holder.out" 2>&1 &
+HOLDER=$!
+exec 3>"$TMP/holder.in"
+cat >&3 <<'SQL'
+BEGIN;
+SELECT pg_advisory_xact_lock(hashtext('rolloy.import_performance'), hashtext(p))
+  FROM unnest(ARRAY['meta', 'google_ads', 'tiktok']) p;
+-- The strongest table lock she is allowed on every table and view of both schemas.
+DO $$
+DECLARE
+    r record;
+    m text;
+BEGIN
+    FOR r IN SELECT c.oid::regclass::text AS rel FROM pg_class c
+              WHERE c.relnamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
+                AND c.relkind IN ('r', 'v') ORDER BY 1 LOOP
+        FOREACH m IN ARRAY ARRAY['ACCESS EXCLUSIVE', 'EXCLUSIVE', 'SHARE ROW EXCLUSIVE', 'SHARE', 'SHARE UPDATE EXCLUSIVE',
+                                 'ROW EXCLUSIVE', 'ROW SHARE', 'ACCESS SHARE'] LOOP
+            BEGIN
+                EXECUTE format('LOCK TABLE %s IN %s MODE NOWAIT', r.rel, m);
+                EXIT;  -- held until the transaction ends
+            EXCEPTION WHEN insufficient_privilege OR lock_not_available THEN
+                NULL;
+            END;
+        END LOOP;
+    END LOOP;
+END
+$$;
+-- Everyday work of her own, left uncommitted: queueing locks her users row and her project,
+-- an edit locks her project.
+SELECT count(*) FROM rolloy.batch_generate('10000000-0000-0000-0000-0000000000a1', '{"provider": "preview"}');
+UPDATE rolloy.creative_projects SET title = 'alice (editing)' WHERE id = '10000000-0000-0000-0000-0000000000a1';
+SELECT 'held: ' || string_agg(DISTINCT l.mode || ' ' || coalesce(l.relation::regclass::text, l.locktype), ', ')
+  FROM pg_locks l
+ WHERE l.pid = pg_backend_pid() AND l.granted
+   AND (l.locktype = 'advisory' OR l.mode NOT IN ('AccessShareLock', 'RowExclusiveLock', 'RowShareLock'));
+SQL
+for _ in $(seq 100); do grep -q '^held' "$TMP/holder.out" && break; sleep 0.1; done
+grep -q '^held' "$TMP/holder.out" || fail "the hostile session did not get going: $(cat "$TMP/holder.out")"
+echo "the hostile member holds: $(grep '^held' "$TMP/holder.out" | sed 's/^held: //')"
+
+# 2. Everybody else, with lock_timeout = 3s: every statement must get through without waiting.
+as() {  # as ROLE "description" SQL
+    local out
+    if ! out=$(psql -X -q -At -v ON_ERROR_STOP=1 -U "$1" -d "$DB" -c "SET lock_timeout = '3s'" -c "$3" 2>&1); then
+        fail "$2 ($1) did not get through: $out"
+    fi
+    echo "ok - $2 ($1)"
+}
+csv=$(printf 'Day,Ad name,Ad ID,Amount spent (USD),Impressions,Link clicks\n2026-11-08,%s,a1,5.00,2500,25\n2026-11-08,Spring promo,sp1,1.00,100,1' "$alice_name")
+photo=$(xxd -p "$ROLLOY_ROOT/test/fixtures/images/grey-300.png" | tr -d '\n')
+as rolloy_locks_ada "an import of Meta (the platform whose 0.1.0 advisory key she holds)" \
+    "SELECT rows_inserted + rows_updated FROM rolloy.import_performance(\$csv\$${csv}\$csv\$, 'meta')"
+as rolloy_locks_ada "refresh_insights (it locks her users row and project for its foreign keys)" \
+    "SELECT count(*) FROM rolloy.refresh_insights()"
+as rolloy_locks_ada "a dictionary edit" "UPDATE rolloy.scenes SET description = description || ' ' WHERE scene_code = 'PARK'"
+as rolloy_locks_ada "a new price" \
+    "INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from) VALUES ('fal', 'm', 'image', 1, now())"
+as rolloy_locks_ada "a quota change" \
+    "UPDATE rolloy.users SET monthly_image_quota = 900 WHERE id = '00000000-0000-0000-0000-0000000000b1'"
+as rolloy_locks_ada "insight settings" "UPDATE rolloy.insight_settings SET min_impressions = 500"
+as rolloy_locks_bob "a new project" "SELECT generated_name FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'bob')"
+as rolloy_locks_bob "its prompt" "SELECT rolloy.generate_prompt(id, 'template') FROM rolloy.creative_projects WHERE title = 'bob'"
+as rolloy_locks_bob "a queued batch (from her photo, too)" \
+    "SELECT count(*) FROM rolloy.batch_generate((SELECT id FROM rolloy.creative_projects WHERE title = 'bob'), '{\"provider\": \"preview\"}')"
+as rolloy_locks_bob "an upload to the shared photo library" \
+    "SELECT id FROM rolloy.upload_reference_image('\\x$photo', 'grey.png', 'expanded')"
+as rolloy_locks_bob "an edit of his project" "UPDATE rolloy.creative_projects SET notes = 'n' WHERE title = 'bob'"
+as rolloy_locks_bob "reading every table and view" "
+    SELECT sum(n) FROM (SELECT count(*) AS n FROM rolloy.users UNION ALL SELECT count(*) FROM rolloy.creative_projects
+                        UNION ALL SELECT count(*) FROM rolloy.generated_images UNION ALL SELECT count(*) FROM rolloy.reference_images
+                        UNION ALL SELECT count(*) FROM rolloy.scenes UNION ALL SELECT count(*) FROM rolloy.provider_prices
+                        UNION ALL SELECT count(*) FROM rolloy.insight_settings UNION ALL SELECT count(*) FROM rolloy.insight_effects
+                        UNION ALL SELECT count(*) FROM rolloy.performance_data UNION ALL SELECT count(*) FROM rolloy.image_store
+                        UNION ALL SELECT count(*) FROM rolloy.project_overview UNION ALL SELECT count(*) FROM rolloy.queue_metrics) t"
+
+# 3. Her transaction was alive all along, and ends normally.
+echo "COMMIT;" >&3
+exec 3>&-
+wait "$HOLDER" || fail "the hostile session failed: $(cat "$TMP/holder.out")"
+HOLDER=
+echo "hostile locks: ok"
