@@ -3,7 +3,7 @@
 -- day are summed whatever the chunking), and that every bad file leaves every table unchanged.
 BEGIN;
 \ir 00_fixture.inc
-SELECT no_plan();
+SELECT plan(156);  -- fixed: a probe that returns no rows cannot pass unnoticed
 SET client_min_messages = warning;
 
 -- A fingerprint of every table of rolloy.

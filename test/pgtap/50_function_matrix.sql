@@ -4,7 +4,7 @@
 -- docs/api.md, compared with the catalog by test/integration/api_surface.sh.
 BEGIN;
 \ir 00_fixture.inc
-SELECT no_plan();
+SELECT plan(272);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- Alice's park project has a prompt (batch_generate needs one).
 UPDATE rolloy.creative_projects SET prompt = 'a senior walks in a park'
