@@ -81,6 +81,23 @@ echo "0.1.0 filled: $(q -c "SELECT (SELECT count(*) FROM rolloy.creative_project
     || (SELECT count(*) FROM rolloy.provider_secrets) || ' keys, '
     || (SELECT count(*) FROM cron.job) || ' cron job'")"
 
+# A schema named rolloy_internal that the extension does not own is ignored by the new library:
+# on a 0.1.0 database a role allowed to create schemas could otherwise plant one whose functions
+# the worker would run (here: a price of $999 a call).
+q <<'SQL' >/dev/null
+CREATE SCHEMA rolloy_internal;
+CREATE FUNCTION rolloy_internal._call_cost(text, text, bigint, bigint, integer, numeric) RETURNS numeric
+LANGUAGE sql AS 'SELECT 999::numeric';
+SQL
+planted=$(q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+                SELECT p.id, r.id, 'gemini', 'gemini-2.5-flash-image', 'a walk under a planted schema'
+                  FROM rolloy.creative_projects p, rolloy.reference_images r
+                 WHERE r.product_state = 'expanded' ORDER BY p.generated_name LIMIT 1 RETURNING id")
+wait_for "SELECT status = 'completed' FROM rolloy.generated_images WHERE id = '$planted'" 30 "the job beside a planted schema"
+check "a planted rolloy_internal schema is not used" \
+    "$(q -c "SELECT cost_usd < 999 FROM rolloy.generated_images WHERE id = '$planted'")" "t"
+q -c "DROP SCHEMA rolloy_internal CASCADE" >/dev/null  # or the upgrade could not create its own
+
 # The project whose calls are in flight during the upgrade changes by design; every other row
 # must come through unchanged. Its id appears in each of its rows (projects, images, stored
 # files' refs, logged calls), which is how the fingerprints leave it out.

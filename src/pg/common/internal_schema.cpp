@@ -5,13 +5,24 @@
 #include <string_view>
 
 extern "C" {
+#include "catalog/dependency.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
 }
 
 namespace rolloy::pg {
 
 const char *internal_schema() {
-    bool upgraded = call([] { return OidIsValid(get_namespace_oid("rolloy_internal", true)); });
+    // Only the extension's own schema counts: on a database still on 0.1.0, a role allowed to
+    // create schemas could otherwise plant a "rolloy_internal" whose functions the worker and
+    // the definer functions would then run.
+    bool upgraded = call([] {
+        Oid schema = get_namespace_oid("rolloy_internal", true);
+        Oid extension = get_extension_oid("rolloy", true);
+        return OidIsValid(schema) && OidIsValid(extension) &&
+               getExtensionOfObject(NamespaceRelationId, schema) == extension;
+    });
     return upgraded ? "rolloy_internal" : "rolloy";
 }
 

@@ -3,8 +3,9 @@
 // 0.2.0 moved them from the API schema `rolloy` to `rolloy_internal`. A user installs the new
 // library before running ALTER EXTENSION rolloy UPDATE (docs/upgrading.md), and the background
 // worker keeps serving the database across the upgrade, so C++ that names a helper in SQL asks
-// here instead of hard-coding the schema: "rolloy_internal" once that schema exists, "rolloy"
-// while the database still has the 0.1.0 objects. The answer comes from the syscache on every
+// here instead of hard-coding the schema: "rolloy_internal" once the extension has that schema
+// (a schema of that name the extension does not own is ignored), "rolloy" while the database
+// still has the 0.1.0 objects. The answer comes from the syscache on every
 // call, so it changes in the transaction that sees the upgrade committed; statements built from
 // it have different text per schema, so the worker's kept plans (keyed by text) follow.
 #pragma once
