@@ -15,7 +15,8 @@
 -- trigger functions and policy helpers move to rolloy_internal, which no role but the owner may
 -- use. ALTER FUNCTION ... SET SCHEMA keeps each function's OID, so the triggers, policies, views,
 -- the CHECK and the defaults that use them keep working; the bodies that name a moved function
--- are replaced below with the text of src/sql/. The test hook _selftest_raise leaves the install
+-- are replaced below with the text of src/sql/ (once: a function a later section changes again
+-- is replaced only there; nothing runs it in between). The test hook _selftest_raise leaves the install
 -- (the regression test declares it itself; the library keeps the symbol).
 CREATE SCHEMA rolloy_internal;
 REVOKE ALL ON SCHEMA rolloy_internal FROM PUBLIC;
@@ -170,30 +171,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION rolloy_internal._name_image() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    project_name text;
-BEGIN
-    IF TG_OP = 'UPDATE' THEN
-        IF (NEW.project_id, NEW.variant_no, NEW.ad_name) IS DISTINCT FROM (OLD.project_id, OLD.variant_no, OLD.ad_name) THEN
-            RAISE EXCEPTION 'the project, variant and ad name of an image cannot be changed'
-                USING ERRCODE = 'object_not_in_prerequisite_state';
-        END IF;
-        RETURN NEW;
-    END IF;
-    -- Lock the project row: serialises variant numbering per project.
-    SELECT p.generated_name INTO project_name FROM rolloy.creative_projects p WHERE p.id = NEW.project_id FOR UPDATE;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'project % does not exist', NEW.project_id USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    SELECT coalesce(max(g.variant_no), 0) + 1 INTO NEW.variant_no
-      FROM rolloy.generated_images g WHERE g.project_id = NEW.project_id;
-    NEW.ad_name := rolloy_internal.compose_image_name(project_name, NEW.variant_no);
-    RETURN NEW;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION rolloy_internal._forget_stored_images() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
@@ -229,33 +206,6 @@ BEGIN
             USING ERRCODE = 'configuration_limit_exceeded',
                   HINT = 'Wait and try again, or ask an admin to change rolloy.rate_limit_images.';
     END IF;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._lock_own_project(project_id uuid, queueing boolean DEFAULT true)
-RETURNS rolloy.creative_projects
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    me uuid := rolloy_internal.require_user();
-    p rolloy.creative_projects;
-BEGIN
-    SELECT * INTO p FROM rolloy.creative_projects c WHERE c.id = _lock_own_project.project_id;
-    IF NOT FOUND OR (p.created_by <> me AND NOT rolloy_internal._user_is_admin(me)) THEN
-        RAISE EXCEPTION 'project % not found', project_id USING ERRCODE = 'undefined_object',
-            HINT = 'Only the owner of a project (or an admin) can generate, cancel or retry its images.';
-    END IF;
-    -- The checks that follow count what the owner has queued: under REPEATABLE READ they would
-    -- count from a snapshot taken before the lock below, missing what a session holding it just
-    -- queued. READ COMMITTED (the default) takes a fresh snapshot per statement; SERIALIZABLE
-    -- aborts one of two such sessions instead (40001, retry).
-    IF queueing AND current_setting('transaction_isolation') = 'repeatable read' THEN
-        RAISE EXCEPTION 'images cannot be queued in a REPEATABLE READ transaction'
-            USING ERRCODE = 'invalid_transaction_state',
-                  DETAIL = 'Its snapshot could miss images another session queued meanwhile, and quota and budget could be overspent.',
-                  HINT = 'Use READ COMMITTED (the default) or SERIALIZABLE.';
-    END IF;
-    PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR UPDATE;
-    RETURN p;
 END
 $$;
 
@@ -369,23 +319,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION rolloy_internal.student_t_cdf(t double precision, df double precision) RETURNS double precision
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
-DECLARE
-    tail double precision;
-    nu double precision := least(df, 1e7);  -- beyond this the t and normal laws agree to 1e-8
-BEGIN
-    IF df <= 0 THEN
-        RAISE EXCEPTION 'degrees of freedom must be positive, got %', df USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF t = 0 THEN
-        RETURN 0.5;
-    END IF;
-    tail := 0.5 * rolloy_internal._incomplete_beta(nu / (nu + t * t), nu / 2, 0.5);
-    RETURN CASE WHEN t > 0 THEN 1 - tail ELSE tail END;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION rolloy_internal._welch_test(r1 numeric, v1 numeric, m1 numeric, r2 numeric, v2 numeric, m2 numeric,
                                             OUT std_error numeric, OUT t_statistic numeric,
                                             OUT degrees_of_freedom numeric, OUT confidence numeric)
@@ -423,44 +356,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
     SELECT rolloy_internal._user_is_admin(rolloy.current_user_id())
 $$;
 
-CREATE OR REPLACE FUNCTION rolloy.create_project(
-    category_code text, scene_code text, action_code text, driver_code text, format_code text,
-    title text DEFAULT '', notes text DEFAULT '')
-RETURNS rolloy.creative_projects
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    s_id integer; a_id integer; d_id integer; f_id integer;
-    created rolloy.creative_projects;
-BEGIN
-    PERFORM rolloy_internal.require_user();
-    SELECT s.id INTO s_id FROM rolloy.scenes s
-     WHERE s.category_code = upper(btrim(create_project.category_code)) AND s.scene_code = upper(btrim(create_project.scene_code));
-    IF s_id IS NULL THEN
-        RAISE EXCEPTION 'unknown scene %/%', category_code, scene_code USING ERRCODE = 'undefined_object',
-            HINT = 'See SELECT category_code, scene_code FROM rolloy.scenes;';
-    END IF;
-    SELECT a.id INTO a_id FROM rolloy.actions a WHERE a.code = upper(btrim(action_code));
-    IF a_id IS NULL THEN
-        RAISE EXCEPTION 'unknown action code %', action_code USING ERRCODE = 'undefined_object',
-            HINT = 'See SELECT code FROM rolloy.actions;';
-    END IF;
-    SELECT d.id INTO d_id FROM rolloy.drivers d WHERE d.code = upper(btrim(driver_code));
-    IF d_id IS NULL THEN
-        RAISE EXCEPTION 'unknown driver code %', driver_code USING ERRCODE = 'undefined_object',
-            HINT = 'See SELECT code FROM rolloy.drivers;';
-    END IF;
-    SELECT f.id INTO f_id FROM rolloy.formats f WHERE f.code = upper(btrim(format_code));
-    IF f_id IS NULL THEN
-        RAISE EXCEPTION 'unknown format code %', format_code USING ERRCODE = 'undefined_object',
-            HINT = 'See SELECT code FROM rolloy.formats;';
-    END IF;
-    INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, title, notes)
-    VALUES (s_id, a_id, d_id, f_id, coalesce(create_project.title, ''), coalesce(create_project.notes, ''))
-    RETURNING * INTO created;
-    RETURN created;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION rolloy.image(image_id uuid) RETURNS rolloy."image/jpeg"
 LANGUAGE sql STABLE
 BEGIN ATOMIC
@@ -482,25 +377,6 @@ BEGIN ATOMIC
       FROM rolloy.reference_images r
      WHERE r.id = reference_image.reference_image_id;
 END;
-
-CREATE OR REPLACE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    me uuid := rolloy_internal.require_admin();
-BEGIN
-    IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown provider "%"', set_provider_key.provider USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Keys are set for gemini or fal.';
-    END IF;
-    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
-        RAISE EXCEPTION 'that does not look like an API key (8 to 512 characters, no spaces)'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
-    ON CONFLICT ON CONSTRAINT provider_secrets_pkey
-    DO UPDATE SET api_key = EXCLUDED.api_key, set_by = EXCLUDED.set_by, updated_at = now();
-END
-$$;
 
 CREATE OR REPLACE FUNCTION rolloy.remove_provider_key(provider text) RETURNS boolean
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -538,116 +414,6 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       FROM me
 $$;
 
-CREATE OR REPLACE FUNCTION rolloy.batch_generate(project_id uuid, options jsonb DEFAULT '{}')
-RETURNS SETOF rolloy.generated_images
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    p rolloy.creative_projects;
-    known_options text[] := ARRAY['provider', 'model', 'variants', 'reference_image_ids', 'strength',
-                                  'steps', 'guidance', 'seed', 'max_attempts'];
-    unknown text;
-    v_provider text;
-    v_model text;
-    variants integer;
-    refs uuid[];
-    n integer;
-    base_seed bigint;
-    params jsonb;
-    bad_attempts boolean;
-BEGIN
-    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
-    IF unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'unknown option "%"', unknown USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Options: ' || array_to_string(known_options, ', ');
-    END IF;
-    p := rolloy_internal._lock_own_project(project_id);
-
-    v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
-    IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown image provider "%"', v_provider USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Providers: preview (offline), gemini, fal.';
-    END IF;
-    v_model := coalesce(options ->> 'model', CASE v_provider
-        WHEN 'preview' THEN 'preview-v1'
-        WHEN 'gemini' THEN rolloy_internal._setting('gemini_image_model', 'gemini-2.5-flash-image')
-        ELSE rolloy_internal._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
-    -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
-    IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
-        RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An admin adds one to rolloy.provider_prices (unit image or megapixel) before it can be used.';
-    END IF;
-    IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
-        RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
-    END IF;
-
-    BEGIN
-        variants := coalesce((options ->> 'variants')::integer, 1);
-        refs := CASE WHEN options ? 'reference_image_ids'
-                     THEN ARRAY(SELECT jsonb_array_elements_text(options -> 'reference_image_ids')::uuid) END;
-        base_seed := coalesce((options ->> 'seed')::bigint, floor(random() * 2147483647)::bigint);
-        params := jsonb_build_object(
-            'strength', coalesce((options ->> 'strength')::numeric, 0.85),
-            'steps', coalesce((options ->> 'steps')::integer, 28),
-            'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
-    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
-                   OR cannot_coerce OR datatype_mismatch THEN
-        RAISE EXCEPTION 'invalid option value: %', SQLERRM USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
-                   'reference_image_ids an array of uuids.';
-    END;
-    -- (A CASE inside IF would end the IF condition at its first THEN: assign it first.)
-    bad_attempts := CASE WHEN NOT options ? 'max_attempts' THEN false
-                         WHEN jsonb_typeof(options -> 'max_attempts') <> 'number' THEN true
-                         ELSE (options ->> 'max_attempts')::numeric NOT BETWEEN 1 AND 20
-                              OR (options ->> 'max_attempts')::numeric % 1 <> 0 END;
-    IF bad_attempts THEN
-        RAISE EXCEPTION 'max_attempts must be a whole number from 1 to 20' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF variants NOT BETWEEN 1 AND 20 THEN
-        RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF (params ->> 'strength')::numeric NOT BETWEEN 0.01 AND 1 OR (params ->> 'steps')::integer NOT BETWEEN 1 AND 100
-       OR (params ->> 'guidance')::numeric NOT BETWEEN 0 AND 30 THEN
-        RAISE EXCEPTION 'strength must be in (0,1], steps in 1..100, guidance in 0..30'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF refs IS NOT NULL AND EXISTS (
-        SELECT 1 FROM unnest(refs) r(id)
-         WHERE r.id NOT IN (SELECT u.id FROM rolloy.reference_images_for(p.id) u)) THEN
-        RAISE EXCEPTION 'a reference image is not usable for project %', p.generated_name
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'See rolloy.reference_images_for(project_id): the product state must match the action.';
-    END IF;
-    IF p.prompt IS NULL THEN
-        RAISE EXCEPTION 'project % has no prompt yet', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Write one with rolloy.generate_prompt(project_id) first.';
-    END IF;
-
-    SELECT count(*) * variants INTO n FROM rolloy.reference_images_for(p.id) r
-     WHERE refs IS NULL OR r.id = ANY (refs);
-    IF n = 0 THEN
-        RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
-    END IF;
-    PERFORM rolloy_internal._check_limits(p.created_by, n, v_provider, v_model);
-
-    RETURN QUERY
-    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
-    SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
-           base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
-           coalesce((options ->> 'max_attempts')::integer, rolloy_internal._setting('max_attempts', '5')::integer)
-      FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
-     WHERE refs IS NULL OR r.id = ANY (refs)
-     ORDER BY r.created_at, r.id, v
-    RETURNING *;
-END
-$$;
-
 CREATE OR REPLACE FUNCTION rolloy.cancel_generation(project_id uuid) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -683,27 +449,6 @@ BEGIN
      WHERE g.project_id = p.id AND g.status = 'failed';
     GET DIAGNOSTICS n = ROW_COUNT;
     RETURN n;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy.regenerate_image(image_id uuid, new_seed bigint DEFAULT NULL) RETURNS rolloy.generated_images
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    g rolloy.generated_images;
-    p rolloy.creative_projects;
-    created rolloy.generated_images;
-BEGIN
-    SELECT * INTO g FROM rolloy.generated_images x WHERE x.id = regenerate_image.image_id;
-    IF NOT FOUND THEN
-        RAISE EXCEPTION 'image % not found', image_id USING ERRCODE = 'undefined_object';
-    END IF;
-    p := rolloy_internal._lock_own_project(g.project_id);
-    PERFORM rolloy_internal._check_limits(p.created_by, 1, g.provider, g.model);
-    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
-    VALUES (g.project_id, g.reference_image_id, g.provider, g.model, coalesce(p.prompt, g.prompt), g.params,
-            coalesce(new_seed, floor(random() * 2147483647)::bigint), g.max_attempts)
-    RETURNING * INTO created;
-    RETURN created;
 END
 $$;
 
@@ -1140,20 +885,6 @@ BEGIN
       LEFT JOIN rolloy.insights i ON i.kind = k.kind
      GROUP BY k.kind
      ORDER BY k.kind;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy.schedule_insights(cron text DEFAULT '0 2 * * *') RETURNS bigint
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    job bigint;
-BEGIN
-    PERFORM rolloy_internal._require_admin_or_superuser();
-    PERFORM rolloy_internal._require_pg_cron();
-    -- A named job is upserted by pg_cron: calling again changes the schedule, never adds a job.
-    EXECUTE 'SELECT cron.schedule($1, $2, $3)' INTO job
-        USING 'rolloy-insights', cron, 'SELECT rolloy.refresh_insights()';
-    RETURN job;
 END
 $$;
 
