@@ -14,7 +14,7 @@
 -- ---------------------------------------------------------------------------------------------
 -- Columns of rolloy.insights (50_performance.sql) that the findings need.
 ALTER TABLE rolloy.insights
-    ADD COLUMN project_id        uuid REFERENCES rolloy.creative_projects (id) ON DELETE CASCADE,
+    ADD COLUMN project_id        uuid,  -- no foreign key: see scope_user_id in 50_performance.sql
     ADD COLUMN dimension2        text,
     ADD COLUMN dimension_value2  text,
     ADD COLUMN grain             text CHECK (grain IN ('week', 'month')),
@@ -29,7 +29,6 @@ ALTER TABLE rolloy.insights
     ADD COLUMN conversion_value  numeric CHECK (conversion_value >= 0),
     ADD CONSTRAINT insights_kind_known
         CHECK (kind IN ('tier', 'leaderboard', 'effect', 'trend', 'cost', 'heatmap', 'fatigue'));
-CREATE INDEX insights_project_idx ON rolloy.insights (project_id) WHERE project_id IS NOT NULL;  -- FK cascades
 COMMENT ON COLUMN rolloy.insights.kind IS
     'Kind of finding: tier, leaderboard, effect, trend, cost, heatmap or fatigue.';
 COMMENT ON COLUMN rolloy.insights.dimension IS
@@ -639,7 +638,8 @@ SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.labe
   FROM rolloy.insights i
  WHERE i.kind = 'tier'
    AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);  -- deleted since the refresh
 COMMENT ON VIEW rolloy.insight_tiers IS
     'Performance tier of every creative with performance data, ranked by the Wilson lower bound of CTR '
     'among creatives past the min_impressions gate (admins: all creatives; members: their own).';
@@ -658,7 +658,8 @@ SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impress
           FROM rolloy.insights i
          WHERE i.kind = 'leaderboard'
            AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
-                OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))) t;
+                OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+           AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id)) t;
 COMMENT ON VIEW rolloy.insight_leaderboard IS
     'The top creatives (insight_settings.leaderboard_size, default 20; ties at the last rank included) '
     'by the Wilson lower bound of CTR (admins: all creatives; members: their own).';
@@ -740,7 +741,8 @@ SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.labe
   FROM rolloy.insights i
  WHERE i.kind = 'fatigue'
    AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL));
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);  -- deleted since the refresh
 COMMENT ON VIEW rolloy.insight_fatigue IS
     'Creative fatigue: CTR of the last window_days days with data against the first window_days; '
     'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence (admins: all '

@@ -42,7 +42,8 @@ INSERT INTO rolloy.users (id, email, display_name, role, pg_role) VALUES
 -- Alice's project, with a prompt, a reference photo to queue from, and performance that the
 -- import and the insights of the second session touch (foreign-key checks lock her rows).
 INSERT INTO rolloy.creative_projects (id, scene_id, action_id, driver_id, format_id, created_by, title, prompt)
-VALUES ('10000000-0000-0000-0000-0000000000a1', 1, 1, 1, 1, '00000000-0000-0000-0000-0000000000a1', 'alice', 'a walk');
+VALUES ('10000000-0000-0000-0000-0000000000a1', 1, 1, 1, 1, '00000000-0000-0000-0000-0000000000a1', 'alice', 'a walk'),
+       ('10000000-0000-0000-0000-0000000000a2', 1, 1, 2, 1, '00000000-0000-0000-0000-0000000000a1', 'alice 2', 'a run');
 INSERT INTO rolloy.reference_images (id, product_state, file_name, mime_type, width, height, size_bytes, sha256, storage_ref, uploaded_by)
 VALUES ('20000000-0000-0000-0000-000000000001', 'both', 'a.jpg', 'image/jpeg', 300, 300, 1, repeat('1', 64),
         'db:reference/20000000-0000-0000-0000-000000000001', '00000000-0000-0000-0000-0000000000a1');
@@ -86,14 +87,26 @@ $$;
 -- an edit locks her project.
 SELECT count(*) FROM rolloy.batch_generate('10000000-0000-0000-0000-0000000000a1', '{"provider": "preview"}');
 UPDATE rolloy.creative_projects SET title = 'alice (editing)' WHERE id = '10000000-0000-0000-0000-0000000000a1';
+-- The strongest row locks she may take: FOR UPDATE of her own users row and of her second project
+-- (what an uncommitted delete of them holds, too). They conflict with the KEY SHARE of a foreign-key
+-- check: refresh_insights writes insights of her and of that project.
+SELECT FROM rolloy.users u WHERE u.id = '00000000-0000-0000-0000-0000000000a1' FOR UPDATE;
+SELECT FROM rolloy.creative_projects p WHERE p.id = '10000000-0000-0000-0000-0000000000a2' FOR UPDATE;
 SELECT 'held: ' || string_agg(DISTINCT l.mode || ' ' || coalesce(l.relation::regclass::text, l.locktype), ', ')
   FROM pg_locks l
  WHERE l.pid = pg_backend_pid() AND l.granted
-   AND (l.locktype = 'advisory' OR l.mode NOT IN ('AccessShareLock', 'RowExclusiveLock', 'RowShareLock'));
+   AND (l.locktype = 'advisory' OR l.mode NOT IN ('AccessShareLock', 'RowExclusiveLock', 'RowShareLock'))
+UNION ALL
+SELECT 'rows: ' || count(*) || ' of her own (users row, project) FOR UPDATE'
+  FROM pg_locks l
+ WHERE l.pid = pg_backend_pid() AND l.locktype = 'transactionid' AND l.granted
+   AND EXISTS (SELECT FROM rolloy.users u WHERE u.id = '00000000-0000-0000-0000-0000000000a1' AND u.xmax = l.transactionid)
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = '10000000-0000-0000-0000-0000000000a2' AND p.xmax = l.transactionid);
 SQL
 for _ in $(seq 100); do grep -q '^held' "$TMP/holder.out" && break; sleep 0.1; done
-grep -q '^held' "$TMP/holder.out" || fail "the hostile session did not get going: $(cat "$TMP/holder.out")"
+grep -q '^held' "$TMP/holder.out" || fail "the hostile session did not get going: $(cat "$TMP/holder.out"; psql -X -At -d "$DB" -c "select pid, state, wait_event_type, wait_event, left(query, 120) from pg_stat_activity where datname = current_database()")"
 echo "the hostile member holds: $(grep '^held' "$TMP/holder.out" | sed 's/^held: //')"
+grep -q '^rows: 1 ' "$TMP/holder.out" || fail "the hostile session holds no row locks: $(cat "$TMP/holder.out")"
 
 # 2. Everybody else, with lock_timeout = 3s: every statement must get through without waiting.
 as() {  # as ROLE "description" SQL
@@ -107,8 +120,13 @@ csv=$(printf 'Day,Ad name,Ad ID,Amount spent (USD),Impressions,Link clicks\n2026
 photo=$(xxd -p "$ROLLOY_ROOT/test/fixtures/images/grey-300.png" | tr -d '\n')
 as rolloy_locks_ada "an import of Meta (the platform whose 0.1.0 advisory key she holds)" \
     "SELECT rows_inserted + rows_updated FROM rolloy.import_performance(\$csv\$${csv}\$csv\$, 'meta')"
-as rolloy_locks_ada "refresh_insights (it locks her users row and project for its foreign keys)" \
+as rolloy_locks_ada "refresh_insights (insights of her and of the project she holds FOR UPDATE)" \
     "SELECT count(*) FROM rolloy.refresh_insights()"
+wrote=$(q -c "SELECT count(*) FILTER (WHERE scope_user_id = '00000000-0000-0000-0000-0000000000a1') > 0
+                     AND count(*) FILTER (WHERE project_id = '10000000-0000-0000-0000-0000000000a2') > 0
+                FROM rolloy.insights")
+[ "$wrote" = t ] || fail "refresh_insights wrote no insights of her or of the project she holds"
+echo "ok - ...and wrote insights of her and of that project"
 as rolloy_locks_ada "a dictionary edit" "UPDATE rolloy.scenes SET description = description || ' ' WHERE scene_code = 'PARK'"
 as rolloy_locks_ada "a new price" \
     "INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from) VALUES ('fal', 'm', 'image', 1, now())"

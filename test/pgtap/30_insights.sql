@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(113);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(119);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -72,6 +72,16 @@ SELECT results_eq($$SELECT rank, tier FROM rolloy.insight_tiers ORDER BY project
                   $$VALUES (1, 'top_50'), (1, 'top_50')$$, 'equal scores share a rank (two creatives, rank 1 of 2)');
 SELECT is(pg_temp.probe('alice', 'INSERT INTO rolloy.insights (kind) VALUES (''tier'')'), 'error:42501',
           'members never write insights');
+-- Insights hold no foreign keys (a member's FOR UPDATE on his own rows must not stall a refresh:
+-- test/integration/hostile_locks.sh): a creative deleted since the refresh leaves the views at once.
+SAVEPOINT deleted_creative;
+DELETE FROM rolloy.generated_images g USING rolloy.creative_projects p WHERE g.project_id = p.id AND p.title = 'alice park';
+DELETE FROM rolloy.creative_projects WHERE title = 'alice park';
+SELECT is(pg_temp.probe('alice', format('SELECT * FROM rolloy.%I', v)), 'rows:0', 'her deleted creative leaves ' || v)
+  FROM unnest(ARRAY['insight_tiers', 'insight_leaderboard', 'insight_fatigue']) v;
+SELECT is(pg_temp.probe('admin', format('SELECT * FROM rolloy.%I', v)), 'rows:1', 'and the admin''s ' || v)
+  FROM unnest(ARRAY['insight_tiers', 'insight_leaderboard', 'insight_fatigue']) v;
+ROLLBACK TO SAVEPOINT deleted_creative;
 
 -- Views are security_invoker and documented.
 SELECT ok(c.reloptions @> ARRAY['security_invoker=true'], c.relname || ' is security_invoker')

@@ -1787,3 +1787,56 @@ GRANT EXECUTE ON FUNCTION rolloy.delete_dictionary_entry(text, integer) TO rollo
 COMMENT ON FUNCTION rolloy.delete_dictionary_entry(text, integer) IS
     'Deletes an entry of a dictionary (scenes, actions, drivers or formats) by id; true when there was one. Admins '
     'only. An entry a project uses cannot be deleted (23503): set is_active = false instead.';
+
+
+-- == Derived insights hold no foreign keys (issue 11, locks) ==
+-- Each insight row's foreign keys to users and creative_projects made every refresh take KEY
+-- SHARE on the rows it names: a member holding his own users row or project FOR UPDATE (or an
+-- uncommitted delete of it) stalled refresh_insights() for everyone. Rows of a deleted user are
+-- unreachable, the views below keep only existing creatives, and the next refresh rewrites all.
+ALTER TABLE rolloy.insights DROP CONSTRAINT insights_scope_user_id_fkey,
+                            DROP CONSTRAINT insights_project_id_fkey;
+DROP INDEX rolloy.insights_project_idx;  -- served only the cascade
+CREATE OR REPLACE VIEW rolloy.insight_tiers WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
+       (i.details ->> 'eligible_creatives')::integer AS eligible_creatives,
+       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
+       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
+       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+       i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
+       i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
+       i.details ->> 'format' AS format_code, i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'tier'
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);
+CREATE OR REPLACE VIEW rolloy.insight_leaderboard WITH (security_invoker = true) AS
+SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impressions, t.clicks, t.ctr,
+       t.ctr_lower_bound, t.currency, t.spend, t.conversion_value, t.roas, t.category_code, t.scene_code,
+       t.action_code, t.driver_code, t.format_code, t.refreshed_at
+  FROM (SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
+               i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+               (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound, i.currency, i.spend,
+               i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+               i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
+               i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
+               i.details ->> 'format' AS format_code, i.refreshed_at
+          FROM rolloy.insights i
+         WHERE i.kind = 'leaderboard'
+           AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+                OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+           AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id)) t;
+CREATE OR REPLACE VIEW rolloy.insight_fatigue WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS status,
+       (i.details ->> 'baseline_ctr')::numeric AS baseline_ctr, i.value AS recent_ctr, i.lift AS ctr_change,
+       i.confidence_score, (i.details ->> 'window_days')::integer AS window_days,
+       (i.details ->> 'baseline_from')::date AS baseline_from, (i.details ->> 'baseline_to')::date AS baseline_to,
+       (i.details ->> 'recent_from')::date AS recent_from, (i.details ->> 'recent_to')::date AS recent_to,
+       (i.details ->> 'days_with_data')::integer AS days_with_data, i.impressions, i.clicks, i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'fatigue'
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);
