@@ -60,7 +60,7 @@ INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, per
 SELECT v.platform::rolloy.ad_platform, v.title, v.title, v.day::date, v.day::date, p.id,
        v.n, v.k, v.spend, v.cur, v.conv, v.value
   FROM (VALUES
-      ('meta', 'C1', '2026-10-29', 600, 24, 30, 'USD', 3, 90), ('meta', 'C1', '2026-10-30', 400, 16, 20, 'USD', 2, 60),
+      ('meta', 'C1', '2026-10-29', 500, 24, 30, 'USD', 3, 90), ('meta', 'C1', '2026-10-30', 500, 16, 20, 'USD', 2, 60),
       ('meta', 'C1', '2026-11-02', 500, 12, 25, 'USD', 2, 75), ('meta', 'C1', '2026-11-03', 500, 8, 25, 'USD', 2, 75),
       ('meta', 'C2', '2026-10-30', 500, 10, 25, 'USD', 1, 25), ('meta', 'C2', '2026-11-02', 500, 10, 25, 'USD', 1, 25),
       ('meta', 'C3', '2026-10-30', 500, 5, 25, 'USD', 1, 12.5), ('meta', 'C3', '2026-11-02', 500, 5, 25, 'USD', 1, 12.5),
@@ -151,9 +151,13 @@ RESET ROLE;
 --          R₋ᵢ = 50/3000, 40/2000, 30/3000 = 15/900, 18/900, 9/900; mean 14/900
 --          deviations 1, 4, -5 (/900): v = 2/3 · 42/810000 = 28/810000
 --   lift UGC = 0.03/0.015 - 1 = 1; t = 0.015 / sqrt(40/810000) = 13.5/sqrt(40) = 2.134537
---   df (Welch-Satterthwaite) = 40² / (12²/2 + 28²/2) = 1600/464 = 3.448276
---   confidence = 2·F_t(2.134537; 3.448276) - 1 = 0.889318 (Simpson integration of the t density):
---   inconclusive at 0.95. LIFE mirrors UGC with lift 0.015/0.03 - 1 = -0.5.
+--   df: classic Welch-Satterthwaite would be 40² / (12²/2 + 28²/2) = 3.448276, each side
+--   counted as m - 1 = 2. The calibrated test counts each side's effective number of creatives
+--   instead (C1 holds half of UGC's impressions, C4 half of LIFE's) and takes the smaller of that
+--   formula with the variances seen and with the variances the sizes predict
+--   (src/core/insights/ratio_test.hpp, unit-tested against brute-force eigenvalues): 2.535497.
+--   confidence = 2·F_t(2.134537; 2.535497) - 1 = 0.861126: inconclusive at 0.95 (classic: 0.889).
+--   LIFE mirrors UGC with lift 0.015/0.03 - 1 = -0.5. With 3 creatives a side: few_creatives.
 -- Effect of the format on ROAS (USD, spend as the denominator):
 --   UGC  = C1 300/100, C2 50/50, C5 150/50: R = 500/200 = 2.5
 --          R₋ᵢ = 200/100, 450/150, 350/150 = 2, 3, 7/3; mean 22/9; deviations -4/9, 5/9, -1/9
@@ -161,7 +165,7 @@ RESET ROLE;
 --   LIFE = C3 25/50, C4 100/100, C6 75/50 (its EUR row is not added): R = 200/200 = 1
 --          R₋ᵢ = 175/150, 100/100, 125/150 = 7/6, 1, 5/6; mean 1; v = 2/3 · 2/36 = 3/81
 --   lift = 2.5/1 - 1 = 1.5; t = 1.5 / sqrt(31/81) = 13.5/sqrt(31) = 2.424672
---   df = 31² / (28²/2 + 3²/2) = 961/396.5 = 2.423707; confidence = 0.885891
+--   df: classic 31² / (28²/2 + 3²/2) = 2.423707; calibrated 1.782138; confidence = 0.848695
 SELECT dimension_value, metric, round(value, 6) AS value, round(rest_value, 6) AS rest_value, round(lift, 6) AS lift,
        creatives, rest_creatives, round(t_statistic, 6) AS t, round(degrees_of_freedom, 6) AS df,
        confidence_score, verdict, currency
@@ -172,6 +176,9 @@ SELECT dimension_value, metric, round(value, 6) AS value, round(rest_value, 6) A
 SELECT dimension, dimension_value, metric, round(value, 6) AS value, round(lift, 6) AS lift, creatives, rest_creatives,
        confidence_score, verdict
   FROM rolloy.insight_effects WHERE dimension IN ('driver', 'action') ORDER BY dimension, metric, dimension_value;
+-- Why a row is untested, and that every finding here rests on fewer than 10 creatives a side.
+SELECT dimension_value, metric, creatives, rest_creatives, few_creatives, untested_because
+  FROM rolloy.insight_effects WHERE dimension = 'driver' ORDER BY metric, dimension_value;
 -- In a member's scope (three creatives) no group has three creatives and a rest of three.
 SET LOCAL ROLE regress_ins_uma;
 SELECT count(*) AS effects, count(*) FILTER (WHERE verdict = 'insufficient_data') AS untested
@@ -179,7 +186,7 @@ SELECT count(*) AS effects, count(*) FILTER (WHERE verdict = 'insufficient_data'
 RESET ROLE;
 
 -- Trends: the week from 10-26 holds C1's 10-29 and 10-30 and everyone's 10-30:
---   USD impressions 600+400+500+500+1000+500+400 = 3900, clicks 24+16+10+5+10+20+12 = 97,
+--   USD impressions 500+500+500+500+1000+500+400 = 3900, clicks 24+16+10+5+10+20+12 = 97,
 --   spend 30+20+25+25+50+25+25 = 200, value 90+60+25+12.5+50+75+37.5 = 350 -> ROAS 1.75
 -- The EUR row of C6 (11-02) is its own row, never added to USD amounts.
 SELECT grain, period_start, period_end, data_through, currency, creatives, impressions, clicks, round(ctr, 6) AS ctr,
@@ -203,16 +210,21 @@ SELECT count(*) AS cells_scene_by_action, count(*) FILTER (WHERE dimension_x = '
   FROM rolloy.insight_heatmap WHERE 'scene' IN (dimension_x, dimension_y) AND 'action' IN (dimension_x, dimension_y);
 
 -- Fatigue of C1 (window 2 days; days are the unit):
---   baseline 10-29, 10-30: 24/600, 16/400 -> 40/1000 = 0.04; leave a day out: 16/400, 24/600 = 0.04, 0.04 -> v = 0
+--   baseline 10-29, 10-30: 24/500, 16/500 -> 40/1000 = 0.04; leave a day out: 16/500, 24/500 = 0.032, 0.048
+--            deviations -/+0.008 -> v = 1/2 · 0.000128 = 0.000064
 --   recent   11-02, 11-03: 12/500, 8/500  -> 20/1000 = 0.02; leave a day out: 8/500, 12/500 = 0.016, 0.024
 --            deviations -/+0.004 -> v = 1/2 · 0.000032 = 0.000016
---   change = 0.02/0.04 - 1 = -0.5; t = -0.02/0.004 = -5 with df = 1 (Cauchy)
---   confidence = 2·(1/2 + atan(5)/π) - 1 = 2·atan(5)/π = 0.874334 >= 0.8 and the fall >= 20 %: fatigued.
+--   change = 0.02/0.04 - 1 = -0.5; t = -0.02/sqrt(0.00008) = -2.236068; days of equal size count
+--   fully (1 degree of freedom a side): df = min(0.00008² / (0.000064² + 0.000016²), 2) = 1.470588
+--   confidence = 2·F_t(2.236068; 1.470588) - 1 (below) >= 0.8 and the fall >= 20 %: fatigued.
+--   (Had a window's days all had the same CTR, its variance 0 would say nothing about chance:
+--   untested, insufficient_data.)
 -- The others have two days (< 2 x 2): insufficient_data.
 SELECT pg_temp.title(project_id) AS creative, status, round(baseline_ctr, 6) AS baseline_ctr,
        round(recent_ctr, 6) AS recent_ctr, round(ctr_change, 6) AS ctr_change, confidence_score, days_with_data,
        baseline_from, baseline_to, recent_from, recent_to
   FROM rolloy.insight_fatigue ORDER BY creative;
+SELECT round((2 * rolloy_internal.student_t_cdf(2.236068, 1.470588) - 1)::numeric, 6) AS c1_confidence_by_hand;
 -- A stricter confidence leaves C1 stable.
 UPDATE rolloy.insight_settings SET fatigue_confidence = 0.9;
 SELECT count(*) > 0 AS refreshed FROM rolloy.refresh_insights();

@@ -142,35 +142,37 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_wilson_u
 COMMENT ON FUNCTION rolloy_internal.wilson_upper_bound(numeric, numeric, numeric) IS
     'Upper bound of the Wilson score interval of a proportion; z 1.96 = 95 %. NULL when trials is 0.';
 
--- Welch test of two ratio-of-sums metrics R = Σk/Σn (CTR: clicks/impressions; ROAS:
--- value/spend) whose units (creatives; days for fatigue) are the independent observations.
--- Each side comes with its ratio r, its jackknife variance v and its number of units m
--- (refresh_insights computes v: leave each unit out, v = (m-1)/m · Σ(R₋ᵢ - mean R₋)²).
---     t = (r1 - r2) / √(v1 + v2),  df = (v1 + v2)² / (v1²/(m1-1) + v2²/(m2-1))
---     confidence = 1 - two-sided p = 2·F_t(|t|; df) - 1
-CREATE FUNCTION rolloy_internal._welch_test(r1 numeric, v1 numeric, m1 numeric, r2 numeric, v2 numeric, m2 numeric,
-                                            OUT std_error numeric, OUT t_statistic numeric,
-                                            OUT degrees_of_freedom numeric, OUT confidence numeric)
-LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-BEGIN
-    IF r1 IS NULL OR r2 IS NULL OR v1 IS NULL OR v2 IS NULL OR m1 < 2 OR m2 < 2 THEN
-        RETURN;  -- not testable: every output NULL
-    END IF;
-    IF v1 + v2 = 0 THEN  -- no spread at all between units: any difference is certain
-        std_error := 0;
-        confidence := CASE WHEN r1 = r2 THEN 0 ELSE 1 END;
-        RETURN;
-    END IF;
-    std_error := sqrt(v1 + v2);
-    t_statistic := (r1 - r2) / std_error;
-    degrees_of_freedom := (v1 + v2) ^ 2 / (v1 ^ 2 / (m1 - 1) + v2 ^ 2 / (m2 - 1));
-    confidence := round((2 * rolloy_internal.student_t_cdf(abs(t_statistic)::double precision,
-                                                           degrees_of_freedom::double precision) - 1)::numeric, 6);
-    confidence := least(1, greatest(0, confidence));
-END
-$$;
-COMMENT ON FUNCTION rolloy_internal._welch_test(numeric, numeric, numeric, numeric, numeric, numeric) IS
-    'Welch t test of two ratio-of-sums metrics from their jackknife variances; see docs/insights.md.';
+-- The effect test of two ratio-of-sums metrics R = Σk/Σn (CTR: clicks/impressions; ROAS:
+-- value/spend) whose units (creatives; days for fatigue) are the independent observations: an
+-- aggregate over the units of both sides, computed by the C++ core (src/core/insights/
+-- ratio_test.hpp): jackknife variances, Welch's t, and degrees of freedom counted from each
+-- side's effective number of units, so that a side where one creative carries most of the
+-- impressions does not pass for many. docs/insights.md ("The test") has the formulas and the
+-- calibration: under no real difference, at most 5 % of verdicts reach confidence 0.95.
+CREATE TYPE rolloy_internal.ratio_test_result AS (
+    status              text,              -- tested | too_few_units (a side < 2) | no_spread
+    group_units         integer,
+    rest_units          integer,
+    group_ratio         double precision,
+    rest_ratio          double precision,
+    std_error           double precision,  -- NULL unless tested
+    t_statistic         double precision,
+    degrees_of_freedom  double precision,
+    p_value             double precision,  -- two-sided
+    confidence          double precision,  -- 1 - p_value
+    few_units           boolean            -- a side has fewer than 10 units: say so with the finding
+);
+CREATE FUNCTION rolloy_internal._ratio_test_accum(internal, in_group boolean, numerator double precision,
+                                                  denominator double precision) RETURNS internal
+LANGUAGE C IMMUTABLE AS 'MODULE_PATHNAME', 'rolloy_ratio_test_accum';
+CREATE FUNCTION rolloy_internal._ratio_test_final(internal) RETURNS rolloy_internal.ratio_test_result
+LANGUAGE C IMMUTABLE AS 'MODULE_PATHNAME', 'rolloy_ratio_test_final';
+CREATE AGGREGATE rolloy_internal.ratio_test(in_group boolean, numerator double precision, denominator double precision) (
+    SFUNC = rolloy_internal._ratio_test_accum, STYPE = internal, FINALFUNC = rolloy_internal._ratio_test_final
+);
+COMMENT ON AGGREGATE rolloy_internal.ratio_test(boolean, double precision, double precision) IS
+    'Calibrated Welch test of the group''s ratio of sums against the rest''s, one row per unit (in_group, k, n); '
+    'rows with a NULL or n <= 0 are not units. See docs/insights.md.';
 
 -- ---------------------------------------------------------------------------------------------
 -- Who may refresh and schedule: rolloy admins; a session that maps to no rolloy user only when
@@ -323,84 +325,74 @@ BEGIN
      WHERE i.kind = 'tier' AND i.rank <= cfg.leaderboard_size;
 
     -- Effects: each dimension value against the rest of the scope's eligible creatives (the
-    -- complement, not an average that contains the group), creatives as the units. The rest of
-    -- a value = scope totals - group totals. The jackknife needs each creative's leave-one-out
-    -- ratio on its side: in the group of its own value, in the rest of every other value of the
-    -- same dimension (one row per creative and value of its dimension).
+    -- complement, not an average that contains the group), creatives as the units: the test
+    -- sees every eligible creative of the dimension once per value, on the value's side or the
+    -- rest's. ROAS units are the creatives with spend in the scope's reporting currency.
     INSERT INTO rolloy.insights (refreshed_at, scope_user_id, kind, dimension, dimension_value, metric,
                                  value, lift, confidence_score, label, currency, impressions, clicks,
                                  conversions, spend, conversion_value, sample_creatives, details)
     WITH unit AS (
-        SELECT sc.scope_no, v.dimension, v.dimension_value, sc.impressions::numeric AS n, sc.clicks::numeric AS k,
-               -- ROAS units are the creatives with spend in the reporting currency.
+        SELECT sc.scope_no, sc.scope_user_id, sc.currency, v.dimension, v.dimension_value,
+               sc.impressions::numeric AS n, sc.clicks::numeric AS k,
                nullif(sc.spend, 0) AS s, CASE WHEN sc.spend > 0 THEN sc.conversion_value END AS cv
           FROM pg_temp.rolloy_ins_sc sc
          CROSS JOIN LATERAL (VALUES ('category', sc.category), ('scene', sc.scene), ('action', sc.action),
                                     ('driver', sc.driver), ('format', sc.format)) v(dimension, dimension_value)
          WHERE sc.eligible
-    ), total AS (
-        SELECT sc.scope_no, min(sc.scope_user_id::text)::uuid AS scope_user_id, min(sc.currency) AS currency,
-               count(*)::numeric AS m, sum(sc.clicks::numeric) AS k, sum(sc.impressions::numeric) AS n,
-               count(*) FILTER (WHERE sc.spend > 0)::numeric AS ms,
-               coalesce(sum(sc.conversion_value) FILTER (WHERE sc.spend > 0), 0) AS cv, coalesce(sum(sc.spend), 0) AS s
-          FROM pg_temp.rolloy_ins_sc sc
-         WHERE sc.eligible
-         GROUP BY sc.scope_no
     ), grp AS (
-        SELECT u.scope_no, u.dimension, u.dimension_value, count(*)::numeric AS m, sum(u.k) AS k, sum(u.n) AS n,
-               count(u.s)::numeric AS ms, coalesce(sum(u.cv), 0) AS cv, coalesce(sum(u.s), 0) AS s
-          FROM unit u
-         GROUP BY u.scope_no, u.dimension, u.dimension_value
-    ), sides AS (  -- group and rest of every value, with the totals of each side
-        SELECT g.scope_no, t.scope_user_id, t.currency, g.dimension, g.dimension_value,
-               g.m AS gm, g.k AS gk, g.n AS gn, g.ms AS gms, g.cv AS gcv, g.s AS gs,
-               t.m - g.m AS rm, t.k - g.k AS rk, t.n - g.n AS rn, t.ms - g.ms AS rms, t.cv - g.cv AS rcv, t.s - g.s AS rs
-          FROM grp g JOIN total t ON t.scope_no = g.scope_no
-    ), jackknife AS (
-        SELECT sd.scope_no, sd.dimension, sd.dimension_value,
-               -- v = (m-1)/m · Σ(R₋ᵢ - mean)² = (m-1)²/m · var_samp(R₋ᵢ)
-               (sd.gm - 1) ^ 2 / sd.gm * var_samp((sd.gk - u.k) / nullif(sd.gn - u.n, 0))
-                   FILTER (WHERE u.dimension_value = sd.dimension_value) AS g_var_ctr,
-               (sd.rm - 1) ^ 2 / nullif(sd.rm, 0) * var_samp((sd.rk - u.k) / nullif(sd.rn - u.n, 0))
-                   FILTER (WHERE u.dimension_value <> sd.dimension_value) AS r_var_ctr,
-               (sd.gms - 1) ^ 2 / nullif(sd.gms, 0) * var_samp((sd.gcv - u.cv) / nullif(sd.gs - u.s, 0))
-                   FILTER (WHERE u.dimension_value = sd.dimension_value) AS g_var_roas,
-               (sd.rms - 1) ^ 2 / nullif(sd.rms, 0) * var_samp((sd.rcv - u.cv) / nullif(sd.rs - u.s, 0))
-                   FILTER (WHERE u.dimension_value <> sd.dimension_value) AS r_var_roas
-          FROM sides sd
-          JOIN unit u ON u.scope_no = sd.scope_no AND u.dimension = sd.dimension
-         WHERE sd.gm >= cfg.effect_min_creatives AND sd.rm >= cfg.effect_min_creatives
-         GROUP BY sd.scope_no, sd.dimension, sd.dimension_value, sd.gm, sd.gk, sd.gn, sd.gms, sd.gcv, sd.gs,
-                  sd.rm, sd.rk, sd.rn, sd.rms, sd.rcv, sd.rs
+        SELECT DISTINCT u.scope_no, u.scope_user_id, u.currency, u.dimension, u.dimension_value FROM unit u
+    ), tested AS (
+        SELECT g.scope_user_id, g.currency, g.dimension, g.dimension_value,
+               sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value) AS impressions,
+               sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value) AS clicks,
+               coalesce(sum(u.s) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS spend,
+               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS conversion_value,
+               sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_impressions,
+               sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_clicks,
+               sum(u.s) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_spend,
+               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value <> g.dimension_value), 0) AS rest_conversion_value,
+               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
+               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.cv::float8, u.s::float8) AS roas
+          FROM grp g
+          JOIN unit u ON u.scope_no = g.scope_no AND u.dimension = g.dimension
+         GROUP BY g.scope_no, g.scope_user_id, g.currency, g.dimension, g.dimension_value
     ), compared AS (
-        SELECT sd.scope_user_id, sd.dimension, sd.dimension_value, x.*, w.*
-          FROM sides sd
-          LEFT JOIN jackknife j ON j.scope_no = sd.scope_no AND j.dimension = sd.dimension
-                               AND j.dimension_value = sd.dimension_value
+        SELECT t.scope_user_id, t.dimension, t.dimension_value, x.metric, x.currency, x.impressions, x.clicks,
+               x.spend, x.conversion_value, (x.r).*,
+               -- The figures shown are ratios of the exact numeric sums; the test works in doubles.
+               x.group_value, x.rest_value
+          FROM tested t
          CROSS JOIN LATERAL (VALUES
-               ('ctr', NULL::text, sd.gm, sd.rm, sd.gk / nullif(sd.gn, 0), sd.rk / nullif(sd.rn, 0),
-                j.g_var_ctr, j.r_var_ctr, sd.gn, sd.gk, NULL::numeric, NULL::numeric),
-               ('roas', sd.currency, sd.gms, sd.rms, sd.gcv / nullif(sd.gs, 0), sd.rcv / nullif(sd.rs, 0),
-                j.g_var_roas, j.r_var_roas, NULL, NULL, sd.gs, sd.gcv))
-               x(metric, currency, m_group, m_rest, group_value, rest_value, group_var, rest_var,
-                 impressions, clicks, spend, conversion_value)
-         CROSS JOIN LATERAL rolloy_internal._welch_test(
-               x.group_value, x.group_var,
-               CASE WHEN x.m_group >= cfg.effect_min_creatives AND x.m_rest >= cfg.effect_min_creatives THEN x.m_group END,
-               x.rest_value, x.rest_var, x.m_rest) w
-         WHERE x.group_value IS NOT NULL
+               ('ctr', NULL::text, t.ctr, t.impressions, t.clicks, NULL::numeric, NULL::numeric,
+                t.clicks / nullif(t.impressions, 0), t.rest_clicks / nullif(t.rest_impressions, 0)),
+               ('roas', t.currency, t.roas, NULL, NULL, t.spend, t.conversion_value,
+                t.conversion_value / nullif(t.spend, 0), t.rest_conversion_value / nullif(t.rest_spend, 0)))
+               x(metric, currency, r, impressions, clicks, spend, conversion_value, group_value, rest_value)
+    ), judged AS (
+        SELECT c.*,
+               CASE WHEN c.status = 'tested' AND c.group_units >= cfg.effect_min_creatives
+                         AND c.rest_units >= cfg.effect_min_creatives
+                    THEN round(c.confidence::numeric, 6) END AS confidence_score
+          FROM compared c
+         WHERE c.group_value IS NOT NULL
     )
-    SELECT stamp, c.scope_user_id, 'effect', c.dimension, c.dimension_value, c.metric, c.group_value,
-           c.group_value / nullif(c.rest_value, 0) - 1, c.confidence,
-           CASE WHEN c.confidence IS NULL THEN 'insufficient_data'
-                WHEN c.confidence >= cfg.effect_confidence AND c.group_value > c.rest_value THEN 'better'
-                WHEN c.confidence >= cfg.effect_confidence AND c.group_value < c.rest_value THEN 'worse'
+    SELECT stamp, j.scope_user_id, 'effect', j.dimension, j.dimension_value, j.metric, j.group_value,
+           j.group_value / nullif(j.rest_value, 0) - 1, j.confidence_score,
+           CASE WHEN j.confidence_score IS NULL THEN 'insufficient_data'
+                WHEN j.confidence_score >= cfg.effect_confidence AND j.group_value > j.rest_value THEN 'better'
+                WHEN j.confidence_score >= cfg.effect_confidence AND j.group_value < j.rest_value THEN 'worse'
                 ELSE 'inconclusive' END,
-           c.currency, c.impressions::bigint, c.clicks::bigint, NULL, c.spend, c.conversion_value, c.m_group,
-           jsonb_build_object('rest_value', c.rest_value, 'rest_creatives', c.m_rest, 'std_error', c.std_error,
-                              't_statistic', round(c.t_statistic, 6), 'degrees_of_freedom', round(c.degrees_of_freedom, 6),
-                              'p_value', 1 - c.confidence)
-      FROM compared c;
+           j.currency, j.impressions::bigint, j.clicks::bigint, NULL, j.spend, j.conversion_value, j.group_units,
+           jsonb_build_object('rest_value', j.rest_value, 'rest_creatives', j.rest_units,
+                              'std_error', CASE WHEN j.confidence_score IS NOT NULL THEN j.std_error END,
+                              't_statistic', CASE WHEN j.confidence_score IS NOT NULL THEN round(j.t_statistic::numeric, 6) END,
+                              'degrees_of_freedom',
+                              CASE WHEN j.confidence_score IS NOT NULL THEN round(j.degrees_of_freedom::numeric, 6) END,
+                              'p_value', 1 - j.confidence_score, 'few_creatives', j.few_units,
+                              'untested_because', CASE WHEN j.confidence_score IS NOT NULL THEN NULL
+                                                       WHEN j.status = 'no_spread' THEN 'no_spread'
+                                                       ELSE 'too_few_creatives' END)
+      FROM judged j;
 
     -- Trends: per week (ISO, from Monday) and month, overall and per dimension value, per currency
     -- (every figure of a row comes from rows in that currency, so its ratios are consistent).
@@ -512,27 +504,30 @@ BEGIN
           JOIN rolloy.performance_data pd ON pd.project_id = w.project_id AND pd.report_date = w.day
                                          AND pd.period_end <= pd.report_date
          GROUP BY w.project_id, w.window_name, w.day
-    ), windowed AS (
-        SELECT d.*, count(*) OVER w AS wm, sum(d.k) OVER w AS wk, sum(d.n) OVER w AS wn
+    ), tested AS (  -- the recent window's days against the baseline's
+        SELECT d.project_id,
+               sum(d.k) FILTER (WHERE d.window_name = 'baseline')
+                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'baseline'), 0) AS baseline_ctr,
+               sum(d.k) FILTER (WHERE d.window_name = 'recent')
+                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'recent'), 0) AS recent_ctr,
+               rolloy_internal.ratio_test(d.window_name = 'recent', d.k::float8, d.n::float8) AS t,
+               min(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_from,
+               max(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_to,
+               min(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_from,
+               max(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_to
           FROM days d
-        WINDOW w AS (PARTITION BY d.project_id, d.window_name)
-    ), windows AS (
-        SELECT w.project_id, w.window_name, min(w.wm)::numeric AS m, min(w.wk) / min(w.wn) AS ratio,
-               (min(w.wm)::numeric - 1) ^ 2 / min(w.wm) * var_samp((w.wk - w.k) / nullif(w.wn - w.n, 0)) AS variance,
-               min(w.day) AS from_day, max(w.day) AS to_day
-          FROM windowed w
-         GROUP BY w.project_id, w.window_name
+         GROUP BY d.project_id
     ), assessed AS (
-        SELECT b.project_id, b.ratio AS baseline_ctr, r.ratio AS recent_ctr, t.confidence,
-               b.from_day AS baseline_from, b.to_day AS baseline_to, r.from_day AS recent_from, r.to_day AS recent_to
-          FROM windows b
-          JOIN windows r ON r.project_id = b.project_id AND r.window_name = 'recent'
-         CROSS JOIN LATERAL rolloy_internal._welch_test(r.ratio, r.variance, r.m, b.ratio, b.variance, b.m) t
-         WHERE b.window_name = 'baseline'
+        SELECT x.project_id, x.baseline_ctr, x.recent_ctr,
+               CASE WHEN (x.t).status = 'tested' THEN round((x.t).confidence::numeric, 6) END AS confidence,
+               x.baseline_from, x.baseline_to, x.recent_from, x.recent_to
+          FROM tested x
     )
     SELECT stamp, s.scope_user_id, 'fatigue', 'creative', c.creative_name, c.project_id, 'ctr',
            a.recent_ctr, a.recent_ctr / nullif(a.baseline_ctr, 0) - 1, a.confidence,
-           CASE WHEN a.project_id IS NULL THEN 'insufficient_data'
+           -- Untested (a window whose days all have the same CTR, typically no click at all): the
+           -- unit-based test cannot tell chance from a change there, so no verdict either way.
+           CASE WHEN a.project_id IS NULL OR a.confidence IS NULL THEN 'insufficient_data'
                 WHEN a.recent_ctr <= (1 - cfg.fatigue_drop) * a.baseline_ctr
                      AND a.confidence >= cfg.fatigue_confidence THEN 'fatigued'
                 ELSE 'stable' END,
@@ -671,7 +666,8 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
        (i.details ->> 'p_value')::numeric AS p_value, (i.details ->> 't_statistic')::numeric AS t_statistic,
        (i.details ->> 'degrees_of_freedom')::numeric AS degrees_of_freedom,
        (i.details ->> 'std_error')::numeric AS std_error,
-       i.impressions, i.clicks, i.currency, i.spend, i.conversion_value, i.refreshed_at
+       i.impressions, i.clicks, i.currency, i.spend, i.conversion_value, i.refreshed_at,
+       (i.details ->> 'few_creatives')::boolean AS few_creatives, i.details ->> 'untested_because' AS untested_because
   FROM rolloy.insights i
  WHERE i.kind = 'effect'
    AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
@@ -679,7 +675,8 @@ SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
 COMMENT ON VIEW rolloy.insight_effects IS
     'Effect of each scene category, scene, action, driver and format on CTR and ROAS: the value over '
     'the creatives that have it against the rest, lift and confidence_score (Welch test with creatives '
-    'as the unit; docs/insights.md). Admins: over all data; members: over their own creatives.';
+    'as the unit, degrees of freedom from their effective number; docs/insights.md). few_creatives: a side '
+    'has fewer than 10, so read the verdict as a lead. Admins: over all data; members: over their own creatives.';
 
 CREATE VIEW rolloy.insight_trends WITH (security_invoker = true) AS
 SELECT i.scope_user_id, i.grain, i.period_start,
@@ -803,13 +800,13 @@ BEGIN
         ('insight_effects', 'value', 'The metric over the eligible creatives with this value (ratio of sums).'),
         ('insight_effects', 'rest_value', 'The metric over the other eligible creatives of the scope (ratio of sums).'),
         ('insight_effects', 'lift', 'value / rest_value - 1 (0.25 = 25 % better than the rest).'),
-        ('insight_effects', 'confidence_score', '1 - two-sided p-value of the Welch test, creatives as the unit; NULL = too few creatives.'),
+        ('insight_effects', 'confidence_score', '1 - two-sided p-value of the Welch test, creatives as the unit; NULL = not tested (see untested_because).'),
         ('insight_effects', 'verdict', 'better or worse (confidence_score >= effect_confidence), inconclusive, or insufficient_data.'),
         ('insight_effects', 'creatives', 'Eligible creatives with this value (for roas: those with spend in currency).'),
         ('insight_effects', 'rest_creatives', 'Eligible creatives in the rest.'),
         ('insight_effects', 'p_value', 'Two-sided p-value of the test.'),
         ('insight_effects', 't_statistic', 'Welch t statistic of value - rest_value.'),
-        ('insight_effects', 'degrees_of_freedom', 'Welch-Satterthwaite degrees of freedom.'),
+        ('insight_effects', 'degrees_of_freedom', 'Welch-Satterthwaite degrees of freedom, each side counting its effective number of creatives (fewer when a few carry most of the impressions or spend).'),
         ('insight_effects', 'std_error', 'Standard error of value - rest_value (creative-level variance).'),
         ('insight_effects', 'impressions', 'ctr rows: impressions of the group.'),
         ('insight_effects', 'clicks', 'ctr rows: clicks of the group.'),
@@ -817,6 +814,8 @@ BEGIN
         ('insight_effects', 'spend', 'roas rows: spend of the group in currency.'),
         ('insight_effects', 'conversion_value', 'roas rows: conversion value of the group in currency.'),
         ('insight_effects', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+        ('insight_effects', 'few_creatives', 'True when a side has fewer than 10 creatives: the verdict rests on few units, read it as a lead.'),
+        ('insight_effects', 'untested_because', 'Why confidence_score is NULL: too_few_creatives (a side below effect_min_creatives) or no_spread (every creative of a side has the same ratio, e.g. no conversion at all).'),
 
         ('insight_trends', 'scope_user_id', 'Scope: NULL = all data (admins), else the member whose creatives these are.'),
         ('insight_trends', 'grain', 'week (ISO weeks, from Monday) or month.'),

@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(119);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(122);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -244,6 +244,16 @@ SELECT is((SELECT count(*)::integer FROM rolloy.insight_effects x
             WHERE x.confidence_score IS NOT NULL
               AND abs(x.confidence_score - (2 * rolloy_internal.student_t_cdf(abs(x.t_statistic)::float8, x.degrees_of_freedom::float8) - 1)) > 2e-6),
           0, 'confidence_score = 1 - two-sided p of the Welch t');
+SELECT is((SELECT count(*)::integer FROM rolloy.insight_effects x
+            WHERE x.confidence_score IS NOT NULL
+              AND NOT x.degrees_of_freedom BETWEEN 1 AND x.creatives + x.rest_creatives - 2),
+          0, 'degrees of freedom never exceed the classic Welch bound (effective creatives <= creatives - 1 a side)');
+SELECT is((SELECT count(*)::integer FROM rolloy.insight_effects x
+            WHERE x.few_creatives IS DISTINCT FROM (least(x.creatives, x.rest_creatives) < 10)),
+          0, 'few_creatives marks exactly the findings with fewer than 10 creatives on a side');
+SELECT is((SELECT count(*)::integer FROM rolloy.insight_effects x
+            WHERE (x.confidence_score IS NULL) IS DISTINCT FROM (x.untested_because IS NOT NULL)),
+          0, 'every untested finding says why, and only those');
 SELECT is((SELECT verdict FROM rolloy.insight_effects WHERE dimension = 'format' AND dimension_value = 'UGC' AND metric = 'ctr'),
           'better', 'the built-in 40 % CTR effect of UGC is found');
 SELECT cmp_ok((SELECT confidence_score FROM rolloy.insight_effects WHERE dimension = 'format' AND dimension_value = 'UGC' AND metric = 'ctr'),
