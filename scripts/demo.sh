@@ -133,7 +133,10 @@ SELECT rank, creative_name, tier, impressions, clicks, round(100 * ctr, 2) AS "c
   FROM rolloy.insight_leaderboard ORDER BY rank LIMIT 10;
 \echo 'Strongest findings (each value against the rest, creative as the unit):'
 SELECT dimension, dimension_value, metric, round(value, 4) AS value, round(rest_value, 4) AS rest,
-       round(100 * lift, 1) AS "lift %", round(confidence_score, 3) AS confidence, verdict, creatives
+       round(100 * lift, 1) AS "lift %",
+       CASE WHEN confidence_score > 0.999 THEN '> 0.999' ELSE round(confidence_score, 3)::text END AS confidence,
+       verdict, creatives || ' vs ' || rest_creatives AS creatives,
+       CASE WHEN few_creatives THEN 'few creatives: a lead' END AS note
   FROM rolloy.insight_effects WHERE confidence_score IS NOT NULL
  ORDER BY confidence_score DESC, abs(lift) DESC LIMIT 8;
 SQL
