@@ -5,6 +5,9 @@
 SET client_min_messages = warning;
 \set SHOW_CONTEXT never
 SET rolloy.naming_time_zone = 'UTC';
+-- No background refresh of the insights after each import (61_insight_refreshes.sql): it would
+-- write insights at moments of its own between the fingerprints below.
+UPDATE rolloy.insight_settings SET refresh_after_import = false;
 
 -- A fingerprint of every table of rolloy: bad imports must leave it unchanged.
 \i test/fixtures/sql/table_fingerprint.sql

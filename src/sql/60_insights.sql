@@ -195,6 +195,7 @@ SET work_mem = '256MB' SET jit = off AS $$
 DECLARE
     cfg rolloy.insight_settings;
     stamp timestamptz := pg_catalog.now();
+    started timestamptz := pg_catalog.clock_timestamp();
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
     -- One refresh at a time; readers keep seeing the previous results until this commits.
@@ -543,6 +544,8 @@ BEGIN
 
     DROP TABLE pg_temp.rolloy_ins_period, pg_temp.rolloy_ins_creative, pg_temp.rolloy_ins_scope,
                pg_temp.rolloy_ins_cc, pg_temp.rolloy_ins_sc;
+    -- Takes in every pending import and records the refresh (61_insight_refreshes.sql).
+    PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights));
 
     RETURN QUERY
     SELECT k.kind, count(DISTINCT i.scope_user_id)::integer + (count(*) FILTER (WHERE i.scope_user_id IS NULL) > 0)::integer,

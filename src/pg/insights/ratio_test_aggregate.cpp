@@ -59,7 +59,8 @@ void append(UnitsState *state, bool in_group, double numerator, double denominat
             // repalloc keeps each array in the context it was allocated in (the aggregate's).
             int capacity = state->capacity * 2;
             state->numerator = static_cast<double *>(repalloc(state->numerator, sizeof(double) * capacity));
-            state->denominator = static_cast<double *>(repalloc(state->denominator, sizeof(double) * capacity));
+            state->denominator =
+                static_cast<double *>(repalloc(state->denominator, sizeof(double) * capacity));
             state->in_group = static_cast<bool *>(repalloc(state->in_group, sizeof(bool) * capacity));
             state->capacity = capacity;
         });
@@ -72,9 +73,12 @@ void append(UnitsState *state, bool in_group, double numerator, double denominat
 
 const char *status_name(rolloy::insights::RatioTestStatus status) {
     switch (status) {
-    case rolloy::insights::RatioTestStatus::Tested: return "tested";
-    case rolloy::insights::RatioTestStatus::TooFewUnits: return "too_few_units";
-    case rolloy::insights::RatioTestStatus::NoSpread: return "no_spread";
+    case rolloy::insights::RatioTestStatus::Tested:
+        return "tested";
+    case rolloy::insights::RatioTestStatus::TooFewUnits:
+        return "too_few_units";
+    case rolloy::insights::RatioTestStatus::NoSpread:
+        return "no_spread";
     }
     return "too_few_units";
 }
@@ -101,8 +105,8 @@ ROLLOY_FUNCTION(rolloy_ratio_test_accum) {
     MemoryContext aggregate_context = nullptr;
     if (!AggCheckCallContext(fcinfo, &aggregate_context))
         throw std::runtime_error("ratio_test_accum called outside an aggregate");
-    UnitsState *state = PG_ARGISNULL(0) ? new_state(aggregate_context)
-                                        : reinterpret_cast<UnitsState *>(PG_GETARG_POINTER(0));
+    UnitsState *state =
+        PG_ARGISNULL(0) ? new_state(aggregate_context) : reinterpret_cast<UnitsState *>(PG_GETARG_POINTER(0));
     if (!PG_ARGISNULL(1) && !PG_ARGISNULL(2) && !PG_ARGISNULL(3)) {
         double denominator = PG_GETARG_FLOAT8(3);
         if (denominator > 0) append(state, PG_GETARG_BOOL(1), PG_GETARG_FLOAT8(2), denominator);
