@@ -2,7 +2,7 @@
 -- psql-style role mapping and PostgREST-style SET ROLE + request.jwt.claims.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(739);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(748);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 CREATE TEMP TABLE matrix (tbl text, op text, statement text, expected text[]);
 INSERT INTO matrix VALUES
@@ -62,6 +62,7 @@ INSERT INTO matrix VALUES
 ('insight_cost_efficiency', 'select', 'SELECT * FROM rolloy.insight_cost_efficiency', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
 ('insight_heatmap', 'select', 'SELECT * FROM rolloy.insight_heatmap', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
 ('insight_fatigue', 'select', 'SELECT * FROM rolloy.insight_fatigue', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
+('insight_image_tiers', 'select', 'SELECT * FROM rolloy.insight_image_tiers', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
 ('insight_status', 'select', 'SELECT * FROM rolloy.insight_status', '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:0,rows:0,error:42501}'),
 ('insight_refreshes', 'select', 'SELECT * FROM rolloy.insight_refreshes', '{rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,rows:0,error:42501}'),
 ('insight_refreshes', 'insert', $$INSERT INTO rolloy.insight_refreshes (trigger, started_at, finished_at, duration_ms) VALUES ('manual', now(), now(), 0)$$, '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),

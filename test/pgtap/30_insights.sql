@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(123);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(124);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -88,7 +88,7 @@ SELECT ok(c.reloptions @> ARRAY['security_invoker=true'], c.relname || ' is secu
   FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'v' AND c.relname LIKE 'insight\_%'
  ORDER BY c.relname;
 SELECT is((SELECT count(*)::integer FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace
-            AND c.relkind = 'v' AND c.relname LIKE 'insight\_%'), 8, 'eight insight views (seven kinds and the status)');
+            AND c.relkind = 'v' AND c.relname LIKE 'insight\_%'), 9, 'nine insight views (seven kinds, image tiers and the status)');
 SELECT is(array_agg(c.relname || '.' || a.attname ORDER BY 1), NULL, 'every column of the insight relations has a comment')
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
  WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind IN ('r', 'v') AND c.relname LIKE 'insight%' AND a.attname <> 'id'

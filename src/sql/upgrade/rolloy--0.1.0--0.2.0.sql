@@ -1391,21 +1391,6 @@ COMMENT ON FUNCTION rolloy.delete_dictionary_entry(text, integer) IS
 ALTER TABLE rolloy.insights DROP CONSTRAINT insights_scope_user_id_fkey,
                             DROP CONSTRAINT insights_project_id_fkey;
 DROP INDEX rolloy.insights_project_idx;  -- served only the cascade
-CREATE OR REPLACE VIEW rolloy.insight_tiers WITH (security_invoker = true) AS
-SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
-       (i.details ->> 'eligible_creatives')::integer AS eligible_creatives,
-       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
-       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
-       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
-       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
-       i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
-       i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
-       i.details ->> 'format' AS format_code, i.refreshed_at
-  FROM rolloy.insights i
- WHERE i.kind = 'tier'
-   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
-        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
-   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);
 CREATE OR REPLACE VIEW rolloy.insight_leaderboard WITH (security_invoker = true) AS
 SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impressions, t.clicks, t.ctr,
        t.ctr_lower_bound, t.currency, t.spend, t.conversion_value, t.roas, t.category_code, t.scene_code,
@@ -1600,6 +1585,53 @@ BEGIN
               FROM (SELECT x.*, rolloy_internal.wilson_lower_bound(x.clicks, x.impressions, cfg.wilson_z) AS lower_bound
                       FROM pg_temp.rolloy_ins_sc x) sc) r;
 
+    -- Tiers of images, the variants that run as ads (…_V01): the same ranking among the scope's
+    -- eligible images, over the rows matched to an image. A second pass, over those rows only.
+    INSERT INTO rolloy.insights (refreshed_at, scope_user_id, kind, dimension, dimension_value, project_id, image_id,
+                                 metric, value, label, rank, currency, impressions, clicks, conversions,
+                                 spend, conversion_value, sample_creatives, details)
+    WITH per_image AS (
+        SELECT pd.image_id, pd.project_id, pd.currency, sum(pd.impressions) AS impressions, sum(pd.clicks) AS clicks,
+               sum(pd.conversions) AS conversions, sum(pd.spend) AS spend, sum(pd.conversion_value) AS conversion_value
+          FROM rolloy.performance_data pd
+         WHERE pd.image_id IS NOT NULL
+         GROUP BY pd.image_id, pd.project_id, pd.currency
+    ), totals AS (
+        SELECT pi.image_id, pi.project_id, sum(pi.impressions)::bigint AS impressions, sum(pi.clicks)::bigint AS clicks,
+               sum(pi.conversions) AS conversions
+          FROM per_image pi GROUP BY pi.image_id, pi.project_id
+    ), reporting AS (  -- each scope's reporting currency, as for creatives
+        SELECT DISTINCT sc.scope_no, sc.currency FROM pg_temp.rolloy_ins_sc sc
+    ), scoped AS (
+        SELECT s.scope_no, s.scope_user_id, t.image_id, t.project_id, g.ad_name, t.impressions, t.clicks,
+               t.conversions, r.currency, coalesce(m.spend, 0) AS spend, coalesce(m.conversion_value, 0) AS conversion_value,
+               t.impressions >= cfg.min_impressions AS eligible,
+               rolloy_internal.wilson_lower_bound(t.clicks, t.impressions, cfg.wilson_z) AS lower_bound
+          FROM totals t
+          JOIN rolloy.generated_images g ON g.id = t.image_id
+          JOIN pg_temp.rolloy_ins_scope s ON s.project_id = t.project_id
+          JOIN reporting r ON r.scope_no = s.scope_no
+          LEFT JOIN per_image m ON m.image_id = t.image_id AND m.currency = r.currency
+    ), ranked AS (
+        SELECT x.*,
+               CASE WHEN x.eligible THEN rank() OVER (PARTITION BY x.scope_no, x.eligible ORDER BY x.lower_bound DESC) END
+                   AS tier_rank,
+               count(*) FILTER (WHERE x.eligible) OVER (PARTITION BY x.scope_no) AS eligible_images
+          FROM scoped x
+    )
+    SELECT stamp, r.scope_user_id, 'tier', 'image', r.ad_name, r.project_id, r.image_id, 'ctr',
+           r.clicks::numeric / nullif(r.impressions, 0),
+           CASE WHEN NOT r.eligible THEN 'insufficient_data'
+                WHEN r.tier_rank * 10 <= r.eligible_images THEN 'top_10'
+                WHEN r.tier_rank * 5 <= r.eligible_images THEN 'top_20'
+                WHEN r.tier_rank * 2 <= r.eligible_images THEN 'top_50'
+                ELSE 'below_50' END,
+           r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
+           jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
+                              rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
+                              'eligible_images', r.eligible_images)
+      FROM ranked r;
+
     INSERT INTO rolloy.insights (refreshed_at, scope_user_id, kind, dimension, dimension_value, project_id,
                                  metric, value, label, rank, currency, impressions, clicks, conversions,
                                  spend, conversion_value, sample_creatives, details)
@@ -1607,7 +1639,7 @@ BEGIN
            i.value, i.label, i.rank, i.currency, i.impressions, i.clicks, i.conversions, i.spend,
            i.conversion_value, i.sample_creatives, i.details
       FROM rolloy.insights i
-     WHERE i.kind = 'tier' AND i.rank <= cfg.leaderboard_size;
+     WHERE i.kind = 'tier' AND i.dimension = 'creative' AND i.rank <= cfg.leaderboard_size;
 
     -- Effects: each dimension value against the rest of the scope's eligible creatives (the
     -- complement, not an average that contains the group), creatives as the units: the test
@@ -2033,6 +2065,63 @@ COMMENT ON COLUMN rolloy.insight_status.imports_since IS
     'Imports with rows that finished after the last refresh started (members count their own): not in the insights yet.';
 COMMENT ON COLUMN rolloy.insight_status.refresh_after_import IS 'insight_settings.refresh_after_import.';
 GRANT SELECT ON rolloy.insight_status TO rolloy_member;
+
+-- == Tiers of images (issue "Insights that keep up", 1) ==
+-- Every generated image with data gets its tier among the scope's images, next to the creatives'.
+ALTER TABLE rolloy.insights ADD COLUMN image_id uuid;  -- tiers of images; no foreign key, as project_id
+COMMENT ON COLUMN rolloy.insights.image_id IS 'Generated image of per-image tiers (dimension image).';
+CREATE OR REPLACE VIEW rolloy.insight_tiers WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
+       (i.details ->> 'eligible_creatives')::integer AS eligible_creatives,
+       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
+       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
+       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+       i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
+       i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
+       i.details ->> 'format' AS format_code, i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'tier' AND i.dimension = 'creative'
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);  -- deleted since the refresh
+
+CREATE VIEW rolloy.insight_image_tiers WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.image_id, i.project_id, i.dimension_value AS ad_name, i.label AS tier, i.rank,
+       (i.details ->> 'eligible_images')::integer AS eligible_images,
+       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
+       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
+       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+       i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'tier' AND i.dimension = 'image'
+   AND (i.scope_user_id = (SELECT rolloy_internal._insight_scope())
+        OR (i.scope_user_id IS NULL AND (SELECT rolloy_internal._insight_scope()) IS NULL))
+   AND EXISTS (SELECT FROM rolloy.generated_images g WHERE g.id = i.image_id);  -- deleted since the refresh
+COMMENT ON VIEW rolloy.insight_image_tiers IS
+    'Performance tier of every generated image (variant) with performance data, ranked like the creatives by the '
+    'Wilson lower bound of CTR among the scope''s images past the min_impressions gate (admins: all images; '
+    'members: their own). The image leaderboard: WHERE rank <= leaderboard_size ORDER BY rank.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.scope_user_id IS 'Scope: NULL = all data (admins), else the member whose images these are.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.image_id IS 'Generated image id.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.project_id IS 'Its creative (project).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.ad_name IS 'Ad name of the image (the creative''s name and _Vnn).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.tier IS 'top_10, top_20, top_50, below_50 among the scope''s images, or insufficient_data (below the min_impressions gate).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.rank IS 'Rank by the Wilson lower bound of CTR among eligible images (1 = best; ties share a rank).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.eligible_images IS 'Images past the gate in the scope; the tier is rank / eligible_images.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.impressions IS 'Impressions (all currencies).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.clicks IS 'Clicks (all currencies).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.ctr IS 'Click-through rate: clicks / impressions.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.ctr_lower_bound IS 'Wilson lower bound of CTR (the ranking score).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.ctr_upper_bound IS 'Wilson upper bound of CTR.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.conversions IS 'Conversions (all currencies).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.currency IS 'Reporting currency of the scope: spend, value and ROAS are in it.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.spend IS 'Spend in currency (rows in other currencies are not added).';
+COMMENT ON COLUMN rolloy.insight_image_tiers.conversion_value IS 'Conversion value in currency.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.roas IS 'Return on ad spend: conversion_value / spend.';
+COMMENT ON COLUMN rolloy.insight_image_tiers.refreshed_at IS 'When rolloy.refresh_insights() computed the figures.';
+GRANT SELECT ON rolloy.insight_image_tiers TO rolloy_member;
 
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
