@@ -3,7 +3,7 @@
 -- day are summed whatever the chunking), and that every bad file leaves every table unchanged.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(168);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(170);  -- fixed: a probe that returns no rows cannot pass unnoticed
 SET client_min_messages = warning;
 
 -- A fingerprint of every table of rolloy.
@@ -273,6 +273,16 @@ SELECT results_eq(
 SELECT results_eq($$SELECT * FROM pg_temp.days_of('Order C')$$,
     $$VALUES ('Order C', NULL::text, '2026-09-01'::date, 150::bigint, 1.500000::numeric)$$,
     'order name-twice: one row, the newer figures');
+-- A name two ads with ids share cannot tell them apart: the lines without an id are kept apart
+-- under the name (replacing neither ad's day at random), and the batch says so.
+SELECT is((SELECT rows_inserted FROM rolloy.import_performance(
+               pg_temp.meta_csv(ARRAY['2026-09-01,Twin,t1,1.00,100,1', '2026-09-01,Twin,t2,2.00,200,2']))), 2,
+          'two ads with ids share the name Twin');
+SELECT results_eq(
+    format($$SELECT rows_inserted, warnings[1] LIKE '1 line has no ad id and a name that several ads with ids share%%'
+               FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-01,Twin,5.00,500,5'])),
+    $$VALUES (1, true)$$, 'a line without an id of that name is kept apart (a row of its own), with a warning');
 -- A creative name spelled another way (case, separators) finds the ad by its canonical name.
 SELECT results_eq(
     format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
