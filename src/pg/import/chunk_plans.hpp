@@ -8,7 +8,10 @@ extern "C" {
 #include "executor/spi.h"
 }
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
+#include <vector>
 
 // The SET list both upserts share (the day's figures; the alias of the target is p): a row an
 // earlier chunk of the same import wrote gets the line added, a row of an earlier import is
@@ -53,5 +56,14 @@ std::int64_t run_chunk_insert(SPIPlanPtr plan, Datum *values, char *nulls);
 // The upsert, whose statement returns one row: (rows inserted, rows inserted or updated).
 void run_chunk_upsert(SPIPlanPtr plan, Datum *values, char *nulls, std::int64_t *inserted,
                       std::int64_t *touched);
+
+// The chunk's rows 0..n-1 in primary-key order (by `less`): consecutive index insertions land
+// on the same leaf pages.
+template <typename Less> void order_by_key(std::vector<std::uint32_t> &order, std::size_t n, Less less) {
+    order.resize(n);
+    for (std::size_t i = 0; i < n; ++i)
+        order[i] = static_cast<std::uint32_t>(i);
+    std::sort(order.begin(), order.end(), less);
+}
 
 } // namespace rolloy::pg

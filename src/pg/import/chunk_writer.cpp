@@ -89,11 +89,7 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
     {
         MemoryContext ctx = chunk_context_;
         written.upserted = known_to_exist || any_key_exists(c, ads);
-        // Rows in primary-key order: consecutive index insertions land on the same leaf pages.
-        order_.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            order_[i] = static_cast<std::uint32_t>(i);
-        std::sort(order_.begin(), order_.end(), [&c, &ads](std::uint32_t a, std::uint32_t b) {
+        order_by_key(order_, n, [&c, &ads](std::uint32_t a, std::uint32_t b) {
             std::int32_t x = ads[c[a].ad].id, y = ads[c[b].ad].id;
             return x != y ? x < y : c[a].report_date < c[b].report_date;
         });

@@ -110,11 +110,7 @@ LegacyChunkWriter::Written LegacyChunkWriter::write(const PendingChunk &c, bool 
     {
         MemoryContext ctx = chunk_context_;
         written.upserted = known_to_exist || any_key_exists(c, ads);
-        // Rows in primary-key order: consecutive index insertions land on the same leaf pages.
-        order_.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            order_[i] = static_cast<std::uint32_t>(i);
-        std::sort(order_.begin(), order_.end(), [&c, &ads](std::uint32_t a, std::uint32_t b) {
+        order_by_key(order_, n, [&c, &ads](std::uint32_t a, std::uint32_t b) {
             int k = ads[c[a].ad].key.compare(ads[c[b].ad].key); // bytewise, as COLLATE "C"
             return k != 0 ? k < 0 : c[a].report_date < c[b].report_date;
         });
