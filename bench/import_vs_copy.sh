@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# rolloy.import_performance against plain COPY, in the same run, on the same file.
+# rolloy.import_performance against plain COPY, in the same run, on the same file(s).
 #
 # Generates a Meta Ads Manager daily export (23 columns, as Meta writes them) of ROWS lines
 # (default 1,000,000: 500 ads x 2,000 days; 450 ad names are creatives created here, 225 named
@@ -7,9 +7,16 @@
 #   copy      COPY ... FROM the file into an unindexed table with the export's 23 typed columns
 #   import    rolloy.import_performance(pg_read_file(file), 'meta') into an empty performance_data
 #   reimport  the same import again over the rows of the first one (every row an update)
+# and the storage per row (heap + indexes + TOAST) of rolloy.ads and rolloy_internal.ad_days
+# after the first import, against the COPY table
 # and samples each backend's memory (/proc/<pid>/status every 20 ms): peak RssAnon (the backend's
 # private memory: file text, C++ state, chunk arrays) and VmHWM (peak resident, which also counts
 # the shared buffers the backend touched).
+#
+# A text value holds at most 1 GB, so above PART_ROWS (default 1,000,000) lines the export is
+# split into files of PART_ROWS lines (consecutive day ranges), each COPYed and imported by one
+# statement in turn into the same tables; the figures are the sums, and the per-row time of the
+# first and the last file shows whether the cost grows with the table (10,000,000 rows: 10 files).
 #
 # Needs a running server with rolloy installed (PGHOST/PGPORT/PGUSER of a superuser) on this
 # machine (the server reads the file and /proc is read locally). Usage:
@@ -19,19 +26,24 @@ ROWS=${1:-1000000}
 RUNS=${2:-3}
 ADS=500
 DAYS=$(((ROWS + ADS - 1) / ADS))
+PART_ROWS=${PART_ROWS:-1000000}
+PARTS=$(((ROWS + PART_ROWS - 1) / PART_ROWS))
+PART_DAYS=$(((PART_ROWS + ADS - 1) / ADS))
 DB=rolloy_bench
 : "${PGHOST:?set PGHOST/PGPORT/PGUSER}"
 q() { psql -X -q -v ON_ERROR_STOP=1 -At "$@"; }
 
 workdir=$(mktemp -d /tmp/rolloy-bench-XXXXXX)
 chmod 777 "$workdir"
-file=$workdir/meta_export.csv
+file=$workdir/meta_export
 [ -n "${KEEP_DB:-}" ] || trap 'rm -rf "$workdir"' EXIT
 
 q -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $DB" -c "CREATE DATABASE $DB"
 q -d $DB <<SQL >/dev/null
 SET client_min_messages = warning;
 CREATE EXTENSION rolloy;
+-- The import alone is measured: no background refresh of the insights after each one.
+UPDATE rolloy.insight_settings SET refresh_after_import = false;
 SELECT count(*) FROM rolloy.load_sample_dictionaries();
 INSERT INTO rolloy.users (id, email, display_name, role)
 VALUES ('00000000-0000-0000-0000-00000000bbbb', 'bench@example.com', 'Bench', 'member');
@@ -58,6 +70,18 @@ SELECT 450 + k,
        CASE WHEN k <= 25 THEN '20240101_OUT_PARK_WALK_JOY_UGC_' || (k + 1) ELSE 'Retargeting carousel ' || k END,
        (120210000000000000 + 450 + k)::text, 'BF26_Other'
   FROM generate_series(1, 50) k;
+CREATE TABLE copy_target (
+    reporting_starts date, reporting_ends date, day date, campaign_name text, ad_set_name text, ad_name text,
+    ad_id text, ad_delivery text, attribution_setting text, results integer, result_indicator text,
+    amount_spent numeric, impressions bigint, reach bigint, frequency numeric, link_clicks bigint, ctr numeric,
+    cpc numeric, clicks_all bigint, purchases integer, purchases_conversion_value numeric, purchase_roas numeric,
+    cost_per_results numeric);
+SQL
+for p in $(seq 0 $((PARTS - 1))); do
+    lo=$((p * PART_DAYS)) hi=$(((p + 1) * PART_DAYS - 1)) n=$((ROWS - p * PART_ROWS))
+    [ "$hi" -lt "$DAYS" ] || hi=$((DAYS - 1))
+    [ "$n" -le "$PART_ROWS" ] || n=$PART_ROWS
+    q -d $DB -v lo=$lo -v hi=$hi -v n=$n -v out="$file.$p.csv" <<SQL
 COPY (
   SELECT '2021-01-01'::date AS "Reporting starts", '2021-01-01'::date + $DAYS - 1 AS "Reporting ends",
          '2021-01-01'::date + d AS "Day", a.campaign AS "Campaign name", 'Seniors 65+ US' AS "Ad set name",
@@ -70,23 +94,18 @@ COPY (
          v.clicks * 2 AS "Clicks (all)", v.purchases AS "Purchases", v.purchases * 87.5 AS "Purchases conversion value",
          round(v.purchases * 87.5 / v.spend, 5) AS "Purchase ROAS (return on ad spend)",
          round(v.spend / greatest(v.purchases, 1), 5) AS "Cost per results"
-    FROM generate_series(0, $DAYS - 1) d
+    FROM generate_series(:lo, :hi) d
    CROSS JOIN ads a
    CROSS JOIN LATERAL (SELECT 1000 + (a.n * 7919 + d * 104729) % 50000 AS impressions) i
    CROSS JOIN LATERAL (SELECT i.impressions, i.impressions * 7 / 10 AS reach, i.impressions / 60 AS clicks,
                               i.impressions / 1200 AS purchases, round(i.impressions * 0.0123, 2) AS spend) v
    ORDER BY d, a.n
-   LIMIT $ROWS
-) TO '$file' WITH (FORMAT csv, HEADER true);
-CREATE TABLE copy_target (
-    reporting_starts date, reporting_ends date, day date, campaign_name text, ad_set_name text, ad_name text,
-    ad_id text, ad_delivery text, attribution_setting text, results integer, result_indicator text,
-    amount_spent numeric, impressions bigint, reach bigint, frequency numeric, link_clicks bigint, ctr numeric,
-    cpc numeric, clicks_all bigint, purchases integer, purchases_conversion_value numeric, purchase_roas numeric,
-    cost_per_results numeric);
+   LIMIT :n
+) TO :'out' WITH (FORMAT csv, HEADER true);
 SQL
-size_mb=$(($(stat -c %s "$file") / 1024 / 1024))
-echo "file: $ROWS rows, $size_mb MiB, $ADS ads (450 creatives, 50 unmatched) x $DAYS days"
+done
+size_mb=$(($(cat "$file".*.csv | wc -c) / 1024 / 1024))
+echo "file: $ROWS rows in $PARTS file(s), $size_mb MiB, $ADS ads (450 creatives, 50 unmatched) x $DAYS days"
 
 # Runs one statement in its own backend; prints "<ms> <peak RssAnon kB> <VmHWM kB> <backend CPU ms>".
 measure() {
@@ -124,22 +143,43 @@ record() {  # kind ms anon hwm cpu
 }
 # The length is given so that pg_read_file allocates the file's size once (without it, it grows a
 # buffer by doubling: up to twice the file in memory, which would be the benchmark's, not rolloy's).
-import_sql="SELECT rows_read FROM rolloy.import_performance(pg_read_file('$file', 0, $(stat -c %s "$file")), 'meta', 'reject_file', 'bench')"
+import_sql() { echo "SELECT rows_read FROM rolloy.import_performance(pg_read_file('$file.$1.csv', 0, $(stat -c %s "$file.$1.csv")), 'meta', 'reject_file', 'bench')"; }
+# Runs one statement per file (KIND copy or import); prints "<ms> <anon> <hwm> <cpu> <ms of the first> <ms of the last>".
+all_parts() {
+    local ms=0 a=0 h=0 c=0 first="" last="" m x y z
+    for p in $(seq 0 $((PARTS - 1))); do
+        if [ "$1" = copy ]; then
+            read -r m x y z < <(measure "COPY copy_target FROM '$file.$p.csv' WITH (FORMAT csv, HEADER true)")
+        else
+            read -r m x y z < <(measure "$(import_sql $p)")
+        fi
+        ms=$(echo "$ms + $m" | bc -l); c=$((c + z))
+        [ "$x" -gt "$a" ] && a=$x
+        [ "$y" -gt "$h" ] && h=$y
+        [ -n "$first" ] || first=$m
+        last=$m
+    done
+    echo "$ms $a $h $c $first $last"
+}
 for run in $(seq 1 "$RUNS"); do
     q -d $DB -c "TRUNCATE copy_target" -c "CHECKPOINT"
-    read -r ms a h c < <(measure "COPY copy_target FROM '$file' WITH (FORMAT csv, HEADER true)")
+    read -r ms a h c f l < <(all_parts copy)
     record copy "$ms" "$a" "$h" "$c"
-    line="run $run: copy $ms ms (cpu $c)"
+    line="run $run: copy $ms ms (cpu $c; first file $f ms, last $l ms)"
 
-    q -d $DB -c "SET client_min_messages = warning" -c "TRUNCATE rolloy.performance_data, rolloy.import_batches" -c "CHECKPOINT"
-    read -r ms a h c < <(measure "$import_sql")
+    q -d $DB -c "SET client_min_messages = warning" -c "TRUNCATE rolloy_internal.ad_days, rolloy.ads, rolloy.import_batches" -c "CHECKPOINT"
+    read -r ms a h c f l < <(all_parts import)
     record import "$ms" "$a" "$h" "$c"
-    line+=", import $ms ms (cpu $c)"
+    line+=", import $ms ms (cpu $c; first file $f ms, last $l ms)"
+    # Storage as an import leaves it (the re-import's old row versions are pruned on later visits).
+    [ "$run" -gt 1 ] || read -r star_b copy_b < <(q -d $DB -F ' ' -c "SELECT pg_total_relation_size('rolloy.ads')
+                                                     + pg_total_relation_size('rolloy_internal.ad_days'),
+                                                     pg_total_relation_size('copy_target')")
 
     q -d $DB -c "CHECKPOINT"
-    read -r ms a h c < <(measure "$import_sql")
+    read -r ms a h c f l < <(all_parts import)
     record reimport "$ms" "$a" "$h" "$c"
-    echo "$line, reimport $ms ms (cpu $c)"
+    echo "$line, reimport $ms ms (cpu $c; first file $f ms, last $l ms)"
 done
 for order in "ASC LIMIT 1" "DESC LIMIT 1"; do
     echo "batch: $(q -d $DB -c "SELECT rows_read || ' read, ' || rows_inserted || ' inserted, ' || rows_updated || ' updated, ' ||
@@ -149,6 +189,7 @@ done
 rows_check=$(q -d $DB -c "SELECT count(*) FROM rolloy.performance_data")
 [ "$rows_check" -eq "$ROWS" ] || { echo "expected $ROWS rows in performance_data, found $rows_check" >&2; exit 1; }
 
+echo "storage: ads + ad_days $((star_b / ROWS)) bytes/row, COPY table $((copy_b / ROWS)) bytes/row, ratio $(echo "scale=2; $star_b / $copy_b" | bc -l)"
 copy_ms=$(echo ${T[copy]} | tr ' ' '\n' | median)
 copy_cpu=$(echo ${C[copy]} | tr ' ' '\n' | median)
 echo

@@ -242,19 +242,25 @@ SELECT count(*) AS settings_rows, min(min_impressions) AS min_impressions, min(l
 SELECT count(*) > 0 AS refreshed FROM rolloy.refresh_insights();
 SELECT count(*) AS leaderboard_rows FROM rolloy.insight_leaderboard;
 
--- Tiers of images (the variants that run as ads): C1's first two days ran as its V01 and its
--- last two as V02; C2's and C5's days as their V01. Totals (impressions / clicks):
---   C1_V01 1000/40, C1_V02 1000/20, C2_V01 1000/20, C5_V01 1000/40: all past the 1000 gate.
--- All data: equal CTRs share a rank; ranks 1, 1, 3, 3 of 4 -> top_50 (1·2 <= 4), below_50 (3·2 > 4).
--- Uma's scope (C1, C2): ranks 1, 2, 2 of 3 -> top_50, below_50, below_50. The creatives' own
--- tiers do not change, and the creative leaderboard lists creatives only.
+-- Tiers of images (the variants that run as ads): C1's ad runs as its image V01, a second ad
+-- as its V02 (two more days), C2's and C5's ads as their V01. Totals (impressions / clicks):
+--   C1_V01 2000/60, C1_V02 1000/20, C2_V01 1000/20, C5_V01 1000/40: all past the 1000 gate.
+-- All data, by the Wilson lower bound: C5_V01, C1_V01, then C1_V02 and C2_V01 sharing rank 3 of
+-- 4 -> top_50 (rank·2 <= 4), top_50, below_50, below_50. Uma's scope (C1, C2): C1_V01 rank 1 of
+-- 3 (top_50), C1_V02 and C2_V01 rank 2 (below_50). The creatives' tiers keep their counts, and
+-- the creative leaderboard lists creatives only.
 INSERT INTO rolloy.generated_images (project_id)
 SELECT p.id FROM rolloy.creative_projects p, generate_series(1, CASE p.title WHEN 'C1' THEN 2 ELSE 1 END)
  WHERE p.title IN ('C1', 'C2', 'C5') ORDER BY p.title;
 UPDATE rolloy.performance_data d SET image_id = g.id
-  FROM rolloy.creative_projects p JOIN rolloy.generated_images g ON g.project_id = p.id
- WHERE d.project_id = p.id AND p.title IN ('C1', 'C2', 'C5')
-   AND g.variant_no = CASE WHEN p.title = 'C1' AND d.report_date >= '2026-11-01' THEN 2 ELSE 1 END;
+  FROM rolloy.creative_projects p JOIN rolloy.generated_images g ON g.project_id = p.id AND g.variant_no = 1
+ WHERE d.project_id = p.id AND p.title IN ('C1', 'C2', 'C5');
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, project_id, image_id,
+                                     impressions, clicks, spend, currency)
+SELECT 'meta', 'C1 V02', g.ad_name, v.day, v.day, g.project_id, g.id, 500, 10, 25, 'USD'
+  FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id,
+       (VALUES (date '2026-11-04'), (date '2026-11-05')) v(day)
+ WHERE p.title = 'C1' AND g.variant_no = 2;
 SELECT count(*) > 0 AS refreshed FROM rolloy.refresh_insights();
 SELECT pg_temp.title(project_id) || '_V' || right(ad_name, 2) AS image, rank, eligible_images, tier, impressions, clicks,
        round(ctr_lower_bound, 6) AS ctr_lower_bound

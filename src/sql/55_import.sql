@@ -66,27 +66,27 @@ COMMENT ON FUNCTION rolloy.import_csv_file(bytea) IS
     'PostgREST upload of the file as is: POST /rpc/import_csv_file with Content-Type: application/octet-stream '
     '(UTF-16 "Excel CSV" included). Platform detected, on_error reject_file. Returns the import_batches row. Admins only.';
 
--- Rows whose ad name is a creative name nobody has created yet wait in performance_data with
--- project_id NULL and their canonical name in creative_name. A project or image created (or a
--- project renamed) later with that name picks them up here. An image name's project part links
--- the project as soon as the project exists; the image follows when it is generated.
+-- Ads whose name is a creative name nobody has created yet wait in rolloy.ads with project_id
+-- NULL and their canonical name in creative_name. A project or image created (or a project
+-- renamed) later with that name picks them up here. An image name's project part links the
+-- project as soon as the project exists; the image follows when it is generated.
 CREATE FUNCTION rolloy_internal._link_waiting_performance() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     IF TG_TABLE_NAME = 'creative_projects' THEN
         -- The project's own name, or one of its image names (name_Vnn sorts between name_V and
-        -- name_W; creative_name compares bytewise): both served by performance_data_unmatched_idx.
-        UPDATE rolloy.performance_data d SET project_id = NEW.id
-         WHERE d.project_id IS NULL
-           AND (d.creative_name = NEW.generated_name
-                OR (d.creative_name >= NEW.generated_name || '_V' AND d.creative_name < NEW.generated_name || '_W'
-                    AND (rolloy.parse_creative_name(d.creative_name)).project_name = NEW.generated_name));
+        -- name_W; creative_name compares bytewise): both served by ads_unmatched_idx.
+        UPDATE rolloy.ads a SET project_id = NEW.id
+         WHERE a.project_id IS NULL
+           AND (a.creative_name = NEW.generated_name
+                OR (a.creative_name >= NEW.generated_name || '_V' AND a.creative_name < NEW.generated_name || '_W'
+                    AND (rolloy.parse_creative_name(a.creative_name)).project_name = NEW.generated_name));
     ELSE
-        UPDATE rolloy.performance_data d SET project_id = NEW.project_id, image_id = NEW.id
-         WHERE d.project_id IS NULL AND d.creative_name = NEW.ad_name;
-        -- Rows that found the project at import time and waited for this image.
-        UPDATE rolloy.performance_data d SET image_id = NEW.id
-         WHERE d.project_id = NEW.project_id AND d.image_id IS NULL AND d.creative_name = NEW.ad_name;
+        UPDATE rolloy.ads a SET project_id = NEW.project_id, image_id = NEW.id
+         WHERE a.project_id IS NULL AND a.creative_name = NEW.ad_name;
+        -- Ads that found the project at import time and waited for this image.
+        UPDATE rolloy.ads a SET image_id = NEW.id
+         WHERE a.project_id = NEW.project_id AND a.image_id IS NULL AND a.creative_name = NEW.ad_name;
     END IF;
     RETURN NULL;
 END
@@ -106,29 +106,34 @@ DECLARE
     to_projects bigint;
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser('re-match ad performance', rolloy_internal._importer_hint());
-    -- Read the names of unmatched rows again: the parser may know spellings it did not at import.
-    UPDATE rolloy.performance_data d
-       SET creative_name = (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(d.ad_name) x)
-     WHERE d.project_id IS NULL
-       AND d.creative_name IS DISTINCT FROM
-           (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(d.ad_name) x);
+    -- Read the names of unmatched ads again: the parser may know spellings it did not at import.
+    UPDATE rolloy.ads a
+       SET creative_name = (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(a.ad_name) x)
+     WHERE a.project_id IS NULL
+       AND a.creative_name IS DISTINCT FROM
+           (SELECT coalesce(x.image_name, x.project_name) FROM rolloy.parse_creative_name(a.ad_name) x);
 
-    UPDATE rolloy.performance_data d SET project_id = g.project_id, image_id = g.id
-      FROM rolloy.generated_images g
-     WHERE d.image_id IS NULL AND d.creative_name IS NOT NULL AND d.creative_name = g.ad_name;
-    GET DIAGNOSTICS to_images = ROW_COUNT;
+    -- Counted in performance rows (days), as in 0.1.0: the ads linked, weighed by their days.
+    WITH linked AS (
+        UPDATE rolloy.ads a SET project_id = g.project_id, image_id = g.id
+          FROM rolloy.generated_images g
+         WHERE a.image_id IS NULL AND a.creative_name IS NOT NULL AND a.creative_name = g.ad_name
+        RETURNING a.id)
+    SELECT count(*) INTO to_images FROM rolloy_internal.ad_days d WHERE d.ad IN (SELECT l.id FROM linked l);
 
-    UPDATE rolloy.performance_data d SET project_id = p.id
-      FROM rolloy.creative_projects p
-     WHERE d.project_id IS NULL AND d.image_id IS NULL AND d.creative_name IS NOT NULL
-       AND p.generated_name = (rolloy.parse_creative_name(d.creative_name)).project_name;
-    GET DIAGNOSTICS to_projects = ROW_COUNT;
+    WITH linked AS (
+        UPDATE rolloy.ads a SET project_id = p.id
+          FROM rolloy.creative_projects p
+         WHERE a.project_id IS NULL AND a.image_id IS NULL AND a.creative_name IS NOT NULL
+           AND p.generated_name = (rolloy.parse_creative_name(a.creative_name)).project_name
+        RETURNING a.id)
+    SELECT count(*) INTO to_projects FROM rolloy_internal.ad_days d WHERE d.ad IN (SELECT l.id FROM linked l);
     RETURN to_images + to_projects;
 END
 $$;
 COMMENT ON FUNCTION rolloy.rematch_performance() IS
-    'Links performance rows to the projects and images their ad names name, for rows not (fully) linked yet; '
-    'returns how many rows it linked. New projects and images link their rows automatically: this is for names '
+    'Links ads to the projects and images their ad names name, for ads not (fully) linked yet; returns how many '
+    'performance rows (ad days) it linked. New projects and images link their rows automatically: this is for names '
     'read differently since, or links removed by hand. Admins only.';
 
 CREATE VIEW rolloy.unmatched_performance WITH (security_invoker = true) AS

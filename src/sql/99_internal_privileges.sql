@@ -5,12 +5,14 @@
 -- exceptions run with the caller's rights, reached by OID from a policy, a view, a CHECK or a
 -- SQL-standard function body, so the caller needs EXECUTE on them but no USAGE on the schema
 -- (and, without USAGE, cannot call them by name):
---   _owns_project      policies of generated_images and performance_data
+--   _owns_project      policies of generated_images and ads, the view performance_data
+--   _reads_all_performance  the view performance_data (admins, superusers and the owner read all)
 --   _insight_scope     the insight_* views
---   _is_currency_code  the currency CHECK of performance_data (admins write it)
+--   _is_currency_code  the currency check of rows written through performance_data
 --   _stored_image      image(), thumbnail(), reference_image()
 -- docs/api.md lists them; test/integration/api_surface.sh compares the list with the catalog.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
+                          rolloy_internal._reads_all_performance(),
                           rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean)
     TO rolloy_member;

@@ -2,7 +2,7 @@
 -- psql-style role mapping and PostgREST-style SET ROLE + request.jwt.claims.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(748);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(784);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 CREATE TEMP TABLE matrix (tbl text, op text, statement text, expected text[]);
 INSERT INTO matrix VALUES
@@ -27,6 +27,8 @@ INSERT INTO matrix VALUES
     '{rows:2,rows:1,rows:4,rows:1,rows:4,rows:2,rows:0,rows:0,error:42501}'),
 ('name_counters', 'select', 'SELECT * FROM rolloy.name_counters',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ads', 'select', 'SELECT * FROM rolloy.ads',
+    '{rows:1,rows:1,rows:3,rows:0,rows:3,rows:1,rows:0,rows:0,error:42501}'),
 ('performance_data', 'select', 'SELECT * FROM rolloy.performance_data',
     '{rows:1,rows:1,rows:3,rows:0,rows:3,rows:1,rows:0,rows:0,error:42501}'),
 ('unmatched_performance', 'select', 'SELECT * FROM rolloy.unmatched_performance',
@@ -97,6 +99,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('name_counters', 'insert', $$INSERT INTO rolloy.name_counters VALUES ('X', 1)$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ads', 'insert', $$INSERT INTO rolloy.ads (platform, ad_key, ad_name) VALUES ('tiktok', 'k', 'k')$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('performance_data', 'insert', $$INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end) VALUES ('tiktok', 'k', 'k', '2026-11-02', '2026-11-02')$$,
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
 ('import_batches', 'insert', $$INSERT INTO rolloy.import_batches (platform) VALUES ('meta')$$,
@@ -133,6 +137,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('generated_images', 'update', $$UPDATE rolloy.generated_images SET status = 'completed'$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ads', 'update', 'UPDATE rolloy.ads SET ad_name = ad_name',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('performance_data', 'update', 'UPDATE rolloy.performance_data SET clicks = clicks',
     '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
 ('import_batches', 'update', 'UPDATE rolloy.import_batches SET rows_read = 0',
@@ -160,6 +166,8 @@ INSERT INTO matrix VALUES
 ('creative_projects', 'delete project with images', $$DELETE FROM rolloy.creative_projects WHERE title = 'bob cafe'$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('generated_images', 'delete', 'DELETE FROM rolloy.generated_images',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ads', 'delete', 'DELETE FROM rolloy.ads',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('performance_data', 'delete', 'DELETE FROM rolloy.performance_data',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),

@@ -3,7 +3,7 @@
 -- day are summed whatever the chunking), and that every bad file leaves every table unchanged.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(156);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(170);  -- fixed: a probe that returns no rows cannot pass unnoticed
 SET client_min_messages = warning;
 
 -- A fingerprint of every table of rolloy.
@@ -120,9 +120,10 @@ SELECT results_eq(
     $$VALUES (2, 1, 1)$$, 'an overlapping export inserts the new day and updates the known one');
 SELECT results_eq(
     $$SELECT report_date, impressions, clicks, spend FROM rolloy.performance_data WHERE ad_key = 'b1' ORDER BY report_date$$,
-    $$VALUES ('2026-11-10'::date, 2000::bigint, 20::bigint, 20.000000::numeric), ('2026-11-11', 2500, 25, 25.000000),
-             ('2026-11-12', 2600, 26, 26.000000)$$,
-    'the overlapped day holds the newer export''s figures, not their sum');
+    $$VALUES ('2026-11-01'::date, 1000::bigint, 10::bigint, 0.000000::numeric), ('2026-11-10', 2000, 20, 20.000000),
+             ('2026-11-11', 2500, 25, 25.000000), ('2026-11-12', 2600, 26, 26.000000)$$,
+    'the overlapped day holds the newer export''s figures, not their sum (11-01: the fixture''s row of the ad, '
+    'written by name, which took the id b1)');
 
 -- Lines of one ad and day (breakdowns) are summed, whatever the chunk size; re-imports keep the sum.
 CREATE TEMP TABLE breakdown AS
@@ -221,6 +222,76 @@ SELECT results_eq(
     $$VALUES (2, 1, 1, '3')$$, format('%s with skip_row: the good line is imported, line 3 reported', f.what))
   FROM bad_files f WHERE f.skip_row_sqlstate = 'ok' ORDER BY f.what;
 RESET ROLE;
+
+------------------------------------------------------------------------------------------------
+-- Lines without an ad id (the column dropped by hand) find their ad by its name, so name-keyed
+-- and id-keyed lines of one ad and day converge on one row, in every order: a re-import replaces
+-- and never adds (issue 12).
+CREATE FUNCTION pg_temp.no_id_csv(lines text[]) RETURNS text LANGUAGE sql AS $$
+    SELECT 'Day,Ad name,Amount spent (USD),Impressions,Link clicks' || chr(10) || array_to_string(lines, chr(10))
+$$;
+CREATE FUNCTION pg_temp.days_of(p_name text) RETURNS TABLE (ad_key text, ad_id text, day date, impressions bigint,
+                                                           spend numeric) LANGUAGE sql AS $$
+    SELECT ad_key, ad_id, report_date, impressions, spend FROM rolloy.performance_data WHERE ad_name = p_name ORDER BY 3
+$$;
+-- id first, then by name
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.meta_csv(ARRAY['2026-09-01,Order A,oa,1.00,100,1', '2026-09-02,Order A,oa,2.00,200,2'])),
+    $$VALUES (2, 0)$$, 'order id-then-name: the export with ids inserts two days');
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-02,Order A,2.50,250,2', '2026-09-03,Order A,3.00,300,3'])),
+    $$VALUES (1, 1)$$, 'order id-then-name: the export without ids updates the known day and inserts the new one');
+SELECT results_eq($$SELECT * FROM pg_temp.days_of('Order A')$$,
+    $$VALUES ('oa', 'oa', '2026-09-01'::date, 100::bigint, 1.000000::numeric), ('oa', 'oa', '2026-09-02', 250, 2.500000),
+             ('oa', 'oa', '2026-09-03', 300, 3.000000)$$,
+    'order id-then-name: one row per day, under the id, the restated day replaced (no double count)');
+-- by name first, then with the id
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-01,Order B,1.00,100,1', '2026-09-02,Order B,2.00,200,2'])),
+    $$VALUES (2, 0)$$, 'order name-then-id: the export without ids inserts two days');
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.meta_csv(ARRAY['2026-09-02,Order B,ob,2.50,250,2', '2026-09-03,Order B,ob,3.00,300,3'])),
+    $$VALUES (1, 1)$$, 'order name-then-id: the export with ids updates the day known by name and inserts the new one');
+SELECT results_eq($$SELECT * FROM pg_temp.days_of('Order B')$$,
+    $$VALUES ('ob', 'ob', '2026-09-01'::date, 100::bigint, 1.000000::numeric), ('ob', 'ob', '2026-09-02', 250, 2.500000),
+             ('ob', 'ob', '2026-09-03', 300, 3.000000)$$,
+    'order name-then-id: the ad known by name took the id; one row per day');
+SELECT is((SELECT count(*) FROM rolloy.ads WHERE ad_name = 'Order B'), 1::bigint, 'order name-then-id: one ad');
+-- by name twice
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-01,Order C,1.00,100,1'])),
+    $$VALUES (1, 0)$$, 'order name-twice: the first export inserts the day');
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-01,Order C,1.50,150,1'])),
+    $$VALUES (0, 1)$$, 'order name-twice: the second replaces it');
+SELECT results_eq($$SELECT * FROM pg_temp.days_of('Order C')$$,
+    $$VALUES ('Order C', NULL::text, '2026-09-01'::date, 150::bigint, 1.500000::numeric)$$,
+    'order name-twice: one row, the newer figures');
+-- A name two ads with ids share cannot tell them apart: the lines without an id are kept apart
+-- under the name (replacing neither ad's day at random), and the batch says so.
+SELECT is((SELECT rows_inserted FROM rolloy.import_performance(
+               pg_temp.meta_csv(ARRAY['2026-09-01,Twin,t1,1.00,100,1', '2026-09-01,Twin,t2,2.00,200,2']))), 2,
+          'two ads with ids share the name Twin');
+SELECT results_eq(
+    format($$SELECT rows_inserted, warnings[1] LIKE '1 line has no ad id and a name that several ads with ids share%%'
+               FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-09-01,Twin,5.00,500,5'])),
+    $$VALUES (1, true)$$, 'a line without an id of that name is kept apart (a row of its own), with a warning');
+-- A creative name spelled another way (case, separators) finds the ad by its canonical name.
+SELECT results_eq(
+    format($$SELECT rows_inserted, rows_updated FROM rolloy.import_performance(%L)$$,
+           pg_temp.no_id_csv(ARRAY['2026-11-11,' || lower(pg_temp.name_of('alice park')) || '_v1,27.00,2700,27'])),
+    $$VALUES (0, 1)$$, 'a name-keyed line spelled another way updates the day of the ad with the id');
+SELECT results_eq(
+    $$SELECT ad_key COLLATE "default", impressions FROM rolloy.performance_data
+       WHERE report_date = '2026-11-11' AND creative_name = pg_temp.name_of('alice park') || '_V01'$$,
+    $$VALUES ('a1', 2700::bigint)$$, 'and that day is one row, under a1');
 
 SELECT * FROM finish();
 ROLLBACK;

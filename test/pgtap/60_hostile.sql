@@ -326,12 +326,12 @@ INSERT INTO column_limits VALUES
                                                  FROM rolloy.creative_projects WHERE created_by = '%9$s'$$, 'creative_projects_notes_length'),
     ('provider_prices.model', 'admin_jwt', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd) VALUES ('fal', repeat('m', 121), 'image', 1)$$, 'provider_prices_model_check'),
     ('provider_prices.notes', 'admin_jwt', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, notes) VALUES ('fal', 'm', 'image', 1, repeat('n', 501))$$, 'provider_prices_notes_length'),
-    ('performance_data.ad_key', 'admin', $$UPDATE rolloy.performance_data SET ad_key = repeat('k', 1001)$$, 'performance_data_ad_key_length'),
-    ('performance_data.ad_id', 'admin', $$UPDATE rolloy.performance_data SET ad_id = repeat('i', 1001)$$, 'performance_data_ad_id_length'),
-    ('performance_data.ad_name', 'admin', $$UPDATE rolloy.performance_data SET ad_name = repeat('é', 501)$$, 'performance_data_ad_name_length'),
-    ('performance_data.campaign', 'admin', $$UPDATE rolloy.performance_data SET campaign = repeat('c', 1001)$$, 'performance_data_campaign_length'),
-    ('performance_data.ad_group', 'admin', $$UPDATE rolloy.performance_data SET ad_group = repeat('g', 1001)$$, 'performance_data_ad_group_length'),
-    ('performance_data.creative_name', 'admin', $$UPDATE rolloy.performance_data SET creative_name = repeat('c', 1001)$$, 'performance_data_creative_name_length');
+    ('performance_data.ad_key', 'admin', $$UPDATE rolloy.performance_data SET ad_key = repeat('k', 1001)$$, 'ads_ad_key_length'),
+    ('performance_data.ad_id', 'admin', $$UPDATE rolloy.performance_data SET ad_id = repeat('i', 1001)$$, 'ads_ad_id_length'),
+    ('performance_data.ad_name', 'admin', $$UPDATE rolloy.performance_data SET ad_name = repeat('é', 501)$$, 'ads_ad_name_length'),
+    ('performance_data.campaign', 'admin', $$UPDATE rolloy.performance_data SET campaign = repeat('c', 1001)$$, 'ads_campaign_length'),
+    ('performance_data.ad_group', 'admin', $$UPDATE rolloy.performance_data SET ad_group = repeat('g', 1001)$$, 'ads_ad_group_length'),
+    ('performance_data.creative_name', 'admin', $$UPDATE rolloy.performance_data SET creative_name = repeat('c', 1001)$$, 'ads_creative_name_length');
 
 SELECT is(CASE WHEN o LIKE 'error:23514 %' THEN 'error:23514 ' || substring(o FROM 'check constraint "([^"]+)"') ELSE o END,
           'error:23514 ' || l.constraint_name, format('over the limit: %s (%s)', l.col, l.ctx))

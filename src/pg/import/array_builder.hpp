@@ -87,6 +87,20 @@ template <typename Get> Datum int4_array(MemoryContext context, std::size_t n, O
     return detail::make_array(context, elems, nulls, type, 4, true, TYPALIGN_INT);
 }
 
+// get(i) -> std::optional<std::int64_t> within int4's range; nullopt is NULL.
+template <typename Get> Datum nullable_int4_array(MemoryContext context, std::size_t n, Get get) {
+    std::vector<Datum> elems(n);
+    std::vector<char> nulls(n, 0);
+    for (std::size_t i = 0; i < n; ++i) {
+        std::optional<std::int64_t> v = get(i);
+        if (v)
+            elems[i] = Int32GetDatum(static_cast<std::int32_t>(*v));
+        else
+            nulls[i] = 1;
+    }
+    return detail::make_array(context, elems, nulls, INT4OID, 4, true, TYPALIGN_INT);
+}
+
 // get(i) -> const Uuid * (nullptr is NULL).
 template <typename Get> Datum uuid_array(MemoryContext context, std::size_t n, Get get) {
     std::vector<Datum> elems(n);

@@ -2,6 +2,7 @@
 
 #include "pg/common/spi.hpp"
 #include "pg/import/array_builder.hpp"
+#include "pg/import/chunk_plans.hpp"
 
 #include "core/common/error.hpp"
 
@@ -13,224 +14,112 @@
 namespace rolloy::pg {
 namespace {
 
-// $1 platform, $2 batch id, $3.. one array per column. The arrays are unnested in the SELECT
-// list (ProjectSet, row by row) rather than in FROM (which stores the whole chunk first).
+// $1 batch id, $2.. one array per column. The arrays are unnested in the SELECT list
+// (ProjectSet, row by row) rather than in FROM (which stores the whole chunk first).
 #define ROLLOY_CHUNK_COLUMNS                                                                                 \
-    "platform, ad_key, ad_id, ad_name, campaign, ad_group, report_date, period_end, project_id,"             \
-    " image_id, creative_name, impressions, reach, clicks, spend, currency, conversions,"                    \
-    " conversion_value, source_lines, import_batch_id"
+    "ad, report_date, period_end, source_lines, impressions, clicks, reach, spend, conversions,"             \
+    " conversion_value, import_batch_id, currency"
 #define ROLLOY_CHUNK_SOURCE                                                                                  \
-    " SELECT $1::rolloy.ad_platform, u.ad_key, u.ad_id, u.ad_name, u.campaign, u.ad_group,"                  \
-    "        u.report_date, u.period_end, u.project_id, u.image_id, u.creative_name,"                        \
-    "        u.impressions, u.reach, u.clicks, u.spend * 0.000001, u.currency,"                              \
-    "        u.conversions * 0.000001, u.conversion_value * 0.000001, u.source_lines, $2"                    \
-    "   FROM (SELECT unnest($3::text[]) AS ad_key, unnest($4::text[]) AS ad_id,"                             \
-    "                unnest($5::text[]) AS ad_name, unnest($6::text[]) AS campaign,"                         \
-    "                unnest($7::text[]) AS ad_group, unnest($8::date[]) AS report_date,"                     \
-    "                unnest($9::date[]) AS period_end, unnest($10::uuid[]) AS project_id,"                   \
-    "                unnest($11::uuid[]) AS image_id, unnest($12::text[]) AS creative_name,"                 \
-    "                unnest($13::int8[]) AS impressions, unnest($14::int8[]) AS reach,"                      \
-    "                unnest($15::int8[]) AS clicks, unnest($16::int8[]) AS spend,"                           \
-    "                unnest($17::text[]) AS currency, unnest($18::int8[]) AS conversions,"                   \
-    "                unnest($19::int8[]) AS conversion_value, unnest($20::int4[]) AS source_lines) u"
+    " SELECT u.ad, u.report_date, u.period_end, u.source_lines, u.impressions, u.clicks, u.reach, u.spend,"  \
+    "        u.conversions, u.conversion_value, $1, u.currency::smallint"                                    \
+    "   FROM (SELECT unnest($2::int4[]) AS ad, unnest($3::date[]) AS report_date,"                           \
+    "                unnest($4::date[]) AS period_end, unnest($5::int4[]) AS source_lines,"                  \
+    "                unnest($6::int8[]) AS impressions, unnest($7::int8[]) AS clicks,"                       \
+    "                unnest($8::int8[]) AS reach, unnest($9::int8[]) AS spend,"                              \
+    "                unnest($10::int8[]) AS conversions, unnest($11::int8[]) AS conversion_value,"           \
+    "                unnest($12::int4[]) AS currency) u"
 
 constexpr const char *kInsert =
-    "INSERT INTO rolloy.performance_data (" ROLLOY_CHUNK_COLUMNS ")" ROLLOY_CHUNK_SOURCE;
+    "INSERT INTO rolloy_internal.ad_days (" ROLLOY_CHUNK_COLUMNS ")" ROLLOY_CHUNK_SOURCE;
 
 constexpr const char *kUpsert =
     "WITH written AS ("
-    " INSERT INTO rolloy.performance_data AS p (" ROLLOY_CHUNK_COLUMNS ")" ROLLOY_CHUNK_SOURCE R"SQL(
-    ON CONFLICT ON CONSTRAINT performance_data_natural_key DO UPDATE SET
-        -- same import (an earlier chunk): add the line; an earlier import: replace the row.
-        ad_id = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id THEN p.ad_id ELSE EXCLUDED.ad_id END,
-        ad_name = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id THEN p.ad_name ELSE EXCLUDED.ad_name END,
-        campaign = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id THEN p.campaign ELSE EXCLUDED.campaign END,
-        ad_group = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id THEN p.ad_group ELSE EXCLUDED.ad_group END,
-        creative_name = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id THEN p.creative_name
-                             ELSE EXCLUDED.creative_name END,
-        -- a link is never undone by an import: a name that matches nothing keeps the old link
-        project_id = CASE WHEN EXCLUDED.project_id IS NULL THEN p.project_id ELSE EXCLUDED.project_id END,
-        image_id = CASE WHEN EXCLUDED.project_id IS NULL THEN p.image_id ELSE EXCLUDED.image_id END,
-        period_end = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                          THEN greatest(p.period_end, EXCLUDED.period_end) ELSE EXCLUDED.period_end END,
-        impressions = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                           THEN p.impressions + EXCLUDED.impressions ELSE EXCLUDED.impressions END,
-        reach = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id AND p.reach IS NOT NULL
-                     THEN p.reach + coalesce(EXCLUDED.reach, 0) ELSE EXCLUDED.reach END,
-        clicks = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                      THEN p.clicks + EXCLUDED.clicks ELSE EXCLUDED.clicks END,
-        spend = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                     THEN p.spend + EXCLUDED.spend ELSE EXCLUDED.spend END,
-        currency = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                        THEN coalesce(p.currency, EXCLUDED.currency) ELSE EXCLUDED.currency END,
-        conversions = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                           THEN p.conversions + EXCLUDED.conversions ELSE EXCLUDED.conversions END,
-        conversion_value = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                                THEN p.conversion_value + EXCLUDED.conversion_value
-                                ELSE EXCLUDED.conversion_value END,
-        source_lines = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id
-                            THEN p.source_lines + EXCLUDED.source_lines ELSE EXCLUDED.source_lines END,
-        import_batch_id = EXCLUDED.import_batch_id,
-        updated_at = now()
-    RETURNING p.xmax = 0 AS inserted
-)
-SELECT count(*) FILTER (WHERE inserted), count(*) FROM written
-)SQL";
+    " INSERT INTO rolloy_internal.ad_days AS p (" ROLLOY_CHUNK_COLUMNS ")" ROLLOY_CHUNK_SOURCE
+    " ON CONFLICT ON CONSTRAINT ad_days_pkey DO UPDATE SET" ROLLOY_CHUNK_FIGURES_ON_CONFLICT;
 
 // Does any (ad, day) of the chunk exist? One index range scan per distinct ad of the chunk.
 constexpr const char *kProbe =
-    "SELECT EXISTS (SELECT 1 FROM unnest($2::text[]) AS k(ad_key)"
-    "                WHERE EXISTS (SELECT 1 FROM rolloy.performance_data p"
-    "                               WHERE p.ad_key = k.ad_key AND p.report_date BETWEEN $3 AND $4"
-    "                                 AND p.platform = $1::rolloy.ad_platform))";
+    "SELECT EXISTS (SELECT 1 FROM unnest($1::int4[]) AS k(ad)"
+    "                WHERE EXISTS (SELECT 1 FROM rolloy_internal.ad_days p"
+    "                               WHERE p.ad = k.ad AND p.report_date BETWEEN $2 AND $3))";
 
-constexpr int kParams = 20;
-
-std::optional<std::string_view> text_or_null(const std::string &s) {
-    if (s.empty()) return std::nullopt;
-    return std::string_view(s);
+// "USD" -> 20*676 + 18*26 + 3 (AAA = 0 .. ZZZ = 17575), as rolloy.performance_data decodes it.
+std::optional<std::int64_t> currency_number(const std::string &code) {
+    if (code.size() != 3) return std::nullopt;
+    return (code[0] - 'A') * 676 + (code[1] - 'A') * 26 + (code[2] - 'A');
 }
+
+constexpr int kParams = 12;
 
 } // namespace
 
-ChunkWriter::ChunkWriter(std::string platform, std::int64_t batch_id)
-    : platform_(std::move(platform)), batch_id_(batch_id) {
-    static Oid types[kParams] = {TEXTOID,      INT8OID,      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-                                 TEXTARRAYOID, TEXTARRAYOID, DATEARRAYOID, DATEARRAYOID, UUIDARRAYOID,
-                                 UUIDARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-                                 INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT4ARRAYOID};
-    static Oid probe_types[4] = {TEXTOID, TEXTARRAYOID, DATEOID, DATEOID};
-    auto prepare = [](const char *sql, int nargs, Oid *argtypes) {
-        return call([sql, nargs, argtypes] {
-            SPIPlanPtr plan = SPI_prepare(sql, nargs, argtypes);
-            if (plan == nullptr)
-                elog(ERROR, "rolloy: preparing an import statement failed: %s",
-                     SPI_result_code_string(SPI_result));
-            return plan;
-        });
-    };
-    insert_plan_ = prepare(kInsert, kParams, types);
-    upsert_plan_ = prepare(kUpsert, kParams, types);
-    probe_plan_ = prepare(kProbe, 4, probe_types);
-    // A child of the SPI procedure context: gone at SPI_finish, or with the transaction on error.
-    chunk_context_ = call([] {
-        return AllocSetContextCreate(CurrentMemoryContext, "rolloy import chunk", ALLOCSET_DEFAULT_SIZES);
-    });
+ChunkWriter::ChunkWriter(std::int64_t batch_id) : batch_id_(batch_id) {
+    static Oid types[kParams] = {INT8OID,      INT4ARRAYOID, DATEARRAYOID, DATEARRAYOID,
+                                 INT4ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+                                 INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT4ARRAYOID};
+    static Oid probe_types[3] = {INT4ARRAYOID, DATEOID, DATEOID};
+    insert_plan_ = prepare_chunk_plan(kInsert, kParams, types);
+    upsert_plan_ = prepare_chunk_plan(kUpsert, kParams, types);
+    probe_plan_ = prepare_chunk_plan(kProbe, 3, probe_types);
+    chunk_context_ = create_chunk_context();
 }
 
-bool ChunkWriter::any_key_exists(const PendingChunk &c) {
-    std::unordered_set<std::string_view> seen;
-    std::vector<std::string_view> keys;
+bool ChunkWriter::any_key_exists(const PendingChunk &c, AdResolver &ads) {
+    std::unordered_set<std::int32_t> seen;
+    std::vector<std::int32_t> keys;
     std::int32_t first = c[0].report_date, last = c[0].report_date;
     for (std::size_t i = 0; i < c.size(); ++i) {
-        if (seen.insert(c[i].ad_key).second) keys.push_back(c[i].ad_key);
+        std::int32_t id = ads[c[i].ad].id;
+        if (seen.insert(id).second) keys.push_back(id);
         first = std::min(first, c[i].report_date);
         last = std::max(last, c[i].report_date);
     }
-    Datum values[4];
-    char nulls[4] = {' ', ' ', ' ', ' '};
-    values[0] = text_in(chunk_context_, platform_);
-    values[1] = text_array(chunk_context_, keys.size(),
-                           [&](std::size_t i) { return std::optional<std::string_view>(keys[i]); });
-    values[2] = Int32GetDatum(first);
-    values[3] = Int32GetDatum(last);
-    SPIPlanPtr plan = probe_plan_;
-    Datum *v = values;
-    char *n = nulls;
-    return call([plan, v, n] {
-        // Not read-only: a fresh snapshot, so rows other transactions committed meanwhile count.
-        int rc = SPI_execute_plan(plan, v, n, false, 1);
-        if (rc != SPI_OK_SELECT || SPI_processed != 1)
-            elog(ERROR, "rolloy: the import probe failed: %s", SPI_result_code_string(rc));
-        bool isnull;
-        bool exists = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-        SPI_freetuptable(SPI_tuptable);
-        return exists;
-    });
+    Datum values[3];
+    char nulls[3] = {' ', ' ', ' '};
+    values[0] = int4_array(chunk_context_, keys.size(), INT4OID, [&](std::size_t i) { return keys[i]; });
+    values[1] = Int32GetDatum(first);
+    values[2] = Int32GetDatum(last);
+    return run_chunk_probe(probe_plan_, values, nulls);
 }
 
-ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exist) {
+ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exist, AdResolver &ads) {
     Written written;
     if (c.empty()) return written;
     std::size_t n = c.size();
     {
         MemoryContext ctx = chunk_context_;
-        written.upserted = known_to_exist || any_key_exists(c);
-        // Rows in primary-key order: consecutive index insertions land on the same leaf pages.
-        order_.resize(n);
-        for (std::size_t i = 0; i < n; ++i)
-            order_[i] = static_cast<std::uint32_t>(i);
-        std::sort(order_.begin(), order_.end(), [&c](std::uint32_t a, std::uint32_t b) {
-            int k = c[a].ad_key.compare(c[b].ad_key); // bytewise, as COLLATE "C"
-            return k != 0 ? k < 0 : c[a].report_date < c[b].report_date;
+        written.upserted = known_to_exist || any_key_exists(c, ads);
+        order_by_key(order_, n, [&c, &ads](std::uint32_t a, std::uint32_t b) {
+            std::int32_t x = ads[c[a].ad].id, y = ads[c[b].ad].id;
+            return x != y ? x < y : c[a].report_date < c[b].report_date;
         });
         auto row = [this, &c](std::size_t i) -> const PendingRow & { return c[order_[i]]; };
+        auto some = [](std::int64_t v) { return std::optional<std::int64_t>(v); };
         Datum values[kParams];
         char nulls[kParams];
         for (char &x : nulls)
             x = ' ';
-        values[0] = text_in(ctx, platform_);
-        values[1] = Int64GetDatum(batch_id_);
-        values[2] =
-            text_array(ctx, n, [&](std::size_t i) { return std::optional<std::string_view>(row(i).ad_key); });
-        values[3] = text_array(ctx, n, [&](std::size_t i) { return text_or_null(row(i).ad_id); });
-        values[4] = text_array(
-            ctx, n, [&](std::size_t i) { return std::optional<std::string_view>(row(i).ad_name); });
-        values[5] = text_array(ctx, n, [&](std::size_t i) { return text_or_null(row(i).campaign); });
-        values[6] = text_array(ctx, n, [&](std::size_t i) { return text_or_null(row(i).ad_group); });
-        values[7] = int4_array(ctx, n, DATEOID, [&](std::size_t i) { return row(i).report_date; });
-        values[8] = int4_array(ctx, n, DATEOID, [&](std::size_t i) { return row(i).period_end; });
-        values[9] =
-            uuid_array(ctx, n, [&](std::size_t i) { return row(i).has_project ? &row(i).project : nullptr; });
-        values[10] =
-            uuid_array(ctx, n, [&](std::size_t i) { return row(i).has_image ? &row(i).image : nullptr; });
-        values[11] = text_array(ctx, n, [&](std::size_t i) { return text_or_null(row(i).creative_name); });
-        values[12] = int8_array(
-            ctx, n, [&](std::size_t i) { return std::optional<std::int64_t>(row(i).impressions); });
-        values[13] = int8_array(ctx, n, [&](std::size_t i) {
-            return row(i).has_reach ? std::optional<std::int64_t>(row(i).reach) : std::nullopt;
-        });
-        values[14] =
-            int8_array(ctx, n, [&](std::size_t i) { return std::optional<std::int64_t>(row(i).clicks); });
-        values[15] =
-            int8_array(ctx, n, [&](std::size_t i) { return std::optional<std::int64_t>(row(i).spend); });
-        values[16] = text_array(ctx, n, [&](std::size_t i) { return text_or_null(row(i).currency); });
-        values[17] = int8_array(
-            ctx, n, [&](std::size_t i) { return std::optional<std::int64_t>(row(i).conversions); });
-        values[18] = int8_array(
-            ctx, n, [&](std::size_t i) { return std::optional<std::int64_t>(row(i).conversion_value); });
-        values[19] = int4_array(ctx, n, INT4OID, [&](std::size_t i) { return row(i).source_lines; });
+        values[0] = Int64GetDatum(batch_id_);
+        values[1] = int4_array(ctx, n, INT4OID, [&](std::size_t i) { return ads[row(i).ad].id; });
+        values[2] = int4_array(ctx, n, DATEOID, [&](std::size_t i) { return row(i).report_date; });
+        values[3] = int4_array(ctx, n, DATEOID, [&](std::size_t i) { return row(i).period_end; });
+        values[4] = int4_array(ctx, n, INT4OID, [&](std::size_t i) { return row(i).source_lines; });
+        values[5] = int8_array(ctx, n, [&](std::size_t i) { return some(row(i).impressions); });
+        values[6] = int8_array(ctx, n, [&](std::size_t i) { return some(row(i).clicks); });
+        values[7] = int8_array(
+            ctx, n, [&](std::size_t i) { return row(i).has_reach ? some(row(i).reach) : std::nullopt; });
+        values[8] = int8_array(ctx, n, [&](std::size_t i) { return some(row(i).spend); });
+        values[9] = int8_array(ctx, n, [&](std::size_t i) { return some(row(i).conversions); });
+        values[10] = int8_array(ctx, n, [&](std::size_t i) { return some(row(i).conversion_value); });
+        values[11] =
+            nullable_int4_array(ctx, n, [&](std::size_t i) { return currency_number(row(i).currency); });
 
-        Datum *v = values;
-        char *nl = nulls;
-        if (!written.upserted) {
-            SPIPlanPtr plan = insert_plan_;
-            written.inserted = written.touched = call([plan, v, nl] {
-                CHECK_FOR_INTERRUPTS();
-                int rc = SPI_execute_plan(plan, v, nl, false, 0);
-                if (rc != SPI_OK_INSERT)
-                    elog(ERROR, "rolloy: the import insert failed: %s", SPI_result_code_string(rc));
-                return static_cast<std::int64_t>(SPI_processed);
-            });
-        } else {
-            SPIPlanPtr plan = upsert_plan_;
-            Written *out = &written;
-            call([plan, v, nl, out] {
-                CHECK_FOR_INTERRUPTS();
-                int rc = SPI_execute_plan(plan, v, nl, false, 0);
-                if (rc != SPI_OK_SELECT || SPI_processed != 1)
-                    elog(ERROR, "rolloy: the import upsert failed: %s", SPI_result_code_string(rc));
-                bool isnull;
-                out->inserted =
-                    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
-                out->touched =
-                    DatumGetInt64(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2, &isnull));
-                SPI_freetuptable(SPI_tuptable);
-            });
-        }
+        if (!written.upserted)
+            written.inserted = written.touched = run_chunk_insert(insert_plan_, values, nulls);
+        else
+            run_chunk_upsert(upsert_plan_, values, nulls, &written.inserted, &written.touched);
     }
-    MemoryContext context = chunk_context_;
-    call([context] { MemoryContextReset(context); });
+    reset_chunk_context(chunk_context_);
     return written;
 }
 

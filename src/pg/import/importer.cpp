@@ -3,11 +3,13 @@
 #include "pg/common/internal_schema.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
+#include "pg/import/ad_resolver.hpp"
 #include "pg/import/array_builder.hpp"
 #include "pg/import/chunk_writer.hpp"
 #include "pg/import/creative_matcher.hpp"
 #include "pg/import/import_settings.hpp"
 #include "pg/import/key_ledger.hpp"
+#include "pg/import/legacy_chunk_writer.hpp"
 #include "pg/import/pending_chunk.hpp"
 #include "pg/import/problem_log.hpp"
 
@@ -90,9 +92,12 @@ class Import {
     std::int64_t batch_id_ = 0;
 
     CreativeMatcher matcher_;
+    AdResolver ads_;
     KeyLedger ledger_;
     std::optional<PendingChunk> chunk_;
+    bool star_ = true; // rolloy.ads and its days (0.2.0); false: 0.1.0's performance_data table
     std::optional<ChunkWriter> writer_;
+    std::optional<LegacyChunkWriter> legacy_writer_;
     bool writing_ = true; // false once reject_file has a problem: the rest is only checked
     std::int64_t chunk_earlier_keys_ = 0;
 
@@ -130,7 +135,8 @@ Datum Import::run() {
     // (0.1.0) can be taken by any session and so block every admin's import. A database still on
     // the 0.1.0 objects (this library before ALTER EXTENSION rolloy UPDATE) has no such table and
     // keeps the advisory key there.
-    if (std::string_view(internal_schema()) == "rolloy_internal") {
+    star_ = std::string_view(internal_schema()) == "rolloy_internal";
+    if (star_) {
         spi_.execute("INSERT INTO rolloy_internal.import_locks (platform) VALUES ($1::rolloy.ad_platform)"
                      " ON CONFLICT (platform) DO NOTHING",
                      {platform_});
@@ -144,11 +150,16 @@ Datum Import::run() {
             {platform_});
     }
     matcher_.load(spi_);
+    if (star_) ads_.load(spi_, platform_);
     start_batch(parser);
     chunk_.emplace(static_cast<std::size_t>(import_chunk_rows));
-    writer_.emplace(platform_, batch_id_);
+    if (star_)
+        writer_.emplace(batch_id_);
+    else
+        legacy_writer_.emplace(platform_, batch_id_);
     read_all(parser);
     flush();
+    if (writing_ && star_) ads_.write_touched(spi_);
     reject_if_problems(parser);
     return finish_batch(parser);
 }
@@ -211,18 +222,19 @@ void Import::take_row(const import::PerformanceRow &row) {
     const CreativeMatch &match = matcher_.match(row.ad_name);
     ImportLine line;
     line.line = row.line;
-    line.ad_id = row.ad_id;
-    line.ad_key = !row.ad_id.empty()             ? row.ad_id
-                  : !match.creative_name.empty() ? std::string_view(match.creative_name)
-                                                 : row.ad_name;
-    line.ad_name = row.ad_name;
-    line.campaign = row.campaign;
-    line.ad_group = row.ad_group;
-    line.currency = row.currency;
     line.report_date = date_adt(row.date);
     bool range = !has_day_column_ && row.covers_range();
     line.period_end = range ? date_adt(*row.reporting_end) : line.report_date;
-    line.match = &match;
+    AdLine ad_line;
+    ad_line.ad_id = row.ad_id; // empty: matched by name (src/pg/import/ad_resolver.hpp)
+    ad_line.ad_name = row.ad_name;
+    ad_line.campaign = row.campaign;
+    ad_line.ad_group = row.ad_group;
+    ad_line.match = &match;
+    ad_line.report_date = line.report_date;
+    ad_line.period_end = line.period_end;
+    line.ad = ads_.resolve(ad_line);
+    line.currency = row.currency;
     line.impressions = row.impressions.value_or(0);
     line.clicks = row.clicks.value_or(0);
     line.reach = row.reach;
@@ -259,7 +271,15 @@ void Import::take_row(const import::PerformanceRow &row) {
 
 void Import::flush() {
     if (writing_ && !chunk_->empty()) {
-        ChunkWriter::Written w = writer_->write(*chunk_, chunk_earlier_keys_ > 0);
+        ChunkWriter::Written w;
+        if (star_) {
+            ads_.write_new(spi_, platform_); // the day rows refer to the ads' ids
+            w = writer_->write(*chunk_, chunk_earlier_keys_ > 0, ads_);
+        } else {
+            LegacyChunkWriter::Written l = legacy_writer_->write(*chunk_, chunk_earlier_keys_ > 0, ads_);
+            w.inserted = l.inserted;
+            w.touched = l.touched;
+        }
         inserted_ += w.inserted;
         // Rows touched that are neither new nor a key an earlier chunk wrote: rows of earlier imports.
         updated_ += w.touched - w.inserted - chunk_earlier_keys_;
@@ -305,6 +325,11 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
         out.push_back(std::to_string(range_rows_) + (range_rows_ == 1 ? " row covers" : " rows cover") +
                       " more than one day (the export has no Day column): stored under the first day, with "
                       "period_end. Export with Breakdown > Time > Day for daily rows.");
+    if (ads_.ambiguous_lines() > 0)
+        out.push_back(std::to_string(ads_.ambiguous_lines()) +
+                      (ads_.ambiguous_lines() == 1 ? " line has" : " lines have") +
+                      " no ad id and a name that several ads with ids share: they were kept under that name, "
+                      "apart from those ads' days. Export with the Ad ID column to match them.");
     if (parser.stats().mixed_currencies)
         out.push_back(
             "The rows are in several currencies: each row keeps its own, the batch's currency is empty.");

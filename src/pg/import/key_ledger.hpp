@@ -4,6 +4,7 @@
 // counted as summed into that row rather than as an update, and refused when its currency
 // differs. 12 bytes per distinct key (at most 50 % load): ~25 MB for 1,000,000 keys.
 // Only counts and the currency check rest on the hash; the data itself is merged in SQL by key.
+// The hash of a pair is a bijection of it (see key_hash), so two keys never share an entry.
 #pragma once
 
 #include <cstddef>
@@ -21,20 +22,18 @@ inline std::uint32_t pack_currency(std::string_view code) noexcept {
            std::uint32_t(static_cast<unsigned char>(code[2]));
 }
 
-// Hash of an (ad key, day) pair: FNV-1a over the key, the day mixed in, then a strong finaliser.
-inline std::uint64_t key_hash(std::string_view ad_key, std::int32_t day) noexcept {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : ad_key) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    h ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(day)) * 0x9E3779B97F4A7C15ull;
+// Hash of an (ad, day) pair (the ad as the import's AdResolver numbers it): both packed into
+// 64 bits, then a strong finaliser. Distinct pairs give distinct inputs, so the ledger's counts
+// rest on the finaliser being a bijection: no two keys collide.
+inline std::uint64_t key_hash(std::uint32_t ad, std::int32_t day) noexcept {
+    std::uint64_t h = (static_cast<std::uint64_t>(ad) << 32) | static_cast<std::uint32_t>(day);
+    h += 0x9E3779B97F4A7C15ull;
     h ^= h >> 30;
     h *= 0xBF58476D1CE4E5B9ull;
     h ^= h >> 27;
     h *= 0x94D049BB133111EBull;
     h ^= h >> 31;
-    return h == 0 ? 1 : h; // 0 marks an empty slot
+    return h == 0 ? 1 : h; // 0 marks an empty slot (the one input that maps to 0 shares 1's slot)
 }
 
 class KeyLedger {

@@ -28,20 +28,19 @@ void PendingChunk::clear() {
     std::fill(slots_.begin(), slots_.end(), -1);
 }
 
-std::size_t PendingChunk::find_slot(std::string_view ad_key, std::int32_t day,
-                                    std::uint64_t hash) const noexcept {
+std::size_t PendingChunk::find_slot(std::uint32_t ad, std::int32_t day, std::uint64_t hash) const noexcept {
     std::size_t mask = slots_.size() - 1;
     for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
         std::int32_t r = slots_[i];
         if (r < 0) return i;
         const PendingRow &row = rows_[static_cast<std::size_t>(r)];
-        if (row.report_date == day && row.ad_key == ad_key) return i;
+        if (row.report_date == day && row.ad == ad) return i;
     }
 }
 
 PendingChunk::Result PendingChunk::add(const ImportLine &line, KeyLedger &ledger) {
-    std::uint64_t hash = key_hash(line.ad_key, line.report_date);
-    std::size_t slot = find_slot(line.ad_key, line.report_date, hash);
+    std::uint64_t hash = key_hash(line.ad, line.report_date);
+    std::size_t slot = find_slot(line.ad, line.report_date, hash);
     if (slots_[slot] >= 0) {
         PendingRow &row = rows_[static_cast<std::size_t>(slots_[slot])];
         Result result{Outcome::Summed, row.first_line, pack_currency(row.currency)};
@@ -85,20 +84,10 @@ PendingChunk::Result PendingChunk::add(const ImportLine &line, KeyLedger &ledger
     }
     PendingRow &row = rows_[used_];
     slots_[slot] = static_cast<std::int32_t>(used_++);
-    row.ad_key.assign(line.ad_key);
-    row.ad_id.assign(line.ad_id);
-    row.ad_name.assign(line.ad_name);
-    row.campaign.assign(line.campaign);
-    row.ad_group.assign(line.ad_group);
+    row.ad = line.ad;
     row.currency.assign(line.currency);
     row.report_date = line.report_date;
     row.period_end = line.period_end;
-    const CreativeMatch &m = *line.match;
-    row.creative_name.assign(m.creative_name);
-    row.has_project = m.has_project;
-    row.has_image = m.has_image;
-    row.project = m.project;
-    row.image = m.image;
     row.impressions = line.impressions;
     row.clicks = line.clicks;
     row.spend = line.spend;

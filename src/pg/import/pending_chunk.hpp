@@ -4,7 +4,6 @@
 // Buffers are reused from chunk to chunk, so after the first chunk a line costs no allocation
 // unless its text is longer than any before it in that slot.
 #pragma once
-#include "pg/import/creative_matcher.hpp"
 #include "pg/import/key_ledger.hpp"
 
 #include <cstddef>
@@ -19,19 +18,18 @@ namespace rolloy::pg {
 // One accepted export line, with its views valid until the parser's next call.
 struct ImportLine {
     std::size_t line = 0;
-    std::string_view ad_key, ad_id, ad_name, campaign, ad_group, currency;
+    std::uint32_t ad = 0; // the AdResolver's number of the line's ad
+    std::string_view currency;
     std::int32_t report_date = 0, period_end = 0; // days since 2000-01-01 (Postgres' DateADT)
-    const CreativeMatch *match = nullptr;
     std::int64_t impressions = 0, clicks = 0;
     std::optional<std::int64_t> reach;
     std::int64_t spend = 0, conversions = 0, conversion_value = 0; // micros (millionths)
 };
 
 struct PendingRow {
-    std::string ad_key, ad_id, ad_name, campaign, ad_group, currency, creative_name;
+    std::uint32_t ad = 0;
+    std::string currency;
     std::int32_t report_date = 0, period_end = 0;
-    bool has_project = false, has_image = false;
-    Uuid project{}, image{};
     std::int64_t impressions = 0, clicks = 0, spend = 0, conversions = 0, conversion_value = 0;
     bool has_reach = false;
     std::int64_t reach = 0;
@@ -65,7 +63,7 @@ class PendingChunk {
     void clear();
 
   private:
-    std::size_t find_slot(std::string_view ad_key, std::int32_t day, std::uint64_t hash) const noexcept;
+    std::size_t find_slot(std::uint32_t ad, std::int32_t day, std::uint64_t hash) const noexcept;
 
     std::size_t capacity_;
     std::vector<PendingRow> rows_;

@@ -1,0 +1,259 @@
+#include "pg/import/ad_resolver.hpp"
+
+#include "pg/common/guard.hpp"
+#include "pg/import/array_builder.hpp"
+
+extern "C" {
+#include "executor/spi.h"
+}
+
+#include "core/common/error.hpp"
+
+#include <algorithm>
+#include <string>
+
+namespace rolloy::pg {
+namespace {
+
+std::optional<std::string_view> text_or_null(const std::string &s) {
+    if (s.empty()) return std::nullopt;
+    return std::string_view(s);
+}
+
+// Runs `sql` with array parameters built in a context of its own (freed afterwards); `each` sees
+// every result row (column 1 int4, column 2 text) while the SPI result is alive.
+template <typename Build, typename Each>
+void run_with_arrays(const char *sql, int nargs, const Oid *types, Build build, Each each) {
+    MemoryContext context = call([] {
+        return AllocSetContextCreate(CurrentMemoryContext, "rolloy import ads", ALLOCSET_SMALL_SIZES);
+    });
+    std::vector<Datum> values(static_cast<std::size_t>(nargs));
+    std::vector<char> nulls(static_cast<std::size_t>(nargs), ' ');
+    build(context, values.data());
+    Datum *v = values.data();
+    char *n = nulls.data();
+    Oid *t = const_cast<Oid *>(types);
+    SPITupleTable *table = call([sql, nargs, t, v, n] {
+        int rc = SPI_execute_with_args(sql, nargs, t, v, n, false, 0);
+        if (rc < 0) elog(ERROR, "rolloy: writing the import's ads failed: %s", SPI_result_code_string(rc));
+        return SPI_tuptable;
+    });
+    uint64 processed = SPI_processed;
+    for (uint64 i = 0; table != nullptr && i < processed; ++i) {
+        HeapTuple tuple = table->vals[i];
+        TupleDesc desc = table->tupdesc;
+        std::int32_t id = call([tuple, desc] {
+            bool isnull;
+            return DatumGetInt32(SPI_getbinval(tuple, desc, 1, &isnull));
+        });
+        const char *key =
+            call([tuple, desc] { return static_cast<const char *>(SPI_getvalue(tuple, desc, 2)); });
+        each(id, std::string(key));
+    }
+    if (table != nullptr) call([table] { SPI_freetuptable(table); });
+    call([context] { MemoryContextDelete(context); });
+}
+
+} // namespace
+
+void AdResolver::load(SpiConnection &spi, const std::string &platform) {
+    auto rows = spi.query("SELECT a.id::text, a.ad_key, a.ad_id, coalesce(a.creative_name, a.ad_name)"
+                          "  FROM rolloy.ads a WHERE a.platform = $1::rolloy.ad_platform ORDER BY a.id",
+                          {platform});
+    for (auto &row : rows) {
+        std::uint32_t i = add(std::move(*row.at(1)), row.at(2).value_or(""), std::move(*row.at(3)));
+        ads_[i].id = static_cast<std::int32_t>(std::stol(*row.at(0)));
+    }
+    unwritten_.clear();
+}
+
+std::uint32_t AdResolver::add(std::string key, std::string ad_id, std::string name_key) {
+    auto i = static_cast<std::uint32_t>(ads_.size());
+    ads_.emplace_back();
+    AdRecord &ad = ads_.back();
+    ad.key = std::move(key);
+    ad.ad_id = std::move(ad_id);
+    by_key_.emplace(ad.key, i);
+    note_name(i, name_key);
+    unwritten_.push_back(i);
+    return i;
+}
+
+void AdResolver::note_name(std::uint32_t i, const std::string &name_key) {
+    AdRecord &ad = ads_[i];
+    ad.name_key = name_key;
+    NameEntry &entry = by_name_[name_key];
+    if (ad.ad_id.empty()) {
+        if (entry.by_name == kNone) entry.by_name = i;
+    } else if (entry.with_id == kNone) {
+        entry.with_id = i;
+    } else if (entry.with_id != i) {
+        entry.several = true;
+    }
+}
+
+std::uint32_t AdResolver::resolve(const AdLine &line) {
+    std::string_view name_key =
+        line.match->creative_name.empty() ? line.ad_name : std::string_view(line.match->creative_name);
+    std::uint32_t i = kNone;
+    if (!line.ad_id.empty()) {
+        probe_.assign(line.ad_id); // reused: no allocation per line
+        auto found = by_key_.find(probe_);
+        if (found != by_key_.end()) {
+            i = found->second;
+            if (ads_[i].name_key != name_key)
+                note_name(i, std::string(name_key)); // renamed: found by its new name too
+        } else {
+            probe_.assign(name_key);
+            auto named = by_name_.find(probe_);
+            if (named != by_name_.end() && named->second.by_name != kNone) {
+                // Lines of this name came without an id before: the ad takes the id.
+                i = named->second.by_name;
+                named->second.by_name = kNone;
+                AdRecord &ad = ads_[i];
+                by_key_.erase(ad.key);
+                ad.key.assign(line.ad_id);
+                ad.ad_id.assign(line.ad_id);
+                by_key_.emplace(ad.key, i);
+                note_name(i, std::string(name_key));
+                if (ad.id != 0 && !ad.rekeyed) {
+                    ad.rekeyed = true;
+                    unwritten_.push_back(i);
+                }
+            } else {
+                i = add(std::string(line.ad_id), std::string(line.ad_id), std::string(name_key));
+            }
+        }
+    } else {
+        probe_.assign(name_key);
+        auto named = by_name_.find(probe_);
+        if (named != by_name_.end() && named->second.by_name != kNone) {
+            i = named->second.by_name;
+        } else if (named != by_name_.end() && named->second.with_id != kNone && !named->second.several) {
+            i = named->second.with_id;
+        } else {
+            if (named != by_name_.end() && named->second.several) ++ambiguous_lines_;
+            auto found = by_key_.find(std::string(name_key));
+            i = found != by_key_.end() ? found->second
+                                       : add(std::string(name_key), "", std::string(name_key));
+        }
+    }
+
+    AdRecord &ad = ads_[i];
+    if (!ad.touched) {
+        ad.touched = true;
+        ad.first_seen = line.report_date;
+        ad.last_seen = line.period_end;
+    }
+    ad.first_seen = std::min(ad.first_seen, line.report_date);
+    ad.last_seen = std::max(ad.last_seen, line.period_end);
+    if (line.report_date >= ad.latest_day) {
+        ad.latest_day = line.report_date;
+        ad.ad_name.assign(line.ad_name);
+        ad.campaign.assign(line.campaign);
+        ad.ad_group.assign(line.ad_group);
+        const CreativeMatch &m = *line.match;
+        ad.creative_name.assign(m.creative_name);
+        ad.has_project = m.has_project;
+        ad.has_image = m.has_image;
+        ad.project = m.project;
+        ad.image = m.image;
+    }
+    return i;
+}
+
+void AdResolver::write_new(SpiConnection &, const std::string &platform) {
+    std::vector<std::uint32_t> fresh, rekeyed;
+    for (std::uint32_t i : unwritten_)
+        (ads_[i].id == 0 ? fresh : rekeyed).push_back(i);
+    unwritten_.clear();
+    if (!rekeyed.empty()) {
+        static const Oid types[2] = {INT4ARRAYOID, TEXTARRAYOID};
+        run_with_arrays(
+            "UPDATE rolloy.ads a SET ad_key = u.ad_key, ad_id = u.ad_key"
+            "  FROM unnest($1::int4[], $2::text[]) AS u(id, ad_key) WHERE a.id = u.id",
+            2, types,
+            [&](MemoryContext ctx, Datum *v) {
+                v[0] = int4_array(ctx, rekeyed.size(), INT4OID,
+                                  [&](std::size_t k) { return ads_[rekeyed[k]].id; });
+                v[1] = text_array(ctx, rekeyed.size(), [&](std::size_t k) {
+                    return std::optional<std::string_view>(ads_[rekeyed[k]].key);
+                });
+            },
+            [](std::int32_t, const std::string &) {});
+    }
+    if (fresh.empty()) return;
+    // Names and match are set here as the line that introduced the ad gives them, and again by
+    // write_touched() from the latest line.
+    static const Oid types[8] = {TEXTOID,      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                                 TEXTARRAYOID, TEXTARRAYOID, DATEARRAYOID, DATEARRAYOID};
+    run_with_arrays(
+        "INSERT INTO rolloy.ads (platform, ad_key, ad_id, ad_name, campaign, ad_group, first_seen, last_seen)"
+        " SELECT $1::rolloy.ad_platform, u.ad_key, u.ad_id, u.ad_name, u.campaign, u.ad_group, u.f, u.l"
+        "   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])"
+        "        AS u(ad_key, ad_id, ad_name, campaign, ad_group, f, l)"
+        " RETURNING id, ad_key",
+        8, types,
+        [&](MemoryContext ctx, Datum *v) {
+            auto ad = [&](std::size_t k) -> const AdRecord & { return ads_[fresh[k]]; };
+            std::size_t n = fresh.size();
+            v[0] = text_in(ctx, platform);
+            v[1] =
+                text_array(ctx, n, [&](std::size_t k) { return std::optional<std::string_view>(ad(k).key); });
+            v[2] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).ad_id); });
+            v[3] = text_array(ctx, n,
+                              [&](std::size_t k) { return std::optional<std::string_view>(ad(k).ad_name); });
+            v[4] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).campaign); });
+            v[5] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).ad_group); });
+            v[6] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).first_seen; });
+            v[7] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).last_seen; });
+        },
+        [&](std::int32_t id, const std::string &key) {
+            auto found = by_key_.find(key);
+            if (found == by_key_.end())
+                throw Error(ErrorKind::Internal, "an inserted ad came back with another key");
+            ads_[found->second].id = id;
+        });
+}
+
+void AdResolver::write_touched(SpiConnection &) {
+    std::vector<std::uint32_t> touched;
+    for (std::uint32_t i = 0; i < ads_.size(); ++i)
+        if (ads_[i].touched) touched.push_back(i);
+    if (touched.empty()) return;
+    static const Oid types[9] = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                                 UUIDARRAYOID, UUIDARRAYOID, DATEARRAYOID, DATEARRAYOID};
+    // A link is never undone by an import: a name that matches nothing keeps the ad's old link.
+    run_with_arrays(
+        "UPDATE rolloy.ads a"
+        "   SET ad_name = u.ad_name, campaign = u.campaign, ad_group = u.ad_group, creative_name = "
+        "u.creative_name,"
+        "       project_id = CASE WHEN u.project_id IS NULL THEN a.project_id ELSE u.project_id END,"
+        "       image_id = CASE WHEN u.project_id IS NULL THEN a.image_id ELSE u.image_id END,"
+        "       first_seen = least(a.first_seen, u.f), last_seen = greatest(a.last_seen, u.l)"
+        "  FROM unnest($1::int4[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[],"
+        "              $8::date[], $9::date[]) AS u(id, ad_name, campaign, ad_group, creative_name, "
+        "project_id,"
+        "              image_id, f, l)"
+        " WHERE a.id = u.id",
+        9, types,
+        [&](MemoryContext ctx, Datum *v) {
+            auto ad = [&](std::size_t k) -> const AdRecord & { return ads_[touched[k]]; };
+            std::size_t n = touched.size();
+            v[0] = int4_array(ctx, n, INT4OID, [&](std::size_t k) { return ad(k).id; });
+            v[1] = text_array(ctx, n,
+                              [&](std::size_t k) { return std::optional<std::string_view>(ad(k).ad_name); });
+            v[2] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).campaign); });
+            v[3] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).ad_group); });
+            v[4] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).creative_name); });
+            v[5] = uuid_array(ctx, n,
+                              [&](std::size_t k) { return ad(k).has_project ? &ad(k).project : nullptr; });
+            v[6] =
+                uuid_array(ctx, n, [&](std::size_t k) { return ad(k).has_image ? &ad(k).image : nullptr; });
+            v[7] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).first_seen; });
+            v[8] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).last_seen; });
+        },
+        [](std::int32_t, const std::string &) {});
+}
+
+} // namespace rolloy::pg

@@ -1,0 +1,81 @@
+// Which rolloy.ads row an export line belongs to. The ads of the platform are loaded once per
+// import; each line is resolved in C++ to a small ad number, so the day rows are written with
+// integer keys only.
+//
+// The matching rule (issue 12): a line with an ad id belongs to the ad of that id. A line without
+// a (usable) id belongs to the ad its name names: the canonical creative name when the ad name is
+// one, else the ad name. So name-keyed and id-keyed lines of one ad and day land on ONE day row,
+// in every order:
+//   * id then name: the name finds the ad that has that name (when exactly one id'd ad has it);
+//   * name then id: the ad created by name takes the id (ad_key and ad_id become the id);
+//   * name twice: the same ad.
+// A name several id'd ads share cannot tell them apart: such lines get an ad of their own (by
+// name) and the batch a warning, rather than replacing the days of one ad at random.
+#pragma once
+#include "pg/common/spi.hpp"
+#include "pg/import/creative_matcher.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace rolloy::pg {
+
+struct AdRecord {
+    std::int32_t id = 0;  // rolloy.ads.id; 0 until written
+    std::string key;      // ad_key
+    std::string ad_id;    // "" = known by name only
+    std::string name_key; // how lines without an id find it
+    bool rekeyed = false; // a stored ad that took an id during this import
+    bool touched = false; // lines of this import belong to it
+    // Names and match as the latest line (by day) of this import gives them.
+    std::int32_t latest_day = std::numeric_limits<std::int32_t>::min();
+    std::string ad_name, campaign, ad_group, creative_name;
+    bool has_project = false, has_image = false;
+    Uuid project{}, image{};
+    std::int32_t first_seen = 0, last_seen = 0;
+};
+
+// The attributes of one accepted line that the ad keeps.
+struct AdLine {
+    std::string_view ad_id, ad_name, campaign, ad_group;
+    const CreativeMatch *match = nullptr;
+    std::int32_t report_date = 0, period_end = 0;
+};
+
+class AdResolver {
+  public:
+    void load(SpiConnection &spi, const std::string &platform);
+    // The ad of the line (an index into this resolver), created in memory when new.
+    std::uint32_t resolve(const AdLine &line);
+    AdRecord &operator[](std::uint32_t i) noexcept { return ads_[i]; }
+    // Writes ads new to the database (their ids) and ids taken by name-keyed ads; before the day
+    // rows that refer to them.
+    void write_new(SpiConnection &spi, const std::string &platform);
+    // Sets names, match and seen range of every ad this import touched (after the last chunk).
+    void write_touched(SpiConnection &spi);
+    std::int64_t ambiguous_lines() const noexcept { return ambiguous_lines_; }
+
+  private:
+    static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+    struct NameEntry {
+        std::uint32_t by_name = kNone; // the ad keyed by this name (no id)
+        std::uint32_t with_id = kNone; // an id'd ad of this name
+        bool several = false;          // more than one id'd ad has this name
+    };
+    std::uint32_t add(std::string key, std::string ad_id, std::string name_key);
+    void note_name(std::uint32_t ad, const std::string &name_key);
+
+    std::vector<AdRecord> ads_;
+    std::unordered_map<std::string, std::uint32_t> by_key_;
+    std::unordered_map<std::string, NameEntry> by_name_;
+    std::vector<std::uint32_t> unwritten_; // ads to insert or re-key at the next write_new
+    std::string probe_;                    // lookup key, reused from line to line
+    std::int64_t ambiguous_lines_ = 0;
+};
+
+} // namespace rolloy::pg
