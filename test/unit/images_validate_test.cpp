@@ -9,7 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <functional>
 
 using namespace rolloy;
@@ -104,17 +103,16 @@ TEST(ImagesValidate, RefusesDamagedImages) {
     expect_error([&] { validate(flipped); }, ErrorKind::DataCorrupted, "damaged");
 }
 
-TEST(ImagesValidate, RefusesDecompressionBombFastBeforeDecoding) {
-    const std::string bomb = png_claiming(100000, 100000); // 10 gigapixels in 70 bytes
-    const auto start = std::chrono::steady_clock::now();
+TEST(ImagesValidate, RefusesDecompressionBombBeforeDecoding) {
+    // 10 gigapixels claimed in 70 bytes whose image data is empty: a decoder that started on it
+    // would fail on the missing rows (or on allocating 30 GB) with another error. "too large" is
+    // only said from the header, so each function refused before decoding. (No timing here:
+    // timed assertions fail on a loaded machine; bench/ measures speed.)
+    const std::string bomb = png_claiming(100000, 100000);
     expect_error([&] { validate(bomb); }, ErrorKind::InvalidInput, "too large: 100000 x 100000");
     expect_error([&] { process_result(bomb); }, ErrorKind::InvalidInput, "too large");
     expect_error([&] { make_thumbnail(bomb); }, ErrorKind::InvalidInput, "too large");
     expect_error([&] { render_preview(bomb, PreviewSpec{}); }, ErrorKind::InvalidInput, "too large");
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    // Four header reads take milliseconds; decoding (or even allocating) 30 GB would take far
-    // longer or fail differently.
-    EXPECT_LT(seconds, 0.5);
 }
 
 TEST(ImagesValidate, EnforcesPixelAndByteLimits) {

@@ -4,7 +4,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -120,14 +119,11 @@ TEST(ImportCsvReader, TruncatedFixtureFailsAtItsLastLine) {
               "Line 3: a quoted field opened on line 3 is never closed; the file looks truncated.");
 }
 
-TEST(ImportCsvReader, TenMegabyteLineIsRefusedQuickly) {
+TEST(ImportCsvReader, TenMegabyteLineIsRefused) {
+    // Refused at the 1 MiB limit with the line named (how fast: bench/import_parse_bench.cpp).
     std::string text = "a,b\n" + std::string(10u << 20, 'x') + "\nc,d\n";
-    auto start = std::chrono::steady_clock::now();
     std::string message = error_message([&] { read_all(text); }, ErrorKind::InvalidText);
-    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
-                  .count();
     EXPECT_EQ(message, "Line 2 is longer than 1 MiB, the limit for one CSV row.");
-    EXPECT_LT(ms, 500); // stops after the limit, never scans the whole 10 MB line
 }
 
 TEST(ImportCsvReader, RecordOfExactlyTheLimitIsAccepted) {
