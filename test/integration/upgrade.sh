@@ -104,10 +104,18 @@ q -c "DROP SCHEMA rolloy_internal CASCADE" >/dev/null  # or the upgrade could no
 inflight=$(q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, prompt, title)
                  SELECT 1, 1, 1, 1, '00000000-0000-0000-0000-0000000000a1', 'a walk during the upgrade', 'in flight'
                  RETURNING id")
+# Only the columns 0.1.0 has: columns 0.2.0 adds (at the end of their tables) are new data.
+old_columns=$(q -c "SELECT '{' || string_agg(c.relname || '.' || a.attname, ',') || '}'
+                      FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                     WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r'")
 fingerprints() {  # one line per table of the 0.1.0 schema: name, rows, md5 of the rows' text
-    q -v skip="%$inflight%" <<'SQL'
-SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %s t WHERE t::text NOT LIKE %L',
-              c.oid::regclass, c.oid::regclass, :'skip')
+    q -v skip="%$inflight%" -v cols="$old_columns" <<'SQL'
+SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(r, E''\n'' ORDER BY r), '''')) FROM (SELECT ROW(%s)::text AS r FROM %s t) x WHERE r NOT LIKE %L',
+              c.oid::regclass,
+              (SELECT string_agg('t.' || quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
+                WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                  AND c.relname || '.' || a.attname = ANY (:'cols'::text[])),
+              c.oid::regclass, :'skip')
   FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r' ORDER BY 1
 \gexec
 SELECT 'cron.job', count(*), md5(string_agg(concat_ws('|', jobname, schedule, command, database, username), ',')) FROM cron.job;
@@ -130,6 +138,11 @@ check "version after the upgrade" "$(q -c "SELECT extversion FROM pg_extension W
 fingerprints >"$TMP/after.txt"
 diff "$TMP/before.txt" "$TMP/after.txt" >&2 || fail "rows changed across the upgrade (table, rows, md5 before < and after >)"
 echo "ok - every row of $(wc -l <"$TMP/before.txt") tables and the pg_cron job unchanged"
+check "0.1.0's logged calls become completed ledger rows, finished when they were logged" "$(q -c "
+    SELECT count(*) FILTER (WHERE state = 'completed' AND finished_at = occurred_at AND NOT resumed) = count(*)
+           AND count(*) FILTER (WHERE provider = 'gemini' AND sent_at IS NULL) = 0
+           AND count(*) FILTER (WHERE provider IN ('template', 'preview') AND sent_at IS NOT NULL) = 0
+      FROM rolloy.api_usage_logs WHERE project_id IS DISTINCT FROM '$inflight' AND occurred_at < now()")" "t"
 check "every stored image's bytes match their SHA-256, thumbnails present" \
     "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE encode(sha256(content), 'hex') <> sha256 OR thumbnail IS NULL")" "0"
 
