@@ -154,6 +154,21 @@ SELECT count(*) AS stored_after_rollback FROM rolloy.image_store;
 DELETE FROM rolloy.reference_images;
 SELECT count(*) AS stored_after_delete FROM rolloy.image_store;
 
+-- The ledger: an image counts in the month its successful call was made (occurred_at, when the
+-- attempt was opened), also once the image is deleted (image_id NULL); a call of unknown outcome
+-- (a crash) counts in spent_usd at the price it was closed with.
+SELECT images_used AS used_before, spent_usd AS spent_before
+  FROM rolloy.usage_this_month('00000000-0000-0000-0000-0000000000a1') \gset
+INSERT INTO rolloy.api_usage_logs (user_id, operation, provider, model, success, cost_usd, state, occurred_at)
+VALUES ('00000000-0000-0000-0000-0000000000a1', 'image', 'gemini', 'gemini-2.5-flash-image', true, 0.039, 'completed',
+        date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '1 second'),
+       ('00000000-0000-0000-0000-0000000000a1', 'image', 'gemini', 'gemini-2.5-flash-image', true, 0.039, 'completed', now()),
+       ('00000000-0000-0000-0000-0000000000a1', 'image', 'gemini', 'gemini-2.5-flash-image', false, 0.039, 'unknown', now());
+SELECT images_used - :used_before AS images_counted_this_month, spent_usd - :spent_before AS spent_this_month
+  FROM rolloy.usage_this_month('00000000-0000-0000-0000-0000000000a1');
+SELECT pg_temp.outcome($$INSERT INTO rolloy.api_usage_logs (operation, provider, model, success, state)
+                         VALUES ('image', 'gemini', 'm', false, 'lost')$$);
+
 -- Clean up the cluster-wide roles.
 DELETE FROM rolloy.api_usage_logs;
 DELETE FROM rolloy.generated_images;

@@ -133,14 +133,23 @@ CREATE TABLE rolloy.api_usage_logs (
     images         integer CHECK (images >= 0),
     megapixels     numeric(10, 4) CHECK (megapixels >= 0),
     cost_usd       numeric(12, 6) NOT NULL DEFAULT 0 CHECK (cost_usd >= 0),
-    error          text
+    error          text,
+    state          text NOT NULL DEFAULT 'completed'
+                   CONSTRAINT api_usage_logs_state_check CHECK (state IN ('staged', 'in_flight', 'completed', 'unknown')),
+    sent_at        timestamptz,
+    finished_at    timestamptz,
+    resumed        boolean NOT NULL DEFAULT false
 );
 CREATE INDEX api_usage_logs_user_month_idx ON rolloy.api_usage_logs (user_id, occurred_at);
 CREATE INDEX api_usage_logs_occurred_idx ON rolloy.api_usage_logs (occurred_at);
 CREATE INDEX api_usage_logs_image_idx ON rolloy.api_usage_logs (image_id);
+-- The worker's recovery looks for attempts still open; they are few at any time.
+CREATE INDEX api_usage_logs_open_idx ON rolloy.api_usage_logs (id) WHERE state IN ('staged', 'in_flight');
 COMMENT ON TABLE rolloy.api_usage_logs IS
-    'One row per provider call with its cost; written only by rolloy. Members read their own, admins all.';
-COMMENT ON COLUMN rolloy.api_usage_logs.occurred_at IS 'When the call finished.';
+    'The ledger of provider calls: one row per attempt, written before its request leaves (write-ahead) and '
+    'completed afterwards, with its cost; written only by rolloy. Members read their own, admins all.';
+COMMENT ON COLUMN rolloy.api_usage_logs.occurred_at IS
+    'When the attempt was opened (its money is spent in this month); for rows from 0.1.0, when the call finished.';
 COMMENT ON COLUMN rolloy.api_usage_logs.user_id IS 'User the call was made for (owner of the project).';
 COMMENT ON COLUMN rolloy.api_usage_logs.project_id IS 'Project of the call.';
 COMMENT ON COLUMN rolloy.api_usage_logs.image_id IS 'Generated image of the call (image operations).';
@@ -156,7 +165,16 @@ COMMENT ON COLUMN rolloy.api_usage_logs.tokens_out IS 'Output tokens billed.';
 COMMENT ON COLUMN rolloy.api_usage_logs.images IS 'Images billed.';
 COMMENT ON COLUMN rolloy.api_usage_logs.megapixels IS 'Output megapixels billed.';
 COMMENT ON COLUMN rolloy.api_usage_logs.cost_usd IS 'Cost in USD from provider_prices.';
-COMMENT ON COLUMN rolloy.api_usage_logs.error IS 'Provider message and HTTP status of a failed call.';
+COMMENT ON COLUMN rolloy.api_usage_logs.error IS 'Provider message and HTTP status of a failed call (secrets redacted).';
+COMMENT ON COLUMN rolloy.api_usage_logs.state IS
+    'staged (claimed, request not sent), in_flight (request sent, no answer recorded yet), completed, or unknown '
+    '(the caller stopped while the request was in flight: it may be billed, charged at the list price).';
+COMMENT ON COLUMN rolloy.api_usage_logs.sent_at IS 'When the request left the machine; NULL when none was sent.';
+COMMENT ON COLUMN rolloy.api_usage_logs.finished_at IS
+    'When the answer (or the unknown outcome) of an attempt opened ahead was recorded; NULL for rows written whole '
+    'once the call was over (previews, prompts: occurred_at).';
+COMMENT ON COLUMN rolloy.api_usage_logs.resumed IS
+    'The attempt continued an earlier attempt''s provider request (fal queue) instead of sending a new one.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.api_usage_logs', '');
 
 ALTER TABLE rolloy.api_usage_logs ENABLE ROW LEVEL SECURITY;

@@ -240,8 +240,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                           WHERE r.rolname = rolloy_internal._outer_role())))
     ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
     SELECT
-        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
-          WHERE p.created_by = me.id AND g.status = 'completed' AND g.completed_at >= month.start)::integer,
+        -- A completed image counts in the month its successful call was made (its money spent),
+        -- from the ledger, also once the image is deleted; cancelled images count for nothing.
+        (SELECT count(DISTINCT coalesce(l.image_id::text, l.id::text)) FROM rolloy.api_usage_logs l, month
+          WHERE l.user_id = me.id AND l.operation = 'image' AND l.success AND l.occurred_at >= month.start
+            AND NOT EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = l.image_id AND g.status <> 'completed'))::integer,
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
           WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
         me.monthly_image_quota,
@@ -254,8 +257,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
       FROM me
 $$;
 COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
-    'A user''s images completed this month (UTC) and queued, the quota, USD spent, USD committed by '
-    'queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
+    'A user''s images made this month (UTC: successful calls in the ledger) and queued, the quota, USD spent '
+    '(every attempt, including those of unknown outcome), USD committed by queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
 
 -- Refuses (with a clear error) queueing `n` more images of provider/model for `owner`.
 -- Callers hold the owner's users row lock, so concurrent queueing cannot both pass.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # generate_prompt() with Gemini generateContent against the fake server: tokens and cost are
 # saved and logged, refusals are clear errors, a hung call honours statement_timeout and query
-# cancel and leaves the project unchanged, and failed calls are logged all the same (by the
-# worker).
+# cancel and leaves the project unchanged, and every call is on the books whatever becomes of its
+# statement: its ledger row is committed on its own before the request leaves and completed after.
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
@@ -46,7 +46,7 @@ check "query cancel ends a hung call" "$(grep -c 'canceling statement due to use
 check "query cancel honoured promptly (< 2 s; the request timeout is 3 s)" "$( [ $(($(date +%s%3N) - start_ms)) -lt 2000 ] && echo yes)" "yes"
 check "failed calls leave the project's prompt unchanged" \
     "$(q -c "SELECT prompt || prompt_generated_at FROM rolloy.creative_projects WHERE id = '$p'")" "$before"
-# The failed calls rolled back with their statements; the worker logs them from shared memory.
+# The failed calls rolled back with their statements; their ledger rows were committed on their own.
 failed_logs() { q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success"; }
 for _ in $(seq 50); do [ "$(failed_logs)" -ge 6 ] && break; sleep 0.1; done
 check "each failed call is logged (blocked, MAX_TOKENS, 400, 503, hung, cancelled)" "$(failed_logs)" "6"
@@ -57,4 +57,33 @@ check "failed calls keep status, message and the tokens they were charged" "$(q 
 check "no failed call logged without its error" "$(q -c "
     SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' AND NOT success AND error IS NULL")" "0"
 q -c "UPDATE rolloy.scenes SET description = 'A green city park.' WHERE scene_code = 'PARK'" >/dev/null
+
+# A successful call whose transaction rolls back stays on the books, completed with its cost.
+q -c "BEGIN" -c "SELECT rolloy.generate_prompt('$p', 'gemini') IS NOT NULL" -c "ROLLBACK" >/dev/null
+check "a call whose transaction rolled back is on the books" "$(q -c "
+    SELECT state || ':' || success || ':' || (cost_usd > 0) || ':' || (finished_at >= sent_at)
+      FROM rolloy.api_usage_logs WHERE project_id = '$p' AND operation = 'prompt' ORDER BY id DESC LIMIT 1")" \
+    "completed:true:true:true"
+check "every Gemini request is one ledger row" \
+    "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE provider = 'gemini' AND sent_at IS NOT NULL")" \
+    "$(fake_requests "$GEMINI_PORT" generate)"
+# The budget is checked before a paid prompt call: refused, nothing sent, nothing booked.
+sent=$(fake_requests "$GEMINI_PORT" generate)
+booked=$(q -c "SELECT count(*) FROM rolloy.api_usage_logs")
+budget=$(q -c "SELECT monthly_budget_usd FROM rolloy.users WHERE id = '00000000-0000-0000-0000-0000000000a1'")
+q -c "UPDATE rolloy.users SET monthly_budget_usd = 0 WHERE id = '00000000-0000-0000-0000-0000000000a1'" >/dev/null
+case "$(q -c "SELECT rolloy.generate_prompt('$p', 'gemini')" 2>&1)" in
+    *"monthly budget exceeded"*) echo "ok - a prompt call over budget is refused" ;;
+    *) fail "over budget: not refused" ;;
+esac
+check "nothing sent or booked for it" "$(fake_requests "$GEMINI_PORT" generate) $(q -c "SELECT count(*) FROM rolloy.api_usage_logs")" "$sent $booked"
+q -c "UPDATE rolloy.users SET monthly_budget_usd = $budget WHERE id = '00000000-0000-0000-0000-0000000000a1'" >/dev/null
+# A session that ended while its call was in flight (killed backend) leaves the row open: the
+# worker closes it as unknown at the worst-case price once the call must be over.
+stale=$(q -c "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, success, state, sent_at)
+              VALUES ('00000000-0000-0000-0000-0000000000a1', '$p', 'prompt', 'gemini', 'gemini-2.5-flash', false,
+                      'in_flight', now() - interval '10 minutes') RETURNING id")
+wait_for "SELECT state = 'unknown' FROM rolloy.api_usage_logs WHERE id = $stale" 30 "the stale prompt attempt to be closed"
+check "closed at the worst-case price (2000 tokens in, 1024 out)" \
+    "$(q -c "SELECT cost_usd FROM rolloy.api_usage_logs WHERE id = $stale")" "0.003160"
 echo "prompt_gemini: ok"

@@ -136,6 +136,11 @@ check "version after the upgrade" "$(q -c "SELECT extversion FROM pg_extension W
 fingerprints >"$TMP/after.txt"
 diff "$TMP/before.txt" "$TMP/after.txt" >&2 || fail "rows changed across the upgrade (table, rows, md5 before < and after >)"
 echo "ok - every row of $(wc -l <"$TMP/before.txt") tables and the pg_cron job unchanged"
+check "0.1.0's logged calls become completed ledger rows, finished when they were logged" "$(q -c "
+    SELECT count(*) FILTER (WHERE state = 'completed' AND finished_at = occurred_at AND NOT resumed) = count(*)
+           AND count(*) FILTER (WHERE provider = 'gemini' AND sent_at IS NULL) = 0
+           AND count(*) FILTER (WHERE provider IN ('template', 'preview') AND sent_at IS NOT NULL) = 0
+      FROM rolloy.api_usage_logs WHERE project_id IS DISTINCT FROM '$inflight' AND occurred_at < now()")" "t"
 check "every stored image's bytes match their SHA-256, thumbnails present" \
     "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE encode(sha256(content), 'hex') <> sha256 OR thumbnail IS NULL")" "0"
 

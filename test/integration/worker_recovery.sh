@@ -2,26 +2,59 @@
 # Recovery: kill -9 of the worker mid-batch (Postgres restarts every backend) and a fast
 # Postgres restart mid-batch lose and duplicate nothing: every image completes exactly once,
 # its file is stored once, and one successful call is logged for it. A clean shutdown gives the
-# attempts of calls in flight and of staged jobs back.
+# attempts of calls in flight and of staged jobs back. The ledger: every request the fake
+# providers saw is one row (write-ahead), the calls a crash left in flight are closed as unknown
+# at the list price and count against the owner's budget.
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
+# Calls slow enough (8 s) to be in flight whatever the machine's load while the test looks.
+psql -X -q -d postgres -c "ALTER SYSTEM SET rolloy.request_timeout_ms = 20000" -c "SELECT pg_reload_conf()" >/dev/null
 data_dir=$(psql -X -At -d postgres -c "SHOW data_directory")
 
+wait_requests() {  # wait_requests GEMINI FAL: until the fakes have seen that many requests
+    for _ in $(seq 150); do
+        [ "$(fake_requests "$GEMINI_PORT" generate)" -ge "$1" ] && [ "$(fake_requests "$FAL_PORT" submit)" -ge "$2" ] && return 0
+        sleep 0.2
+    done
+    fail "the fakes did not see $1 Gemini and $2 fal requests"
+}
+
 p=$(new_project OUT PARK WALK JOY UGC "slow walk")
-for i in $(seq 1 6); do queue_job "$p" gemini "[[id:k$i]][[fault:latency=2500]] a senior walks $i" >/dev/null; done
-wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE status = 'processing'" 30 "jobs in flight"
+# Queues N slow (8 s) calls tagged [[id:TAGi]] in one statement: all are in flight together.
+queue_slow() {  # queue_slow PROJECT PROVIDER MODEL TAG N
+    q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params)
+          SELECT '$1', r.id, '$2', '$3', '[[id:$4' || i || ']][[fault:latency=8000]] slow call ' || i,
+                 '{\"strength\": 0.8, \"steps\": 20, \"guidance\": 3.5}'
+            FROM (SELECT id FROM rolloy.reference_images WHERE product_state = 'expanded' LIMIT 1) r,
+                 generate_series(1, $5) i" >/dev/null
+}
+queue_slow "$p" gemini gemini-2.5-flash-image k 6
+queue_slow "$p" fal fal-ai/flux/dev/image-to-image f 4
+wait_for "SELECT count(*) = 10 FROM rolloy.generated_images WHERE status = 'processing'" 30 "jobs in flight"
+wait_requests 6 4
 victim=$(worker_pid)
 kill -9 "$victim"
-echo "killed worker $victim with SIGKILL while 6 calls were in flight"
+echo "killed worker $victim with SIGKILL while 6 Gemini and 4 fal calls were in flight"
 # The postmaster resets every backend after a child dies by a signal; wait until it is back.
 for _ in $(seq 100); do psql -X -q -d postgres -c "SELECT 1" >/dev/null 2>&1 && break; sleep 0.2; done
 wait_worker
 check "a new worker runs" "$( [ "$(worker_pid)" != "$victim" ] && echo yes)" "yes"
 # Leases (10 s) expire, rows go back to pending and complete.
-wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p' AND status = 'completed'" 90 "completion after kill -9"
+wait_for "SELECT count(*) = 10 FROM rolloy.generated_images WHERE project_id = '$p' AND status = 'completed'" 90 "completion after kill -9"
 check "the interrupted attempt is counted" "$(q -c "SELECT min(attempts) FROM rolloy.generated_images WHERE project_id = '$p'")" "2"
-check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/%'")" "6"
+check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p/%'")" "10"
+check "the calls in flight at the kill are on the books as unknown, at the list price" "$(q -c "
+    SELECT count(*) || ' ' || sum(cost_usd) FILTER (WHERE provider = 'gemini') || ' ' || sum(cost_usd) FILTER (WHERE provider = 'fal')
+      FROM rolloy.api_usage_logs WHERE project_id = '$p' AND state = 'unknown'")" "10 0.234000 0.105000"
+check "they count against the owner's budget" "$(q -c "
+    SELECT spent_usd = (SELECT sum(cost_usd) FROM rolloy.api_usage_logs WHERE user_id = '00000000-0000-0000-0000-0000000000a1')
+           AND spent_usd >= 0.339 FROM rolloy.usage_this_month('00000000-0000-0000-0000-0000000000a1')")" "t"
+check "an image's whole story in one query (worker.md)" "$(q -c "
+    SELECT string_agg(l.attempt || ':' || l.state || ':' || coalesce(l.http_status::text, '-'), ' ' ORDER BY l.id)
+      FROM rolloy.api_usage_logs l JOIN rolloy.generated_images g ON g.id = l.image_id
+     WHERE g.project_id = '$p' AND g.prompt LIKE '%[[id:k1]]%'")" "1:unknown:- 2:completed:200"
+check_ledger
 check_invariants
 
 restart_postgres() {  # restart_postgres WHEN: a fast restart, then the worker is back
@@ -31,13 +64,17 @@ restart_postgres() {  # restart_postgres WHEN: a fast restart, then the worker i
 }
 
 p2=$(new_project TRVL CAR LOAD FREE STORY "restart")
-for i in $(seq 1 6); do queue_job "$p2" gemini "[[id:r$i]][[fault:latency=2500]] into the car $i" >/dev/null; done
+queue_slow "$p2" gemini gemini-2.5-flash-image r 6
 wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'processing'" 30 "jobs in flight"
+wait_requests 18 8
 restart_postgres "while 6 calls were in flight"
 wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'completed'" 60 "completion after restart"
 check "a clean shutdown gives the attempt back (released, not failed)" \
     "$(q -c "SELECT max(attempts) FROM rolloy.generated_images WHERE project_id = '$p2'")" "1"
 check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p2/%'")" "6"
+check "a released call in flight stays on the books as unknown" \
+    "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p2' AND state = 'unknown'")" "6"
+check_ledger
 check_invariants
 
 # Staged jobs (worker.md, "Staged claims") are given back at a clean shutdown too.
@@ -47,5 +84,6 @@ restart_postgres "with 16 slow calls in flight and more staged"
 wait_for "SELECT count(*) = 240 FROM rolloy.generated_images WHERE project_id = '$p3' AND status = 'completed'" 90 "completion after the second restart"
 check "calls in flight and staged jobs are given back at shutdown: no attempt lost" \
     "$(q -c "SELECT max(attempts) FROM rolloy.generated_images WHERE project_id = '$p3'")" "1"
+check_ledger
 check_invariants
 echo "worker_recovery: ok"

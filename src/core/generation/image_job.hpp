@@ -22,10 +22,11 @@ struct ImageJob {
     int attempt = 1, max_attempts = 5;
     std::optional<double> strength, guidance;
     std::optional<int> steps;
-    std::string reference, reference_mime;  // bytes of the reference photo
-    std::string aspect_ratio = "1:1";       // of the project's format
-    std::string driver_code;                // the project's emotional driver
-    std::string resume_token;               // from an earlier attempt (fal queue URLs)
+    std::string reference, reference_mime; // bytes of the reference photo
+    std::string aspect_ratio = "1:1";      // of the project's format
+    std::string driver_code;               // the project's emotional driver
+    std::string resume_token;              // from an earlier attempt (fal queue URLs)
+    std::int64_t ledger_id = 0;            // this attempt's api_usage_logs row (0: none opened)
 };
 
 struct JobRecord {
@@ -45,15 +46,16 @@ struct JobRecord {
     // Usage of this attempt, for api_usage_logs.
     long http_status = 0;
     std::int64_t latency_ms = 0, tokens_in = 0, tokens_out = 0;
-    bool billed_image = false;  // the provider produced (and charges for) an image
-    double megapixels = 0;      // of the produced image
+    bool billed_image = false; // the provider produced (and charges for) an image
+    double megapixels = 0;     // of the produced image
 };
 
 const char *to_string(JobRecord::Kind kind);
 
 // The provider call of a remote job (gemini, fal). Throws rolloy::Error(InvalidInput) for an
 // unknown provider.
-std::unique_ptr<providers::ProviderCall> make_call(const ImageJob &job, const providers::ProviderConfig &config);
+std::unique_ptr<providers::ProviderCall> make_call(const ImageJob &job,
+                                                   const providers::ProviderConfig &config);
 
 // The offline preview provider: renders from the reference, then processes like any result.
 JobRecord run_preview(const ImageJob &job);
@@ -63,4 +65,4 @@ JobRecord run_preview(const ImageJob &job);
 JobRecord record_for(const ImageJob &job, const providers::Outcome &outcome, providers::RetryOptions retry,
                      std::size_t max_image_bytes);
 
-}  // namespace rolloy::generation
+} // namespace rolloy::generation

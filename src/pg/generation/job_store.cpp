@@ -1,6 +1,7 @@
 #include "pg/generation/job_store.hpp"
 
 #include "pg/common/internal_schema.hpp"
+#include "pg/generation/settings.hpp"
 #include "pg/storage/image_store.hpp"
 
 #include <cstdio>
@@ -24,7 +25,23 @@ std::string uuid_array(const std::vector<std::string> &ids) {
     return list + "}";
 }
 
+std::string bigint_array(const std::vector<std::int64_t> &ids) {
+    std::vector<std::string> text;
+    text.reserve(ids.size());
+    for (std::int64_t id : ids)
+        text.push_back(std::to_string(id));
+    return uuid_array(text);
+}
+
 } // namespace
+
+bool ledger_available(SpiConnection &spi) {
+    return !spi.query("SELECT 1 FROM pg_catalog.pg_attribute"
+                      " WHERE attrelid = 'rolloy.api_usage_logs'::regclass AND attname = 'state' AND NOT "
+                      "attisdropped",
+                      {}, true, Plan::Kept)
+                .empty();
+}
 
 bool extension_installed(SpiConnection &spi) {
     return !spi.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'rolloy'", {}, true, Plan::Kept)
@@ -56,31 +73,54 @@ int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &h
 }
 
 std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
-                                        int lease_seconds, const std::vector<std::string> &skip_projects) {
-    auto rows = spi.query(
-        "WITH due AS ("
-        "    SELECT g.id FROM rolloy.generated_images g"
-        "     WHERE g.status = 'pending' AND g.next_attempt_at <= now() AND g.provider = $1"
-        "       AND g.project_id <> ALL ($4::uuid[])"
-        "     ORDER BY g.next_attempt_at, g.created_at LIMIT $2::integer FOR UPDATE SKIP LOCKED),"
-        " leased AS ("
-        "    UPDATE rolloy.generated_images g"
-        "       SET status = 'processing', attempts = g.attempts + 1, leased_by = pg_backend_pid(),"
-        "           lease_expires_at = now() + make_interval(secs => $3::integer),"
-        "           started_at = coalesce(g.started_at, now())"
-        "      FROM due WHERE g.id = due.id RETURNING g.*)"
+                                        int lease_seconds, const std::vector<std::string> &skip_projects,
+                                        bool open_attempts) {
+    // The project and owner rows are share-locked with the image (skipping what another
+    // transaction holds exclusively): the ledger rows opened here reference them, and a member's
+    // open transaction on his own project must not make this claim wait.
+    const std::string sql =
+        std::string(
+            "WITH due AS ("
+            "    SELECT g.id FROM rolloy.generated_images g"
+            "      JOIN rolloy.creative_projects p ON p.id = g.project_id"
+            "      JOIN rolloy.users u ON u.id = p.created_by"
+            "     WHERE g.status = 'pending' AND g.next_attempt_at <= now() AND g.provider = $1"
+            "       AND g.project_id <> ALL ($4::uuid[])"
+            "     ORDER BY g.next_attempt_at, g.created_at LIMIT $2::integer"
+            "       FOR UPDATE OF g SKIP LOCKED FOR KEY SHARE OF p, u SKIP LOCKED),"
+            " leased AS ("
+            "    UPDATE rolloy.generated_images g"
+            "       SET status = 'processing', attempts = g.attempts + 1, leased_by = pg_backend_pid(),"
+            "           lease_expires_at = now() + make_interval(secs => $3::integer),"
+            "           started_at = coalesce(g.started_at, now())"
+            "      FROM due WHERE g.id = due.id RETURNING g.*)") +
+        // Write-ahead: each attempt has its ledger row before anything is sent ('staged' until
+        // send_attempts() marks it in flight).
+        (open_attempts
+             ? ", opened AS ("
+               "    INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, provider,"
+               "                                       model, attempt, success, state, resumed)"
+               "    SELECT p.created_by, l.project_id, l.id, 'image', l.provider, l.model, l.attempts,"
+               "           false, 'staged', l.resume_token IS NOT NULL"
+               "      FROM leased l JOIN rolloy.creative_projects p ON p.id = l.project_id"
+               "    RETURNING id, image_id)"
+             : "") +
         " SELECT l.id, l.project_id, p.created_by, l.provider, l.model, l.prompt, l.seed, l.attempts, "
         "l.max_attempts,"
         "        l.params ->> 'strength', l.params ->> 'guidance', l.params ->> 'steps', l.resume_token,"
-        "        r.storage_ref, r.mime_type, f.aspect_ratio, d.code"
+        "        r.storage_ref, r.mime_type, f.aspect_ratio, d.code, " +
+        (open_attempts ? "o.id" : "NULL::bigint") +
         "   FROM leased l"
         "   JOIN rolloy.creative_projects p ON p.id = l.project_id"
         "   JOIN rolloy.formats f ON f.id = p.format_id"
         "   JOIN rolloy.drivers d ON d.id = p.driver_id"
-        "   LEFT JOIN rolloy.reference_images r ON r.id = l.reference_image_id"
-        "  ORDER BY l.next_attempt_at, l.created_at",
-        {provider, std::to_string(limit), std::to_string(lease_seconds), uuid_array(skip_projects)}, false,
-        Plan::Kept);
+        "   LEFT JOIN rolloy.reference_images r ON r.id = l.reference_image_id" +
+        (open_attempts ? "   LEFT JOIN opened o ON o.image_id = l.id" : "") +
+        "  ORDER BY l.next_attempt_at, l.created_at";
+    auto rows =
+        spi.query(sql.c_str(),
+                  {provider, std::to_string(limit), std::to_string(lease_seconds), uuid_array(skip_projects)},
+                  false, Plan::Kept);
     std::vector<generation::ImageJob> jobs;
     jobs.reserve(rows.size());
     std::map<std::string, std::string> references;
@@ -114,6 +154,7 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         }
         j.aspect_ratio = *r[15];
         j.driver_code = *r[16];
+        if (r[17]) j.ledger_id = std::stoll(*r[17]);
         jobs.push_back(std::move(j));
     }
     return jobs;
@@ -135,6 +176,62 @@ void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids
                 "                 WHERE x.id = ANY ($1::uuid[]) AND x.status = 'processing'"
                 "                   AND x.leased_by = pg_backend_pid() FOR NO KEY UPDATE SKIP LOCKED)",
                 {uuid_array(image_ids), std::to_string(lease_seconds)}, Plan::Kept);
+}
+
+void send_attempts(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids) {
+    if (ledger_ids.empty()) return;
+    spi.execute("UPDATE rolloy.api_usage_logs l SET state = 'in_flight', sent_at = now()"
+                " WHERE l.id = ANY ($1::bigint[]) AND l.state = 'staged'",
+                {bigint_array(ledger_ids)}, Plan::Kept);
+}
+
+int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> &held) {
+    // An attempt never sent costs nothing and goes; one sent is charged at the list price, on
+    // its ledger row and on its image (whose cost is the sum of its attempts). Images locked by
+    // another transaction are skipped: their attempts are closed by a later round.
+    auto rows = spi.query(
+        "WITH orphan AS ("
+        "    SELECT l.id FROM rolloy.api_usage_logs l"
+        "     WHERE l.state IN ('staged', 'in_flight') AND l.operation = 'image' AND l.id <> ALL "
+        "($1::bigint[])"
+        "       AND (l.image_id IS NULL OR EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = "
+        "l.image_id"
+        "                                           FOR NO KEY UPDATE SKIP LOCKED))"
+        "       FOR UPDATE OF l SKIP LOCKED),"
+        " dropped AS ("
+        "    DELETE FROM rolloy.api_usage_logs l USING orphan o WHERE l.id = o.id AND l.state = 'staged'"
+        "    RETURNING l.id),"
+        " closed AS ("
+        "    UPDATE rolloy.api_usage_logs l"
+        "       SET state = 'unknown', success = false, finished_at = now(),"
+        "           cost_usd = rolloy.estimated_image_cost(l.provider, l.model),"
+        "           error = 'outcome unknown: the worker stopped while the request was in flight; it may be "
+        "billed'"
+        "      FROM orphan o WHERE l.id = o.id AND l.state = 'in_flight'"
+        "    RETURNING l.image_id, l.cost_usd),"
+        " charged AS ("
+        "    UPDATE rolloy.generated_images g SET cost_usd = g.cost_usd + c.cost"
+        "      FROM (SELECT image_id, sum(cost_usd) AS cost FROM closed GROUP BY image_id) c"
+        "     WHERE g.id = c.image_id)"
+        " SELECT (SELECT count(*) FROM dropped) + (SELECT count(*) FROM closed)",
+        {bigint_array(held)}, false, Plan::Kept);
+    return rows.empty() || !rows[0][0] ? 0 : std::stoi(*rows[0][0]);
+}
+
+int close_stale_prompt_attempts(SpiConnection &spi, int older_than_ms) {
+    return static_cast<int>(spi.execute(
+        internal_sql(
+            "UPDATE rolloy.api_usage_logs l"
+            "   SET state = 'unknown', success = false, finished_at = now(),"
+            "       cost_usd = @internal@._call_cost(l.provider, l.model, $2::bigint, $3::bigint, 0, 0),"
+            "       error = 'outcome unknown: the session making the call ended before its answer was "
+            "recorded; it may be billed'"
+            " WHERE l.state = 'in_flight' AND l.operation = 'prompt'"
+            "   AND l.sent_at < now() - make_interval(secs => $1::double precision / 1000)")
+            .c_str(),
+        {std::to_string(older_than_ms), std::to_string(settings::kPromptWorstCaseInputTokens),
+         std::to_string(settings::kPromptMaxOutputTokens)},
+        Plan::Kept));
 }
 
 std::string provider_key(SpiConnection &spi, const std::string &provider) {
@@ -162,11 +259,55 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
               "   FOR NO KEY UPDATE OF g, p NOWAIT FOR KEY SHARE OF u NOWAIT",
               {job.image_id}, false, Plan::Kept);
 
-    // 1. The call happened and may have cost money: log it. A released call (shutdown) made no
-    //    billable progress of its own.
+    // 1. The call happened and may have cost money: complete its ledger row (opened at the
+    //    claim), or log it now when none was opened (previews). A released call (shutdown) made
+    //    no billable progress of its own unless its request had left: never sent, its row goes;
+    //    sent and continued by the next attempt (fal queue), it costs nothing here; sent and not
+    //    continued, its outcome is unknown and it is charged at the list price.
     std::string cost = "0";
-    if (rec.kind != Kind::Released) {
-        auto logged = spi.query(
+    bool logged = false;
+    if (job.ledger_id > 0) {
+        const std::string ledger = std::to_string(job.ledger_id);
+        if (rec.kind == Kind::Released &&
+            spi.execute("DELETE FROM rolloy.api_usage_logs l WHERE l.id = $1::bigint AND l.state = 'staged'",
+                        {ledger}, Plan::Kept) == 1) {
+            logged = true;
+        } else {
+            auto done = spi.query(
+                internal_sql(
+                    "UPDATE rolloy.api_usage_logs l"
+                    "   SET state = CASE WHEN $2::boolean AND $3 = '' THEN 'unknown' ELSE 'completed' END,"
+                    "       success = $4::boolean, http_status = nullif($5::integer, 0), latency_ms = "
+                    "$6::integer,"
+                    "       tokens_in = $7::bigint, tokens_out = $8::bigint, images = $9::integer,"
+                    "       megapixels = $10::numeric, finished_at = now(),"
+                    "       cost_usd = CASE WHEN NOT $2::boolean"
+                    "                       THEN @internal@._call_cost(l.provider, l.model, $7::bigint, "
+                    "$8::bigint,"
+                    "                                                  $9::integer, $10::numeric)"
+                    "                       WHEN $3 = '' THEN rolloy.estimated_image_cost(l.provider, "
+                    "l.model)"
+                    "                       ELSE 0 END,"
+                    "       error = CASE WHEN NOT $2::boolean THEN nullif($11, '')"
+                    "                    WHEN $3 = '' THEN 'outcome unknown: released while in flight; it "
+                    "may be billed'"
+                    "                    ELSE 'released; the request is continued by the next attempt' END"
+                    " WHERE l.id = $1::bigint AND l.state IN ('staged', 'in_flight')"
+                    " RETURNING l.cost_usd")
+                    .c_str(),
+                {ledger, rec.kind == Kind::Released ? "true" : "false", rec.resume_token,
+                 success ? "true" : "false", status, std::to_string(rec.latency_ms),
+                 std::to_string(rec.tokens_in), std::to_string(rec.tokens_out), rec.billed_image ? "1" : "0",
+                 num(rec.megapixels), rec.error},
+                false, Plan::Kept);
+            if (!done.empty()) {
+                cost = done[0].at(0).value_or("0");
+                logged = true;
+            }
+        }
+    }
+    if (!logged && rec.kind != Kind::Released) {
+        auto inserted = spi.query(
             internal_sql("INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, "
                          "provider, model, attempt,"
                          "    success, http_status, latency_ms, tokens_in, tokens_out, images, "
@@ -183,7 +324,7 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
              std::to_string(rec.tokens_in), std::to_string(rec.tokens_out), rec.billed_image ? "1" : "0",
              num(rec.megapixels), rec.error},
             false, Plan::Kept);
-        cost = logged.at(0).at(0).value_or("0");
+        cost = inserted.at(0).at(0).value_or("0");
     }
 
     // 2. Move the row on, only if it is still this attempt's, charging the call in the same
@@ -199,7 +340,7 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                 "   SET status = 'completed', storage_ref = $8,"
                 "       width = $3::integer, height = $4::integer, size_bytes = $5::bigint,"
                 "       sha256 = $6, completed_at = now(), lease_expires_at = NULL,"
-                "       leased_by = NULL, last_http_status = nullif($7::integer, 0),"
+                "       leased_by = NULL, last_http_status = nullif($7::integer, 0), last_error = NULL,"
                 "       resume_token = NULL, cost_usd = g.cost_usd + $9::numeric, updated_at = now()") +
             ours;
         moved = spi.execute(sql.c_str(),
@@ -214,9 +355,9 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
             std::string("UPDATE rolloy.generated_images g"
                         "   SET status = 'pending', attempts = g.attempts - 1, next_attempt_at = now(),"
                         "       lease_expires_at = NULL, leased_by = NULL, resume_token = nullif($3, ''),"
-                        "       updated_at = now()") +
+                        "       cost_usd = g.cost_usd + $4::numeric, updated_at = now()") +
             ours;
-        moved = spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token}, Plan::Kept) == 1;
+        moved = spi.execute(sql.c_str(), {job.image_id, attempt, rec.resume_token, cost}, Plan::Kept) == 1;
     } else {
         std::string sql =
             std::string("UPDATE rolloy.generated_images g"

@@ -7,12 +7,17 @@
 
 #include "core/generation/image_job.hpp"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
 namespace rolloy::pg::jobs {
 
 bool extension_installed(SpiConnection &spi);
+
+// Whether the database has the 0.2.0 ledger (api_usage_logs.state): a 0.1.0 database not yet
+// upgraded is served as before, its calls logged once they finish.
+bool ledger_available(SpiConnection &spi);
 
 // Rows whose lease ran out (a killed or crashed worker) go back to pending, or fail when they
 // used their last attempt. Returns how many rows changed. `held` are the rows this worker still
@@ -24,9 +29,20 @@ int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &h
 // Claims up to `limit` due jobs of `provider` (FOR UPDATE SKIP LOCKED), leases them to this
 // process and returns them with everything the call needs. Jobs whose reference photo is gone
 // come back with an empty reference. Jobs of `skip_projects` (whose results wait for a lock) are
-// left pending.
+// left pending. With `open_attempts` each job's attempt gets its ledger row (api_usage_logs,
+// state 'staged', id in ImageJob::ledger_id) in the same transaction.
 std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &provider, int limit,
-                                        int lease_seconds, const std::vector<std::string> &skip_projects);
+                                        int lease_seconds, const std::vector<std::string> &skip_projects,
+                                        bool open_attempts);
+
+// Marks staged attempts as sent ('in_flight'). The caller commits before any of their requests
+// leaves the machine: after a crash every request a provider may have seen has its row.
+void send_attempts(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids);
+
+// Recovery: open image attempts this worker does not hold (`held`: ledger ids) were left by a
+// stopped worker. Staged ones (never sent) are deleted; in-flight ones are closed as 'unknown'
+// and charged at the list price to the ledger and the image. Returns how many rows changed.
+int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> &held);
 
 // Milliseconds until the next pending job of `provider` is due (0: one is due now), or -1 when
 // it has none pending.
@@ -36,10 +52,16 @@ long ms_until_next_due(SpiConnection &spi, const std::string &provider);
 // (the next heartbeat tries again).
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds);
 
+// Recovery of prompt calls (generate_prompt): in-flight rows older than `older_than_ms` belong to
+// a session that ended before it could complete them. They are closed as 'unknown' at the price
+// of the worst-case call the budget check assumed. Returns how many.
+int close_stale_prompt_attempts(SpiConnection &spi, int older_than_ms);
+
 // The API key of a provider, or empty.
 std::string provider_key(SpiConnection &spi, const std::string &provider);
 
-// Logs the call, adds its cost to the row and, if the row is still this attempt's, moves it to
+// Completes the attempt's ledger row (or logs the call when none was opened), adds its cost to
+// the row and, if the row is still this attempt's, moves it to
 // its new state (storing the image for a completed one). Returns false when the row had moved
 // on (cancelled, or its lease expired and another attempt took it): its result is discarded,
 // but the call is still logged and charged.

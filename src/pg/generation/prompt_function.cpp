@@ -1,9 +1,11 @@
 // rolloy.generate_prompt(project_id, provider): writes the project's image prompt with the
 // offline template or Gemini, saves it with model, tokens and cost, and logs the call. The
 // HTTP wait honours query cancel and statement_timeout.
+#include "pg/common/autonomous.hpp"
 #include "pg/common/internal_schema.hpp"
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
+#include "pg/generation/job_store.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
 
@@ -31,15 +33,72 @@ using rolloy::pg::SqlRow;
 
 namespace {
 
-// Output allowance of a prompt call, and a generous bound on its input (brief + instructions),
-// for the budget check before the call.
-constexpr int kMaxOutputTokens = 1024;
-constexpr int kWorstCaseInputTokens = 2000;
+constexpr int kMaxOutputTokens = rolloy::pg::settings::kPromptMaxOutputTokens;
+constexpr int kWorstCaseInputTokens = rolloy::pg::settings::kPromptWorstCaseInputTokens;
 
 struct Written {
     std::string provider, model, system, prompt;
     long long tokens_in = 0, tokens_out = 0, latency_ms = 0;
     long http_status = 0;
+    std::optional<std::string> ledger_cost; // set when the call's ledger row was completed
+};
+
+// The Gemini call's ledger row, written and committed on its own (see autonomous.hpp): opened
+// before the request leaves, completed once the answer is in, whatever becomes of the caller's
+// statement. 0 when the database has no ledger yet (0.1.0 not upgraded).
+class PromptAttempt {
+  public:
+    PromptAttempt(SpiConnection &spi, const std::string &owner, const std::string &project_id,
+                  const std::string &model)
+        : model_(model) {
+        if (!rolloy::pg::jobs::ledger_available(spi)) return;
+        auto opened = rolloy::pg::run_autonomous(
+            "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, success, "
+            "state,"
+            "                                   sent_at)"
+            // Rows the caller's own transaction has not committed (or holds locked) are left
+            // NULL, as a deleted user or project would be: the call is booked all the same.
+            " VALUES ((SELECT u.id FROM rolloy.users u WHERE u.id = $1::uuid FOR KEY SHARE SKIP LOCKED),"
+            "         (SELECT p.id FROM rolloy.creative_projects p WHERE p.id = $2::uuid FOR KEY SHARE SKIP "
+            "LOCKED),"
+            "         'prompt', 'gemini', $3, false, 'in_flight', now()) RETURNING id",
+            {owner, project_id, model});
+        // Money first: a call that cannot be put on the books is not made.
+        if (!opened.ok || !opened.value)
+            throw Error(ErrorKind::ExternalService,
+                        "the Gemini call could not be put on the books: " + opened.error, {},
+                        "Try again; if it persists, check max_worker_processes and the server log.");
+        id_ = *opened.value;
+    }
+
+    bool open() const { return !id_.empty(); }
+
+    // Completes the row; the cost it was charged, or nothing when the row could not be written
+    // (it stays in flight and is closed as "unknown" at the worst-case price later).
+    std::optional<std::string> complete(const rolloy::providers::Outcome &outcome) {
+        auto done = rolloy::pg::run_autonomous(
+            internal_sql(
+                "UPDATE rolloy.api_usage_logs l"
+                "   SET state = 'completed', success = $2::boolean, http_status = nullif($3::integer, 0),"
+                "       latency_ms = $4::integer, tokens_in = $5::bigint, tokens_out = $6::bigint,"
+                "       cost_usd = @internal@._call_cost('gemini', l.model, $5::bigint, $6::bigint, 0, 0),"
+                "       error = nullif($7, ''), finished_at = now()"
+                " WHERE l.id = $1::bigint AND l.state = 'in_flight' RETURNING l.cost_usd"),
+            {id_, outcome.success() ? "true" : "false", std::to_string(outcome.http_status),
+             std::to_string(outcome.latency_ms), std::to_string(outcome.tokens_in),
+             std::to_string(outcome.tokens_out), outcome.success() ? std::string() : outcome.message});
+        if (done.ok && done.value) return done.value;
+        const std::string why = done.ok ? "the row was closed meanwhile" : done.error;
+        call([this, &why] {
+            ereport(WARNING,
+                    (errmsg("rolloy: could not complete the ledger row %s of a Gemini prompt call: %s",
+                            id_.c_str(), why.c_str())));
+        });
+        return std::nullopt;
+    }
+
+  private:
+    std::string model_, id_;
 };
 
 // The project (if the caller owns it or is an admin) and its ABCD as a brief.
@@ -117,7 +176,7 @@ void leave_failed_call_log(const std::string &owner, const std::string &project_
     });
 }
 
-Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::string &key,
+Written with_gemini(SpiConnection &spi, const rolloy::prompts::CreativeBrief &brief, const std::string &key,
                     const std::string &owner, const std::string &project_id) {
     using namespace rolloy::providers;
     rolloy::prompts::PromptMessages messages = rolloy::prompts::build_prompt_request(brief);
@@ -132,11 +191,16 @@ Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::stri
     request.max_output_tokens = kMaxOutputTokens;
     request.temperature = 0.7;
     HttpClient http;
+    PromptAttempt attempt(spi, owner, project_id, config.model);
     // Cancel and statement_timeout set InterruptPending from a signal handler: reading the flag
     // is all the callback may do (no Postgres call, no longjmp); the error follows below.
     Outcome outcome = run_call(http, find_text_provider("gemini")->make_call(config, std::move(request)),
                                config.request_timeout_ms, [] { return InterruptPending != 0; });
-    if (!outcome.success()) leave_failed_call_log(owner, project_id, config.model, outcome);
+    std::optional<std::string> ledger_cost;
+    if (attempt.open())
+        ledger_cost = attempt.complete(outcome);
+    else if (!outcome.success())
+        leave_failed_call_log(owner, project_id, config.model, outcome);
     call([] { CHECK_FOR_INTERRUPTS(); });
     if (!outcome.success())
         throw Error(ErrorKind::ExternalService, "Gemini could not write the prompt: " + outcome.message,
@@ -152,6 +216,7 @@ Written with_gemini(const rolloy::prompts::CreativeBrief &brief, const std::stri
     w.tokens_out = outcome.tokens_out;
     w.latency_ms = outcome.latency_ms;
     w.http_status = outcome.http_status;
+    w.ledger_cost = attempt.open() ? std::optional<std::string>(ledger_cost.value_or("0")) : std::nullopt;
     return w;
 }
 
@@ -197,7 +262,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
                    std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
         // No SPI call is in progress while we wait on the network; the backend's own
         // transaction stays open (the caller's statement), which is unavoidable here.
-        w = with_gemini(brief, key, owner, project_id);
+        w = with_gemini(spi, brief, key, owner, project_id);
     } else {
         w.provider = "template";
         w.model = "template-v1";
@@ -205,18 +270,26 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         w.prompt = rolloy::prompts::compose_template_prompt(brief);
     }
 
-    auto cost = spi.query(
-        internal_sql(
-            "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, "
-            "success, http_status,"
-            "    latency_ms, tokens_in, tokens_out, cost_usd)"
-            " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
-            "$7::bigint, $8::bigint,"
-            "    @internal@._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
-            " RETURNING cost_usd")
-            .c_str(),
-        {owner, project_id, w.provider, w.model, std::to_string(w.http_status), std::to_string(w.latency_ms),
-         std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
+    // A Gemini call is on the books already (its own committed ledger row); the template's
+    // offline call, or a call in a database without the ledger, is logged with the prompt.
+    std::string cost;
+    if (w.ledger_cost) {
+        cost = *w.ledger_cost;
+    } else {
+        auto logged = spi.query(
+            internal_sql(
+                "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, "
+                "success, http_status,"
+                "    latency_ms, tokens_in, tokens_out, cost_usd)"
+                " VALUES ($1::uuid, $2::uuid, 'prompt', $3, $4, true, nullif($5::integer, 0), $6::integer, "
+                "$7::bigint, $8::bigint,"
+                "    @internal@._call_cost($3, $4, $7::bigint, $8::bigint, 0, 0))"
+                " RETURNING cost_usd")
+                .c_str(),
+            {owner, project_id, w.provider, w.model, std::to_string(w.http_status),
+             std::to_string(w.latency_ms), std::to_string(w.tokens_in), std::to_string(w.tokens_out)});
+        cost = logged.at(0).at(0).value_or("0");
+    }
     auto updated = spi.query(
         "UPDATE rolloy.creative_projects"
         "   SET prompt = $2, prompt_system = nullif($3, ''), prompt_provider = $4, prompt_model = $5,"
@@ -225,7 +298,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         "       prompt_generated_at = now()"
         " WHERE id = $1::uuid RETURNING prompt",
         {project_id, w.prompt, w.system, w.provider, w.model, std::to_string(w.tokens_in),
-         std::to_string(w.tokens_out), *cost.at(0).at(0)});
+         std::to_string(w.tokens_out), cost});
     spi.finish();
     return rolloy::pg::text_datum(*updated.at(0).at(0));
 }

@@ -34,4 +34,10 @@ extern char *fal_image_model;
 
 std::string str(const char *guc_value);
 
+// A Gemini prompt call: its output allowance, and a generous bound on its input (brief and
+// instructions). The budget check before the call and the price of a call whose outcome is
+// unknown both assume this worst case.
+constexpr int kPromptMaxOutputTokens = 1024;
+constexpr int kPromptWorstCaseInputTokens = 2000;
+
 } // namespace rolloy::pg::settings

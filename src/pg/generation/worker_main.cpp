@@ -24,6 +24,7 @@
 #include <csignal>
 #include <deque>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -100,6 +101,11 @@ class Worker {
     }
 
   private:
+    struct Staged { // a claimed job waiting for a slot, with its provider's key
+        ImageJob job;
+        std::string key;
+    };
+
     static providers::HttpClientOptions http_options() {
         providers::HttpClientOptions o;
         o.total_timeout_ms = settings::request_timeout_ms;
@@ -222,6 +228,7 @@ class Worker {
             }
             staged_.clear();
             deferred_.clear();
+            open_ledger_.clear();
             return false;
         }
         notice_latch();
@@ -237,6 +244,16 @@ class Worker {
                 note_results(0, 0, n);
                 next_look_.clear();
             }
+            // Recovery of the ledger (first round after a start, then with each reclaim): calls a
+            // stopped worker left open are closed as "outcome unknown, may be billed".
+            const std::vector<std::int64_t> open(open_ledger_.begin(), open_ledger_.end());
+            in_transaction("rolloy worker: closing orphaned attempts", [&open](SpiConnection &spi) {
+                if (!jobs::ledger_available(spi)) return 0;
+                // A prompt call ends within its request timeout; twice that and a minute is
+                // a session that ended without completing its row.
+                return jobs::close_orphaned_attempts(spi, open) +
+                       jobs::close_stale_prompt_attempts(spi, 2 * settings::request_timeout_ms + 60000);
+            });
             last_reclaim_ = now;
         }
         if ((!running_.empty() || !processing_.empty() || has_staged() || !deferred_.empty()) &&
@@ -360,11 +377,12 @@ class Worker {
         if (it == staged_.end() || it->second.empty()) return;
         // A cancel committed since the last look may concern them: the next round releases them.
         if (withdrawn_commits() != seen_withdrawn_) return;
+        std::vector<Staged> batch;
         for (int free = free_slots(provider); free > 0 && !it->second.empty(); --free) {
-            Staged next = std::move(it->second.front());
+            batch.push_back(std::move(it->second.front()));
             it->second.pop_front();
-            start_call(std::move(next.job), next.key);
         }
+        start_calls(std::move(batch));
     }
 
     int claim_remote(const std::string &provider) {
@@ -377,55 +395,82 @@ class Worker {
         const std::vector<std::string> skip = waiting_projects();
         std::string key;
         auto claimed = in_transaction("rolloy worker: claiming", [&](SpiConnection &spi) {
-            auto jobs = jobs::claim(spi, provider, want, settings::lease_seconds, skip);
+            auto jobs =
+                jobs::claim(spi, provider, want, settings::lease_seconds, skip, jobs::ledger_available(spi));
             if (!jobs.empty()) key = jobs::provider_key(spi, provider);
             if (static_cast<int>(jobs.size()) < want) note_drained(spi, provider);
             return jobs;
         });
-        int taken = 0;
+        std::vector<Staged> now;
         for (ImageJob &job : claimed) {
-            if (taken++ < free)
-                start_call(std::move(job), key);
+            if (job.ledger_id > 0) open_ledger_.insert(job.ledger_id);
+            if (static_cast<int>(now.size()) < free)
+                now.push_back(Staged{std::move(job), key});
             else
                 staged_[provider].push_back(Staged{std::move(job), key});
         }
+        start_calls(std::move(now));
         return static_cast<int>(claimed.size());
     }
 
-    void start_call(ImageJob job, const std::string &key) {
-        const std::string &provider = job.provider;
-        if (job.reference.empty()) {
+    // Starts the calls of claimed jobs. Write-ahead: their ledger rows are marked in flight and
+    // committed before any request leaves, so a crash at any point leaves a row for every request
+    // a provider may have seen (recovery closes it as "unknown").
+    void start_calls(std::vector<Staged> batch) {
+        struct Ready {
+            ImageJob job;
+            std::unique_ptr<providers::ProviderCall> call;
+        };
+        std::vector<Ready> ready;
+        for (Staged &staged : batch) {
+            ImageJob &job = staged.job;
             JobRecord r;
             r.kind = JobRecord::Kind::Failed;
-            r.error = "the reference image of this job no longer exists";
+            if (job.reference.empty()) {
+                r.error = "the reference image of this job no longer exists";
+            } else if (staged.key.empty()) {
+                r.error = "no API key for provider " + job.provider + " (rolloy.set_provider_key)";
+            } else {
+                try {
+                    auto call = generation::make_call(job, call_config(job, staged.key));
+                    ready.push_back(Ready{std::move(job), std::move(call)});
+                    continue;
+                } catch (const Error &e) {
+                    r.error = e.what();
+                }
+            }
             store(job, r);
-            return;
         }
-        if (key.empty()) {
-            JobRecord r;
-            r.kind = JobRecord::Kind::Failed;
-            r.error = "no API key for provider " + provider + " (rolloy.set_provider_key)";
-            store(job, r);
-            return;
+        if (ready.empty()) return;
+        std::vector<std::int64_t> ledger_ids;
+        for (const Ready &c : ready)
+            if (c.job.ledger_id > 0) ledger_ids.push_back(c.job.ledger_id);
+        try {
+            in_transaction("rolloy worker: opening attempts",
+                           [&ledger_ids](SpiConnection &spi) { jobs::send_attempts(spi, ledger_ids); });
+        } catch (...) {
+            // Not sent: their leases expire and the images are tried again; recovery removes the
+            // staged ledger rows once they are no longer ours.
+            for (std::int64_t id : ledger_ids)
+                open_ledger_.erase(id);
+            throw;
         }
+        for (Ready &c : ready) {
+            std::int64_t id = next_id_++;
+            runner_.add(id, std::move(c.call), settings::job_deadline_ms);
+            running_.emplace(id, std::move(c.job));
+        }
+    }
+
+    static providers::ProviderConfig call_config(const ImageJob &job, const std::string &key) {
         providers::ProviderConfig config;
-        config.base_url = base_url_for(provider);
+        config.base_url = base_url_for(job.provider);
         config.model = job.model;
         config.api_key = key;
         config.request_timeout_ms = settings::request_timeout_ms;
         config.max_image_bytes = std::int64_t(settings::max_image_mb) << 20;
         config.max_response_bytes = (std::int64_t(settings::max_image_mb) << 20) * 2;
-        std::int64_t id = next_id_++;
-        try {
-            runner_.add(id, generation::make_call(job, config), settings::job_deadline_ms);
-        } catch (const Error &e) {
-            JobRecord r;
-            r.kind = JobRecord::Kind::Failed;
-            r.error = e.what();
-            store(job, r);
-            return;
-        }
-        running_.emplace(id, std::move(job));
+        return config;
     }
 
     // Staged jobs never called: their attempts go back, as at shutdown. They leave the stage
@@ -447,7 +492,8 @@ class Worker {
         if (!due_for_look("preview")) return 0;
         const std::vector<std::string> skip = waiting_projects();
         auto claimed = in_transaction("rolloy worker: claiming previews", [this, &skip](SpiConnection &spi) {
-            auto jobs = jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds, skip);
+            auto jobs =
+                jobs::claim(spi, "preview", settings::preview_batch, settings::lease_seconds, skip, false);
             if (static_cast<int>(jobs.size()) < settings::preview_batch) note_drained(spi, "preview");
             return jobs;
         });
@@ -540,9 +586,14 @@ class Worker {
             applied = in_transaction("rolloy worker: recording",
                                      [&](SpiConnection &spi) { return jobs::record(spi, job, r); });
         } catch (const PgError &e) {
-            if (e.sqlerrcode() != ERRCODE_LOCK_NOT_AVAILABLE) throw;
-            return std::string(e.what());
+            if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE) return std::string(e.what());
+            open_ledger_.erase(job.ledger_id); // not recorded: recovery closes its attempt
+            throw;
+        } catch (...) {
+            open_ledger_.erase(job.ledger_id);
+            throw;
         }
+        open_ledger_.erase(job.ledger_id); // the record completed its ledger row
         if (!applied) return std::nullopt;
         switch (r.kind) {
         case JobRecord::Kind::Completed:
@@ -686,11 +737,6 @@ class Worker {
         return it != staged_.end() && !it->second.empty();
     }
 
-    struct Staged {
-        ImageJob job;
-        std::string key;
-    };
-
     struct Deferred {
         ImageJob job;
         JobRecord record;
@@ -708,6 +754,7 @@ class Worker {
     std::map<std::string, std::deque<Staged>> staged_;    // provider -> claimed, waiting for a slot
     std::vector<Deferred> deferred_;                      // results waiting for a lock
     std::vector<PendingCallLog> waiting_logs_;            // call logs waiting for a lock
+    std::set<std::int64_t> open_ledger_;                  // ledger rows of attempts this worker holds
     Clock::time_point next_log_try_{};
     std::map<std::string, std::deque<Clock::time_point>>
         finish_times_; // provider -> calls finished within kRateHorizon

@@ -2498,6 +2498,76 @@ COMMENT ON COLUMN rolloy.insight_image_tiers.roas IS 'Return on ad spend: conver
 COMMENT ON COLUMN rolloy.insight_image_tiers.refreshed_at IS 'When rolloy.refresh_insights() computed the figures.';
 GRANT SELECT ON rolloy.insight_image_tiers TO rolloy_member;
 
+-- == The paid-attempt ledger (issue 15, section 1) ==
+-- api_usage_logs becomes the ledger: one row per attempt, opened before its request leaves and
+-- completed afterwards; recovery closes what a stopped worker left open as "unknown". The 0.1.0
+-- rows were written once their call had finished: they are completed attempts, their request
+-- left latency_ms before occurred_at.
+ALTER TABLE rolloy.api_usage_logs
+    ADD COLUMN state text NOT NULL DEFAULT 'completed'
+        CONSTRAINT api_usage_logs_state_check CHECK (state IN ('staged', 'in_flight', 'completed', 'unknown')),
+    ADD COLUMN sent_at timestamptz,
+    ADD COLUMN finished_at timestamptz,
+    ADD COLUMN resumed boolean NOT NULL DEFAULT false;
+UPDATE rolloy.api_usage_logs l
+   SET finished_at = l.occurred_at,
+       sent_at = CASE WHEN l.provider NOT IN ('template', 'preview')
+                       AND (l.http_status IS NOT NULL OR coalesce(l.latency_ms, 0) > 0)
+                      THEN l.occurred_at - make_interval(secs => coalesce(l.latency_ms, 0) / 1000.0) END;
+-- The worker's recovery looks for attempts still open; they are few at any time.
+CREATE INDEX api_usage_logs_open_idx ON rolloy.api_usage_logs (id) WHERE state IN ('staged', 'in_flight');
+COMMENT ON TABLE rolloy.api_usage_logs IS
+    'The ledger of provider calls: one row per attempt, written before its request leaves (write-ahead) and '
+    'completed afterwards, with its cost; written only by rolloy. Members read their own, admins all.';
+COMMENT ON COLUMN rolloy.api_usage_logs.occurred_at IS
+    'When the attempt was opened (its money is spent in this month); for rows from 0.1.0, when the call finished.';
+COMMENT ON COLUMN rolloy.api_usage_logs.error IS 'Provider message and HTTP status of a failed call (secrets redacted).';
+COMMENT ON COLUMN rolloy.api_usage_logs.state IS
+    'staged (claimed, request not sent), in_flight (request sent, no answer recorded yet), completed, or unknown '
+    '(the caller stopped while the request was in flight: it may be billed, charged at the list price).';
+COMMENT ON COLUMN rolloy.api_usage_logs.sent_at IS 'When the request left the machine; NULL when none was sent.';
+COMMENT ON COLUMN rolloy.api_usage_logs.finished_at IS
+    'When the answer (or the unknown outcome) of an attempt opened ahead was recorded; NULL for rows written whole '
+    'once the call was over (previews, prompts: occurred_at).';
+COMMENT ON COLUMN rolloy.api_usage_logs.resumed IS
+    'The attempt continued an earlier attempt''s provider request (fal queue) instead of sending a new one.';
+
+-- Completed images no longer carry the error of an earlier attempt: the ledger keeps it.
+UPDATE rolloy.generated_images g SET last_error = NULL WHERE g.status = 'completed' AND g.last_error IS NOT NULL;
+
+CREATE OR REPLACE FUNCTION rolloy.usage_this_month(user_id uuid DEFAULT rolloy.current_user_id())
+RETURNS TABLE (images_used integer, images_queued integer, image_quota integer,
+               spent_usd numeric, queued_usd numeric, budget_usd numeric)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    WITH me AS (
+        SELECT u.* FROM rolloy.users u
+         WHERE u.id = usage_this_month.user_id
+           AND (u.id = rolloy.current_user_id() OR rolloy.is_admin()
+                OR (rolloy.current_user_id() IS NULL
+                    AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                          WHERE r.rolname = rolloy_internal._outer_role())))
+    ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
+    SELECT
+        -- A completed image counts in the month its successful call was made (its money spent),
+        -- from the ledger, also once the image is deleted; cancelled images count for nothing.
+        (SELECT count(DISTINCT coalesce(l.image_id::text, l.id::text)) FROM rolloy.api_usage_logs l, month
+          WHERE l.user_id = me.id AND l.operation = 'image' AND l.success AND l.occurred_at >= month.start
+            AND NOT EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = l.image_id AND g.status <> 'completed'))::integer,
+        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
+        me.monthly_image_quota,
+        (SELECT coalesce(sum(l.cost_usd), 0) FROM rolloy.api_usage_logs l, month
+          WHERE l.user_id = me.id AND l.occurred_at >= month.start),
+        (SELECT coalesce(sum(rolloy.estimated_image_cost(g.provider, g.model)), 0)
+           FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing')),
+        me.monthly_budget_usd
+      FROM me
+$$;
+COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
+    'A user''s images made this month (UTC: successful calls in the ledger) and queued, the quota, USD spent '
+    '(every attempt, including those of unknown outcome), USD committed by queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this takes it away from all of them at once.
