@@ -110,7 +110,7 @@ th{background:#f1f5f9;font-weight:600}table.sortable th{cursor:pointer}
 .tier{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e0e7ff;font-size:.85rem}
 .thumb{width:72px;height:72px;object-fit:cover;border-radius:4px;display:block}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:1rem}
-.card{border:1px solid var(--line);border-radius:8px;padding:.6rem}.card img{width:100%;height:auto;border-radius:4px;display:block}
+.card{border:1px solid var(--line);border-radius:8px;padding:.6rem;overflow-wrap:anywhere}table.kv{width:auto;min-width:50%}.card img{width:100%;height:auto;border-radius:4px;display:block}
 .picker a{margin-right:.6rem}.picker a[aria-current]{font-weight:700;color:var(--ink)}
 td.heat{text-align:right;min-width:4.5rem}svg{max-width:100%;height:auto;font:11px system-ui,sans-serif}
 pre{white-space:pre-wrap;background:#f1f5f9;padding:.6rem;border-radius:6px}

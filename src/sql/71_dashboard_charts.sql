@@ -55,7 +55,10 @@ SELECT '<figure><svg viewBox="0 0 640 240" role="img" aria-labelledby="' || _das
                                     x, y, CASE WHEN small THEN '#fff' ELSE '#2563eb' END, rolloy_internal._html(label),
                                     rolloy_internal._dash_pct(v), CASE WHEN small THEN ' (small sample)' ELSE '' END),
                              '' ORDER BY n) FROM xy)
-       || (SELECT string_agg(format('<text x="%s" y="218" text-anchor="middle">%s</text>', x, rolloy_internal._html(label)),
+       -- the first and last labels align with the ends of the axis, so they stay inside the chart
+       || (SELECT string_agg(format('<text x="%s" y="218" text-anchor="%s">%s</text>', x,
+                                    CASE WHEN n = 1 AND total > 1 THEN 'start' WHEN n = total AND total > 1 THEN 'end' ELSE 'middle' END,
+                                    rolloy_internal._html(label)),
                              '' ORDER BY n) FROM xy WHERE labelled)
        || '<line x1="56" x2="624" y1="200" y2="200" stroke="#52606d"/><line x1="56" x2="56" y1="16" y2="200" stroke="#52606d"/>'
        || '</svg><figcaption class="note">Filled dots: enough impressions; hollow dots and † in the table: small sample. '
@@ -108,14 +111,16 @@ COMMENT ON FUNCTION rolloy_internal._dash_bar_chart(text, text, text, jsonb) IS
     'SVG horizontal bar chart, zero-based, unit in the axis label, with a text alternative; bars: [{label, v, small}].';
 
 -- A meter (value against a limit) for quota and budget; over the limit shows full and red.
-CREATE FUNCTION rolloy_internal._dash_meter(label text, used numeric, limit_value numeric, unit text) RETURNS text
+CREATE FUNCTION rolloy_internal._dash_meter(label text, used numeric, limit_value numeric, unit text, decimals integer)
+RETURNS text
 LANGUAGE sql IMMUTABLE
 RETURN '<p><span role="img" aria-label="' || rolloy_internal._html(format('%s: %s of %s %s', label,
-                                               rolloy_internal._dash_num(used, 2), rolloy_internal._dash_num(limit_value, 2), unit))
+                                               rolloy_internal._dash_num(used, decimals),
+                                               rolloy_internal._dash_num(limit_value, decimals), unit))
        || '" class="meter"><span style="width:'
        || CASE WHEN coalesce(limit_value, 0) <= 0 THEN 100 ELSE least(100, round(100 * used / limit_value)) END
        || '%' || CASE WHEN used > coalesce(limit_value, 0) THEN ';background:#b91c1c' ELSE '' END || '"></span></span> '
-       || rolloy_internal._html(label) || ': <strong>' || rolloy_internal._dash_num(used, 2) || '</strong> of '
-       || rolloy_internal._dash_num(limit_value, 2) || ' ' || rolloy_internal._html(unit) || '</p>';
-COMMENT ON FUNCTION rolloy_internal._dash_meter(text, numeric, numeric, text) IS
+       || rolloy_internal._html(label) || ': <strong>' || rolloy_internal._dash_num(used, decimals) || '</strong> of '
+       || rolloy_internal._dash_num(limit_value, decimals) || ' ' || rolloy_internal._html(unit) || '</p>';
+COMMENT ON FUNCTION rolloy_internal._dash_meter(text, numeric, numeric, text, integer) IS
     'A labelled meter of used against a limit (quota, budget), with a text alternative.';

@@ -54,7 +54,7 @@ SELECT coalesce(
     (SELECT rolloy_internal._dash_frame(o.generated_name, 'project',
         '<h1>' || rolloy_internal._html(o.generated_name) || '</h1>'
         || '<p id="project-title">' || rolloy_internal._html(nullif(o.title, '')) || '</p>'
-        || '<section aria-labelledby="h-about"><h2 id="h-about">Creative</h2><table><tbody>'
+        || '<section aria-labelledby="h-about"><h2 id="h-about">Creative</h2><table class="kv"><tbody>'
         || format('<tr><th scope="row">A · scene</th><td>%s / %s</td></tr><tr><th scope="row">B · action</th><td>%s (walker %s)</td></tr>'
                   '<tr><th scope="row">C · driver</th><td>%s</td></tr><tr><th scope="row">D · format</th><td>%s (%s)</td></tr>'
                   '<tr><th scope="row">Owner</th><td>%s</td></tr><tr><th scope="row">Images</th><td>%s completed, %s failed of %s</td></tr>'
@@ -79,8 +79,9 @@ SELECT coalesce(
                                      ELSE '<pre id="project-prompt">' || rolloy_internal._html(p.prompt) || '</pre>' END
         || '</section><section aria-labelledby="h-variants"><h2 id="h-variants">Variants</h2>'
         || CASE WHEN o.completed_images > 0
-                THEN '<p><a id="zip" href="project_zip_file?project_id=' || o.id || '" download>Download all '
-                     || o.completed_images || ' images as ZIP</a></p>' ELSE '' END
+                THEN '<p><a id="zip" href="project_zip_file?project_id=' || o.id || '" download>Download the '
+                     || o.completed_images || ' completed image' || CASE WHEN o.completed_images > 1 THEN 's' ELSE '' END
+                     || ' as ZIP</a></p>' ELSE '' END
         || rolloy_internal._dash_variants(o.id, _dash_project.inline) || '</section>')
        FROM rolloy.project_overview o JOIN rolloy.creative_projects p ON p.id = o.id
       WHERE o.id = _dash_project.project_id),

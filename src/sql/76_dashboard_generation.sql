@@ -10,17 +10,17 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
     || '<section aria-labelledby="h-usage"><h2 id="h-usage">This month (UTC)</h2>'
     || coalesce((SELECT string_agg('<h3>' || rolloy_internal._html(u.display_name) || '</h3>'
                                    || rolloy_internal._dash_meter('Images', x.images_used + x.images_queued, x.image_quota,
-                                                                  format('images (%s done, %s queued)', x.images_used, x.images_queued))
+                                                                  format('images (%s done, %s queued)', x.images_used, x.images_queued), 0)
                                    || rolloy_internal._dash_meter('Spend', x.spent_usd + x.queued_usd, x.budget_usd,
                                                                   format('USD (%s spent, %s committed by the queue)',
                                                                          rolloy_internal._dash_num(x.spent_usd, 2),
-                                                                         rolloy_internal._dash_num(x.queued_usd, 2))),
+                                                                         rolloy_internal._dash_num(x.queued_usd, 2)), 2),
                                    '' ORDER BY u.display_name, u.id)
                    FROM rolloy.users u CROSS JOIN LATERAL rolloy.usage_this_month(u.id) x),
                 rolloy_internal._dash_empty('No rolloy user for this session.',
                     'An admin maps your login with <code>rolloy.users.pg_role</code>.'))
     || '</section><section aria-labelledby="h-queue"><h2 id="h-queue">Queue</h2>'
-    || (SELECT format('<table id="queue"><tbody><tr><th scope="row">Pending</th><td class="n">%s</td></tr>'
+    || (SELECT format('<table id="queue" class="kv"><tbody><tr><th scope="row">Pending</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Due now</th><td class="n">%s</td></tr><tr><th scope="row">Processing</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Expired leases</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Oldest pending</th><td class="n">%s</td></tr>'
@@ -45,7 +45,7 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
                    FROM rolloy.generation_progress g WHERE g.pending + g.processing > 0
                  HAVING count(*) > 0), '')
     || '</section><section aria-labelledby="h-worker"><h2 id="h-worker">Worker</h2>'
-    || (SELECT format('<table id="worker"><tbody><tr><th scope="row">Running</th><td class="%s">%s</td></tr>'
+    || (SELECT format('<table id="worker" class="kv"><tbody><tr><th scope="row">Running</th><td class="%s">%s</td></tr>'
                       '<tr><th scope="row">Database</th><td>%s</td></tr><tr><th scope="row">Started</th><td>%s</td></tr>'
                       '<tr><th scope="row">Last loop</th><td>%s</td></tr><tr><th scope="row">Calls in flight</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Since start</th><td>%s completed, %s failed, %s retried</td></tr>'
@@ -55,7 +55,7 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
                       rolloy_internal._html(w.database), coalesce(to_char(w.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'),
                       coalesce(to_char(w.last_loop_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'), coalesce(w.in_flight, 0),
                       coalesce(w.completed, 0), coalesce(w.failed, 0), coalesce(w.retried, 0),
-                      coalesce(rolloy_internal._html(left(w.last_error, 300)), '–'))
+                      coalesce(nullif(rolloy_internal._html(left(w.last_error, 300)), ''), '–'))
           FROM rolloy.worker_status() w)
     || '</section><section aria-labelledby="h-failures"><h2 id="h-failures">Failures</h2>'
     || coalesce((SELECT '<table class="sortable" id="failures"><caption>The 50 latest failed images and the provider''s message'

@@ -22,7 +22,7 @@ GRANT EXECUTE ON FUNCTION rolloy_internal._html(text), rolloy_internal._dash_rai
                           rolloy_internal._dash_empty(text, text), rolloy_internal._dash_frame(text, text, text),
                           rolloy_internal._dash_line_chart(text, text, text, jsonb),
                           rolloy_internal._dash_bar_chart(text, text, text, jsonb),
-                          rolloy_internal._dash_meter(text, numeric, numeric, text),
+                          rolloy_internal._dash_meter(text, numeric, numeric, text, integer),
                           rolloy_internal._dash_img(uuid, boolean, text, text), rolloy_internal._dash_trend(text),
                           rolloy_internal._dash_heatmap(text, text), rolloy_internal._dash_leaderboard(boolean),
                           rolloy_internal._dash_cost(text), rolloy_internal._dash_fatigue(), rolloy_internal._dash_findings(),

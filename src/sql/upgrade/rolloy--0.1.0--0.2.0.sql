@@ -1904,7 +1904,7 @@ th{background:#f1f5f9;font-weight:600}table.sortable th{cursor:pointer}
 .tier{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e0e7ff;font-size:.85rem}
 .thumb{width:72px;height:72px;object-fit:cover;border-radius:4px;display:block}
 .gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:1rem}
-.card{border:1px solid var(--line);border-radius:8px;padding:.6rem}.card img{width:100%;height:auto;border-radius:4px;display:block}
+.card{border:1px solid var(--line);border-radius:8px;padding:.6rem;overflow-wrap:anywhere}table.kv{width:auto;min-width:50%}.card img{width:100%;height:auto;border-radius:4px;display:block}
 .picker a{margin-right:.6rem}.picker a[aria-current]{font-weight:700;color:var(--ink)}
 td.heat{text-align:right;min-width:4.5rem}svg{max-width:100%;height:auto;font:11px system-ui,sans-serif}
 pre{white-space:pre-wrap;background:#f1f5f9;padding:.6rem;border-radius:6px}
@@ -1989,7 +1989,10 @@ SELECT '<figure><svg viewBox="0 0 640 240" role="img" aria-labelledby="' || _das
                                     x, y, CASE WHEN small THEN '#fff' ELSE '#2563eb' END, rolloy_internal._html(label),
                                     rolloy_internal._dash_pct(v), CASE WHEN small THEN ' (small sample)' ELSE '' END),
                              '' ORDER BY n) FROM xy)
-       || (SELECT string_agg(format('<text x="%s" y="218" text-anchor="middle">%s</text>', x, rolloy_internal._html(label)),
+       -- the first and last labels align with the ends of the axis, so they stay inside the chart
+       || (SELECT string_agg(format('<text x="%s" y="218" text-anchor="%s">%s</text>', x,
+                                    CASE WHEN n = 1 AND total > 1 THEN 'start' WHEN n = total AND total > 1 THEN 'end' ELSE 'middle' END,
+                                    rolloy_internal._html(label)),
                              '' ORDER BY n) FROM xy WHERE labelled)
        || '<line x1="56" x2="624" y1="200" y2="200" stroke="#52606d"/><line x1="56" x2="56" y1="16" y2="200" stroke="#52606d"/>'
        || '</svg><figcaption class="note">Filled dots: enough impressions; hollow dots and † in the table: small sample. '
@@ -2042,16 +2045,18 @@ COMMENT ON FUNCTION rolloy_internal._dash_bar_chart(text, text, text, jsonb) IS
     'SVG horizontal bar chart, zero-based, unit in the axis label, with a text alternative; bars: [{label, v, small}].';
 
 -- A meter (value against a limit) for quota and budget; over the limit shows full and red.
-CREATE FUNCTION rolloy_internal._dash_meter(label text, used numeric, limit_value numeric, unit text) RETURNS text
+CREATE FUNCTION rolloy_internal._dash_meter(label text, used numeric, limit_value numeric, unit text, decimals integer)
+RETURNS text
 LANGUAGE sql IMMUTABLE
 RETURN '<p><span role="img" aria-label="' || rolloy_internal._html(format('%s: %s of %s %s', label,
-                                               rolloy_internal._dash_num(used, 2), rolloy_internal._dash_num(limit_value, 2), unit))
+                                               rolloy_internal._dash_num(used, decimals),
+                                               rolloy_internal._dash_num(limit_value, decimals), unit))
        || '" class="meter"><span style="width:'
        || CASE WHEN coalesce(limit_value, 0) <= 0 THEN 100 ELSE least(100, round(100 * used / limit_value)) END
        || '%' || CASE WHEN used > coalesce(limit_value, 0) THEN ';background:#b91c1c' ELSE '' END || '"></span></span> '
-       || rolloy_internal._html(label) || ': <strong>' || rolloy_internal._dash_num(used, 2) || '</strong> of '
-       || rolloy_internal._dash_num(limit_value, 2) || ' ' || rolloy_internal._html(unit) || '</p>';
-COMMENT ON FUNCTION rolloy_internal._dash_meter(text, numeric, numeric, text) IS
+       || rolloy_internal._html(label) || ': <strong>' || rolloy_internal._dash_num(used, decimals) || '</strong> of '
+       || rolloy_internal._dash_num(limit_value, decimals) || ' ' || rolloy_internal._html(unit) || '</p>';
+COMMENT ON FUNCTION rolloy_internal._dash_meter(text, numeric, numeric, text, integer) IS
     'A labelled meter of used against a limit (quota, budget), with a text alternative.';
 
 -- Dashboard, part 3: images and downloads the pages link to.
@@ -2433,7 +2438,7 @@ SELECT coalesce(
     (SELECT rolloy_internal._dash_frame(o.generated_name, 'project',
         '<h1>' || rolloy_internal._html(o.generated_name) || '</h1>'
         || '<p id="project-title">' || rolloy_internal._html(nullif(o.title, '')) || '</p>'
-        || '<section aria-labelledby="h-about"><h2 id="h-about">Creative</h2><table><tbody>'
+        || '<section aria-labelledby="h-about"><h2 id="h-about">Creative</h2><table class="kv"><tbody>'
         || format('<tr><th scope="row">A · scene</th><td>%s / %s</td></tr><tr><th scope="row">B · action</th><td>%s (walker %s)</td></tr>'
                   '<tr><th scope="row">C · driver</th><td>%s</td></tr><tr><th scope="row">D · format</th><td>%s (%s)</td></tr>'
                   '<tr><th scope="row">Owner</th><td>%s</td></tr><tr><th scope="row">Images</th><td>%s completed, %s failed of %s</td></tr>'
@@ -2458,8 +2463,9 @@ SELECT coalesce(
                                      ELSE '<pre id="project-prompt">' || rolloy_internal._html(p.prompt) || '</pre>' END
         || '</section><section aria-labelledby="h-variants"><h2 id="h-variants">Variants</h2>'
         || CASE WHEN o.completed_images > 0
-                THEN '<p><a id="zip" href="project_zip_file?project_id=' || o.id || '" download>Download all '
-                     || o.completed_images || ' images as ZIP</a></p>' ELSE '' END
+                THEN '<p><a id="zip" href="project_zip_file?project_id=' || o.id || '" download>Download the '
+                     || o.completed_images || ' completed image' || CASE WHEN o.completed_images > 1 THEN 's' ELSE '' END
+                     || ' as ZIP</a></p>' ELSE '' END
         || rolloy_internal._dash_variants(o.id, _dash_project.inline) || '</section>')
        FROM rolloy.project_overview o JOIN rolloy.creative_projects p ON p.id = o.id
       WHERE o.id = _dash_project.project_id),
@@ -2481,17 +2487,17 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
     || '<section aria-labelledby="h-usage"><h2 id="h-usage">This month (UTC)</h2>'
     || coalesce((SELECT string_agg('<h3>' || rolloy_internal._html(u.display_name) || '</h3>'
                                    || rolloy_internal._dash_meter('Images', x.images_used + x.images_queued, x.image_quota,
-                                                                  format('images (%s done, %s queued)', x.images_used, x.images_queued))
+                                                                  format('images (%s done, %s queued)', x.images_used, x.images_queued), 0)
                                    || rolloy_internal._dash_meter('Spend', x.spent_usd + x.queued_usd, x.budget_usd,
                                                                   format('USD (%s spent, %s committed by the queue)',
                                                                          rolloy_internal._dash_num(x.spent_usd, 2),
-                                                                         rolloy_internal._dash_num(x.queued_usd, 2))),
+                                                                         rolloy_internal._dash_num(x.queued_usd, 2)), 2),
                                    '' ORDER BY u.display_name, u.id)
                    FROM rolloy.users u CROSS JOIN LATERAL rolloy.usage_this_month(u.id) x),
                 rolloy_internal._dash_empty('No rolloy user for this session.',
                     'An admin maps your login with <code>rolloy.users.pg_role</code>.'))
     || '</section><section aria-labelledby="h-queue"><h2 id="h-queue">Queue</h2>'
-    || (SELECT format('<table id="queue"><tbody><tr><th scope="row">Pending</th><td class="n">%s</td></tr>'
+    || (SELECT format('<table id="queue" class="kv"><tbody><tr><th scope="row">Pending</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Due now</th><td class="n">%s</td></tr><tr><th scope="row">Processing</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Expired leases</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Oldest pending</th><td class="n">%s</td></tr>'
@@ -2516,7 +2522,7 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
                    FROM rolloy.generation_progress g WHERE g.pending + g.processing > 0
                  HAVING count(*) > 0), '')
     || '</section><section aria-labelledby="h-worker"><h2 id="h-worker">Worker</h2>'
-    || (SELECT format('<table id="worker"><tbody><tr><th scope="row">Running</th><td class="%s">%s</td></tr>'
+    || (SELECT format('<table id="worker" class="kv"><tbody><tr><th scope="row">Running</th><td class="%s">%s</td></tr>'
                       '<tr><th scope="row">Database</th><td>%s</td></tr><tr><th scope="row">Started</th><td>%s</td></tr>'
                       '<tr><th scope="row">Last loop</th><td>%s</td></tr><tr><th scope="row">Calls in flight</th><td class="n">%s</td></tr>'
                       '<tr><th scope="row">Since start</th><td>%s completed, %s failed, %s retried</td></tr>'
@@ -2526,7 +2532,7 @@ SELECT rolloy_internal._dash_frame('Generation', 'generation',
                       rolloy_internal._html(w.database), coalesce(to_char(w.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'),
                       coalesce(to_char(w.last_loop_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'), coalesce(w.in_flight, 0),
                       coalesce(w.completed, 0), coalesce(w.failed, 0), coalesce(w.retried, 0),
-                      coalesce(rolloy_internal._html(left(w.last_error, 300)), '–'))
+                      coalesce(nullif(rolloy_internal._html(left(w.last_error, 300)), ''), '–'))
           FROM rolloy.worker_status() w)
     || '</section><section aria-labelledby="h-failures"><h2 id="h-failures">Failures</h2>'
     || coalesce((SELECT '<table class="sortable" id="failures"><caption>The 50 latest failed images and the provider''s message'
@@ -2596,7 +2602,7 @@ GRANT EXECUTE ON FUNCTION rolloy_internal._html(text), rolloy_internal._dash_rai
                           rolloy_internal._dash_empty(text, text), rolloy_internal._dash_frame(text, text, text),
                           rolloy_internal._dash_line_chart(text, text, text, jsonb),
                           rolloy_internal._dash_bar_chart(text, text, text, jsonb),
-                          rolloy_internal._dash_meter(text, numeric, numeric, text),
+                          rolloy_internal._dash_meter(text, numeric, numeric, text, integer),
                           rolloy_internal._dash_img(uuid, boolean, text, text), rolloy_internal._dash_trend(text),
                           rolloy_internal._dash_heatmap(text, text), rolloy_internal._dash_leaderboard(boolean),
                           rolloy_internal._dash_cost(text), rolloy_internal._dash_fatigue(), rolloy_internal._dash_findings(),
