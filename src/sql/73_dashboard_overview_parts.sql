@@ -52,18 +52,18 @@ cells AS (
      GROUP BY h.value_x, h.value_y
 ), xs AS (SELECT DISTINCT c.value_x FROM cells c), ys AS (SELECT DISTINCT c.value_y FROM cells c),
 top AS (SELECT max(c.ctr) AS ctr FROM cells c)
-SELECT '<p class="picker">Columns: '
-       || (SELECT string_agg(CASE WHEN d.name = _dash_heatmap.dim_y THEN '<span class="note">' || d.name || '</span>'
-                                  ELSE format('<a href="dashboard?page=overview&amp;heatmap_x=%s&amp;heatmap_y=%s#heatmap"%s>%s</a>',
-                                              d.name, _dash_heatmap.dim_y,
-                                              CASE WHEN d.name = _dash_heatmap.dim_x THEN ' aria-current="true"' ELSE '' END,
-                                              d.name) END, ' ' ORDER BY d.ord) FROM dims d)
-       || '<br>Rows: '
-       || (SELECT string_agg(CASE WHEN d.name = _dash_heatmap.dim_x THEN '<span class="note">' || d.name || '</span>'
-                                  ELSE format('<a href="dashboard?page=overview&amp;heatmap_x=%s&amp;heatmap_y=%s#heatmap"%s>%s</a>',
-                                              _dash_heatmap.dim_x, d.name,
-                                              CASE WHEN d.name = _dash_heatmap.dim_y THEN ' aria-current="true"' ELSE '' END,
-                                              d.name) END, ' ' ORDER BY d.ord) FROM dims d)
+-- The picker: a line of links per axis; the dimension the other axis shows is not a choice.
+SELECT '<p class="picker">'
+       || (SELECT string_agg(axis.label || ': '
+                             || (SELECT string_agg(CASE WHEN d.name = axis.other THEN '<span class="note">' || d.name || '</span>'
+                                                        ELSE format('<a href="dashboard?page=overview&amp;heatmap_x=%s&amp;heatmap_y=%s#heatmap"%s>%s</a>',
+                                                                    CASE WHEN axis.is_x THEN d.name ELSE _dash_heatmap.dim_x END,
+                                                                    CASE WHEN axis.is_x THEN _dash_heatmap.dim_y ELSE d.name END,
+                                                                    CASE WHEN d.name = axis.chosen THEN ' aria-current="true"' ELSE '' END,
+                                                                    d.name) END, ' ' ORDER BY d.ord) FROM dims d),
+                             '<br>' ORDER BY axis.ord)
+             FROM (VALUES (1, 'Columns', true, _dash_heatmap.dim_x, _dash_heatmap.dim_y),
+                          (2, 'Rows', false, _dash_heatmap.dim_y, _dash_heatmap.dim_x)) axis(ord, label, is_x, chosen, other))
        || '</p>'
        || CASE WHEN NOT EXISTS (SELECT 1 FROM cells)
                THEN rolloy_internal._dash_empty('No ' || _dash_heatmap.dim_x || ' × ' || _dash_heatmap.dim_y || ' figures yet.',

@@ -1,0 +1,23 @@
+-- Generated performance data shared by the benches (bench/insights_refresh.sh,
+-- bench/dashboard_pages.sh): 50 owners, :creatives creatives spread over the ABCD dictionaries,
+-- and one row per creative and day for :days days (every fifth creative on Google Ads in EUR,
+-- the rest on Meta in USD). Run with psql -v creatives=N -v days=N into a database with rolloy.
+SET client_min_messages = warning;
+SELECT FROM rolloy.load_sample_dictionaries();
+INSERT INTO rolloy.users (email, display_name)
+SELECT 'owner' || g || '@example.com', 'Owner ' || g FROM generate_series(1, 50) g;
+-- Creatives spread over the ABCD dictionaries and 50 owners.
+INSERT INTO rolloy.creative_projects (scene_id, action_id, driver_id, format_id, created_by, created_at)
+SELECT 1 + g % 12, 1 + (g / 12) % 8, 1 + (g / 96) % 7, 1 + (g / 672) % 6,
+       (SELECT id FROM rolloy.users ORDER BY email OFFSET g % 50 LIMIT 1), '2026-01-01'::timestamptz + g * interval '1 second'
+  FROM generate_series(0, :creatives - 1) g;
+\timing on
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, creative_name, report_date, period_end, project_id,
+                                     impressions, clicks, spend, currency, conversions, conversion_value)
+SELECT CASE WHEN p.n % 5 = 0 THEN 'google_ads' ELSE 'meta' END::rolloy.ad_platform, p.generated_name, p.generated_name, p.generated_name,
+       d, d, p.id, imp, least(imp, (imp * (0.01 + (p.n % 17) / 1000.0))::bigint), round(imp * 0.01, 2),
+       CASE WHEN p.n % 5 = 0 THEN 'EUR' ELSE 'USD' END, (imp * 0.0004)::bigint, (imp * 0.0004)::bigint * 89.9
+  FROM (SELECT id, generated_name, row_number() OVER (ORDER BY id) AS n FROM rolloy.creative_projects) p,
+       generate_series('2023-01-01'::date, '2023-01-01'::date + :days - 1, interval '1 day') d,
+       LATERAL (SELECT 500 + (hashtext(p.generated_name || d) & 1023) AS imp) i;
+\timing off
