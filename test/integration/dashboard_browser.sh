@@ -17,6 +17,9 @@ NODE_CACHE=${ROLLOY_NODE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/rolloy-test-node
 CHROMIUM=${ROLLOY_CHROMIUM:-/usr/bin/chromium}
 WEB_ROLE=rolloy_dash_web_$$
 [ -x "$CHROMIUM" ] || fail "no Chromium at $CHROMIUM (Debian package chromium; scripts/lib.sh installs it)"
+# npm comes with NodeSource's nodejs (this project's machines); Debian's own nodejs needs the npm
+# package too, which conflicts with NodeSource's: scripts/lib.sh therefore lists nodejs only.
+command -v npm >/dev/null || fail "npm is needed (Debian: apt-get install npm; NodeSource's nodejs bundles it)"
 
 # The browser driver and the database client for node, from npm, kept outside the clone.
 if [ ! -d "$NODE_CACHE/node_modules/playwright-core" ] || [ ! -d "$NODE_CACHE/node_modules/pg" ]; then
@@ -29,7 +32,7 @@ export NODE_PATH=$NODE_CACHE/node_modules
 worker_env_up
 bridge_pid=
 cleanup() {
-    [ -n "$bridge_pid" ] && kill "$bridge_pid" 2>/dev/null
+    if [ -n "$bridge_pid" ]; then kill "$bridge_pid" 2>/dev/null || true; fi
     psql -X -q -d postgres -c "DROP ROLE IF EXISTS $WEB_ROLE" >/dev/null 2>&1 || true
     worker_env_cleanup
 }

@@ -4,7 +4,7 @@
 -- needs. The browser's view of the same pages: test/integration/dashboard_browser.sh.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(38);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(39);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- A page as an identity (rolled back like probe(); plpgsql variables survive the rollback).
 CREATE FUNCTION pg_temp.page(ctx text, statement text) RETURNS text LANGUAGE plpgsql AS $$
@@ -91,6 +91,9 @@ SELECT is(pg_temp.refusal('bob', $$rolloy.project_zip_file('10000000-0000-0000-0
           'project_zip_file of another user''s project: 404');
 SELECT is(split_part(pg_temp.call('anon', $$rolloy.dashboard()$$), ' ', 1), 'error:42501', 'PostgREST''s anonymous role gets no page');
 SELECT is(split_part(pg_temp.call('nobody', $$rolloy.dashboard()$$), ' ', 1), 'error:42501', 'a role without rolloy gets no page');
+SELECT is(pg_temp.call('stranger', $$rolloy.dashboard()$$),
+          'error:42501 no rolloy user for role "tap_stranger" | An admin maps a login with rolloy.users.pg_role, or call through '
+          'PostgREST with a JWT whose sub is a rolloy.users.id.', 'a member role mapped to no user gets no page, and is told why');
 
 -- The image handler serves the bytes and says what they are.
 SELECT is(pg_temp.page('alice', format($$SELECT encode(rolloy.image_file(%L, true), 'hex') || ' '
