@@ -6,7 +6,7 @@
 #   two marketers create projects (named by rolloy), write prompts (offline template) and
 #   batch-generate images (offline preview provider) while progress arrives over LISTEN;
 #   the admin imports a Meta Ads Manager export for those ads and refreshes the insights;
-#   the leaderboard and the strongest findings are printed.
+#   the leaderboard and the strongest findings are printed, and Mia's dashboard is saved to a file.
 # Usage: scripts/demo.sh [--keep]   (--keep leaves the cluster running for psql)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -140,6 +140,12 @@ SELECT dimension, dimension_value, metric, round(value, 4) AS value, round(rest_
   FROM rolloy.insight_effects WHERE confidence_score IS NOT NULL
  ORDER BY confidence_score DESC, abs(lift) DESC LIMIT 8;
 SQL
+
+log "8. The dashboard: Mia's overview as a self-contained page (thumbnails inlined), saved from psql"
+DASHBOARD=${ROLLOY_DEMO_DASHBOARD:-/tmp/rolloy-demo-overview.html}
+run -At -o "$DASHBOARD" -c "SET ROLE demo_mia" -c "SELECT rolloy.dashboard(inline_images => true)"
+echo "   overview written to $DASHBOARD ($(wc -c <"$DASHBOARD") bytes): open it in a browser"
+echo "   (served live by PostgREST at /rpc/dashboard?page=overview; see docs/dashboard.md)"
 
 if [ "$KEEP" = "--keep" ]; then
     log "cluster left running: psql -h 127.0.0.1 -p $PORT -U postgres rolloy_demo   (remove: rerun without --keep)"

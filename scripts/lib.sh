@@ -20,6 +20,7 @@ ROLLOY_PACKAGES=(
     postgresql-15-pgtap postgresql-15-cron libtap-parser-sourcehandler-pgtap-perl
     libcurl4-openssl-dev libjansson-dev libjpeg-dev libvips-dev libvips-tools libssl-dev zlib1g-dev
     libboost-math-dev
+    chromium nodejs
 )
 
 install_deps() {

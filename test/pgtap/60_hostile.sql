@@ -14,7 +14,7 @@
 -- Identities and probe helpers: 00_fixture.inc. Threat table: docs/security.md.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(299);
+SELECT plan(301);
 
 -- Alice's project with images gets a prompt (batch_generate needs one), so that "not found" is
 -- the only reason an ownership probe can fail.
@@ -266,6 +266,8 @@ INSERT INTO oversize_calls VALUES
     ('create_project(text,text,text,text,text,text,text)', 'alice', $$SELECT rolloy.create_project(repeat('O', 1048576), 'PARK', 'WALK', 'JOY', 'UGC')$$, 'error:22023'),
     ('create_project(text,text,text,text,text,text,text)', 'alice', $$SELECT rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', repeat('t', 1048576))$$, 'error:22001'),
     ('create_project(text,text,text,text,text,text,text)', 'alice', $$SELECT rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', '', repeat('n', 1048576))$$, 'error:22001'),
+    ('dashboard(text,uuid,text,text,boolean)', 'alice', $$SELECT 1 WHERE rolloy.dashboard(repeat('p', 1048576)) IS NOT NULL$$, 'error:22023'),
+    ('dashboard(text,uuid,text,text,boolean)', 'alice', $$SELECT 1 WHERE rolloy.dashboard(heatmap_x => repeat('x', 1048576)) IS NOT NULL$$, 'error:22023'),
     ('delete_dictionary_entry(text,integer)', 'admin', $$SELECT rolloy.delete_dictionary_entry(repeat('d', 1048576), 1)$$, 'error:22023'),
     ('delete_performance_data(ad_platform,text,date)', 'admin', $$SELECT rolloy.delete_performance_data('meta', repeat('k', 1048576))$$, 'rows:1'),
     ('estimated_image_cost(text,text)', 'alice', $$SELECT 1 WHERE rolloy.estimated_image_cost(repeat('p', 1048576), repeat('m', 1048576)) = 0$$, 'rows:1'),
@@ -422,6 +424,9 @@ INSERT INTO function_calls VALUES
     ('cleanup', $$SELECT * FROM rolloy.cleanup()$$),
     ('create_project', $$SELECT * FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC')$$),
     ('current_user_id', $$SELECT 1 WHERE rolloy.current_user_id() IS NOT NULL$$),
+    ('dashboard', $$SELECT 1 WHERE rolloy.dashboard() IS NOT NULL$$),
+    ('dashboard', $$SELECT 1 WHERE rolloy.dashboard('project', '%1$s') IS NOT NULL$$),
+    ('dashboard', $$SELECT 1 WHERE rolloy.dashboard('generation') IS NOT NULL$$),
     ('delete_dictionary_entry', $$SELECT rolloy.delete_dictionary_entry('formats', 1)$$),
     ('delete_performance_data', $$SELECT rolloy.delete_performance_data('meta', 'Spring promo')$$),
     ('delete_project', $$SELECT rolloy.delete_project('%10$s')$$),
@@ -431,6 +436,7 @@ INSERT INTO function_calls VALUES
     ('estimated_image_cost', $$SELECT 1 WHERE rolloy.estimated_image_cost('gemini', 'gemini-2.5-flash-image') > 0$$),
     ('generate_prompt', $$SELECT rolloy.generate_prompt('%1$s', 'template')$$),
     ('image', $$SELECT 1 WHERE rolloy.image('%3$s') IS NOT NULL$$),
+    ('image_file', $$SELECT 1 WHERE rolloy.image_file('%3$s', true) IS NOT NULL$$),
     ('import_csv', $$SELECT * FROM rolloy.import_csv('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1')$$),
     ('import_csv_file', $$SELECT * FROM rolloy.import_csv_file(convert_to('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'UTF8'))$$),
     ('import_performance', $$SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1')$$),
@@ -439,6 +445,7 @@ INSERT INTO function_calls VALUES
     ('load_sample_dictionaries', $$SELECT * FROM rolloy.load_sample_dictionaries()$$),
     ('price_of', $$SELECT 1 WHERE rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image') IS NOT NULL$$),
     ('project_zip', $$SELECT 1 WHERE rolloy.project_zip('%1$s') IS NOT NULL$$),
+    ('project_zip_file', $$SELECT 1 WHERE rolloy.project_zip_file('%1$s') IS NOT NULL$$),
     ('provider_keys', $$SELECT * FROM rolloy.provider_keys()$$),
     ('reference_image', $$SELECT 1 WHERE rolloy.reference_image('%5$s') IS NOT NULL$$),
     ('reference_images_for', $$SELECT * FROM rolloy.reference_images_for('%1$s')$$),
@@ -458,7 +465,8 @@ INSERT INTO function_calls VALUES
 -- worker_status() shows the worker's health (its last_error: issue 11 item 3, filtered there).
 
 SELECT is(ARRAY(SELECT DISTINCT f.fn FROM function_calls f
-                 WHERE pg_temp.probe(x.ctx, pg_temp.ids(f.statement)) NOT IN ('rows:0', 'error:42501')
+                 -- PT404: how the browser handlers (image_file, project_zip_file) refuse: HTTP 404
+                 WHERE pg_temp.probe(x.ctx, pg_temp.ids(f.statement)) NOT IN ('rows:0', 'error:42501', 'error:PT404')
                  ORDER BY 1),
           '{}'::text[], x.ctx || ': every function returns nothing or refuses')
   FROM no_identity x ORDER BY x.pos;

@@ -2568,11 +2568,865 @@ COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
     'A user''s images made this month (UTC: successful calls in the ledger) and queued, the quota, USD spent '
     '(every attempt, including those of unknown outcome), USD committed by queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
 
+-- == The dashboard served by the database (issue 14) ==
+-- The text of src/sql/70_dashboard_base.sql ... 79_dashboard.sql, then their grants from
+-- 99_internal_privileges.sql (new functions start executable by PUBLIC: revoked as there).
+
+-- Dashboard, part 1: the media types, the one HTML escaper, formatting and the page frame.
+--
+-- The dashboard is HTML rendered by the database (docs/dashboard.md). Every page function runs
+-- as the caller (SECURITY INVOKER): row-level security and the insight views decide what it
+-- shows. The helpers here live in rolloy_internal and are reached by OID from SQL-standard
+-- bodies (BEGIN ATOMIC), so a member needs EXECUTE on them (99_internal_privileges.sql) but no
+-- USAGE on the schema. Rule for every page: user text (titles, notes, names, prompts, errors)
+-- reaches the HTML only through rolloy_internal._html(); HTML fragments passed between helpers
+-- are built here from escaped parts and constants.
+
+-- PostgREST 12 media-type handlers: a function returning a domain named like a media type
+-- answers with that type (docs/postgrest.md). "*/*" answers any Accept, which is what a
+-- browser's <img> sends (image/avif,image/webp,...,*/*): the functions returning it set the real
+-- Content-Type through response.headers.
+CREATE DOMAIN rolloy."text/html" AS text;
+COMMENT ON DOMAIN rolloy."text/html" IS
+    'HTML text; PostgREST serves functions returning it as text/html to requests that accept text/html.';
+CREATE DOMAIN rolloy."*/*" AS bytea;
+COMMENT ON DOMAIN rolloy."*/*" IS
+    'Bytes of any type; PostgREST lets functions returning it answer every Accept (browsers'' <img>), '
+    'and each such function sets the Content-Type it serves with response.headers.';
+
+-- The one escaper: & < > " ' become entities, so the result is safe in element text and in quoted
+-- attribute values. NULL becomes '' (an absent value renders as nothing, never as "NULL").
+CREATE FUNCTION rolloy_internal._html(value text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN replace(replace(replace(replace(replace(coalesce(value, ''), '&', '&amp;'), '<', '&lt;'), '>', '&gt;'),
+                       '"', '&quot;'), '''', '&#39;');
+COMMENT ON FUNCTION rolloy_internal._html(text) IS
+    'HTML-escapes text for element content and quoted attributes (& < > " '' as entities); NULL gives ''''.';
+
+-- Errors of the pages: SQL-standard bodies cannot RAISE, they call this.
+CREATE FUNCTION rolloy_internal._dash_raise(sqlstate text, message text, hint text) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    RAISE EXCEPTION USING ERRCODE = sqlstate, MESSAGE = message, HINT = hint;
+END
+$$;
+COMMENT ON FUNCTION rolloy_internal._dash_raise(text, text, text) IS
+    'Raises the error of a dashboard page (SQL-standard bodies cannot RAISE themselves).';
+
+-- Numbers as a reader wants them: thousands separated, percentages with two decimals, money
+-- with its currency code (never a bare amount: currencies are never mixed).
+CREATE FUNCTION rolloy_internal._dash_num(value numeric, decimals integer DEFAULT 0) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN value IS NULL THEN '–'
+            WHEN decimals <= 0 THEN to_char(round(value), 'FM999,999,999,999,990')
+            ELSE to_char(round(value, decimals), 'FM999,999,999,999,990.' || repeat('0', decimals)) END;
+COMMENT ON FUNCTION rolloy_internal._dash_num(numeric, integer) IS
+    'A number for the dashboard: thousands separated, rounded to decimals; – for NULL.';
+
+CREATE FUNCTION rolloy_internal._dash_pct(fraction numeric) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN fraction IS NULL THEN '–' ELSE rolloy_internal._dash_num(100 * fraction, 2) || ' %' END;
+COMMENT ON FUNCTION rolloy_internal._dash_pct(numeric) IS 'A fraction as a percentage with two decimals (0.0123 -> 1.23 %).';
+
+-- A section that has nothing to show says so and what to do next. next_step is HTML written in
+-- this file (it may hold <code>); never pass user text as it.
+CREATE FUNCTION rolloy_internal._dash_empty(what text, next_step text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN '<p class="empty"><strong>' || rolloy_internal._html(what) || '</strong> ' || next_step || '</p>';
+COMMENT ON FUNCTION rolloy_internal._dash_empty(text, text) IS
+    'Empty-state paragraph: what is missing (escaped) and the next step (HTML from the page code).';
+
+-- The page frame: navigation, who is looking (their scope), the styles and the one small script
+-- (sortable tables). The Content-Security-Policy allows that script by its hash and no other:
+-- an escaping mistake could not run script even if one slipped through.
+CREATE FUNCTION rolloy_internal._dash_frame(title text, page text, body text) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH script AS (
+    SELECT $js$document.querySelectorAll('table.sortable th').forEach(function (th) {
+  th.tabIndex = 0; th.title = 'Sort by this column';
+  var sort = function () {
+    var table = th.closest('table'), body = table.tBodies[0], i = th.cellIndex;
+    var asc = th.getAttribute('aria-sort') !== 'ascending';
+    table.querySelectorAll('th[aria-sort]').forEach(function (h) { h.removeAttribute('aria-sort'); });
+    th.setAttribute('aria-sort', asc ? 'ascending' : 'descending');
+    var key = function (tr) { var c = tr.cells[i]; var v = c.getAttribute('data-sort') || c.textContent.trim();
+      var n = parseFloat(v.replace(/,/g, '')); return isNaN(n) ? v.toLowerCase() : n; };
+    Array.prototype.slice.call(body.rows).sort(function (a, b) {
+      var x = key(a), y = key(b); return (x < y ? -1 : x > y ? 1 : 0) * (asc ? 1 : -1);
+    }).forEach(function (tr) { body.appendChild(tr); });
+  };
+  th.addEventListener('click', sort);
+  th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sort(); } });
+});$js$::text AS js
+), who AS (
+    SELECT u.display_name, rolloy.is_admin() AS admin FROM rolloy.users u WHERE u.id = rolloy.current_user_id()
+)
+SELECT '<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src ''none''; img-src ''self'' data:; style-src ''unsafe-inline''; script-src ''sha256-'
+       || encode(sha256(convert_to(script.js, 'UTF8')), 'base64') || '''">
+<link rel="icon" href="data:,">
+<title>rolloy · ' || rolloy_internal._html(_dash_frame.title) || '</title>
+<style>
+:root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--accent:#2563eb;--warn:#b45309;--bad:#b91c1c;--good:#047857}
+*{box-sizing:border-box}body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--ink);background:#f8fafc}
+header{background:#fff;border-bottom:1px solid var(--line);padding:.6rem 1.2rem;display:flex;flex-wrap:wrap;gap:1rem;align-items:baseline}
+header nav a{margin-right:1rem;color:var(--accent);text-decoration:none;font-weight:600}header nav a[aria-current]{color:var(--ink);border-bottom:2px solid var(--accent)}
+.who{color:var(--muted);margin:0}main{max-width:1180px;margin:0 auto;padding:1rem 1.2rem 3rem}
+section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:1rem 1.2rem;margin:1rem 0}
+h1{font-size:1.5rem;margin:.4rem 0}h2{font-size:1.15rem;margin:0 0 .6rem}h3{font-size:1rem;margin:1rem 0 .4rem}
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}caption{text-align:left;color:var(--muted);padding:.2rem 0}
+th,td{border-bottom:1px solid var(--line);padding:.3rem .5rem;text-align:left;vertical-align:middle}td.n,th.n{text-align:right}
+th{background:#f1f5f9;font-weight:600}table.sortable th{cursor:pointer}
+.empty{color:var(--muted);background:#f8fafc;border:1px dashed var(--line);padding:.8rem;border-radius:6px}
+.small{color:var(--warn)}.note{color:var(--muted);font-size:.9rem}.bad{color:var(--bad)}.good{color:var(--good)}
+.tier{display:inline-block;padding:0 .4rem;border-radius:4px;background:#e0e7ff;font-size:.85rem}
+.thumb{width:72px;height:72px;object-fit:cover;border-radius:4px;display:block}
+.gallery{display:grid;grid-template-columns:repeat(auto-fill,minmax(230px,1fr));gap:1rem}
+.card{border:1px solid var(--line);border-radius:8px;padding:.6rem;overflow-wrap:anywhere}table.kv{width:auto;min-width:50%}.card img{width:100%;height:auto;border-radius:4px;display:block}
+.picker a{margin-right:.6rem}.picker a[aria-current]{font-weight:700;color:var(--ink)}
+td.heat{text-align:right;min-width:4.5rem}svg{max-width:100%;height:auto;font:11px system-ui,sans-serif}
+pre{white-space:pre-wrap;background:#f1f5f9;padding:.6rem;border-radius:6px}
+details{margin:.4rem 0}summary{cursor:pointer;color:var(--accent)}
+.meter{background:#e5e7eb;border-radius:4px;height:12px;width:240px;display:inline-block;vertical-align:middle}
+.meter span{display:block;height:12px;border-radius:4px;background:var(--accent)}
+</style></head>
+<body><header><nav aria-label="Dashboard pages">'
+       || (SELECT string_agg(format('<a href="dashboard?page=%s"%s>%s</a>', p.name,
+                                    CASE WHEN p.name = _dash_frame.page THEN ' aria-current="page"' ELSE '' END, p.label),
+                             '' ORDER BY p.ord)
+             FROM (VALUES (1, 'overview', 'Overview'), (2, 'generation', 'Generation')) p(ord, name, label))
+       || '</nav><p class="who">'
+       || coalesce((SELECT rolloy_internal._html(w.display_name)
+                           || CASE WHEN w.admin THEN ' · admin: all creatives' ELSE ' · your creatives' END FROM who w),
+                   rolloy_internal._html(session_user::text) || ' · no rolloy user: what row-level security shows this role')
+       || '</p></header>
+<main>' || _dash_frame.body || '</main>
+<footer class="note" style="text-align:center">Rendered by rolloy at ' || to_char(now(), 'YYYY-MM-DD HH24:MI TZ') || '</footer>
+<script>' || script.js || '</script>
+</body></html>'
+  FROM script;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_frame(text, text, text) IS
+    'A dashboard page around body (HTML): navigation, who is looking, styles, the sortable-table script '
+    '(allowed by its hash in the Content-Security-Policy).';
+
+-- Dashboard, part 2: inline SVG charts. Honest by construction: value axes start at zero and
+-- say their unit, a chart never mixes currencies (callers draw one per currency), points and
+-- bars from small samples are drawn hollow and marked †, and every chart carries a text
+-- alternative (role="img" with <title> and <desc>) and its numbers as a table.
+--
+-- Points and bars arrive as a jsonb array of objects: label (text), v (the value), optional lo
+-- and hi (an uncertainty band), small (true: below the sample gate), note (text for the table).
+
+-- A line chart with an optional band, for fractions (CTR): the axis is in percent.
+CREATE FUNCTION rolloy_internal._dash_line_chart(chart_id text, title text, y_label text, points jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
+WITH p AS (
+    SELECT e.n, e.x ->> 'label' AS label, (e.x ->> 'v')::numeric AS v, (e.x ->> 'lo')::numeric AS lo,
+           (e.x ->> 'hi')::numeric AS hi, coalesce((e.x ->> 'small')::boolean, false) AS small, e.x ->> 'note' AS note,
+           count(*) OVER () AS total
+      FROM jsonb_array_elements(_dash_line_chart.points) WITH ORDINALITY e(x, n)
+), scale AS (
+    -- Top of the axis: 10 % above the highest value or band, so nothing touches the frame.
+    SELECT greatest(max(greatest(p.v, coalesce(p.hi, p.v))) * 1.1, 0.0001) AS top, max(p.total) AS total FROM p
+), xy AS (
+    SELECT p.*, round(56 + CASE WHEN p.total = 1 THEN 284 ELSE (p.n - 1) * 568.0 / (p.total - 1) END, 1) AS x,
+           round(200 - p.v / s.top * 184, 1) AS y, round(200 - coalesce(p.hi, p.v) / s.top * 184, 1) AS yhi,
+           round(200 - coalesce(p.lo, p.v) / s.top * 184, 1) AS ylo,
+           -- at most ~8 labels on the axis: the first, the last and evenly between
+           (p.n = 1 OR p.n = p.total OR (p.n - 1) % greatest(1, ceil(p.total / 8.0)::integer) = 0) AS labelled
+      FROM p, scale s
+)
+SELECT '<figure><svg viewBox="0 0 640 240" role="img" aria-labelledby="' || _dash_line_chart.chart_id || '-t '
+       || _dash_line_chart.chart_id || '-d" id="' || _dash_line_chart.chart_id || '">'
+       || '<title id="' || _dash_line_chart.chart_id || '-t">' || rolloy_internal._html(_dash_line_chart.title) || '</title>'
+       || '<desc id="' || _dash_line_chart.chart_id || '-d">'
+       || rolloy_internal._html(format('%s points from %s to %s; lowest %s, highest %s, last %s. Shaded: 95 %% interval.',
+                                       (SELECT max(total) FROM p), (SELECT label FROM p ORDER BY n LIMIT 1),
+                                       (SELECT label FROM p ORDER BY n DESC LIMIT 1),
+                                       rolloy_internal._dash_pct((SELECT min(v) FROM p)),
+                                       rolloy_internal._dash_pct((SELECT max(v) FROM p)),
+                                       rolloy_internal._dash_pct((SELECT v FROM p ORDER BY n DESC LIMIT 1))))
+       || '</desc>'
+       -- grid and y ticks at 0, 1/4 ... of the axis
+       || (SELECT string_agg(format('<line x1="56" x2="624" y1="%s" y2="%s" stroke="#d9e2ec"/>'
+                                    '<text x="50" y="%s" text-anchor="end">%s</text>',
+                                    round(200 - k * 46.0, 1), round(200 - k * 46.0, 1), round(204 - k * 46.0, 1),
+                                    rolloy_internal._dash_num(100 * s.top * k / 4, 2)), '' ORDER BY k)
+             FROM generate_series(0, 4) k, scale s)
+       || '<text transform="rotate(-90)" x="-108" y="12" text-anchor="middle">' || rolloy_internal._html(_dash_line_chart.y_label)
+       || '</text>'
+       || coalesce('<polygon fill="#2563eb" fill-opacity="0.15" stroke="none" points="'
+                   || (SELECT string_agg(x || ',' || yhi, ' ' ORDER BY n) || ' ' || string_agg(x || ',' || ylo, ' ' ORDER BY n DESC)
+                         FROM xy WHERE hi IS NOT NULL) || '"/>', '')
+       || '<polyline fill="none" stroke="#2563eb" stroke-width="2" points="'
+       || (SELECT string_agg(x || ',' || y, ' ' ORDER BY n) FROM xy) || '"/>'
+       || (SELECT string_agg(format('<circle cx="%s" cy="%s" r="3.5" fill="%s" stroke="#2563eb" stroke-width="1.5">'
+                                    '<title>%s: %s%s</title></circle>',
+                                    x, y, CASE WHEN small THEN '#fff' ELSE '#2563eb' END, rolloy_internal._html(label),
+                                    rolloy_internal._dash_pct(v), CASE WHEN small THEN ' (small sample)' ELSE '' END),
+                             '' ORDER BY n) FROM xy)
+       -- the first and last labels align with the ends of the axis, so they stay inside the chart
+       || (SELECT string_agg(format('<text x="%s" y="218" text-anchor="%s">%s</text>', x,
+                                    CASE WHEN n = 1 AND total > 1 THEN 'start' WHEN n = total AND total > 1 THEN 'end' ELSE 'middle' END,
+                                    rolloy_internal._html(label)),
+                             '' ORDER BY n) FROM xy WHERE labelled)
+       || '<line x1="56" x2="624" y1="200" y2="200" stroke="#52606d"/><line x1="56" x2="56" y1="16" y2="200" stroke="#52606d"/>'
+       || '</svg><figcaption class="note">Filled dots: enough impressions; hollow dots and † in the table: small sample. '
+       || 'The axis starts at zero.</figcaption></figure>'
+       || '<details><summary>The numbers</summary><table><caption>' || rolloy_internal._html(_dash_line_chart.title)
+       || '</caption><thead><tr><th scope="col">Period</th><th scope="col" class="n">' || rolloy_internal._html(_dash_line_chart.y_label)
+       || '</th><th scope="col" class="n">95 % interval</th><th scope="col">Note</th></tr></thead><tbody>'
+       || (SELECT string_agg(format('<tr><td>%s</td><td class="n">%s%s</td><td class="n">%s – %s</td><td>%s</td></tr>',
+                                    rolloy_internal._html(label), rolloy_internal._dash_pct(v),
+                                    CASE WHEN small THEN ' <span class="small">†</span>' ELSE '' END,
+                                    rolloy_internal._dash_pct(lo), rolloy_internal._dash_pct(hi), rolloy_internal._html(note)),
+                             '' ORDER BY n) FROM p)
+       || '</tbody></table></details>';
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_line_chart(text, text, text, jsonb) IS
+    'SVG line chart of fractions in percent (zero-based axis) with an optional uncertainty band, a text '
+    'alternative and its numbers as a table; points: [{label, v, lo, hi, small, note}].';
+
+-- Horizontal bars, zero-based, with the unit in the axis label (amounts of one currency).
+CREATE FUNCTION rolloy_internal._dash_bar_chart(chart_id text, title text, x_label text, bars jsonb) RETURNS text
+LANGUAGE sql IMMUTABLE
+BEGIN ATOMIC
+WITH b AS (
+    SELECT e.n, e.x ->> 'label' AS label, (e.x ->> 'v')::numeric AS v, coalesce((e.x ->> 'small')::boolean, false) AS small
+      FROM jsonb_array_elements(_dash_bar_chart.bars) WITH ORDINALITY e(x, n)
+), scale AS (SELECT greatest(max(b.v), 0.0001) AS top, count(*) AS total FROM b)
+SELECT '<figure><svg viewBox="0 0 640 ' || (s.total * 24 + 52) || '" role="img" aria-labelledby="' || _dash_bar_chart.chart_id
+       || '-t ' || _dash_bar_chart.chart_id || '-d" id="' || _dash_bar_chart.chart_id || '">'
+       || '<title id="' || _dash_bar_chart.chart_id || '-t">' || rolloy_internal._html(_dash_bar_chart.title) || '</title>'
+       || '<desc id="' || _dash_bar_chart.chart_id || '-d">'
+       || rolloy_internal._html((SELECT string_agg(b.label || ': ' || rolloy_internal._dash_num(b.v, 2)
+                                                   || CASE WHEN b.small THEN ' (small sample)' ELSE '' END, '; ' ORDER BY b.n)
+                                   FROM b)) || '</desc>'
+       || (SELECT string_agg(format('<text x="136" y="%s" text-anchor="end">%s%s</text>'
+                                    '<rect x="140" y="%s" width="%s" height="16" fill="%s" stroke="#2563eb"/>'
+                                    '<text x="%s" y="%s">%s</text>',
+                                    b.n * 24 + 2, rolloy_internal._html(left(b.label, 22)), CASE WHEN b.small THEN ' †' ELSE '' END,
+                                    b.n * 24 - 10, round(b.v / s.top * 420, 1), CASE WHEN b.small THEN '#fff' ELSE '#2563eb' END,
+                                    round(144 + b.v / s.top * 420, 1), b.n * 24 + 2, rolloy_internal._dash_num(b.v, 2)),
+                             '' ORDER BY b.n) FROM b)
+       || format('<line x1="140" x2="140" y1="8" y2="%s" stroke="#52606d"/><line x1="140" x2="560" y1="%s" y2="%s" stroke="#52606d"/>'
+                 '<text x="140" y="%s" text-anchor="middle">0</text><text x="560" y="%s" text-anchor="middle">%s</text>'
+                 '<text x="350" y="%s" text-anchor="middle">%s</text>',
+                 s.total * 24 + 14, s.total * 24 + 14, s.total * 24 + 14, s.total * 24 + 28, s.total * 24 + 28,
+                 rolloy_internal._dash_num(s.top, 2), s.total * 24 + 44, rolloy_internal._html(_dash_bar_chart.x_label))
+       || '</svg><figcaption class="note">Bars start at zero; hollow bars and † mark small samples.</figcaption></figure>'
+  FROM scale s;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_bar_chart(text, text, text, jsonb) IS
+    'SVG horizontal bar chart, zero-based, unit in the axis label, with a text alternative; bars: [{label, v, small}].';
+
+-- A meter (value against a limit) for quota and budget; over the limit shows full and red.
+CREATE FUNCTION rolloy_internal._dash_meter(label text, used numeric, limit_value numeric, unit text, decimals integer)
+RETURNS text
+LANGUAGE sql IMMUTABLE
+RETURN '<p><span role="img" aria-label="' || rolloy_internal._html(format('%s: %s of %s %s', label,
+                                               rolloy_internal._dash_num(used, decimals),
+                                               rolloy_internal._dash_num(limit_value, decimals), unit))
+       || '" class="meter"><span style="width:'
+       || CASE WHEN coalesce(limit_value, 0) <= 0 THEN 100 ELSE least(100, round(100 * used / limit_value)) END
+       || '%' || CASE WHEN used > coalesce(limit_value, 0) THEN ';background:#b91c1c' ELSE '' END || '"></span></span> '
+       || rolloy_internal._html(label) || ': <strong>' || rolloy_internal._dash_num(used, decimals) || '</strong> of '
+       || rolloy_internal._dash_num(limit_value, decimals) || ' ' || rolloy_internal._html(unit) || '</p>';
+COMMENT ON FUNCTION rolloy_internal._dash_meter(text, numeric, numeric, text, integer) IS
+    'A labelled meter of used against a limit (quota, budget), with a text alternative.';
+
+-- Dashboard, part 3: images and downloads the pages link to.
+--
+-- A browser's <img> asks with Accept: image/avif,image/webp,...,image/*,*/*. PostgREST matches
+-- only exact types and */*, so image() and thumbnail() (domain "image/jpeg") would answer it
+-- with JSON. These handlers return the "*/*" domain, which answers every Accept, and set the
+-- real Content-Type themselves (PostgREST's "providing images for <img>" recipe). image(),
+-- thumbnail() and project_zip() stay as they are for clients that ask for the type explicitly.
+-- They run as the caller and call those API functions, so RLS decides what is served; a
+-- missing image and one of another user's projects get the same 404.
+
+-- A page embeds up to 20 thumbnails, each a request. image_store's read policy looks the
+-- reference up in generated_images (EXISTS ... WHERE g.storage_ref = image_store.storage_ref):
+-- without this index that is a scan of every image, under its own row-level security, per
+-- thumbnail (1.2 s each at 2,000 images; 0.1 s with it).
+CREATE INDEX generated_images_storage_ref_idx ON rolloy.generated_images (storage_ref);
+
+CREATE FUNCTION rolloy.image_file(image_id uuid, thumbnail boolean DEFAULT false) RETURNS rolloy."*/*"
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    bytes bytea := CASE WHEN image_file.thumbnail THEN rolloy.thumbnail(image_file.image_id)
+                        ELSE rolloy.image(image_file.image_id) END;
+BEGIN
+    IF bytes IS NULL THEN
+        RAISE EXCEPTION 'image % not found', image_file.image_id USING ERRCODE = 'PT404',
+            HINT = 'Completed images of your own projects (admins: all) are served.';
+    END IF;
+    -- private: the bytes depend on who asks; a day is safe, an image never changes once completed.
+    PERFORM pg_catalog.set_config('response.headers',
+        pg_catalog.json_build_array(pg_catalog.json_build_object('Content-Type', 'image/jpeg'),
+                                    pg_catalog.json_build_object('Cache-Control', 'private, max-age=86400'))::text, true);
+    RETURN bytes;
+END
+$$;
+COMMENT ON FUNCTION rolloy.image_file(uuid, boolean) IS
+    'The JPEG of a completed image (thumbnail => the 300x300 thumbnail) for browsers: PostgREST serves it to any '
+    'Accept, as <img> sends, with Content-Type image/jpeg. Own projects; admins all. SQLSTATE PT404 (HTTP 404) when '
+    'missing or not yours. GET /rpc/image_file?image_id=…&thumbnail=true';
+
+CREATE FUNCTION rolloy.project_zip_file(project_id uuid) RETURNS rolloy."*/*"
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    name text;
+BEGIN
+    SELECT p.generated_name INTO name FROM rolloy.creative_projects p WHERE p.id = project_zip_file.project_id;
+    IF name IS NULL THEN
+        RAISE EXCEPTION 'project % not found', project_zip_file.project_id USING ERRCODE = 'PT404',
+            HINT = 'Your own projects (admins: all) can be downloaded.';
+    END IF;
+    -- The generated name is [0-9A-Z_] only (naming rules): safe in the header as it is.
+    PERFORM pg_catalog.set_config('response.headers',
+        pg_catalog.json_build_array(pg_catalog.json_build_object('Content-Type', 'application/zip'),
+                                    pg_catalog.json_build_object('Content-Disposition',
+                                                                 'attachment; filename="' || name || '.zip"'))::text, true);
+    RETURN rolloy.project_zip(project_zip_file.project_id);
+END
+$$;
+COMMENT ON FUNCTION rolloy.project_zip_file(uuid) IS
+    'project_zip() for a browser link: served to any Accept as application/zip, saved as <project name>.zip. '
+    'Owner of the project or an admin; SQLSTATE PT404 (HTTP 404) otherwise. GET /rpc/project_zip_file?project_id=…';
+
+-- <img> of an image's thumbnail: a link to image_file (relative, so it works under any
+-- PostgREST prefix), or inlined as a data: URI for a page saved to a file from psql.
+CREATE FUNCTION rolloy_internal._dash_img(image_id uuid, inline boolean, alt text, css_class text DEFAULT 'thumb')
+RETURNS text
+LANGUAGE sql STABLE
+RETURN '<img class="' || css_class || '" width="300" height="300" alt="' || rolloy_internal._html(alt) || '" src="'
+       || CASE WHEN inline THEN 'data:image/jpeg;base64,' || translate(encode(rolloy.thumbnail(image_id), 'base64'), E'\n', '')
+               ELSE 'image_file?image_id=' || image_id || '&amp;thumbnail=true' END
+       || '">';
+COMMENT ON FUNCTION rolloy_internal._dash_img(uuid, boolean, text, text) IS
+    '<img> of an image''s thumbnail: linked to image_file (PostgREST) or inlined as a data: URI.';
+
+-- Dashboard, part 4: the sections of the overview page, one function each, read from the
+-- insight views (so from the caller's scope: admins all data, members their own creatives).
+-- Impressions and clicks add up across currencies; amounts never do (one chart per currency).
+
+-- CTR by week or month, all creatives together, with the Wilson 95 % interval as the band.
+CREATE FUNCTION rolloy_internal._dash_trend(grain text) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH gate AS (SELECT coalesce((SELECT s.min_impressions FROM rolloy.insight_settings s), 1000) AS min_impressions),
+periods AS (
+    SELECT t.period_start, max(t.period_end) AS period_end, max(t.data_through) AS data_through,
+           sum(t.impressions) AS impressions, sum(t.clicks) AS clicks
+      FROM rolloy.insight_trends t
+     WHERE t.dimension = 'all' AND t.grain = _dash_trend.grain
+     GROUP BY t.period_start
+)
+SELECT CASE WHEN count(*) = 0
+            THEN rolloy_internal._dash_empty('No ' || _dash_trend.grain || 'ly figures yet.',
+                     'An admin imports an ad export with <code>rolloy.import_performance(…)</code> and runs '
+                     '<code>SELECT rolloy.refresh_insights()</code>.')
+            ELSE rolloy_internal._dash_line_chart(
+                     'trend-' || _dash_trend.grain,
+                     'CTR by ' || _dash_trend.grain || ' (all creatives, %)', 'CTR (%)',
+                     jsonb_agg(jsonb_build_object(
+                         'label', CASE _dash_trend.grain WHEN 'week' THEN to_char(p.period_start, 'YYYY-MM-DD')
+                                                         ELSE to_char(p.period_start, 'YYYY-MM') END,
+                         'v', p.clicks::numeric / nullif(p.impressions, 0),
+                         'lo', rolloy_internal.wilson_lower_bound(p.clicks, p.impressions, 1.96),
+                         'hi', rolloy_internal.wilson_upper_bound(p.clicks, p.impressions, 1.96),
+                         'small', p.impressions < g.min_impressions,
+                         'note', concat_ws('; ', rolloy_internal._dash_num(p.impressions) || ' impressions',
+                                           CASE WHEN p.data_through < p.period_end
+                                                THEN 'partial: data through ' || p.data_through END,
+                                           CASE WHEN p.impressions < g.min_impressions THEN 'small sample' END))
+                         ORDER BY p.period_start) FILTER (WHERE p.impressions > 0))
+       END
+  FROM periods p, gate g;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_trend(text) IS 'Overview: CTR trend by week or month with its 95 % band.';
+
+-- Any two ABCD dimensions as a table coloured by CTR; links pick the dimensions.
+CREATE FUNCTION rolloy_internal._dash_heatmap(dim_x text, dim_y text) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH gate AS (SELECT coalesce((SELECT s.min_impressions FROM rolloy.insight_settings s), 1000) AS min_impressions),
+dims AS (SELECT * FROM (VALUES (1, 'category'), (2, 'scene'), (3, 'action'), (4, 'driver'), (5, 'format')) d(ord, name)),
+cells AS (
+    SELECT h.value_x, h.value_y, sum(h.impressions) AS impressions, sum(h.clicks) AS clicks,
+           sum(h.clicks)::numeric / nullif(sum(h.impressions), 0) AS ctr
+      FROM rolloy.insight_heatmap h
+     WHERE h.dimension_x = _dash_heatmap.dim_x AND h.dimension_y = _dash_heatmap.dim_y
+     GROUP BY h.value_x, h.value_y
+), xs AS (SELECT DISTINCT c.value_x FROM cells c), ys AS (SELECT DISTINCT c.value_y FROM cells c),
+top AS (SELECT max(c.ctr) AS ctr FROM cells c)
+-- The picker: a line of links per axis; the dimension the other axis shows is not a choice.
+SELECT '<p class="picker">'
+       || (SELECT string_agg(axis.label || ': '
+                             || (SELECT string_agg(CASE WHEN d.name = axis.other THEN '<span class="note">' || d.name || '</span>'
+                                                        ELSE format('<a href="dashboard?page=overview&amp;heatmap_x=%s&amp;heatmap_y=%s#heatmap"%s>%s</a>',
+                                                                    CASE WHEN axis.is_x THEN d.name ELSE _dash_heatmap.dim_x END,
+                                                                    CASE WHEN axis.is_x THEN _dash_heatmap.dim_y ELSE d.name END,
+                                                                    CASE WHEN d.name = axis.chosen THEN ' aria-current="true"' ELSE '' END,
+                                                                    d.name) END, ' ' ORDER BY d.ord) FROM dims d),
+                             '<br>' ORDER BY axis.ord)
+             FROM (VALUES (1, 'Columns', true, _dash_heatmap.dim_x, _dash_heatmap.dim_y),
+                          (2, 'Rows', false, _dash_heatmap.dim_y, _dash_heatmap.dim_x)) axis(ord, label, is_x, chosen, other))
+       || '</p>'
+       || CASE WHEN NOT EXISTS (SELECT 1 FROM cells)
+               THEN rolloy_internal._dash_empty('No ' || _dash_heatmap.dim_x || ' × ' || _dash_heatmap.dim_y || ' figures yet.',
+                        'They appear once creatives with performance data exist and <code>rolloy.refresh_insights()</code> has run.')
+               ELSE '<table id="heatmap-table"><caption>CTR of every ' || _dash_heatmap.dim_y || ' (rows) × '
+                    || _dash_heatmap.dim_x || ' (columns); darker = higher CTR, from 0 % (white) to '
+                    || rolloy_internal._dash_pct((SELECT t.ctr FROM top t)) || '. † fewer than '
+                    || rolloy_internal._dash_num((SELECT g.min_impressions FROM gate g)) || ' impressions.</caption><thead><tr><th scope="col">'
+                    || _dash_heatmap.dim_y || ' \ ' || _dash_heatmap.dim_x || '</th>'
+                    || (SELECT string_agg('<th scope="col" class="n">' || rolloy_internal._html(x.value_x) || '</th>', '' ORDER BY x.value_x)
+                          FROM xs x)
+                    || '</tr></thead><tbody>'
+                    || (SELECT string_agg(r.html, '' ORDER BY r.value_y)
+                          FROM (SELECT y.value_y, '<tr><th scope="row">' || rolloy_internal._html(y.value_y) || '</th>'
+                                       || string_agg(CASE WHEN c.impressions IS NULL THEN '<td class="heat note">–</td>'
+                                                          ELSE format('<td class="heat" data-x="%s" data-y="%s" data-impressions="%s" '
+                                                                      'data-clicks="%s" style="background:rgba(37,99,235,%s);color:%s">%s%s</td>',
+                                                                      rolloy_internal._html(x.value_x), rolloy_internal._html(y.value_y),
+                                                                      c.impressions, c.clicks,
+                                                                      round(coalesce(c.ctr / nullif((SELECT t.ctr FROM top t), 0), 0), 3),
+                                                                      CASE WHEN c.ctr / nullif((SELECT t.ctr FROM top t), 0) > 0.55
+                                                                           THEN '#fff' ELSE '#1f2933' END,
+                                                                      rolloy_internal._dash_pct(c.ctr),
+                                                                      CASE WHEN c.impressions < (SELECT g.min_impressions FROM gate g)
+                                                                           THEN ' †' ELSE '' END) END,
+                                                     '' ORDER BY x.value_x) || '</tr>' AS html
+                                  FROM ys y CROSS JOIN xs x
+                                  LEFT JOIN cells c ON c.value_x = x.value_x AND c.value_y = y.value_y
+                                 GROUP BY y.value_y) r)
+                    || '</tbody></table>' END;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_heatmap(text, text) IS 'Overview: CTR heatmap of two ABCD dimensions with the picker.';
+
+-- The leaderboard in the view's order, with each creative's first thumbnail.
+CREATE FUNCTION rolloy_internal._dash_leaderboard(inline boolean) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT CASE WHEN count(*) = 0
+            THEN rolloy_internal._dash_empty('No ranked creatives yet.',
+                     'Creatives are ranked once their ads have performance data and an admin has run '
+                     '<code>SELECT rolloy.refresh_insights()</code>.')
+            ELSE '<table class="sortable" id="leaderboard"><caption>Ranked by the lower bound of the 95 % interval of CTR '
+                 '(confidence: a small sample cannot rank high by luck). Click a heading to sort.</caption><thead><tr>'
+                 '<th scope="col" class="n">Rank</th><th scope="col">Image</th><th scope="col">Creative</th>'
+                 '<th scope="col">Tier</th><th scope="col" class="n">Impressions</th><th scope="col" class="n">Clicks</th>'
+                 '<th scope="col" class="n">CTR</th><th scope="col" class="n">CTR at least (95 %)</th>'
+                 '<th scope="col" class="n">Spend</th><th scope="col" class="n">ROAS</th></tr></thead><tbody>'
+                 || string_agg(format('<tr data-project-id="%s"><td class="n">%s</td><td>%s</td>'
+                                      '<td><a href="dashboard?page=project&amp;project_id=%s">%s</a></td>'
+                                      '<td><span class="tier">%s</span></td><td class="n">%s</td><td class="n">%s</td>'
+                                      '<td class="n">%s</td><td class="n">%s</td><td class="n" data-sort="%s">%s</td>'
+                                      '<td class="n">%s</td></tr>',
+                                      l.project_id, l.rank,
+                                      coalesce(rolloy_internal._dash_img(img.id, _dash_leaderboard.inline,
+                                                                         'Thumbnail of ' || l.creative_name),
+                                               '<span class="note">no image</span>'),
+                                      l.project_id, rolloy_internal._html(l.creative_name),
+                                      rolloy_internal._html(replace(l.tier, '_', ' ')), rolloy_internal._dash_num(l.impressions),
+                                      rolloy_internal._dash_num(l.clicks), rolloy_internal._dash_pct(l.ctr),
+                                      rolloy_internal._dash_pct(l.ctr_lower_bound), l.spend,
+                                      rolloy_internal._dash_num(l.spend, 2) || ' ' || rolloy_internal._html(l.currency),
+                                      rolloy_internal._dash_num(l.roas, 2)),
+                               '' ORDER BY l.rank, l.creative_name)
+                 || '</tbody></table>' END
+  FROM rolloy.insight_leaderboard l
+  LEFT JOIN LATERAL (SELECT g.id FROM rolloy.generated_images g
+                      WHERE g.project_id = l.project_id AND g.status = 'completed'
+                      ORDER BY g.variant_no LIMIT 1) img ON true;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_leaderboard(boolean) IS 'Overview: the leaderboard with thumbnails, tiers and confidence.';
+
+-- Cost efficiency per currency: spend by one dimension as bars, all figures in a table.
+CREATE FUNCTION rolloy_internal._dash_cost(dim text) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH gate AS (SELECT coalesce((SELECT s.min_impressions FROM rolloy.insight_settings s), 1000) AS min_impressions),
+rows AS (
+    SELECT c.* FROM rolloy.insight_cost_efficiency c WHERE c.dimension IN ('all', _dash_cost.dim)
+), per_currency AS (
+    SELECT r.currency,
+           rolloy_internal._dash_bar_chart(
+               'cost-' || lower(r.currency), 'Spend by ' || _dash_cost.dim || ' (' || r.currency || ')',
+               'Spend (' || r.currency || ')',
+               jsonb_agg(jsonb_build_object('label', r.dimension_value, 'v', r.spend,
+                                            'small', r.impressions < (SELECT g.min_impressions FROM gate g))
+                         ORDER BY r.spend DESC, r.dimension_value) FILTER (WHERE r.dimension <> 'all'))
+           || '<table class="sortable"><caption>Cost efficiency by ' || _dash_cost.dim || ', ' || r.currency
+           || ' only (amounts of other currencies are in their own table)</caption><thead><tr><th scope="col">'
+           || _dash_cost.dim || '</th><th scope="col" class="n">Creatives</th><th scope="col" class="n">Spend ('
+           || r.currency || ')</th><th scope="col" class="n">CPC</th><th scope="col" class="n">CPM</th>'
+           '<th scope="col" class="n">CPA</th><th scope="col" class="n">ROAS</th></tr></thead><tbody>'
+           || string_agg(format('<tr%s><td>%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s</td>'
+                                '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td></tr>',
+                                CASE WHEN r.dimension = 'all' THEN ' style="font-weight:600"' ELSE '' END,
+                                CASE WHEN r.dimension = 'all' THEN 'All' ELSE rolloy_internal._html(r.dimension_value) END,
+                                r.creatives, rolloy_internal._dash_num(r.spend, 2), rolloy_internal._dash_num(r.cpc, 2),
+                                rolloy_internal._dash_num(r.cpm, 2), rolloy_internal._dash_num(r.cpa, 2),
+                                rolloy_internal._dash_num(r.roas, 2)),
+                         '' ORDER BY r.dimension <> 'all', r.spend DESC, r.dimension_value)
+           || '</tbody></table>' AS html
+      FROM rows r
+     GROUP BY r.currency
+)
+SELECT coalesce(string_agg('<h3>' || rolloy_internal._html(p.currency) || '</h3>' || p.html, '' ORDER BY p.currency),
+                rolloy_internal._dash_empty('No spend recorded yet.',
+                    'Spend comes with imported ad exports; run <code>SELECT rolloy.refresh_insights()</code> after an import.'))
+  FROM per_currency p;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_cost(text) IS 'Overview: spend, CPC, CPM, CPA and ROAS by a dimension, one block per currency.';
+
+-- Fatigued creatives and the strongest findings, in words.
+CREATE FUNCTION rolloy_internal._dash_fatigue() RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT CASE WHEN count(*) FILTER (WHERE f.status = 'fatigued') = 0
+            THEN rolloy_internal._dash_empty('No fatigue alerts.',
+                     format('%s creatives assessed, none has lost CTR with confidence. Creatives need twice the '
+                            'fatigue window of daily data to be assessed.', count(*) FILTER (WHERE f.status <> 'insufficient_data')))
+            ELSE '<table class="sortable" id="fatigue"><caption>CTR of the last days with data against the first days</caption>'
+                 '<thead><tr><th scope="col">Creative</th><th scope="col" class="n">CTR before</th><th scope="col" class="n">CTR now</th>'
+                 '<th scope="col" class="n">Change</th><th scope="col" class="n">Confidence</th><th scope="col">Windows</th></tr></thead><tbody>'
+                 || string_agg(format('<tr><td><a href="dashboard?page=project&amp;project_id=%s">%s</a></td><td class="n">%s</td>'
+                                      '<td class="n">%s</td><td class="n bad">%s</td><td class="n">%s</td><td>%s – %s vs %s – %s</td></tr>',
+                                      f.project_id, rolloy_internal._html(f.creative_name), rolloy_internal._dash_pct(f.baseline_ctr),
+                                      rolloy_internal._dash_pct(f.recent_ctr), rolloy_internal._dash_pct(f.ctr_change),
+                                      rolloy_internal._dash_num(f.confidence_score, 2), f.baseline_from, f.baseline_to,
+                                      f.recent_from, f.recent_to), '' ORDER BY f.ctr_change, f.creative_name)
+                      FILTER (WHERE f.status = 'fatigued')
+                 || '</tbody></table>' END
+  FROM rolloy.insight_fatigue f;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_fatigue() IS 'Overview: creatives whose CTR fell with confidence.';
+
+CREATE FUNCTION rolloy_internal._dash_findings() RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT CASE WHEN count(*) = 0
+            THEN rolloy_internal._dash_empty('No confident findings yet.',
+                     'A finding needs enough creatives on both sides and a confidence of at least insight_settings.effect_confidence; '
+                     'more creatives with performance data (and a refresh) bring them.')
+            ELSE '<ul id="findings">'
+                 || string_agg('<li>' || rolloy_internal._html(format('%s %s %s the rest on %s by %s%%, confidence %s, %s creatives%s',
+                                   initcap(e.dimension), e.dimension_value,
+                                   CASE WHEN e.verdict = 'better' THEN 'beats' ELSE 'trails' END, upper(e.metric),
+                                   rolloy_internal._dash_num(abs(100 * e.lift)), rolloy_internal._dash_num(e.confidence_score, 2),
+                                   e.creatives, CASE WHEN e.metric = 'roas' THEN ' (' || e.currency || ')' ELSE '' END))
+                               || '</li>', '' ORDER BY e.confidence_score DESC, abs(e.lift) DESC, e.dimension, e.dimension_value)
+                 || '</ul>' END
+  FROM (SELECT * FROM rolloy.insight_effects x WHERE x.verdict IN ('better', 'worse')
+         ORDER BY x.confidence_score DESC, abs(x.lift) DESC, x.dimension, x.dimension_value LIMIT 6) e;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_findings() IS 'Overview: the strongest effects of ABCD values, in plain words.';
+
+-- Dashboard, part 5: the overview page (dashboard(page => 'overview')).
+
+CREATE FUNCTION rolloy_internal._dash_overview(heatmap_x text, heatmap_y text, inline boolean) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT CASE
+    WHEN _dash_overview.heatmap_x IS NULL OR _dash_overview.heatmap_y IS NULL
+         OR _dash_overview.heatmap_x NOT IN ('category', 'scene', 'action', 'driver', 'format')
+         OR _dash_overview.heatmap_y NOT IN ('category', 'scene', 'action', 'driver', 'format')
+         OR _dash_overview.heatmap_x = _dash_overview.heatmap_y
+    THEN rolloy_internal._dash_raise('22023', 'heatmap_x and heatmap_y must be two different dimensions',
+                                     'Dimensions: category, scene, action, driver, format.')
+    ELSE rolloy_internal._dash_frame('Overview', 'overview',
+        '<h1>Creative performance</h1>'
+        || coalesce((SELECT '<p class="note">Insights refreshed ' || to_char(max(t.refreshed_at), 'YYYY-MM-DD HH24:MI TZ')
+                            || ' over ' || count(*) || ' creatives with performance data.</p>'
+                       FROM rolloy.insight_tiers t HAVING count(*) > 0),
+                    rolloy_internal._dash_empty('No insights yet.',
+                        'Create projects and generate images, run the ads under their ad names, then an admin imports the '
+                        'platform export (<code>SELECT * FROM rolloy.import_performance(csv)</code>) and runs '
+                        '<code>SELECT rolloy.refresh_insights()</code>; this page fills in after the refresh.'))
+        || '<section id="findings-section" aria-labelledby="h-findings"><h2 id="h-findings">Strongest findings</h2>'
+        || rolloy_internal._dash_findings() || '</section>'
+        || '<section id="trends" aria-labelledby="h-trends"><h2 id="h-trends">CTR trend</h2><h3>By week</h3>'
+        || rolloy_internal._dash_trend('week') || '<h3>By month</h3>' || rolloy_internal._dash_trend('month') || '</section>'
+        || '<section id="heatmap" aria-labelledby="h-heatmap"><h2 id="h-heatmap">ABCD heatmap</h2>'
+        || rolloy_internal._dash_heatmap(_dash_overview.heatmap_x, _dash_overview.heatmap_y) || '</section>'
+        || '<section id="leaderboard-section" aria-labelledby="h-leaderboard"><h2 id="h-leaderboard">Leaderboard</h2>'
+        || rolloy_internal._dash_leaderboard(_dash_overview.inline) || '</section>'
+        || '<section id="cost" aria-labelledby="h-cost"><h2 id="h-cost">Cost efficiency by ' || _dash_overview.heatmap_x
+        || '</h2>' || rolloy_internal._dash_cost(_dash_overview.heatmap_x) || '</section>'
+        || '<section id="fatigue-section" aria-labelledby="h-fatigue"><h2 id="h-fatigue">Fatigue alerts</h2>'
+        || rolloy_internal._dash_fatigue() || '</section>')
+    END;
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_overview(text, text, boolean) IS
+    'The overview page: findings, CTR trends, heatmap, leaderboard, cost efficiency, fatigue.';
+
+-- Dashboard, part 6: one project's page (dashboard(page => 'project', project_id => …)): its
+-- ABCD, prompt and notes, its tier, each variant with thumbnail, status and ad figures, and the
+-- ZIP download. A project that does not exist and one the caller may not see (RLS) answer with
+-- the same error.
+
+-- Ad figures per image of a project, one row per currency (impressions and clicks are shown in
+-- the row of each currency the image's ads ran in; amounts never mix).
+CREATE FUNCTION rolloy_internal._dash_variants(project_id uuid, inline boolean) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+WITH figures AS (
+    SELECT d.image_id, string_agg(format('%s impressions, %s clicks, CTR %s, spend %s %s',
+                                         rolloy_internal._dash_num(d.impressions), rolloy_internal._dash_num(d.clicks),
+                                         rolloy_internal._dash_pct(d.clicks::numeric / nullif(d.impressions, 0)),
+                                         rolloy_internal._dash_num(d.spend, 2), coalesce(d.currency, '(no currency)')),
+                                  '; ' ORDER BY d.currency) AS line
+      FROM (SELECT p.image_id, p.currency, sum(p.impressions) AS impressions, sum(p.clicks) AS clicks, sum(p.spend) AS spend
+              FROM rolloy.performance_data p
+             WHERE p.project_id = _dash_variants.project_id AND p.image_id IS NOT NULL
+             GROUP BY p.image_id, p.currency) d
+     GROUP BY d.image_id
+)
+SELECT CASE WHEN count(*) = 0
+            THEN rolloy_internal._dash_empty('No images yet.',
+                     format('Write a prompt with <code>SELECT rolloy.generate_prompt(%L)</code>, then queue images with '
+                            '<code>SELECT * FROM rolloy.batch_generate(%L)</code>; the worker fills this gallery.',
+                            _dash_variants.project_id, _dash_variants.project_id))
+            ELSE '<div class="gallery" id="variants">'
+                 || string_agg(format('<div class="card" data-image-id="%s">%s<p><strong>%s</strong><br>Status: %s%s</p>'
+                                      '<p class="note">%s</p>%s</div>',
+                                      g.id,
+                                      CASE WHEN g.status = 'completed'
+                                           THEN '<a href="image_file?image_id=' || g.id || '">'
+                                                || rolloy_internal._dash_img(g.id, _dash_variants.inline, 'Thumbnail of ' || g.ad_name, '')
+                                                || '</a>'
+                                           ELSE '<p class="note">No picture: ' || g.status || '</p>' END,
+                                      rolloy_internal._html(g.ad_name), g.status,
+                                      CASE WHEN g.status = 'completed' THEN ' · ' || g.width || '×' || g.height ELSE '' END,
+                                      coalesce(rolloy_internal._html(f.line), 'No ad figures for this image yet.'),
+                                      CASE WHEN g.status = 'failed'
+                                           THEN '<p class="bad">' || rolloy_internal._html(left(g.last_error, 300)) || '</p>' ELSE '' END),
+                               '' ORDER BY g.variant_no)
+                 || '</div>' END
+  FROM rolloy.generated_images g
+  LEFT JOIN figures f ON f.image_id = g.id
+ WHERE g.project_id = _dash_variants.project_id AND g.status <> 'cancelled';
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_variants(uuid, boolean) IS 'Project page: the gallery of variants with status and ad figures.';
+
+CREATE FUNCTION rolloy_internal._dash_project(project_id uuid, inline boolean) RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT coalesce(
+    (SELECT rolloy_internal._dash_frame(o.generated_name, 'project',
+        '<h1>' || rolloy_internal._html(o.generated_name) || '</h1>'
+        || '<p id="project-title">' || rolloy_internal._html(nullif(o.title, '')) || '</p>'
+        || '<section aria-labelledby="h-about"><h2 id="h-about">Creative</h2><table class="kv"><tbody>'
+        || format('<tr><th scope="row">A · scene</th><td>%s / %s</td></tr><tr><th scope="row">B · action</th><td>%s (walker %s)</td></tr>'
+                  '<tr><th scope="row">C · driver</th><td>%s</td></tr><tr><th scope="row">D · format</th><td>%s (%s)</td></tr>'
+                  '<tr><th scope="row">Owner</th><td>%s</td></tr><tr><th scope="row">Images</th><td>%s completed, %s failed of %s</td></tr>'
+                  '<tr><th scope="row">Tier</th><td>%s</td></tr>',
+                  rolloy_internal._html(o.category), rolloy_internal._html(o.scene), rolloy_internal._html(o.action),
+                  o.product_state, rolloy_internal._html(o.driver), rolloy_internal._html(o.format),
+                  rolloy_internal._html(o.aspect_ratio), rolloy_internal._html(o.owner_name), o.completed_images,
+                  o.failed_images, o.total_images,
+                  coalesce((SELECT format('<span class="tier">%s</span> rank %s of %s, CTR %s (at least %s with 95 %% confidence), '
+                                          '%s impressions',
+                                          rolloy_internal._html(replace(t.tier, '_', ' ')), coalesce(t.rank::text, '–'),
+                                          coalesce(t.eligible_creatives::text, '–'), rolloy_internal._dash_pct(t.ctr),
+                                          rolloy_internal._dash_pct(t.ctr_lower_bound), rolloy_internal._dash_num(t.impressions))
+                              FROM rolloy.insight_tiers t WHERE t.project_id = o.id),
+                           'not ranked yet: no performance data in the last refresh'))
+        || '</tbody></table>'
+        || '<h3>Notes</h3>' || CASE WHEN p.notes = '' THEN '<p class="note">No notes.</p>'
+                                    ELSE '<p id="project-notes">' || rolloy_internal._html(p.notes) || '</p>' END
+        || '<h3>Prompt</h3>' || CASE WHEN p.prompt IS NULL
+                                     THEN rolloy_internal._dash_empty('No prompt yet.',
+                                              format('Write one with <code>SELECT rolloy.generate_prompt(%L)</code>.', o.id))
+                                     ELSE '<pre id="project-prompt">' || rolloy_internal._html(p.prompt) || '</pre>' END
+        || '</section><section aria-labelledby="h-variants"><h2 id="h-variants">Variants</h2>'
+        || CASE WHEN o.completed_images > 0
+                THEN '<p><a id="zip" href="project_zip_file?project_id=' || o.id || '" download>Download the '
+                     || o.completed_images || ' completed image' || CASE WHEN o.completed_images > 1 THEN 's' ELSE '' END
+                     || ' as ZIP</a></p>' ELSE '' END
+        || rolloy_internal._dash_variants(o.id, _dash_project.inline) || '</section>')
+       FROM rolloy.project_overview o JOIN rolloy.creative_projects p ON p.id = o.id
+      WHERE o.id = _dash_project.project_id),
+    rolloy_internal._dash_raise('42704', format('project %s not found', _dash_project.project_id),
+                                'Your own projects (admins: all) have a page.'));
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_project(uuid, boolean) IS
+    'The project page; the same error for a project that does not exist and one the caller may not see.';
+
+-- Dashboard, part 7: the generation page (dashboard(page => 'generation')): the queue, the
+-- worker's health, failures with their messages, and this month's images and spend against
+-- quota and budget. Members see their own images and usage; admins everyone's (RLS).
+
+CREATE FUNCTION rolloy_internal._dash_generation() RETURNS text
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT rolloy_internal._dash_frame('Generation', 'generation',
+    '<h1>Image generation</h1>'
+    || '<section aria-labelledby="h-usage"><h2 id="h-usage">This month (UTC)</h2>'
+    || coalesce((SELECT string_agg('<h3>' || rolloy_internal._html(u.display_name) || '</h3>'
+                                   || rolloy_internal._dash_meter('Images', x.images_used + x.images_queued, x.image_quota,
+                                                                  format('images (%s done, %s queued)', x.images_used, x.images_queued), 0)
+                                   || rolloy_internal._dash_meter('Spend', x.spent_usd + x.queued_usd, x.budget_usd,
+                                                                  format('USD (%s spent, %s committed by the queue)',
+                                                                         rolloy_internal._dash_num(x.spent_usd, 2),
+                                                                         rolloy_internal._dash_num(x.queued_usd, 2)), 2),
+                                   '' ORDER BY u.display_name, u.id)
+                   FROM rolloy.users u CROSS JOIN LATERAL rolloy.usage_this_month(u.id) x),
+                rolloy_internal._dash_empty('No rolloy user for this session.',
+                    'An admin maps your login with <code>rolloy.users.pg_role</code>.'))
+    || '</section><section aria-labelledby="h-queue"><h2 id="h-queue">Queue</h2>'
+    || (SELECT format('<table id="queue" class="kv"><tbody><tr><th scope="row">Pending</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Due now</th><td class="n">%s</td></tr><tr><th scope="row">Processing</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Expired leases</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Oldest pending</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Completed in the last hour</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Failed in the last hour</th><td class="n">%s</td></tr></tbody></table>',
+                      q.pending, q.pending_due, q.processing, q.expired_leases,
+                      coalesce(q.oldest_pending_seconds || ' s', '–'), q.completed_last_hour, q.failed_last_hour)
+              || CASE WHEN q.pending + q.processing = 0
+                      THEN rolloy_internal._dash_empty('Nothing queued.',
+                               'Queue images of a project with <code>SELECT * FROM rolloy.batch_generate(project_id)</code>.')
+                      ELSE '' END
+          FROM rolloy.queue_metrics q)
+    || coalesce((SELECT '<h3>In progress</h3><table class="sortable"><thead><tr><th scope="col">Project</th>'
+                        '<th scope="col" class="n">Pending</th><th scope="col" class="n">Processing</th>'
+                        '<th scope="col" class="n">Completed</th><th scope="col" class="n">Failed</th>'
+                        '<th scope="col" class="n">Done</th></tr></thead><tbody>'
+                        || string_agg(format('<tr><td><a href="dashboard?page=project&amp;project_id=%s">%s</a></td><td class="n">%s</td>'
+                                             '<td class="n">%s</td><td class="n">%s</td><td class="n">%s</td><td class="n">%s %%</td></tr>',
+                                             g.project_id, rolloy_internal._html(g.generated_name), g.pending, g.processing,
+                                             g.completed, g.failed, g.percent_done), '' ORDER BY g.generated_name)
+                        || '</tbody></table>'
+                   FROM rolloy.generation_progress g WHERE g.pending + g.processing > 0
+                 HAVING count(*) > 0), '')
+    || '</section><section aria-labelledby="h-worker"><h2 id="h-worker">Worker</h2>'
+    || (SELECT format('<table id="worker" class="kv"><tbody><tr><th scope="row">Running</th><td class="%s">%s</td></tr>'
+                      '<tr><th scope="row">Database</th><td>%s</td></tr><tr><th scope="row">Started</th><td>%s</td></tr>'
+                      '<tr><th scope="row">Last loop</th><td>%s</td></tr><tr><th scope="row">Calls in flight</th><td class="n">%s</td></tr>'
+                      '<tr><th scope="row">Since start</th><td>%s completed, %s failed, %s retried</td></tr>'
+                      '<tr><th scope="row">Last error</th><td>%s</td></tr></tbody></table>',
+                      CASE WHEN w.running THEN 'good' ELSE 'bad' END,
+                      CASE WHEN w.running THEN 'yes' ELSE 'no: add rolloy to shared_preload_libraries and restart Postgres' END,
+                      rolloy_internal._html(w.database), coalesce(to_char(w.started_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'),
+                      coalesce(to_char(w.last_loop_at, 'YYYY-MM-DD HH24:MI:SS TZ'), '–'), coalesce(w.in_flight, 0),
+                      coalesce(w.completed, 0), coalesce(w.failed, 0), coalesce(w.retried, 0),
+                      coalesce(nullif(rolloy_internal._html(left(w.last_error, 300)), ''), '–'))
+          FROM rolloy.worker_status() w)
+    || '</section><section aria-labelledby="h-failures"><h2 id="h-failures">Failures</h2>'
+    || coalesce((SELECT '<table class="sortable" id="failures"><caption>The 50 latest failed images and the provider''s message'
+                        '</caption><thead><tr><th scope="col">Image</th><th scope="col">Provider</th>'
+                        '<th scope="col" class="n">Attempts</th><th scope="col" class="n">HTTP</th><th scope="col">Message</th>'
+                        '<th scope="col">When</th></tr></thead><tbody>'
+                        || string_agg(format('<tr><td><a href="dashboard?page=project&amp;project_id=%s">%s</a></td><td>%s</td>'
+                                             '<td class="n">%s</td><td class="n">%s</td><td>%s</td><td>%s</td></tr>',
+                                             f.project_id, rolloy_internal._html(f.ad_name), rolloy_internal._html(f.provider),
+                                             f.attempts, coalesce(f.last_http_status::text, '–'),
+                                             rolloy_internal._html(left(f.last_error, 300)),
+                                             to_char(f.updated_at, 'YYYY-MM-DD HH24:MI')), '' ORDER BY f.updated_at DESC, f.ad_name)
+                        || '</tbody></table> <p class="note">Retry a project''s failures with '
+                           '<code>SELECT rolloy.retry_failed(project_id)</code>.</p>'
+                   FROM (SELECT g.* FROM rolloy.generated_images g WHERE g.status = 'failed'
+                          ORDER BY g.updated_at DESC, g.ad_name LIMIT 50) f
+                 HAVING count(*) > 0),
+                rolloy_internal._dash_empty('No failed images.', 'Failures of the provider show here with its message.'))
+    || '</section>');
+END;
+COMMENT ON FUNCTION rolloy_internal._dash_generation() IS
+    'The generation page: usage against quota and budget, the queue, the worker, failures.';
+
+-- Dashboard, part 8: the entry point. PostgREST: GET /rpc/dashboard?page=… with a browser (its
+-- Accept names text/html); psql: \o page.html, then SELECT rolloy.dashboard(inline_images => true).
+
+CREATE FUNCTION rolloy.dashboard(page text DEFAULT 'overview', project_id uuid DEFAULT NULL,
+                                 heatmap_x text DEFAULT 'scene', heatmap_y text DEFAULT 'driver',
+                                 inline_images boolean DEFAULT false)
+RETURNS rolloy."text/html"
+LANGUAGE sql STABLE
+BEGIN ATOMIC
+SELECT (CASE
+            -- No identity, no page (a superuser's psql session without a user sees what RLS shows it).
+            WHEN rolloy.current_user_id() IS NULL
+                 AND NOT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = CURRENT_USER), false)
+            THEN rolloy_internal._dash_raise('42501', format('no rolloy user for role "%s"', CURRENT_USER),
+                                             'An admin maps a login with rolloy.users.pg_role, or call through PostgREST '
+                                             'with a JWT whose sub is a rolloy.users.id.')
+            ELSE CASE dashboard.page
+            WHEN 'overview' THEN rolloy_internal._dash_overview(dashboard.heatmap_x, dashboard.heatmap_y,
+                                                                coalesce(dashboard.inline_images, false))
+            WHEN 'project' THEN
+                CASE WHEN dashboard.project_id IS NULL
+                     THEN rolloy_internal._dash_raise('22023', 'the project page needs project_id',
+                                                      'GET /rpc/dashboard?page=project&project_id=<uuid>')
+                     ELSE rolloy_internal._dash_project(dashboard.project_id, coalesce(dashboard.inline_images, false)) END
+            WHEN 'generation' THEN rolloy_internal._dash_generation()
+            ELSE rolloy_internal._dash_raise('22023', format('unknown dashboard page "%s"', left(dashboard.page, 40)),
+                                             'Pages: overview, project (with project_id), generation.')
+            END
+        END)::rolloy."text/html";
+END;
+COMMENT ON FUNCTION rolloy.dashboard(text, uuid, text, text, boolean) IS
+    'The performance dashboard as one self-contained HTML page, rendered under the caller''s row-level security '
+    '(members: their creatives; admins: all; no page without a rolloy identity, 42501). page: overview (heatmap_x, heatmap_y pick the heatmap), project '
+    '(project_id), generation. inline_images embeds thumbnails as data: URIs for a page saved from psql. PostgREST '
+    'serves it as text/html to requests that accept text/html (browsers); others get JSON. See docs/dashboard.md.';
+
+DO $revoke$
+DECLARE
+    f regprocedure;
+BEGIN
+    FOR f IN SELECT p.oid FROM pg_catalog.pg_proc p
+              WHERE p.pronamespace = 'rolloy_internal'::regnamespace AND (p.proname = '_html' OR p.proname LIKE '\_dash\_%')
+    LOOP
+        EXECUTE format('REVOKE ALL ON FUNCTION %s FROM PUBLIC', f);
+    END LOOP;
+END
+$revoke$;
+-- The dashboard renders as the caller (RLS decides what it shows): its page functions call these
+-- from SQL-standard bodies.
+GRANT EXECUTE ON FUNCTION rolloy_internal._html(text), rolloy_internal._dash_raise(text, text, text),
+                          rolloy_internal._dash_num(numeric, integer), rolloy_internal._dash_pct(numeric),
+                          rolloy_internal._dash_empty(text, text), rolloy_internal._dash_frame(text, text, text),
+                          rolloy_internal._dash_line_chart(text, text, text, jsonb),
+                          rolloy_internal._dash_bar_chart(text, text, text, jsonb),
+                          rolloy_internal._dash_meter(text, numeric, numeric, text, integer),
+                          rolloy_internal._dash_img(uuid, boolean, text, text), rolloy_internal._dash_trend(text),
+                          rolloy_internal._dash_heatmap(text, text), rolloy_internal._dash_leaderboard(boolean),
+                          rolloy_internal._dash_cost(text), rolloy_internal._dash_fatigue(), rolloy_internal._dash_findings(),
+                          rolloy_internal._dash_overview(text, text, boolean), rolloy_internal._dash_variants(uuid, boolean),
+                          rolloy_internal._dash_project(uuid, boolean), rolloy_internal._dash_generation(),
+                          rolloy_internal.wilson_lower_bound(numeric, numeric, numeric),
+                          rolloy_internal.wilson_upper_bound(numeric, numeric, numeric)
+    TO rolloy_member;
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
--- before 99_internal_privileges.sql runs; this takes it away from all of them at once.
+-- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
                           rolloy_internal._reads_all_performance(),
                           rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean)
+    TO rolloy_member;
+-- The dashboard renders as the caller (RLS decides what it shows): its page functions call these
+-- from SQL-standard bodies.
+GRANT EXECUTE ON FUNCTION rolloy_internal._html(text), rolloy_internal._dash_raise(text, text, text),
+                          rolloy_internal._dash_num(numeric, integer), rolloy_internal._dash_pct(numeric),
+                          rolloy_internal._dash_empty(text, text), rolloy_internal._dash_frame(text, text, text),
+                          rolloy_internal._dash_line_chart(text, text, text, jsonb),
+                          rolloy_internal._dash_bar_chart(text, text, text, jsonb),
+                          rolloy_internal._dash_meter(text, numeric, numeric, text, integer),
+                          rolloy_internal._dash_img(uuid, boolean, text, text), rolloy_internal._dash_trend(text),
+                          rolloy_internal._dash_heatmap(text, text), rolloy_internal._dash_leaderboard(boolean),
+                          rolloy_internal._dash_cost(text), rolloy_internal._dash_fatigue(), rolloy_internal._dash_findings(),
+                          rolloy_internal._dash_overview(text, text, boolean), rolloy_internal._dash_variants(uuid, boolean),
+                          rolloy_internal._dash_project(uuid, boolean), rolloy_internal._dash_generation(),
+                          rolloy_internal.wilson_lower_bound(numeric, numeric, numeric),
+                          rolloy_internal.wilson_upper_bound(numeric, numeric, numeric)
     TO rolloy_member;
