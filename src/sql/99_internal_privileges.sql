@@ -7,10 +7,12 @@
 -- (and, without USAGE, cannot call them by name):
 --   _owns_project      policies of generated_images and performance_data
 --   _insight_scope     the insight_* views
---   _is_currency_code  the currency CHECK of performance_data (admins write it)
+--   _is_currency_code  the currency CHECK of performance_data and ad_platforms (admins write them)
+--   _ad_platform_definition_ok  the definition CHECK of ad_platforms (admins write it)
 --   _stored_image      image(), thumbnail(), reference_image()
 -- docs/api.md lists them; test/integration/api_surface.sh compares the list with the catalog.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
-                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean)
+                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
+                          rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[])
     TO rolloy_member;
