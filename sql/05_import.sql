@@ -155,6 +155,20 @@ SELECT ad_key, day, impr, spend FROM pg_temp.rows WHERE ad_key LIKE '12021000000
 SELECT currency, date_from, date_to, rows_read, rows_inserted, warnings FROM rolloy.import_performance(:'csv');
 SELECT ad_key, day, period_end, spend, cur, conv, value FROM pg_temp.rows WHERE ad_key LIKE '12021000000000001_' ORDER BY ad_key;
 
+-- A Meta export opened and saved again in a spreadsheet: BOM, CRLF, "$1,234.56" and "21,997", no
+-- Day column (starts = ends on every row), and every Ad ID turned into 1.20210E+17. Accepted: a
+-- damaged ID is no key (all eight rows would share one), so the rows are keyed by their names and
+-- the batch says so.
+\set b64 `base64 -w0 test/fixtures/import/meta_export_resaved.csv`
+\x on
+SELECT platform, encoding, currency, date_from, date_to, rows_read, rows_inserted, rows_merged, rows_unmatched,
+       rows_rejected, rows_summary, warnings
+  FROM rolloy.import_performance(decode(:'b64', 'base64'), source_name => 'meta_export_resaved.csv');
+\x off
+SELECT ad_key, day, period_end, project, variant, impr, clicks, spend, cur, conv, value
+  FROM pg_temp.rows WHERE day >= '2026-12-01' ORDER BY ad_key, day;
+SELECT count(*) AS rows, count(ad_id) AS with_ad_id FROM rolloy.performance_data WHERE report_date >= '2026-12-01';
+
 ------------------------------------------------------------------------------------------------
 -- Row problems. reject_file (the default): an error listing them, nothing written.
 RESET ROLE;
@@ -172,6 +186,10 @@ SELECT * FROM rolloy.import_performance($csv$Day,Ad name,Impressions,Link clicks
 2026-10-07,Spring promo,100,1,lots
 $csv$);
 RESET rolloy.import_chunk_rows;
+-- No usable row is an error also with skip_row: here a spreadsheet formula broke Amount spent on
+-- every row of the re-saved export. The detail groups the rows by cause; the hint says what to do.
+\set b64 `base64 -w0 test/fixtures/import/meta_export_resaved_broken.csv`
+SELECT * FROM rolloy.import_performance(decode(:'b64', 'base64'), on_error => 'skip_row');
 RESET ROLE;
 SELECT pg_temp.unchanged() AS unchanged;
 
@@ -182,9 +200,11 @@ SELECT rows_read, rows_inserted, rows_updated, rows_rejected, jsonb_pretty(error
   FROM rolloy.import_performance(:'csv', on_error => 'skip_row');
 \set csv `cat test/fixtures/import/ragged.csv`
 SELECT rows_read, rows_inserted, rows_rejected, errors FROM rolloy.import_performance(:'csv', 'meta', 'skip_row');
--- The detail of a rejected file lists the first problems and how many more there are.
+-- The detail of a rejected file groups the problems by cause: how many lines, the first ones.
 SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions,Link clicks,Amount spent (USD)' || chr(10) ||
-    (SELECT string_agg('2026-10-' || lpad(d::text, 2, '0') || ',Long teaser ' || repeat('x', 60) || ',10,20,1.00', chr(10))
+    '2026-09-30,Long teaser,10,1,1.00' || chr(10) ||
+    (SELECT string_agg('2026-10-' || lpad(d::text, 2, '0') || ',Long teaser ' || repeat('x', 60) || ',10,20,' ||
+                       CASE WHEN d % 10 = 0 THEN '1e3' ELSE '1.00' END, chr(10))
        FROM generate_series(1, 25) d));
 
 ------------------------------------------------------------------------------------------------
@@ -290,6 +310,8 @@ SELECT pg_temp.outcome($$
      WHERE p.title = 'Lu park' AND g.project_id <> p.id LIMIT 1$$) AS image_of_another_project;
 INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, import_batch_id)
 VALUES ('meta', 'x', 'x', '2026-11-01', '2026-11-01', -1);
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end)
+VALUES ('myspace', 'x', 'x', '2026-11-01', '2026-11-01');
 DELETE FROM rolloy.generated_images WHERE ad_name LIKE '20261127_IND_HOME_FOLD_CALM_STATIC_V0_';
 DELETE FROM rolloy.creative_projects WHERE title = 'Mo home';
 SELECT ad_key, day, creative_name, project, variant FROM pg_temp.rows
@@ -306,9 +328,61 @@ SELECT platform, encoding, rows_read, rows_updated FROM rolloy.import_csv_file(d
 SELECT * FROM rolloy.import_csv_file(decode('504b0304140006000800', 'hex'));
 RESET ROLE;
 
+------------------------------------------------------------------------------------------------
+-- Platforms are data: an admin adds one with an INSERT, and its exports import at once (detected
+-- from the header, or named by its name or a spelling). Before, the file is no known export.
+SET ROLE regress_importer;
+\set csv `cat test/fixtures/import/pinterest_export.csv`
+SELECT pg_temp.outcome(format('SELECT rolloy.import_performance(%L)', :'csv')) AS before_the_insert;
+INSERT INTO rolloy.ad_platforms (name, label, spellings, detection_headers, headers, required, currency) VALUES
+    ('pinterest', 'Pinterest', '{pin}', '{Spend in account currency,Pin promotion ID}',
+     '{"date": ["Date"], "campaign": ["Campaign name"], "ad_group": ["Ad group name"], "ad_name": ["Ad name"],
+       "ad_id": ["Pin promotion ID"], "impressions": ["Impressions"], "clicks": ["Outbound clicks"],
+       "spend": ["Spend in account currency"], "conversions": ["Checkouts"], "conversion_value": ["Checkout value"]}',
+     '{date,ad_name,impressions,clicks,spend}', 'USD');
+SELECT platform, requested_platform, currency, rows_read, rows_inserted, rows_summary, rows_unmatched, warnings
+  FROM rolloy.import_performance(:'csv');
+SELECT platform, ad_key, day, project, variant, impr, clicks, spend, cur, conv, value
+  FROM pg_temp.rows WHERE platform = 'pinterest' ORDER BY ad_key, day;
+SELECT platform, requested_platform, rows_updated FROM rolloy.import_performance(:'csv', 'PIN');
+-- Meta's export is still Meta's, also with the new platform in the catalog.
+\set csv `cat test/fixtures/import/meta_daily.csv`
+SELECT platform, rows_updated FROM rolloy.import_performance(:'csv');
+-- A definition that could not read any file is refused when it is written.
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required)
+                         VALUES ('Snap Chat', 'Snapchat', '{"date": ["Date"]}', '{date}')$$) AS bad_name;
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required)
+                         VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "swipes": ["Swipe ups"]}', '{date}')$$)
+       AS unknown_field;
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required)
+                         VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "ad_name": ["Ad name"]}', '{date,spend}')$$)
+       AS required_without_header;
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required, key_fields)
+                         VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "campaign": ["Campaign"]}', '{date}',
+                                 '{campaign}')$$) AS key_not_an_ad;
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required, date_order)
+                         VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "ad_name": ["Ad name"]}', '{date}',
+                                 'iso')$$) AS unknown_date_order;
+-- Members read the platforms; they may not add, change or delete one.
+SET ROLE regress_mo;
+SELECT name, label, spellings, required FROM rolloy.ad_platforms ORDER BY name;
+SELECT pg_temp.outcome($$INSERT INTO rolloy.ad_platforms (name, label, headers, required)
+                         VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "ad_name": ["Ad name"]}', '{date}')$$)
+       AS member_insert;
+UPDATE rolloy.ad_platforms SET label = 'Mine' WHERE name = 'meta';
+SELECT pg_temp.outcome($$DELETE FROM rolloy.ad_platforms WHERE name = 'pinterest'$$) AS member_delete;
+SELECT pg_temp.outcome($$UPDATE rolloy.ad_platforms SET name = 'pin' WHERE name = 'pinterest'$$) AS rename;
+RESET ROLE;
+SELECT label FROM rolloy.ad_platforms WHERE name = 'meta';
+-- A platform in use cannot go (even for the owner): its batches and its rows reference it.
+SELECT pg_temp.outcome($$DELETE FROM rolloy.ad_platforms WHERE name = 'pinterest'$$) AS delete_in_use;
+DELETE FROM rolloy.import_batches WHERE platform = 'pinterest';
+SELECT pg_temp.outcome($$DELETE FROM rolloy.ad_platforms WHERE name = 'pinterest'$$) AS delete_with_rows;
+
 -- Clean up.
 DELETE FROM rolloy.performance_data;
 DELETE FROM rolloy.import_batches;
+DELETE FROM rolloy.ad_platforms WHERE name = 'pinterest';
 DELETE FROM rolloy.generated_images;
 DELETE FROM rolloy.creative_projects;
 DELETE FROM rolloy.scenes WHERE category_code = 'IND';

@@ -1,17 +1,136 @@
 -- Ad performance imported from platform exports, the import batches, and computed insights.
 
-CREATE TYPE rolloy.ad_platform AS ENUM ('meta', 'google_ads', 'tiktok');
-COMMENT ON TYPE rolloy.ad_platform IS 'Ad platforms whose CSV exports rolloy imports.';
-
 -- Evaluated with the writer's rights (admins write performance_data): members get EXECUTE.
 CREATE FUNCTION rolloy_internal._is_currency_code(code text) RETURNS boolean
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_is_currency_code';
 COMMENT ON FUNCTION rolloy_internal._is_currency_code(text) IS
     'True for three upper-case letters A-Z (the shape of an ISO 4217 code); the currency CHECK of imported rows.';
 
+-- Ad platforms are data: one row of rolloy.ad_platforms each, read by every import
+-- (src/pg/import/platform_loader.cpp; the fields and their meaning: src/core/import/platform_definition.hpp).
+-- Meta, Google Ads and TikTok are its first rows; an admin adds Pinterest, Snapchat, LinkedIn ... with an
+-- INSERT (docs/import.md). A domain over text keeps `$1::rolloy.ad_platform` casts and the type name of
+-- 0.1.0's enum; the foreign keys to ad_platforms say which names exist.
+CREATE DOMAIN rolloy.ad_platform AS text
+    CONSTRAINT ad_platform_name CHECK (VALUE ~ '^[a-z][a-z0-9_]{0,39}$');
+COMMENT ON DOMAIN rolloy.ad_platform IS
+    'Name of an ad platform (a row of rolloy.ad_platforms): lower-case letters, digits and _, at most 40 characters.';
+
+-- The CHECK of a definition, so that a row that would break every import is refused when it is written:
+-- headers is an object of known fields (those of src/core/import/platform_definition.hpp), each with a
+-- non-empty array of header names; every required field (alternatives joined by |) and every key field
+-- (ad_id, ad_name) has headers. It runs with the writer's rights: admins get EXECUTE (99_internal_privileges.sql).
+CREATE FUNCTION rolloy_internal._ad_platform_definition_ok(headers jsonb, required text[], key_fields text[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(headers) = 'object'
+       AND NOT EXISTS (
+           SELECT 1 FROM jsonb_each(headers) h
+            WHERE NOT h.key = ANY (ARRAY['date', 'reporting_start', 'reporting_end', 'ad_name', 'ad_id', 'campaign',
+                                         'ad_group', 'currency', 'impressions', 'reach', 'clicks', 'spend',
+                                         'conversions', 'conversion_value', 'roas'])
+               OR jsonb_typeof(h.value) <> 'array' OR jsonb_array_length(h.value) = 0
+               OR EXISTS (SELECT 1 FROM jsonb_array_elements(h.value) a
+                           WHERE jsonb_typeof(a) <> 'string' OR btrim(a #>> '{}') = ''))
+       AND cardinality(required) > 0
+       AND NOT EXISTS (
+           SELECT 1 FROM unnest(required) r, unnest(string_to_array(r, '|')) f
+            WHERE NOT headers ? btrim(f))
+       AND cardinality(key_fields) > 0
+       AND key_fields <@ ARRAY['ad_id', 'ad_name']::text[]
+       AND NOT EXISTS (SELECT 1 FROM unnest(key_fields) k WHERE NOT headers ? k)
+$$;
+
+CREATE TABLE rolloy.ad_platforms (
+    name              rolloy.ad_platform PRIMARY KEY,
+    label             text NOT NULL CONSTRAINT ad_platforms_label_length CHECK (length(label) BETWEEN 1 AND 100),
+    spellings         text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT ad_platforms_spellings_length CHECK (cardinality(spellings) <= 20
+                                                        AND octet_length(array_to_string(spellings, '')) <= 2000),
+    detection_headers text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT ad_platforms_detection_headers_length CHECK (cardinality(detection_headers) <= 20
+                                                                AND octet_length(array_to_string(detection_headers, '')) <= 2000),
+    headers           jsonb NOT NULL CONSTRAINT ad_platforms_headers_size CHECK (octet_length(headers::text) <= 20000),
+    required          text[] NOT NULL CONSTRAINT ad_platforms_required_length CHECK (cardinality(required) <= 15),
+    key_fields        text[] NOT NULL DEFAULT '{ad_id,ad_name}'
+        CONSTRAINT ad_platforms_key_fields_length CHECK (cardinality(key_fields) <= 2),
+    decimal_mark      text NOT NULL DEFAULT 'auto' CHECK (decimal_mark IN ('auto', 'dot', 'comma')),
+    date_order        text NOT NULL DEFAULT 'auto' CHECK (date_order IN ('auto', 'month_first', 'day_first')),
+    currency          text CHECK (rolloy_internal._is_currency_code(currency)),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ad_platforms_definition CHECK (rolloy_internal._ad_platform_definition_ok(headers, required, key_fields))
+);
+COMMENT ON TABLE rolloy.ad_platforms IS
+    'Ad platforms whose CSV exports rolloy imports, one row each; every import reads them (auto-detection tries '
+    'every row). Everyone reads them; admins add and change them (see docs/import.md).';
+COMMENT ON COLUMN rolloy.ad_platforms.name IS 'Name used by import_performance(platform => ...) and stored with the data (meta, google_ads, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.label IS 'Name for messages (Meta, Google Ads, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.spellings IS 'Further names the platform argument accepts, case-insensitively (facebook, google, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.detection_headers IS
+    'Headers that point to this platform when several could read a file (Amount spent: Meta; Impr.: Google Ads).';
+COMMENT ON COLUMN rolloy.ad_platforms.headers IS
+    'Header names per field, as the export writes them, preferred first: {"date": ["Day"], "clicks": ["Link clicks", '
+    '"Clicks (all)"], ...}. Fields: date, reporting_start, reporting_end, ad_name, ad_id, campaign, ad_group, currency, '
+    'impressions, reach, clicks, spend, conversions, conversion_value, roas. Compared case-insensitively, blanks '
+    'collapsed, a trailing currency code such as (USD) taken off and kept as the currency.';
+COMMENT ON COLUMN rolloy.ad_platforms.required IS
+    'Fields an export must have; alternatives joined by |: {ad_name,date|reporting_start,impressions,clicks,spend}.';
+COMMENT ON COLUMN rolloy.ad_platforms.key_fields IS
+    'Fields that identify an ad, in order (ad_id, ad_name): a row where all are empty is a totals line.';
+COMMENT ON COLUMN rolloy.ad_platforms.decimal_mark IS 'auto (settled from the file''s numbers), dot or comma.';
+COMMENT ON COLUMN rolloy.ad_platforms.date_order IS 'How to read 03/04/2026: auto (settled from the file''s dates), month_first or day_first.';
+COMMENT ON COLUMN rolloy.ad_platforms.currency IS 'Currency of the money columns when the export names none (NULL: unknown).';
+COMMENT ON COLUMN rolloy.ad_platforms.created_at IS 'When the platform was added.';
+
+INSERT INTO rolloy.ad_platforms (name, label, spellings, detection_headers, headers, required) VALUES
+    -- Meta Ads Manager export. Date = Day with Breakdown > Time > Day, else Reporting starts.
+    ('meta', 'Meta', '{facebook}', '{Amount spent,Reporting starts,Link clicks}',
+     '{"date": ["Day"], "reporting_start": ["Reporting starts"], "reporting_end": ["Reporting ends"],
+       "ad_name": ["Ad name"], "ad_id": ["Ad ID"], "campaign": ["Campaign name"], "ad_group": ["Ad set name"],
+       "currency": ["Currency"], "impressions": ["Impressions"], "reach": ["Reach"],
+       "clicks": ["Link clicks", "Clicks (all)"], "spend": ["Amount spent"],
+       "conversions": ["Purchases", "Website purchases"],
+       "conversion_value": ["Purchases conversion value", "Website purchases conversion value"],
+       "roas": ["Purchase ROAS (return on ad spend)", "Website purchase ROAS (return on ad spend)"]}',
+     '{ad_name,date|reporting_start,impressions,clicks,spend}'),
+    -- Google Ads UI report download. "Ad name" exists only for some ad types; "Ad" is the ad's text.
+    ('google_ads', 'Google Ads', '{google,google ads}', '{Impr.,Currency code,Conv. value}',
+     '{"date": ["Day"], "campaign": ["Campaign"], "ad_group": ["Ad group"], "ad_name": ["Ad name", "Ad"],
+       "ad_id": ["Ad ID"], "currency": ["Currency code"], "impressions": ["Impr."], "clicks": ["Clicks"],
+       "spend": ["Cost"], "conversions": ["Conversions"], "conversion_value": ["Conv. value", "Total conv. value"],
+       "roas": ["Conv. value / cost"]}',
+     '{date,ad_name|ad_id,impressions,clicks,spend}'),
+    -- TikTok Ads Manager custom report. Newer exports may say "Purchase" where older ones say "Complete
+    -- payment"; "Total purchase value" (the in-app purchase value) is taken when it is the only value column.
+    ('tiktok', 'TikTok', '{}', '{By Day,Clicks (destination),CTR (destination),Complete payment}',
+     '{"date": ["By Day", "Date"], "campaign": ["Campaign name"], "ad_group": ["Ad group name"],
+       "ad_name": ["Ad name"], "ad_id": ["Ad ID"], "currency": ["Currency"], "impressions": ["Impressions"],
+       "reach": ["Reach"], "clicks": ["Clicks (destination)", "Clicks (all)"], "spend": ["Cost"],
+       "conversions": ["Conversions"],
+       "conversion_value": ["Total complete payment value", "Complete payment value", "Total purchase value",
+                            "Purchase value"],
+       "roas": ["Complete payment ROAS", "Total complete payment ROAS", "Purchase ROAS", "Total purchase ROAS"]}',
+     '{date,ad_name,impressions,clicks,spend}');
+-- Platforms added by admins are dumped; the three above come with the extension.
+SELECT pg_catalog.pg_extension_config_dump('rolloy.ad_platforms', $$WHERE name NOT IN ('meta', 'google_ads', 'tiktok')$$);
+
+-- Everyone with a rolloy identity reads the platforms; admins add and change them. No member may
+-- delete one (no table-level write privilege): rows of a platform in use are referenced by its imports.
+ALTER TABLE rolloy.ad_platforms ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ad_platforms_select ON rolloy.ad_platforms FOR SELECT USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+CREATE POLICY ad_platforms_insert ON rolloy.ad_platforms FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()));
+CREATE POLICY ad_platforms_update ON rolloy.ad_platforms FOR UPDATE
+    USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
+GRANT SELECT ON rolloy.ad_platforms TO rolloy_member;
+GRANT INSERT (name, label, spellings, detection_headers, headers, required, key_fields, decimal_mark, date_order,
+              currency),
+      UPDATE (label, spellings, detection_headers, headers, required, key_fields, decimal_mark, date_order, currency)
+    ON rolloy.ad_platforms TO rolloy_member;
+GRANT USAGE ON DOMAIN rolloy.ad_platform TO rolloy_member;
+
 CREATE TABLE rolloy.import_batches (
     id               bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    platform         rolloy.ad_platform,
+    platform         rolloy.ad_platform REFERENCES rolloy.ad_platforms (name),
     requested_platform text NOT NULL DEFAULT 'auto',
     imported_by      uuid REFERENCES rolloy.users (id) ON DELETE SET NULL,
     source_name      text NOT NULL DEFAULT '' CONSTRAINT import_batches_source_name_length CHECK (length(source_name) <= 255),
@@ -113,4 +232,3 @@ ALTER TABLE rolloy.insights ENABLE ROW LEVEL SECURITY;
 CREATE POLICY insights_select ON rolloy.insights FOR SELECT
     USING (scope_user_id = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()));
 GRANT SELECT ON rolloy.insights TO rolloy_member;
-GRANT USAGE ON TYPE rolloy.ad_platform TO rolloy_member;

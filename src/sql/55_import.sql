@@ -13,7 +13,7 @@
 -- 0.1.0, can be taken by any session and blocks every admin's import). The rows hold no data:
 -- the table is not dumped, an import adds its row again.
 CREATE TABLE rolloy_internal.import_locks (
-    platform  rolloy.ad_platform PRIMARY KEY
+    platform  rolloy.ad_platform PRIMARY KEY REFERENCES rolloy.ad_platforms (name) ON DELETE CASCADE
 );
 COMMENT ON TABLE rolloy_internal.import_locks IS
     'One row per platform, locked FOR UPDATE by rolloy.import_performance so that imports of a platform run one at a time.';
@@ -30,7 +30,8 @@ LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET w
 AS 'MODULE_PATHNAME', 'rolloy_import_performance';
 COMMENT ON FUNCTION rolloy.import_performance(text, text, text, text) IS
     'Imports an ad-performance CSV export (Meta Ads Manager, Google Ads, TikTok Ads) into performance_data and '
-    'returns its import_batches row. platform: auto (detected from the header), meta, google_ads or tiktok. '
+    'returns its import_batches row. platform: auto (detected from the header) or a name of rolloy.ad_platforms (meta, '
+    'google_ads, tiktok, and the platforms admins added). '
     'on_error: reject_file (default: any bad row fails the call and nothing is written) or skip_row (good rows are '
     'imported, the bad ones listed in errors). Re-importing an (ad, day) replaces it; lines of one ad and day are '
     'summed. Admins only. UTF-16 files and uploads that may be binary: use the bytea overload. See docs/import.md.';

@@ -10,10 +10,12 @@
 #include "core/import/export_parser.hpp"
 #include "core/import/header_normalize.hpp"
 #include "core/import/number_parse.hpp"
+#include "core/import/platforms_0_1_0.hpp"
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 using namespace rolloy::import;
 
@@ -67,8 +69,34 @@ void fuzz_cells(std::string_view cell) {
     }
 }
 
-void fuzz_export(std::string_view input, Platform platform) {
+// 0.1.0's platforms, plus one defined here with other conventions (day-first dates, decimal comma,
+// ad names only as keys) so that definitions unlike the built-in ones are fuzzed too.
+const PlatformCatalog &fuzz_catalog() {
+    static const PlatformCatalog catalog = [] {
+        std::vector<PlatformSpec> specs = platforms_of_0_1_0();
+        PlatformSpec other;
+        other.name = "other";
+        other.detection_headers = {"Spend in account currency"};
+        other.headers = {{"date", "Date"},
+                         {"ad_name", "Ad name"},
+                         {"impressions", "Impressions"},
+                         {"clicks", "Outbound clicks"},
+                         {"spend", "Spend in account currency"},
+                         {"conversion_value", "Checkout value"}};
+        other.required = {"date", "ad_name", "impressions", "clicks", "spend"};
+        other.key_fields = {"ad_name"};
+        other.decimal_mark = "comma";
+        other.date_order = "day_first";
+        other.currency = "EUR";
+        specs.push_back(other);
+        return PlatformCatalog(specs);
+    }();
+    return catalog;
+}
+
+void fuzz_export(std::string_view input, const PlatformDefinition *platform) {
     ParseOptions options;
+    options.catalog = &fuzz_catalog();
     options.platform = platform;
     options.limits.max_record_bytes = 4096;
     try {
@@ -85,11 +113,12 @@ void fuzz_export(std::string_view input, Platform platform) {
             if (e == ExportParser::Event::Row) {
                 check(is_valid_date(row.date.year, row.date.month, row.date.day));
                 check(!row.ad_name.empty() || !row.ad_id.empty());
+                check(row.damaged_ad_id.empty() || row.ad_id.empty());
                 if (row.impressions) check(*row.impressions >= 0);
                 if (row.clicks && row.impressions) check(*row.clicks <= *row.impressions);
                 if (row.spend) check(row.spend->micros >= 0);
             } else {
-                check(!problem.reason.empty());
+                check(!problem.reason.empty() && !problem.causes.empty());
             }
         }
         const ParseStats &s = parser.stats();
@@ -106,7 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     for (char delimiter : {',', ';', '\t'})
         fuzz_reader(input, delimiter);
     fuzz_cells(input.substr(0, 80));
-    fuzz_export(input, Platform::Auto);
-    if (size > 0) fuzz_export(input.substr(1), static_cast<Platform>(data[0] % 4));
+    fuzz_export(input, nullptr);
+    const auto &platforms = fuzz_catalog().all();
+    if (size > 0) fuzz_export(input.substr(1), &platforms[data[0] % platforms.size()]);
     return 0;
 }

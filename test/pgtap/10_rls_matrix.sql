@@ -2,7 +2,7 @@
 -- psql-style role mapping and PostgREST-style SET ROLE + request.jwt.claims.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(784);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(820);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 CREATE TEMP TABLE matrix (tbl text, op text, statement text, expected text[]);
 INSERT INTO matrix VALUES
@@ -39,6 +39,8 @@ INSERT INTO matrix VALUES
     '{rows:1,rows:0,rows:2,rows:0,rows:2,rows:1,rows:0,rows:0,error:42501}'),
 ('api_usage_logs', 'select', 'SELECT * FROM rolloy.api_usage_logs',
     '{rows:1,rows:1,rows:2,rows:0,rows:2,rows:1,rows:0,rows:0,error:42501}'),
+('ad_platforms', 'select', 'SELECT * FROM rolloy.ad_platforms',
+    '{rows:3,rows:3,rows:3,rows:3,rows:3,rows:3,rows:0,rows:0,error:42501}'),
 ('provider_prices', 'select', 'SELECT * FROM rolloy.provider_prices',
     '{rows:6,rows:6,rows:6,rows:6,rows:6,rows:6,rows:0,rows:0,error:42501}'),
 -- Image bytes: visible where the image (generated: own projects; reference: all with an identity) is.
@@ -109,6 +111,9 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('api_usage_logs', 'insert', $$INSERT INTO rolloy.api_usage_logs (operation, provider, model, success) VALUES ('image', 'fal', 'm', true)$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ad_platforms', 'insert', $$INSERT INTO rolloy.ad_platforms (name, label, headers, required, key_fields)
+                              VALUES ('snapchat', 'Snapchat', '{"date": ["Date"], "ad_name": ["Ad name"]}', '{date}', '{ad_name}')$$,
+    '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'insert', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd) VALUES ('fal', 'x', 'image', 1)$$,
     '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
 ('image_store', 'insert', $$INSERT INTO rolloy.image_store VALUES ('db:reference/x', '\x01', 'image/jpeg', '\x01', repeat('0', 64), 1)$$,
@@ -151,6 +156,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_secrets', 'update', $$UPDATE rolloy.provider_secrets SET api_key = 'x'$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ad_platforms', 'update', 'UPDATE rolloy.ad_platforms SET label = label',
+    '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
 ('provider_prices', 'update seed', 'UPDATE rolloy.provider_prices SET price_usd = 0',
     '{rows:0,rows:0,error:55000,rows:0,error:55000,rows:0,rows:0,rows:0,error:42501}'),
 
@@ -176,6 +183,8 @@ INSERT INTO matrix VALUES
 ('image_store', 'delete', 'DELETE FROM rolloy.image_store',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_secrets', 'delete', 'DELETE FROM rolloy.provider_secrets',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('ad_platforms', 'delete', 'DELETE FROM rolloy.ad_platforms',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'delete seed', 'DELETE FROM rolloy.provider_prices',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}');

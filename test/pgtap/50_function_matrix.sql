@@ -128,7 +128,7 @@ SELECT is(pg_temp.probe('alice', $$SELECT rolloy.delete_reference_image('2000000
 
 -- Every function that runs for another role pins search_path: SECURITY DEFINER functions, trigger
 -- functions, and what policies, views, defaults and CHECKs call (C functions that run no SQL as
--- the caller aside); and every PL/pgSQL function that is not IMMUTABLE (never
+-- the caller aside: _is_currency_code, in the CHECK of ad_platforms); and every PL/pgSQL function that is not IMMUTABLE (never
 -- inlined, so pinning costs nothing; the worker calls _call_cost in its own session).
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
             WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
@@ -139,7 +139,7 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY 1) FROM pg_proc p
                                    AND d.classid IN ('pg_policy'::regclass, 'pg_rewrite'::regclass,
                                                      'pg_attrdef'::regclass, 'pg_constraint'::regclass)))
               AND NOT coalesce(p.proconfig @> ARRAY['search_path=pg_catalog, pg_temp'], false)),
-          NULL::text[],
+          ARRAY['rolloy_internal._is_currency_code(text)'],
           'every function that runs for another role pins search_path');
 
 -- With search_path pinned to pg_catalog, pg_temp a temporary object can shadow nothing in

@@ -14,7 +14,7 @@
 -- Identities and probe helpers: 00_fixture.inc. Threat table: docs/security.md.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(301);
+SELECT plan(304);
 
 -- Alice's project with images gets a prompt (batch_generate needs one), so that "not found" is
 -- the only reason an ownership probe can fail.
@@ -328,6 +328,9 @@ INSERT INTO column_limits VALUES
                                                  FROM rolloy.creative_projects WHERE created_by = '%9$s'$$, 'creative_projects_notes_length'),
     ('provider_prices.model', 'admin_jwt', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd) VALUES ('fal', repeat('m', 121), 'image', 1)$$, 'provider_prices_model_check'),
     ('provider_prices.notes', 'admin_jwt', $$INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, notes) VALUES ('fal', 'm', 'image', 1, repeat('n', 501))$$, 'provider_prices_notes_length'),
+    ('ad_platforms.spellings', 'admin', $$UPDATE rolloy.ad_platforms SET spellings = array_fill('s'::text, ARRAY[21])$$, 'ad_platforms_spellings_length'),
+    ('ad_platforms.detection_headers', 'admin', $$UPDATE rolloy.ad_platforms SET detection_headers = ARRAY[repeat('h', 2001)]$$, 'ad_platforms_detection_headers_length'),
+    ('ad_platforms.label', 'admin', $$UPDATE rolloy.ad_platforms SET label = repeat('l', 101)$$, 'ad_platforms_label_length'),
     ('performance_data.ad_key', 'admin', $$UPDATE rolloy.performance_data SET ad_key = repeat('k', 1001)$$, 'ads_ad_key_length'),
     ('performance_data.ad_id', 'admin', $$UPDATE rolloy.performance_data SET ad_id = repeat('i', 1001)$$, 'ads_ad_id_length'),
     ('performance_data.ad_name', 'admin', $$UPDATE rolloy.performance_data SET ad_name = repeat('é', 501)$$, 'ads_ad_name_length'),

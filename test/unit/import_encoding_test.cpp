@@ -70,22 +70,22 @@ TEST(ImportEncoding, DecodedTextSurvivesMove) {
 TEST(ImportEncoding, BrokenUtf16IsRefused) {
     std::string odd = utf16le(u"Day") + "A";
     EXPECT_EQ(error_message([&] { decode_input(odd); }, ErrorKind::DataCorrupted),
-              "The UTF-16 file ends in the middle of a character: it is truncated.");
+              "the UTF-16 file ends in the middle of a character: it is truncated");
     std::u16string lone = u"Day\n";
     lone.push_back(static_cast<char16_t>(0xD800));
     lone += u"x";
     EXPECT_EQ(error_message([&] { decode_input(utf16le(lone)); }, ErrorKind::DataCorrupted),
-              "The UTF-16 file contains a broken character (an unpaired surrogate) on line 2.");
+              "the UTF-16 file contains a broken character (an unpaired surrogate) on line 2");
     std::u16string nul = u"Day\n";
     nul.push_back(0);
     EXPECT_EQ(
         error_message([&] { decode_input(utf16le(nul)); }, ErrorKind::DataCorrupted),
-        "The UTF-16 file contains NUL characters (first on line 2), so it is a binary file, not CSV text.");
+        "the UTF-16 file contains NUL characters (first on line 2), so it is a binary file, not CSV text");
 }
 
 TEST(ImportEncoding, EmptyBodyIsRefused) {
     EXPECT_EQ(error_message([] { decode_input(""); }, ErrorKind::InvalidInput),
-              "The CSV file is empty (0 bytes).");
+              "the CSV file is empty (0 bytes)");
 }
 
 TEST(ImportEncoding, BinaryFormatsAreNamed) {
@@ -95,15 +95,15 @@ TEST(ImportEncoding, BinaryFormatsAreNamed) {
     };
     const Case cases[] = {
         {std::string("PK\x03\x04\x14\x00", 6),
-         "The file is an Excel .xlsx workbook (a ZIP archive), not CSV."},
-        {std::string("PK\x05\x06", 4), "The file is a ZIP archive (an empty .xlsx workbook?), not CSV."},
+         "the file is an Excel .xlsx workbook (a ZIP archive), not CSV"},
+        {std::string("PK\x05\x06", 4), "the file is a ZIP archive (an empty .xlsx workbook?), not CSV"},
         {std::string("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00", 10),
-         "The file is an old Excel .xls workbook, not CSV."},
-        {"%PDF-1.7\n", "The file is a PDF document, not CSV."},
-        {std::string("\x1F\x8B\x08\x00", 4), "The file is a gzip-compressed file, not CSV."},
-        {"\x89PNG\r\n\x1A\n", "The file is a PNG image, not CSV."},
-        {"\xFF\xD8\xFF\xE0", "The file is a JPEG image, not CSV."},
-        {std::string("\xFF\xFE\x00\x00", 4), "The file is UTF-32 text (not supported), not CSV."},
+         "the file is an old Excel .xls workbook, not CSV"},
+        {"%PDF-1.7\n", "the file is a PDF document, not CSV"},
+        {std::string("\x1F\x8B\x08\x00", 4), "the file is a gzip-compressed file, not CSV"},
+        {"\x89PNG\r\n\x1A\n", "the file is a PNG image, not CSV"},
+        {"\xFF\xD8\xFF\xE0", "the file is a JPEG image, not CSV"},
+        {std::string("\xFF\xFE\x00\x00", 4), "the file is UTF-32 text (not supported), not CSV"},
     };
     for (const Case &c : cases) {
         std::string hint;
@@ -115,21 +115,21 @@ TEST(ImportEncoding, BinaryFormatsAreNamed) {
 TEST(ImportEncoding, XlsxFixtureIsRefused) {
     std::string body = test::read_fixture("binary_xlsx.csv");
     std::string message = error_message([&] { decode_input(body); }, ErrorKind::DataCorrupted);
-    EXPECT_EQ(message, "The file is an Excel .xlsx workbook (a ZIP archive), not CSV.");
+    EXPECT_EQ(message, "the file is an Excel .xlsx workbook (a ZIP archive), not CSV");
 }
 
 TEST(ImportEncoding, NulBytesAreRefusedWithTheirLine) {
     const char raw[] = "Day,Ad\r\nx,y\r\nab\0c\n";
     std::string body(raw, sizeof raw - 1);
     EXPECT_EQ(error_message([&] { decode_input(body); }, ErrorKind::DataCorrupted),
-              "The file contains NUL bytes (first on line 3), so it is a binary file, not CSV text.");
+              "the file contains NUL bytes (first on line 3), so it is a binary file, not CSV text");
 }
 
 TEST(ImportEncoding, InvalidUtf8IsRefusedWithByteAndLine) {
     std::string hint;
     std::string message = error_message([] { decode_input("Ad name\nMontant d\xE9pens\xE9\n"); },
                                         ErrorKind::DataCorrupted, &hint);
-    EXPECT_EQ(message, "The file is not valid UTF-8 text (byte 0xE9 on line 2).");
+    EXPECT_EQ(message, "the file is not valid UTF-8 text (byte 0xE9 on line 2)");
     EXPECT_NE(hint.find("Windows-1252"), std::string::npos);
 }
 

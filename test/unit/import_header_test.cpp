@@ -52,9 +52,13 @@ TEST(ImportHeader, CurrencySuffixIsExtracted) {
     EXPECT_EQ(normalize_header("Amount spent (usd)").currency, ""); // codes are upper-case
 }
 
+const PlatformDefinition &def(const char *name) {
+    return *test::platform(name);
+}
+
 TEST(ImportHeader, MetaColumnsPreferLinkClicks) {
-    ColumnMap m = map_columns(Platform::Meta, headers({"Clicks (all)", "Day", "Ad name", "Impressions",
-                                                       "Amount spent (USD)", "Link clicks"}));
+    ColumnMap m = map_columns(def("meta"), headers({"Clicks (all)", "Day", "Ad name", "Impressions",
+                                                    "Amount spent (USD)", "Link clicks"}));
     EXPECT_TRUE(m.complete());
     EXPECT_EQ(m[Field::Clicks], 5);
     EXPECT_EQ(m[Field::Date], 1);
@@ -63,57 +67,58 @@ TEST(ImportHeader, MetaColumnsPreferLinkClicks) {
 }
 
 TEST(ImportHeader, MetaAcceptsReportingStartsInsteadOfDay) {
-    ColumnMap m = map_columns(Platform::Meta, headers({"Reporting starts", "Reporting ends", "Ad name",
-                                                       "Impressions", "Clicks (all)", "Amount spent (EUR)"}));
+    ColumnMap m = map_columns(def("meta"), headers({"Reporting starts", "Reporting ends", "Ad name",
+                                                    "Impressions", "Clicks (all)", "Amount spent (EUR)"}));
     EXPECT_TRUE(m.complete());
     EXPECT_FALSE(m.has(Field::Date));
     EXPECT_EQ(m[Field::ReportingStart], 0);
     EXPECT_EQ(m.currency, "EUR");
 }
 
-TEST(ImportHeader, MissingColumnsAreNamed) {
-    ColumnMap m = map_columns(Platform::Meta, headers({"Ad name", "Impressions"}));
+TEST(ImportHeader, MissingColumnsAreNamedAsTheExportWritesThem) {
+    ColumnMap m = map_columns(def("meta"), headers({"Ad name", "Impressions"}));
     EXPECT_FALSE(m.complete());
-    EXPECT_EQ(m.missing,
-              (std::vector<std::string>{"Day (or Reporting starts)", "Link clicks (or Clicks (all))",
-                                        "Amount spent (USD or another currency)"}));
+    EXPECT_EQ(m.missing, (std::vector<std::string>{"Day (or Reporting starts)",
+                                                   "Link clicks (or Clicks (all))", "Amount spent"}));
 }
 
 TEST(ImportHeader, GoogleAdsAcceptsAdOrAdId) {
-    ColumnMap m = map_columns(Platform::GoogleAds, headers({"Day", "Ad ID", "Impr.", "Clicks", "Cost"}));
+    ColumnMap m = map_columns(def("google_ads"), headers({"Day", "Ad ID", "Impr.", "Clicks", "Cost"}));
     EXPECT_TRUE(m.complete());
     ColumnMap named =
-        map_columns(Platform::GoogleAds, headers({"Day", "Ad", "Ad name", "Impr.", "Clicks", "Cost"}));
+        map_columns(def("google_ads"), headers({"Day", "Ad", "Ad name", "Impr.", "Clicks", "Cost"}));
     EXPECT_EQ(named[Field::AdName], 2); // "Ad name" beats "Ad" (the ad's text)
 }
 
 TEST(ImportHeader, AutoPicksThePlatformFromTheHeader) {
-    EXPECT_EQ(best_column_map(Platform::Auto,
+    const PlatformCatalog &c = test::catalog();
+    EXPECT_EQ(best_column_map(c, nullptr,
                               headers({"Day", "Ad name", "Impressions", "Link clicks", "Amount spent (USD)"}))
-                  .platform,
-              Platform::Meta);
-    EXPECT_EQ(best_column_map(Platform::Auto, headers({"Day", "Campaign", "Ad", "Currency code", "Impr.",
-                                                       "Clicks", "Cost", "Conv. value"}))
-                  .platform,
-              Platform::GoogleAds);
-    EXPECT_EQ(
-        best_column_map(Platform::Auto, headers({"By Day", "Ad name", "Impressions", "Clicks（destination）",
-                                                 "Cost", "Total complete payment value"}))
-            .platform,
-        Platform::TikTok);
+                  .platform->name,
+              "meta");
+    EXPECT_EQ(best_column_map(c, nullptr,
+                              headers({"Day", "Campaign", "Ad", "Currency code", "Impr.", "Clicks", "Cost",
+                                       "Conv. value"}))
+                  .platform->name,
+              "google_ads");
+    EXPECT_EQ(best_column_map(c, nullptr,
+                              headers({"By Day", "Ad name", "Impressions", "Clicks（destination）", "Cost",
+                                       "Total complete payment value"}))
+                  .platform->name,
+              "tiktok");
 }
 
 TEST(ImportHeader, AutoOnAnUnknownHeaderReturnsTheClosestPlatform) {
-    ColumnMap m = best_column_map(Platform::Auto, headers({"Day", "Impr.", "Clicks"}));
+    ColumnMap m = best_column_map(test::catalog(), nullptr, headers({"Day", "Impr.", "Clicks"}));
     EXPECT_FALSE(m.complete());
-    EXPECT_EQ(m.platform, Platform::GoogleAds);
-    EXPECT_EQ(m.missing, (std::vector<std::string>{"Ad (or Ad name, Ad ID)", "Cost"}));
+    EXPECT_EQ(m.platform->name, "google_ads");
+    EXPECT_EQ(m.missing, (std::vector<std::string>{"Ad name (or Ad, Ad ID)", "Cost"}));
 }
 
 TEST(ImportHeader, TikTokPurchaseWordingIsAccepted) {
     ColumnMap m =
-        map_columns(Platform::TikTok, headers({"By Day", "Ad name", "Impressions", "Clicks (destination)",
-                                               "Cost (USD)", "Purchase ROAS", "Total purchase value"}));
+        map_columns(def("tiktok"), headers({"By Day", "Ad name", "Impressions", "Clicks (destination)",
+                                            "Cost (USD)", "Purchase ROAS", "Total purchase value"}));
     EXPECT_TRUE(m.complete());
     EXPECT_EQ(m[Field::ConversionValue], 6);
     EXPECT_EQ(m[Field::Roas], 5);
@@ -121,20 +126,22 @@ TEST(ImportHeader, TikTokPurchaseWordingIsAccepted) {
 }
 
 TEST(ImportHeader, PlatformArgument) {
-    EXPECT_EQ(parse_platform("auto"), Platform::Auto);
-    EXPECT_EQ(parse_platform(""), Platform::Auto);
-    EXPECT_EQ(parse_platform("Meta"), Platform::Meta);
-    EXPECT_EQ(parse_platform("facebook"), Platform::Meta);
-    EXPECT_EQ(parse_platform("google"), Platform::GoogleAds);
-    EXPECT_EQ(parse_platform(" google_ads "), Platform::GoogleAds);
-    EXPECT_EQ(parse_platform("TikTok"), Platform::TikTok);
+    const PlatformCatalog &c = test::catalog();
+    EXPECT_EQ(c.resolve("auto"), nullptr);
+    EXPECT_EQ(c.resolve(""), nullptr);
+    EXPECT_EQ(c.resolve("Meta")->name, "meta");
+    EXPECT_EQ(c.resolve("facebook")->name, "meta");
+    EXPECT_EQ(c.resolve("google")->name, "google_ads");
+    EXPECT_EQ(c.resolve(" google_ads ")->name, "google_ads");
+    EXPECT_EQ(c.resolve("TikTok")->label, "TikTok");
     std::string hint;
-    EXPECT_EQ(test::error_message([] { parse_platform("snapchat"); }, ErrorKind::InvalidInput, &hint),
-              "Unknown platform \"snapchat\".");
-    EXPECT_EQ(hint, "Use 'auto', 'meta', 'google_ads' or 'tiktok'.");
-    EXPECT_STREQ(platform_id(Platform::GoogleAds), "google_ads");
-    EXPECT_STREQ(platform_display_name(Platform::TikTok), "TikTok");
+    EXPECT_EQ(test::error_message([&] { c.resolve("snapchat"); }, ErrorKind::InvalidInput, &hint),
+              "unknown platform \"snapchat\"");
+    EXPECT_EQ(hint,
+              "Use 'auto' or one of the platforms of rolloy.ad_platforms: 'google_ads', 'meta' or 'tiktok'.");
     EXPECT_STREQ(field_name(Field::ConversionValue), "conversion_value");
+    EXPECT_EQ(parse_field("ad_group"), Field::AdGroup);
+    EXPECT_EQ(parse_field("adgroup"), std::nullopt);
 }
 
 } // namespace

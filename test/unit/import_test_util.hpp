@@ -1,6 +1,8 @@
 // Helpers shared by the import unit tests.
 #pragma once
 #include "core/common/error.hpp"
+#include "core/import/export_parser.hpp"
+#include "core/import/platforms_0_1_0.hpp"
 
 #include <gtest/gtest.h>
 
@@ -9,6 +11,21 @@
 #include <string>
 
 namespace rolloy::import::test {
+
+// Meta, Google Ads and TikTok as the test's catalog: the definitions 0.1.0 shipped, which are the
+// first rows of rolloy.ad_platforms too. Tests of other definitions build their own.
+inline const PlatformCatalog &catalog() {
+    static const PlatformCatalog c(platforms_of_0_1_0());
+    return c;
+}
+inline const PlatformDefinition *platform(const char *name) {
+    return catalog().resolve(name);
+}
+inline ParseOptions opts() {
+    ParseOptions o;
+    o.catalog = &catalog();
+    return o;
+}
 
 inline std::string read_fixture(const std::string &name) {
     std::ifstream in(std::string(ROLLOY_TEST_DATA_DIR) + "/fixtures/import/" + name, std::ios::binary);

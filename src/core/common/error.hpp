@@ -24,19 +24,32 @@ enum class ErrorKind {
     Internal,          // XX000 internal_error: a bug
 };
 
+// An Error remembers where it was raised (file, line and function of the throw, through the
+// compiler's __builtin_FILE and friends as default arguments): the glue reports that place as
+// the Postgres error's LOCATION, so `\set VERBOSITY verbose` points at the check that failed.
 class Error : public std::runtime_error {
   public:
-    Error(ErrorKind kind, const std::string &message, std::string detail = {}, std::string hint = {})
-        : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint)) {}
+    Error(ErrorKind kind, const std::string &message, std::string detail = {}, std::string hint = {},
+          const char *file = __builtin_FILE(), int line = __builtin_LINE(),
+          const char *function = __builtin_FUNCTION())
+        : std::runtime_error(message), kind_(kind), detail_(std::move(detail)), hint_(std::move(hint)),
+          file_(file), line_(line), function_(function) {}
 
     ErrorKind kind() const noexcept { return kind_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
+    // String literals of the raising site: valid for the whole run.
+    const char *file() const noexcept { return file_; }
+    int line() const noexcept { return line_; }
+    const char *function() const noexcept { return function_; }
 
   private:
     ErrorKind kind_;
     std::string detail_;
     std::string hint_;
+    const char *file_;
+    int line_;
+    const char *function_;
 };
 
 }  // namespace rolloy

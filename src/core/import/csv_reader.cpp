@@ -44,18 +44,17 @@ CsvReader::CsvReader(std::string_view text, char delimiter, std::size_t first_li
 
 void CsvReader::fail_unterminated(std::size_t record_line, std::size_t quote_line) const {
     throw Error(ErrorKind::InvalidText,
-                "Line " + std::to_string(record_line) + ": a quoted field opened on line " +
-                    std::to_string(quote_line) + " is never closed; the file looks truncated.",
+                "line " + std::to_string(record_line) + ": a quoted field opened on line " +
+                    std::to_string(quote_line) + " is never closed; the file looks truncated",
                 {}, "Download the export again; if it was edited by hand, check the quotes on that line.");
 }
 
 void CsvReader::fail_too_long(std::size_t record_line, bool inside_quote, std::size_t quote_line) const {
-    std::string message = "Line " + std::to_string(record_line) + " is longer than " +
+    std::string message = "line " + std::to_string(record_line) + " is longer than " +
                           describe_bytes(limits_.max_record_bytes) + ", the limit for one CSV row";
     if (inside_quote)
         message += "; a quote opened on line " + std::to_string(quote_line) + " may never be closed";
-    throw Error(ErrorKind::InvalidText, message + ".", {},
-                "This is not an ad-platform export, or it is damaged.");
+    throw Error(ErrorKind::InvalidText, message, {}, "This is not an ad-platform export, or it is damaged.");
 }
 
 bool CsvReader::next(CsvRecord &record) {

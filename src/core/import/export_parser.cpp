@@ -1,5 +1,7 @@
 #include "core/import/export_parser.hpp"
 
+#include "core/common/error.hpp"
+
 namespace rolloy::import {
 namespace {
 
@@ -9,9 +11,12 @@ ExportInfo describe(const DecodedText &decoded, const LocatedHeader &header, con
     info.encoding = decoded.encoding();
     info.delimiter = header.delimiter;
     info.header_line = header.line;
-    info.conventions =
-        settle_conventions(decoded.text().substr(header.data_offset), header.delimiter, header.line + 1,
-                           header.columns, options.limits, options.date_order, options.decimal_mark);
+    // The caller's choice, else the platform's convention, else what the file's values prove.
+    const PlatformDefinition &platform = *header.columns.platform;
+    DateOrder order = options.date_order != DateOrder::Auto ? options.date_order : platform.date_order;
+    std::optional<DecimalMark> mark = options.decimal_mark ? options.decimal_mark : platform.decimal_mark;
+    info.conventions = settle_conventions(decoded.text().substr(header.data_offset), header.delimiter,
+                                          header.line + 1, header.columns, options.limits, order, mark);
     info.header_currency = header.columns.currency;
     for (std::size_t f = 0; f < kFieldCount; ++f) {
         int c = header.columns.column[f];
@@ -21,11 +26,17 @@ ExportInfo describe(const DecodedText &decoded, const LocatedHeader &header, con
     return info;
 }
 
+const PlatformCatalog &catalog_of(const ParseOptions &options) {
+    if (!options.catalog) throw Error(ErrorKind::Internal, "ExportParser needs a platform catalog");
+    return *options.catalog;
+}
+
 } // namespace
 
 ExportParser::ExportParser(std::string_view body, const ParseOptions &options)
     : decoded_(decode_input(body)),
-      header_(locate_header(decoded_.text(), options.platform, options.header_scan_lines, options.limits)),
+      header_(locate_header(decoded_.text(), catalog_of(options), options.platform, options.header_scan_lines,
+                            options.limits)),
       info_(describe(decoded_, header_, options)),
       reader_(decoded_.text().substr(header_.data_offset), header_.delimiter, header_.line + 1,
               options.limits),
@@ -49,6 +60,7 @@ ExportParser::Event ExportParser::next(PerformanceRow &row, RowProblem &problem)
         case RowConverter::Outcome::Row:
             ++stats_.records;
             ++stats_.rows;
+            if (!row.damaged_ad_id.empty()) ++stats_.damaged_ids;
             if (!row.currency.empty()) {
                 if (stats_.currency.empty())
                     stats_.currency.assign(row.currency);

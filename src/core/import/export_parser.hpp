@@ -35,16 +35,17 @@
 namespace rolloy::import {
 
 struct ParseOptions {
-    Platform platform = Platform::Auto;
+    const PlatformCatalog *catalog = nullptr;     // required; must outlive the parser
+    const PlatformDefinition *platform = nullptr; // nullptr: detected from the header (catalog->resolve)
     CsvLimits limits;
     std::size_t header_scan_lines = 30;      // how far down the header row may be
-    std::optional<DecimalMark> decimal_mark; // default: settled from the file (file_conventions.hpp)
-    DateOrder date_order = DateOrder::Auto;  // Auto: settled from the file's own dates
+    std::optional<DecimalMark> decimal_mark; // default: the platform's, else settled from the file
+    DateOrder date_order = DateOrder::Auto;  // Auto: the platform's, else settled from the file's dates
 };
 
 // Known once the constructor returns.
 struct ExportInfo {
-    Platform platform = Platform::Auto;
+    const PlatformDefinition *platform = nullptr; // of the catalog
     TextEncoding encoding = TextEncoding::Utf8;
     char delimiter = ',';
     std::size_t header_line = 0;
@@ -62,6 +63,7 @@ struct ParseStats {
     std::size_t blank_lines = 0;   // empty lines skipped
     std::string currency;          // currency of the first row that has one
     bool mixed_currencies = false; // some row has another
+    std::size_t damaged_ids = 0;   // rows whose ad ID a spreadsheet turned into E-notation
 };
 
 class ExportParser {

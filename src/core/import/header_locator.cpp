@@ -53,38 +53,38 @@ bool only_blanks(std::string_view text) {
     return true;
 }
 
-[[noreturn]] void fail_not_found(Platform requested, std::size_t scan_lines, const Candidate *best,
+[[noreturn]] void fail_not_found(const PlatformCatalog &catalog, const PlatformDefinition *requested,
+                                 std::size_t scan_lines, const Candidate *best,
                                  const std::vector<std::string> &first_line_names) {
-    const std::string platforms = requested == Platform::Auto
-                                      ? std::string("a Meta, Google Ads or TikTok export")
-                                      : std::string("a ") + platform_display_name(requested) + " export";
+    const std::string platforms = requested ? "a " + requested->label + " export" : catalog.labels();
     if (!best || best->columns.mapped == 0) {
         throw Error(
             ErrorKind::InvalidInput,
-            "No header row of " + platforms + " found in the first " + std::to_string(scan_lines) + " lines.",
+            "no header row of " + platforms + " found in the first " + std::to_string(scan_lines) + " lines",
             first_line_names.empty() ? std::string()
                                      : "The first line reads: " + quoted_list(first_line_names, 8) + ".",
-            "Upload the ad-level report exactly as the ad platform exported it (CSV, English column names).");
+            "Upload the ad-level report exactly as the ad platform exported it (CSV, English column "
+            "names), or add its platform to rolloy.ad_platforms.");
     }
     std::string message;
-    if (requested == Platform::Auto) {
-        message = "The header row is not one of a supported export: line " + std::to_string(best->line) +
-                  " looks closest to a " + platform_display_name(best->columns.platform) +
-                  " export but lacks the required columns: " + join(best->columns.missing, 10) + ".";
+    if (!requested) {
+        message = "the header row is not one of a supported export: line " + std::to_string(best->line) +
+                  " looks closest to a " + best->columns.platform->label +
+                  " export but lacks the required columns: " + join(best->columns.missing, 10);
     } else {
-        message = "The file is not " + platforms + ": its header (line " + std::to_string(best->line) +
-                  ") lacks the required columns: " + join(best->columns.missing, 10) + ".";
+        message = "the file is not " + platforms + ": its header (line " + std::to_string(best->line) +
+                  ") lacks the required columns: " + join(best->columns.missing, 10);
     }
     std::string hint =
         "Add these columns to the report in the ad platform, export it again as CSV and re-import.";
-    if (requested != Platform::Auto) {
+    if (requested) {
         std::vector<NormalizedHeader> headers;
         for (const std::string &n : best->names)
             headers.push_back(normalize_header(n));
-        ColumnMap fits = best_column_map(Platform::Auto, headers);
+        ColumnMap fits = best_column_map(catalog, nullptr, headers);
         if (fits.complete())
-            hint = std::string("It looks like a ") + platform_display_name(fits.platform) +
-                   " export: import it with platform '" + platform_id(fits.platform) + "' or 'auto'.";
+            hint = "It looks like a " + fits.platform->label + " export: import it with platform '" +
+                   fits.platform->name + "' or 'auto'.";
     }
     throw Error(ErrorKind::InvalidInput, message, "Header found: " + quoted_list(best->names, 12) + ".",
                 hint);
@@ -92,10 +92,10 @@ bool only_blanks(std::string_view text) {
 
 } // namespace
 
-LocatedHeader locate_header(std::string_view text, Platform requested, std::size_t scan_lines,
-                            CsvLimits limits) {
+LocatedHeader locate_header(std::string_view text, const PlatformCatalog &catalog,
+                            const PlatformDefinition *requested, std::size_t scan_lines, CsvLimits limits) {
     if (only_blanks(text))
-        throw Error(ErrorKind::InvalidInput, "The CSV file is empty: it has no header row.");
+        throw Error(ErrorKind::InvalidInput, "the CSV file is empty: it has no header row");
 
     std::string_view rest = text;
     std::size_t line_no = 0;
@@ -126,7 +126,7 @@ LocatedHeader locate_header(std::string_view text, Platform requested, std::size
             headers.push_back(normalize_header(cell));
         }
         if (first_line_names.empty()) first_line_names = candidate.names;
-        candidate.columns = best_column_map(requested, headers);
+        candidate.columns = best_column_map(catalog, requested, headers);
         if (candidate.columns.complete()) {
             LocatedHeader found;
             found.line = line_no;
@@ -141,7 +141,7 @@ LocatedHeader locate_header(std::string_view text, Platform requested, std::size
             have_best = true;
         }
     }
-    fail_not_found(requested, scan_lines, have_best ? &best : nullptr, first_line_names);
+    fail_not_found(catalog, requested, scan_lines, have_best ? &best : nullptr, first_line_names);
 }
 
 } // namespace rolloy::import

@@ -27,7 +27,8 @@ struct LocatedHeader {
 // resembles and the required columns it lacks (and, for an explicit platform that does not fit,
 // the platform the header does fit). A header line over limits.max_record_bytes is refused
 // (InvalidText) like any over-long line.
-LocatedHeader locate_header(std::string_view text, Platform requested, std::size_t scan_lines,
-                            CsvLimits limits);
+// `requested` nullptr: any platform of the catalog (auto-detection).
+LocatedHeader locate_header(std::string_view text, const PlatformCatalog &catalog,
+                            const PlatformDefinition *requested, std::size_t scan_lines, CsvLimits limits);
 
 } // namespace rolloy::import

@@ -1,59 +1,25 @@
-// Which header names mean which canonical field, per ad platform, and which of them an import
-// cannot do without. The names are the English UI headers of each platform's CSV export (see
-// /work/shared/reference/ad-exports-and-analytics.md, section 1), after normalize_header().
+// Which header of an export feeds which canonical field, read with one platform's definition
+// (platform_definition.hpp), and which platform of a catalog a header row belongs to.
 #pragma once
 #include "core/common/core_only.hpp"
 
 #include "core/import/header_normalize.hpp"
+#include "core/import/platform_definition.hpp"
 
 #include <array>
 #include <string>
-#include <string_view>
 #include <vector>
 
 namespace rolloy::import {
 
-enum class Platform { Auto, Meta, GoogleAds, TikTok };
-
-// "auto", "meta", "google_ads", "tiktok": the values the SQL function takes and reports.
-const char *platform_id(Platform platform) noexcept;
-// "Meta", "Google Ads", "TikTok" (for messages).
-const char *platform_display_name(Platform platform) noexcept;
-// Parses the SQL-level platform argument, case-insensitively: auto, meta (or facebook),
-// google_ads (or google, "google ads"), tiktok. Throws Error(InvalidInput) naming the choices.
-Platform parse_platform(std::string_view text);
-
-// The canonical fields of a performance row. Roas is an input only: it yields conversion_value
-// (ROAS x spend) when the export has no value column.
-enum class Field {
-    Date,
-    ReportingStart,
-    ReportingEnd,
-    AdName,
-    AdId,
-    Campaign,
-    AdGroup,
-    Currency,
-    Impressions,
-    Reach,
-    Clicks,
-    Spend,
-    Conversions,
-    ConversionValue,
-    Roas,
-};
-constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Roas) + 1;
-
-// "date", "reporting_start", ..., "conversion_value", "roas".
-const char *field_name(Field field) noexcept;
-
 // The columns of one header row, read as one platform's export.
 struct ColumnMap {
-    Platform platform = Platform::Auto;
+    const PlatformDefinition *platform = nullptr;
     std::array<int, kFieldCount> column; // header index per field, -1 when absent
-    std::string currency;                // from a "(XXX)" header suffix, spend column first
-    std::vector<std::string> missing;    // required columns not found, as a user would name them
-    int mapped = 0;                      // fields found (to rank candidate platforms)
+    std::string currency; // from a "(XXX)" header suffix (spend column first), else the platform's
+    std::vector<std::string> missing; // required columns not found, as a user would name them
+    int mapped = 0;                   // fields found (to rank candidate platforms)
+    int detected = 0;                 // the platform's detection headers present
 
     ColumnMap() { column.fill(-1); }
     int operator[](Field f) const noexcept { return column[static_cast<std::size_t>(f)]; }
@@ -61,12 +27,14 @@ struct ColumnMap {
     bool complete() const noexcept { return missing.empty(); }
 };
 
-// Maps a header row for one platform (not Auto). Where several headers could give a field, the
-// platform's preferred one wins (Meta: "Link clicks" over "Clicks (all)"), whatever its position.
-ColumnMap map_columns(Platform platform, const std::vector<NormalizedHeader> &headers);
+// Maps a header row for one platform. Where several headers could give a field, the platform's
+// preferred one wins (Meta: "Link clicks" over "Clicks (all)"), whatever its position.
+ColumnMap map_columns(const PlatformDefinition &platform, const std::vector<NormalizedHeader> &headers);
 
-// Maps for `requested`, or for Auto the complete mapping with the most fields (Meta, Google Ads,
-// TikTok order on ties). When nothing is complete, returns the closest incomplete mapping.
-ColumnMap best_column_map(Platform requested, const std::vector<NormalizedHeader> &headers);
+// Maps for `requested`, or for nullptr (auto) with every platform of the catalog and keeps the best:
+// a complete mapping first, then the most detection headers, the fewest missing columns, the most
+// fields, the catalog's order. When nothing is complete, returns the closest incomplete mapping.
+ColumnMap best_column_map(const PlatformCatalog &catalog, const PlatformDefinition *requested,
+                          const std::vector<NormalizedHeader> &headers);
 
 } // namespace rolloy::import

@@ -1,5 +1,6 @@
 #include "core/import/row_converter.hpp"
 
+#include "core/import/ad_id_damage.hpp"
 #include "core/import/text_util.hpp"
 
 namespace rolloy::import {
@@ -14,20 +15,6 @@ bool is_totals_label(std::string_view first) {
         if (!rest.empty() && rest.front() == ':') return true;
     }
     return false;
-}
-
-// "1.20253E+17": an ID a spreadsheet turned into a float; its last digits are gone.
-bool is_scientific_id(std::string_view s) {
-    std::size_t e = s.find_first_of("eE");
-    if (e == std::string_view::npos || e == 0 || e + 1 >= s.size()) return false;
-    for (std::size_t i = 0; i < e; ++i)
-        if (!is_digit(s[i]) && s[i] != '.' && s[i] != ',') return false;
-    std::size_t i = e + 1;
-    if (s[i] == '+' || s[i] == '-') ++i;
-    if (i >= s.size()) return false;
-    for (; i < s.size(); ++i)
-        if (!is_digit(s[i])) return false;
-    return true;
 }
 
 // At most ~40 bytes of a cell for a message, cut on a UTF-8 character boundary.
@@ -64,16 +51,25 @@ std::string_view RowConverter::cell(const CsvRecord &record, Field field) const 
                : std::string_view();
 }
 
-void RowConverter::add_problem(RowProblem &problem, Field field, std::string_view value,
-                               const char *reason) const {
+void RowConverter::add_problem(RowProblem &problem, Field field, std::string_view value, const char *reason,
+                               Remedy remedy) const {
     append_separator(problem.reason);
     bool clipped = false;
     std::string_view shown = clip(trim_blanks(value), clipped);
-    problem.reason += header_of_[static_cast<std::size_t>(field)];
+    const std::string &header = header_of_[static_cast<std::size_t>(field)];
+    problem.reason += header;
     problem.reason += ": \"";
     problem.reason += shown;
     problem.reason += clipped ? "...\" " : "\" ";
     problem.reason += reason;
+    problem.causes.push_back({header + " " + reason, remedy});
+}
+
+void RowConverter::add_check(RowProblem &problem, const std::string &reason, std::string cause,
+                             Remedy remedy) const {
+    append_separator(problem.reason);
+    problem.reason += reason;
+    problem.causes.push_back({std::move(cause), remedy});
 }
 
 void RowConverter::read_dates(const CsvRecord &record, PerformanceRow &row, RowProblem &problem) const {
@@ -97,19 +93,19 @@ void RowConverter::read_dates(const CsvRecord &record, PerformanceRow &row, RowP
     const bool has_day = columns_.has(Field::Date);
     const std::optional<Date> &first = has_day ? day : row.reporting_start;
     if (!first) {
-        append_separator(problem.reason);
-        problem.reason +=
-            header_of_[static_cast<std::size_t>(has_day ? Field::Date : Field::ReportingStart)] +
-            " is empty: every row needs a date";
+        const std::string text =
+            header_of_[static_cast<std::size_t>(has_day ? Field::Date : Field::ReportingStart)] + " is empty";
+        add_check(problem, text + ": every row needs a date", text, Remedy::Reexport);
         return;
     }
     row.date = *first;
     if (row.reporting_start && row.reporting_end && *row.reporting_end < *row.reporting_start) {
-        append_separator(problem.reason);
-        problem.reason += header_of_[static_cast<std::size_t>(Field::ReportingEnd)] + " (" +
-                          row.reporting_end->iso() + ") is before " +
-                          header_of_[static_cast<std::size_t>(Field::ReportingStart)] + " (" +
-                          row.reporting_start->iso() + ")";
+        const std::string &end = header_of_[static_cast<std::size_t>(Field::ReportingEnd)];
+        const std::string &start = header_of_[static_cast<std::size_t>(Field::ReportingStart)];
+        add_check(problem,
+                  end + " (" + row.reporting_end->iso() + ") is before " + start + " (" +
+                      row.reporting_start->iso() + ")",
+                  end + " is before " + start);
     }
 }
 
@@ -119,7 +115,7 @@ void RowConverter::read_currency(const CsvRecord &record, PerformanceRow &row, R
     std::string_view text = trim_blanks(cell(record, Field::Currency));
     if (text.empty() || text == "--" || text == "-") return;
     if (!is_currency_code(text)) {
-        add_problem(problem, Field::Currency, text, "is not a three-letter currency code");
+        add_problem(problem, Field::Currency, text, "is not a three-letter currency code", Remedy::FixRows);
         return;
     }
     row.currency = text;
@@ -137,10 +133,12 @@ void RowConverter::read_money(const CsvRecord &record, Field field, std::optiona
     if (row.currency.empty()) {
         row.currency = written_currency;
     } else if (written_currency != row.currency) {
-        add_problem(problem, field, text, "is in ");
+        add_problem(problem, field, text, "is in another currency than the row", Remedy::FixRows);
+        problem.reason += " (";
         problem.reason += written_currency;
-        problem.reason += " but the row's currency is ";
+        problem.reason += ", the row's is ";
         problem.reason += row.currency;
+        problem.reason += ")";
     }
 }
 
@@ -154,6 +152,7 @@ RowConverter::Outcome RowConverter::convert(const CsvRecord &record, Performance
     problem.line = record.line;
     problem.raw = record.raw;
     problem.reason.clear();
+    problem.causes.clear();
 
     // A row must line up with the header; extra cells are tolerated only when empty (a trailing
     // delimiter added by a spreadsheet).
@@ -161,19 +160,33 @@ RowConverter::Outcome RowConverter::convert(const CsvRecord &record, Performance
     for (std::size_t i = header_fields_; !ragged && i < record.fields.size(); ++i)
         ragged = !record.fields[i].empty();
     if (ragged) {
-        problem.reason = "the line has " + std::to_string(record.fields.size()) +
-                         " fields but the header has " + std::to_string(header_fields_);
+        add_check(problem,
+                  "the line has " + std::to_string(record.fields.size()) + " fields but the header has " +
+                      std::to_string(header_fields_),
+                  "the line has another number of fields than the header", Remedy::Reexport);
         return Outcome::Problem;
     }
 
-    row.ad_name = trim_blanks(cell(record, Field::AdName));
-    row.ad_id = trim_blanks(cell(record, Field::AdId));
-    if (row.ad_name.empty() && row.ad_id.empty()) return Outcome::Summary; // Meta's account totals line
+    // Only the platform's key fields identify an ad; a row where all of them are empty is a totals
+    // line (Meta's account totals have no ad name and no ad ID).
+    const PlatformDefinition &platform = *columns_.platform;
+    if (platform.is_key(Field::AdName)) row.ad_name = trim_blanks(cell(record, Field::AdName));
+    if (platform.is_key(Field::AdId)) row.ad_id = trim_blanks(cell(record, Field::AdId));
+    if (row.ad_name.empty() && row.ad_id.empty()) return Outcome::Summary;
+    if (!platform.is_key(Field::AdName)) row.ad_name = trim_blanks(cell(record, Field::AdName));
     row.campaign = trim_blanks(cell(record, Field::Campaign));
     row.ad_group = trim_blanks(cell(record, Field::AdGroup));
-    if (is_scientific_id(row.ad_id))
-        add_problem(problem, Field::AdId, row.ad_id,
-                    "was turned into scientific notation by a spreadsheet, so its last digits are lost");
+    if (is_damaged_id(row.ad_id)) {
+        // A spreadsheet's "1.20210E+17": no key any more. The row goes on keyed by its name; the
+        // damaged text stays as a consistency hint.
+        row.damaged_ad_id = row.ad_id;
+        row.ad_id = {};
+        if (row.ad_name.empty() || !platform.is_key(Field::AdName))
+            add_problem(problem, Field::AdId, row.damaged_ad_id,
+                        "was turned into scientific notation by a spreadsheet and the row has no ad name to "
+                        "match it by",
+                        Remedy::Spreadsheet);
+    }
 
     read_dates(record, row, problem);
     read_currency(record, row, problem);
@@ -188,7 +201,7 @@ RowConverter::Outcome RowConverter::convert(const CsvRecord &record, Performance
 
     read_money(record, Field::Spend, row.spend, row, problem);
     if (row.spend && row.spend->micros < 0)
-        add_problem(problem, Field::Spend, cell(record, Field::Spend), "is negative");
+        add_problem(problem, Field::Spend, cell(record, Field::Spend), "is negative", Remedy::FixRows);
 
     {
         std::string_view text = cell(record, Field::Conversions);
@@ -199,7 +212,8 @@ RowConverter::Outcome RowConverter::convert(const CsvRecord &record, Performance
     if (columns_.has(Field::ConversionValue)) {
         read_money(record, Field::ConversionValue, row.conversion_value, row, problem);
         if (row.conversion_value && row.conversion_value->micros < 0)
-            add_problem(problem, Field::ConversionValue, cell(record, Field::ConversionValue), "is negative");
+            add_problem(problem, Field::ConversionValue, cell(record, Field::ConversionValue), "is negative",
+                        Remedy::FixRows);
     } else if (columns_.has(Field::Roas)) {
         // Only ROAS exported: value = ROAS x spend (exact up to the micro).
         std::string_view text = cell(record, Field::Roas);
@@ -212,17 +226,18 @@ RowConverter::Outcome RowConverter::convert(const CsvRecord &record, Performance
                 row.conversion_value = value;
                 row.conversion_value_from_roas = true;
             } else {
-                add_problem(problem, Field::Roas, text, "times the spend is too large");
+                add_problem(problem, Field::Roas, text, "times the spend is too large", Remedy::FixRows);
             }
         }
     }
 
     if (row.clicks && row.impressions && *row.clicks > *row.impressions) {
-        append_separator(problem.reason);
-        problem.reason += header_of_[static_cast<std::size_t>(Field::Clicks)] + " (" +
-                          std::to_string(*row.clicks) + ") exceed " +
-                          header_of_[static_cast<std::size_t>(Field::Impressions)] + " (" +
-                          std::to_string(*row.impressions) + ")";
+        const std::string &clicks = header_of_[static_cast<std::size_t>(Field::Clicks)];
+        const std::string &impressions = header_of_[static_cast<std::size_t>(Field::Impressions)];
+        add_check(problem,
+                  clicks + " (" + std::to_string(*row.clicks) + ") exceed " + impressions + " (" +
+                      std::to_string(*row.impressions) + ")",
+                  clicks + " exceed " + impressions);
     }
     return problem.reason.empty() ? Outcome::Row : Outcome::Problem;
 }

@@ -25,14 +25,19 @@ class RowConverter {
     enum class Outcome {
         Row,     // `row` is filled
         Problem, // `problem` is filled; the row is not imported
-        Summary, // a totals line ("Total: Account", or no ad name and no ad ID): skipped
+        Summary, // a totals line ("Total: Account", or every key field empty): skipped
         Blank,   // an empty line (or only delimiters): skipped
     };
     Outcome convert(const CsvRecord &record, PerformanceRow &row, RowProblem &problem) const;
 
   private:
     std::string_view cell(const CsvRecord &record, Field field) const noexcept;
-    void add_problem(RowProblem &problem, Field field, std::string_view cell, const char *reason) const;
+    // A cell that failed: the reason quotes it; the cause names the column and the reason only.
+    void add_problem(RowProblem &problem, Field field, std::string_view cell, const char *reason,
+                     Remedy remedy = Remedy::Spreadsheet) const;
+    // A failed check of the whole row.
+    void add_check(RowProblem &problem, const std::string &reason, std::string cause,
+                   Remedy remedy = Remedy::FixRows) const;
     void read_dates(const CsvRecord &record, PerformanceRow &row, RowProblem &problem) const;
     void read_currency(const CsvRecord &record, PerformanceRow &row, RowProblem &problem) const;
     void read_money(const CsvRecord &record, Field field, std::optional<Decimal> &out, PerformanceRow &row,

@@ -46,8 +46,8 @@ std::size_t line_of_offset(std::string_view text, std::size_t offset) {
 
 [[noreturn]] void refuse_nul(std::string_view text, std::size_t offset) {
     throw Error(ErrorKind::DataCorrupted,
-                "The file contains NUL bytes (first on line " + std::to_string(line_of_offset(text, offset)) +
-                    "), so it is a binary file, not CSV text.",
+                "the file contains NUL bytes (first on line " + std::to_string(line_of_offset(text, offset)) +
+                    "), so it is a binary file, not CSV text",
                 {}, kExportAsCsv);
 }
 
@@ -73,7 +73,7 @@ void append_utf8(std::string &out, std::uint32_t cp) {
 std::string utf16_to_utf8(std::string_view body, bool little_endian) {
     if (body.size() % 2 != 0)
         throw Error(ErrorKind::DataCorrupted,
-                    "The UTF-16 file ends in the middle of a character: it is truncated.", {}, kExportAsCsv);
+                    "the UTF-16 file ends in the middle of a character: it is truncated", {}, kExportAsCsv);
     const auto *p = reinterpret_cast<const unsigned char *>(body.data());
     const std::size_t units = body.size() / 2;
     auto unit = [&](std::size_t k) -> std::uint32_t {
@@ -86,8 +86,8 @@ std::string utf16_to_utf8(std::string_view body, bool little_endian) {
         std::uint32_t u = unit(k);
         if (u == 0)
             throw Error(ErrorKind::DataCorrupted,
-                        "The UTF-16 file contains NUL characters (first on line " + std::to_string(line) +
-                            "), so it is a binary file, not CSV text.",
+                        "the UTF-16 file contains NUL characters (first on line " + std::to_string(line) +
+                            "), so it is a binary file, not CSV text",
                         {}, kExportAsCsv);
         if (u == '\n') ++line;
         if (u >= 0xD800 && u <= 0xDBFF && k + 1 < units) {
@@ -100,8 +100,8 @@ std::string utf16_to_utf8(std::string_view body, bool little_endian) {
         }
         if (u >= 0xD800 && u <= 0xDFFF)
             throw Error(ErrorKind::DataCorrupted,
-                        "The UTF-16 file contains a broken character (an unpaired surrogate) on line " +
-                            std::to_string(line) + ".",
+                        "the UTF-16 file contains a broken character (an unpaired surrogate) on line " +
+                            std::to_string(line),
                         {}, kExportAsCsv);
         append_utf8(out, u);
     }
@@ -138,9 +138,9 @@ const char *binary_signature(std::string_view raw) noexcept {
 }
 
 DecodedText decode_input(std::string_view raw) {
-    if (raw.empty()) throw Error(ErrorKind::InvalidInput, "The CSV file is empty (0 bytes).");
+    if (raw.empty()) throw Error(ErrorKind::InvalidInput, "the CSV file is empty (0 bytes)");
     if (const char *what = binary_signature(raw))
-        throw Error(ErrorKind::DataCorrupted, std::string("The file is ") + what + ", not CSV.", {},
+        throw Error(ErrorKind::DataCorrupted, std::string("the file is ") + what + ", not CSV", {},
                     kExportAsCsv);
 
     if (starts_with(raw, "\xFF\xFE"))
@@ -166,8 +166,8 @@ DecodedText decode_input(std::string_view raw) {
         unsigned char b = static_cast<unsigned char>(text[bad]);
         std::string byte = {'0', 'x', hex[b >> 4], hex[b & 15]};
         throw Error(ErrorKind::DataCorrupted,
-                    "The file is not valid UTF-8 text (byte " + byte + " on line " +
-                        std::to_string(line_of_offset(text, bad)) + ").",
+                    "the file is not valid UTF-8 text (byte " + byte + " on line " +
+                        std::to_string(line_of_offset(text, bad)) + ")",
                     {},
                     "It was probably saved in a legacy encoding such as Windows-1252 (Excel's \"CSV\" on "
                     "Windows). Save it as \"CSV UTF-8\" instead.");

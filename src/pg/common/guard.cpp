@@ -14,11 +14,16 @@ namespace {
 
 // Plain storage for the error between the catch block and ereport: no C++ object may be alive
 // when ereport longjmps, and palloc could itself fail while handling an out-of-memory error.
+// The location is the raising site's (rolloy::Error and PgError carry it), so the error's
+// LOCATION names the check that failed rather than this file.
 struct PendingError {
     int sqlerrcode;
     char message[1024];
     char detail[1024];
-    char hint[512];
+    char hint[1024];
+    char file[256];
+    int line;
+    char function[128];
 };
 PendingError pending;
 
@@ -46,11 +51,16 @@ int sqlstate_for(ErrorKind kind) {
     return ERRCODE_INTERNAL_ERROR;
 }
 
-void set_pending(int code, const std::string &message, const std::string &detail, const std::string &hint) {
+void set_pending(int code, const std::string &message, const std::string &detail, const std::string &hint,
+                 const std::string &file = __builtin_FILE(), int line = __builtin_LINE(),
+                 const std::string &function = __builtin_FUNCTION()) {
     pending.sqlerrcode = code;
     copy_text(pending.message, sizeof pending.message, message);
     copy_text(pending.detail, sizeof pending.detail, detail);
     copy_text(pending.hint, sizeof pending.hint, hint);
+    copy_text(pending.file, sizeof pending.file, file);
+    pending.line = line;
+    copy_text(pending.function, sizeof pending.function, function);
 }
 
 }  // namespace
@@ -59,9 +69,9 @@ void capture_current_exception() noexcept {
     try {
         throw;
     } catch (const PgError &e) {
-        set_pending(e.sqlerrcode(), e.what(), e.detail(), e.hint());
+        set_pending(e.sqlerrcode(), e.what(), e.detail(), e.hint(), e.file(), e.line(), e.function());
     } catch (const Error &e) {
-        set_pending(sqlstate_for(e.kind()), e.what(), e.detail(), e.hint());
+        set_pending(sqlstate_for(e.kind()), e.what(), e.detail(), e.hint(), e.file(), e.line(), e.function());
     } catch (const std::bad_alloc &) {
         set_pending(ERRCODE_OUT_OF_MEMORY, "rolloy: out of memory", {}, {});
     } catch (const std::exception &e) {
@@ -72,9 +82,15 @@ void capture_current_exception() noexcept {
 }
 
 void raise_captured_error() {
-    ereport(ERROR, (errcode(pending.sqlerrcode), errmsg_internal("%s", pending.message),
-                    pending.detail[0] ? errdetail_internal("%s", pending.detail) : 0,
-                    pending.hint[0] ? errhint("%s", pending.hint) : 0));
+    // ereport() with the raising site's file, line and function instead of this one's: errstart
+    // and errfinish are what the macro expands to.
+    if (errstart(ERROR, TEXTDOMAIN)) {
+        errcode(pending.sqlerrcode);
+        errmsg_internal("%s", pending.message);
+        if (pending.detail[0]) errdetail_internal("%s", pending.detail);
+        if (pending.hint[0]) errhint("%s", pending.hint);
+        errfinish(pending.file, pending.line, pending.function);
+    }
     pg_unreachable();
 }
 
@@ -87,12 +103,15 @@ void throw_pg_error(MemoryContext caller_context) {
     std::string message = edata->message ? edata->message : "unknown Postgres error";
     std::string detail = edata->detail ? edata->detail : "";
     std::string hint = edata->hint ? edata->hint : "";
+    std::string file = edata->filename ? edata->filename : "";
+    std::string function = edata->funcname ? edata->funcname : "";
+    int line = edata->lineno;
     if (getenv("ROLLOY_DEBUG_ERRORS"))
         elog(LOG, "rolloy debug: error at %s:%d (%s): %s / context: %s", edata->filename ? edata->filename : "?",
              edata->lineno, edata->funcname ? edata->funcname : "?", message.c_str(),
              edata->context ? edata->context : "");
     FreeErrorData(edata);
-    throw PgError(code, message, detail, hint);
+    throw PgError(code, message, detail, hint, file, line, function);
 }
 
 }  // namespace rolloy::pg

@@ -23,17 +23,25 @@ namespace rolloy::pg {
 // A Postgres error caught in direction 2, carried up the C++ stack.
 class PgError : public std::runtime_error {
   public:
-    PgError(int sqlerrcode, const std::string &message, std::string detail, std::string hint)
+    PgError(int sqlerrcode, const std::string &message, std::string detail, std::string hint,
+            std::string file = {}, int line = 0, std::string function = {})
         : std::runtime_error(message), sqlerrcode_(sqlerrcode), detail_(std::move(detail)),
-          hint_(std::move(hint)) {}
+          hint_(std::move(hint)), file_(std::move(file)), line_(line), function_(std::move(function)) {}
     int sqlerrcode() const noexcept { return sqlerrcode_; }
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
+    // Where Postgres raised it (the error's LOCATION), kept when it is raised again.
+    const std::string &file() const noexcept { return file_; }
+    int line() const noexcept { return line_; }
+    const std::string &function() const noexcept { return function_; }
 
   private:
     int sqlerrcode_;
     std::string detail_;
     std::string hint_;
+    std::string file_;
+    int line_;
+    std::string function_;
 };
 
 // Fills the pending-error buffer from the exception being handled; call only inside catch(...).

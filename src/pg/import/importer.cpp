@@ -11,6 +11,7 @@
 #include "pg/import/key_ledger.hpp"
 #include "pg/import/legacy_chunk_writer.hpp"
 #include "pg/import/pending_chunk.hpp"
+#include "pg/import/platform_loader.hpp"
 #include "pg/import/problem_log.hpp"
 
 extern "C" {
@@ -75,7 +76,8 @@ class Import {
     void start_batch(const ExportParser &parser);
     void read_all(ExportParser &parser);
     void take_row(const import::PerformanceRow &row);
-    void problem(std::size_t line, std::string_view reason);
+    void problem(std::size_t line, std::string_view reason, const std::vector<import::ProblemCause> &causes);
+    void problem(std::size_t line, const std::string &reason, std::string cause);
     void flush();
     void reject_if_problems(const ExportParser &parser);
     std::vector<std::string> warnings(const ExportParser &parser) const;
@@ -85,6 +87,7 @@ class Import {
     const ImportRequest &request_;
     SpiConnection &spi_;
     OnError on_error_ = OnError::RejectFile;
+    import::PlatformCatalog platforms_; // rolloy.ad_platforms as this import found it
     std::optional<std::string> imported_by_;
     std::string platform_, requested_platform_;
     bool has_day_column_ = false;
@@ -104,6 +107,7 @@ class Import {
     ProblemLog problems_;
     std::int64_t good_lines_ = 0, unmatched_ = 0, inserted_ = 0, updated_ = 0, range_rows_ = 0;
     bool value_from_roas_ = false;
+    std::string damaged_example_; // the first damaged Ad ID, for the warning
     std::optional<std::int32_t> date_from_, date_to_;
 };
 
@@ -114,13 +118,15 @@ Datum Import::run() {
     imported_by_ = who.at(0).at(0);
     check_length("source_name", request_.source_name, 255);
     on_error_ = parse_on_error(request_.on_error);
+    platforms_ = load_platform_catalog(spi_);
     import::ParseOptions options;
-    options.platform = import::parse_platform(request_.platform); // throws, naming the choices
-    requested_platform_ = import::platform_id(options.platform);
+    options.catalog = &platforms_;
+    options.platform = platforms_.resolve(request_.platform); // throws, naming the choices
+    requested_platform_ = options.platform ? options.platform->name : "auto";
     check_database();
 
     ExportParser parser(request_.body, options);
-    platform_ = import::platform_id(parser.info().platform);
+    platform_ = parser.info().platform->name;
     headers_.resize(import::kFieldCount);
     for (std::size_t f = 0; f < import::kFieldCount; ++f)
         headers_[f] = import::field_name(static_cast<Field>(f));
@@ -193,31 +199,37 @@ void Import::read_all(ExportParser &parser) {
         ExportParser::Event event = parser.next(row, row_problem);
         if (event == ExportParser::Event::End) return;
         if (event == ExportParser::Event::Problem)
-            problem(row_problem.line, row_problem.reason);
+            problem(row_problem.line, row_problem.reason, row_problem.causes);
         else
             take_row(row);
     }
 }
 
-void Import::problem(std::size_t line, std::string_view reason) {
-    problems_.add(line, reason);
+void Import::problem(std::size_t line, std::string_view reason,
+                     const std::vector<import::ProblemCause> &causes) {
+    problems_.add(line, reason, causes);
     if (on_error_ == OnError::RejectFile) writing_ = false;
+}
+
+void Import::problem(std::size_t line, const std::string &reason, std::string cause) {
+    problem(line, reason, {import::ProblemCause{std::move(cause), import::Remedy::FixRows}});
 }
 
 void Import::take_row(const import::PerformanceRow &row) {
     // Checks the parser leaves to the table: key lengths, and the clicks <= impressions rule
     // for a row whose impressions cell is empty (stored as 0).
-    if (row.ad_name.size() > kMaxKeyBytes)
-        return problem(row.line, header_of(Field::AdName) + " is longer than 1000 bytes");
-    if (row.ad_id.size() > kMaxKeyBytes)
-        return problem(row.line, header_of(Field::AdId) + " is longer than 1000 bytes");
-    if (row.campaign.size() > kMaxKeyBytes)
-        return problem(row.line, header_of(Field::Campaign) + " is longer than 1000 bytes");
-    if (row.ad_group.size() > kMaxKeyBytes)
-        return problem(row.line, header_of(Field::AdGroup) + " is longer than 1000 bytes");
+    for (auto [field, text] :
+         {std::pair{Field::AdName, row.ad_name}, std::pair{Field::AdId, row.ad_id},
+          std::pair{Field::Campaign, row.campaign}, std::pair{Field::AdGroup, row.ad_group}})
+        if (text.size() > kMaxKeyBytes) {
+            std::string reason = header_of(field) + " is longer than 1000 bytes";
+            return problem(row.line, reason, reason);
+        }
     if (!row.impressions && row.clicks && *row.clicks > 0)
-        return problem(row.line, header_of(Field::Clicks) + " (" + std::to_string(*row.clicks) + ") but " +
-                                     header_of(Field::Impressions) + " is empty");
+        return problem(row.line,
+                       header_of(Field::Clicks) + " (" + std::to_string(*row.clicks) + ") but " +
+                           header_of(Field::Impressions) + " is empty",
+                       header_of(Field::Clicks) + " without " + header_of(Field::Impressions));
 
     const CreativeMatch &match = matcher_.match(row.ad_name);
     ImportLine line;
@@ -245,14 +257,18 @@ void Import::take_row(const import::PerformanceRow &row) {
     PendingChunk::Result result = chunk_->add(line, ledger_);
     switch (result.outcome) {
     case PendingChunk::Outcome::OtherCurrency:
-        return problem(row.line, "the same ad and day " +
-                                     (result.other_line ? "is on line " + std::to_string(result.other_line)
-                                                        : std::string("came earlier in the file")) +
-                                     " in " + unpack_currency(result.other_currency) + ", this line is in " +
-                                     std::string(row.currency));
+        return problem(row.line,
+                       "the same ad and day " +
+                           (result.other_line ? "is on line " + std::to_string(result.other_line)
+                                              : std::string("came earlier in the file")) +
+                           " in " + unpack_currency(result.other_currency) + ", this line is in " +
+                           std::string(row.currency),
+                       "the same ad and day came in another currency before");
     case PendingChunk::Outcome::TooLarge:
-        return problem(row.line, "added to line " + std::to_string(result.other_line) +
-                                     " of the same ad and day, the numbers are too large");
+        return problem(row.line,
+                       "added to line " + std::to_string(result.other_line) +
+                           " of the same ad and day, the numbers are too large",
+                       "the sum of the lines of one ad and day is too large");
     case PendingChunk::Outcome::AddedToEarlier:
         ++chunk_earlier_keys_;
         break;
@@ -264,6 +280,8 @@ void Import::take_row(const import::PerformanceRow &row) {
     if (!match.has_project) ++unmatched_;
     if (range) ++range_rows_;
     value_from_roas_ |= row.conversion_value_from_roas;
+    if (!row.damaged_ad_id.empty() && damaged_example_.empty())
+        damaged_example_ = utf8_prefix(row.damaged_ad_id, 30);
     if (!date_from_ || line.report_date < *date_from_) date_from_ = line.report_date;
     if (!date_to_ || line.period_end > *date_to_) date_to_ = line.period_end;
     if (chunk_->full()) flush();
@@ -297,15 +315,27 @@ void Import::reject_if_problems(const ExportParser &parser) {
                                                   std::to_string(stats.summary_rows) + " total line(s)."
                                             : " and no line follows it."),
                     "Export the report again with at least one day of data.");
-    if (on_error_ != OnError::RejectFile || problems_.count() == 0) return;
+    if (problems_.count() == 0) return;
     std::size_t read = stats.rows + stats.problems;
+    std::string remedies = problems_.remedies();
+    if (good_lines_ == 0) // skip_row too: an import of nothing is no success
+        throw Error(
+            ErrorKind::InvalidText,
+            read == 1
+                ? std::string("no usable row: the export's only row has a problem; nothing was imported")
+                : "no usable row: all " + std::to_string(read) +
+                      " rows of the export have problems; nothing was imported",
+            problems_.detail(kMaxDetailBytes),
+            remedies.empty() ? "Correct the rows and import again." : remedies);
+    if (on_error_ != OnError::RejectFile) return;
     throw Error(
         ErrorKind::InvalidText,
         std::to_string(problems_.count()) + " of " + std::to_string(read) + " rows of the export " +
             (problems_.count() == 1 ? "has a problem" : "have problems") + "; nothing was imported",
         problems_.detail(kMaxDetailBytes),
-        "Correct these rows and import again, or call with on_error => 'skip_row' to import the other "
-        "rows and keep the problems in the batch's errors.");
+        (remedies.empty() ? std::string("Correct these rows") : remedies + " Or correct the rows") +
+            " and import again, or call with on_error => 'skip_row' to import the other rows and keep "
+            "the problems in the batch's errors.");
 }
 
 std::vector<std::string> Import::warnings(const ExportParser &parser) const {
@@ -330,6 +360,13 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
                       (ads_.ambiguous_lines() == 1 ? " line has" : " lines have") +
                       " no ad id and a name that several ads with ids share: they were kept under that name, "
                       "apart from those ads' days. Export with the Ad ID column to match them.");
+    if (std::size_t damaged = parser.stats().damaged_ids)
+        out.push_back("A spreadsheet turned the Ad ID column into scientific notation (like " +
+                      std::string(damaged_example_) + "), which loses the last digits: " +
+                      std::to_string(damaged) + (damaged == 1 ? " row was" : " rows were") +
+                      " matched by ad name instead of ID. Format the column as text before saving, or import "
+                      "the file as "
+                      "the ad platform exported it.");
     if (parser.stats().mixed_currencies)
         out.push_back(
             "The rows are in several currencies: each row keeps its own, the batch's currency is empty.");

@@ -1,6 +1,8 @@
-// The row problems of one import: all are counted, the first ones kept (line and reason) for the
-// batch's `errors` column and for the message that rejects a file.
+// The row problems of one import: all are counted and grouped by cause (for the message that
+// rejects a file), the first ones kept with line and reason (for the batch's `errors` column).
 #pragma once
+
+#include "core/import/problem_groups.hpp"
 
 #include <cstddef>
 #include <string>
@@ -19,17 +21,18 @@ class ProblemLog {
         std::string reason;
     };
 
-    void add(std::size_t line, std::string_view reason);
+    void add(std::size_t line, std::string_view reason, const std::vector<import::ProblemCause> &causes);
     std::size_t count() const noexcept { return count_; }
     const std::vector<Problem> &kept() const noexcept { return kept_; }
-
-    // "line 4: Impressions: \"12abc\" is not a number\nline 9: ..." within max_bytes, ending with
-    // "(and N more)" when not all fit.
-    std::string detail(std::size_t max_bytes) const;
+    // One sentence per cause with its count and first lines (import::ProblemGroups::detail).
+    std::string detail(std::size_t max_bytes) const { return groups_.detail(max_bytes); }
+    // What to do about the causes present; empty when nothing but fixing the rows helps.
+    std::string remedies() const { return groups_.remedies(); }
 
   private:
     std::size_t count_ = 0;
     std::vector<Problem> kept_;
+    import::ProblemGroups groups_;
 };
 
 // s cut to at most max_bytes without splitting a UTF-8 character.

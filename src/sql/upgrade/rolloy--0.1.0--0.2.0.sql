@@ -1334,13 +1334,191 @@ COMMENT ON FUNCTION rolloy.delete_dictionary_entry(text, integer) IS
     'Deletes an entry of a dictionary (scenes, actions, drivers or formats) by id; true when there was one. Admins '
     'only. An entry a project uses cannot be deleted (23503): set is_active = false instead.';
 
+-- == Ad platforms are data (issue 12) ==
+-- 0.1.0's enum rolloy.ad_platform becomes a domain over text of the same name (so casts such as
+-- $1::rolloy.ad_platform keep working) and its three labels the first rows of rolloy.ad_platforms,
+-- which every import reads. The enum is renamed out of the way first; the columns that used it
+-- change type in place (their values are those rows' names) and get foreign keys to the table; the
+-- view and the function that depend on the columns' type are dropped and created again as in src/sql/.
+ALTER TYPE rolloy.ad_platform RENAME TO ad_platform_0_1_0;
+-- Ad platforms are data: one row of rolloy.ad_platforms each, read by every import
+-- (src/pg/import/platform_loader.cpp; the fields and their meaning: src/core/import/platform_definition.hpp).
+-- Meta, Google Ads and TikTok are its first rows; an admin adds Pinterest, Snapchat, LinkedIn ... with an
+-- INSERT (docs/import.md). A domain over text keeps `$1::rolloy.ad_platform` casts and the type name of
+-- 0.1.0's enum; the foreign keys to ad_platforms say which names exist.
+CREATE DOMAIN rolloy.ad_platform AS text
+    CONSTRAINT ad_platform_name CHECK (VALUE ~ '^[a-z][a-z0-9_]{0,39}$');
+COMMENT ON DOMAIN rolloy.ad_platform IS
+    'Name of an ad platform (a row of rolloy.ad_platforms): lower-case letters, digits and _, at most 40 characters.';
+
+-- The CHECK of a definition, so that a row that would break every import is refused when it is written:
+-- headers is an object of known fields (those of src/core/import/platform_definition.hpp), each with a
+-- non-empty array of header names; every required field (alternatives joined by |) and every key field
+-- (ad_id, ad_name) has headers. It runs with the writer's rights: admins get EXECUTE (99_internal_privileges.sql).
+CREATE FUNCTION rolloy_internal._ad_platform_definition_ok(headers jsonb, required text[], key_fields text[])
+RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT jsonb_typeof(headers) = 'object'
+       AND NOT EXISTS (
+           SELECT 1 FROM jsonb_each(headers) h
+            WHERE NOT h.key = ANY (ARRAY['date', 'reporting_start', 'reporting_end', 'ad_name', 'ad_id', 'campaign',
+                                         'ad_group', 'currency', 'impressions', 'reach', 'clicks', 'spend',
+                                         'conversions', 'conversion_value', 'roas'])
+               OR jsonb_typeof(h.value) <> 'array' OR jsonb_array_length(h.value) = 0
+               OR EXISTS (SELECT 1 FROM jsonb_array_elements(h.value) a
+                           WHERE jsonb_typeof(a) <> 'string' OR btrim(a #>> '{}') = ''))
+       AND cardinality(required) > 0
+       AND NOT EXISTS (
+           SELECT 1 FROM unnest(required) r, unnest(string_to_array(r, '|')) f
+            WHERE NOT headers ? btrim(f))
+       AND cardinality(key_fields) > 0
+       AND key_fields <@ ARRAY['ad_id', 'ad_name']::text[]
+       AND NOT EXISTS (SELECT 1 FROM unnest(key_fields) k WHERE NOT headers ? k)
+$$;
+
+REVOKE ALL ON FUNCTION rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[]) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[]) TO rolloy_member;
+
+CREATE TABLE rolloy.ad_platforms (
+    name              rolloy.ad_platform PRIMARY KEY,
+    label             text NOT NULL CONSTRAINT ad_platforms_label_length CHECK (length(label) BETWEEN 1 AND 100),
+    spellings         text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT ad_platforms_spellings_length CHECK (cardinality(spellings) <= 20
+                                                        AND octet_length(array_to_string(spellings, '')) <= 2000),
+    detection_headers text[] NOT NULL DEFAULT '{}'
+        CONSTRAINT ad_platforms_detection_headers_length CHECK (cardinality(detection_headers) <= 20
+                                                                AND octet_length(array_to_string(detection_headers, '')) <= 2000),
+    headers           jsonb NOT NULL CONSTRAINT ad_platforms_headers_size CHECK (octet_length(headers::text) <= 20000),
+    required          text[] NOT NULL CONSTRAINT ad_platforms_required_length CHECK (cardinality(required) <= 15),
+    key_fields        text[] NOT NULL DEFAULT '{ad_id,ad_name}'
+        CONSTRAINT ad_platforms_key_fields_length CHECK (cardinality(key_fields) <= 2),
+    decimal_mark      text NOT NULL DEFAULT 'auto' CHECK (decimal_mark IN ('auto', 'dot', 'comma')),
+    date_order        text NOT NULL DEFAULT 'auto' CHECK (date_order IN ('auto', 'month_first', 'day_first')),
+    currency          text CHECK (rolloy_internal._is_currency_code(currency)),
+    created_at        timestamptz NOT NULL DEFAULT now(),
+    CONSTRAINT ad_platforms_definition CHECK (rolloy_internal._ad_platform_definition_ok(headers, required, key_fields))
+);
+COMMENT ON TABLE rolloy.ad_platforms IS
+    'Ad platforms whose CSV exports rolloy imports, one row each; every import reads them (auto-detection tries '
+    'every row). Everyone reads them; admins add and change them (see docs/import.md).';
+COMMENT ON COLUMN rolloy.ad_platforms.name IS 'Name used by import_performance(platform => ...) and stored with the data (meta, google_ads, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.label IS 'Name for messages (Meta, Google Ads, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.spellings IS 'Further names the platform argument accepts, case-insensitively (facebook, google, ...).';
+COMMENT ON COLUMN rolloy.ad_platforms.detection_headers IS
+    'Headers that point to this platform when several could read a file (Amount spent: Meta; Impr.: Google Ads).';
+COMMENT ON COLUMN rolloy.ad_platforms.headers IS
+    'Header names per field, as the export writes them, preferred first: {"date": ["Day"], "clicks": ["Link clicks", '
+    '"Clicks (all)"], ...}. Fields: date, reporting_start, reporting_end, ad_name, ad_id, campaign, ad_group, currency, '
+    'impressions, reach, clicks, spend, conversions, conversion_value, roas. Compared case-insensitively, blanks '
+    'collapsed, a trailing currency code such as (USD) taken off and kept as the currency.';
+COMMENT ON COLUMN rolloy.ad_platforms.required IS
+    'Fields an export must have; alternatives joined by |: {ad_name,date|reporting_start,impressions,clicks,spend}.';
+COMMENT ON COLUMN rolloy.ad_platforms.key_fields IS
+    'Fields that identify an ad, in order (ad_id, ad_name): a row where all are empty is a totals line.';
+COMMENT ON COLUMN rolloy.ad_platforms.decimal_mark IS 'auto (settled from the file''s numbers), dot or comma.';
+COMMENT ON COLUMN rolloy.ad_platforms.date_order IS 'How to read 03/04/2026: auto (settled from the file''s dates), month_first or day_first.';
+COMMENT ON COLUMN rolloy.ad_platforms.currency IS 'Currency of the money columns when the export names none (NULL: unknown).';
+COMMENT ON COLUMN rolloy.ad_platforms.created_at IS 'When the platform was added.';
+
+INSERT INTO rolloy.ad_platforms (name, label, spellings, detection_headers, headers, required) VALUES
+    -- Meta Ads Manager export. Date = Day with Breakdown > Time > Day, else Reporting starts.
+    ('meta', 'Meta', '{facebook}', '{Amount spent,Reporting starts,Link clicks}',
+     '{"date": ["Day"], "reporting_start": ["Reporting starts"], "reporting_end": ["Reporting ends"],
+       "ad_name": ["Ad name"], "ad_id": ["Ad ID"], "campaign": ["Campaign name"], "ad_group": ["Ad set name"],
+       "currency": ["Currency"], "impressions": ["Impressions"], "reach": ["Reach"],
+       "clicks": ["Link clicks", "Clicks (all)"], "spend": ["Amount spent"],
+       "conversions": ["Purchases", "Website purchases"],
+       "conversion_value": ["Purchases conversion value", "Website purchases conversion value"],
+       "roas": ["Purchase ROAS (return on ad spend)", "Website purchase ROAS (return on ad spend)"]}',
+     '{ad_name,date|reporting_start,impressions,clicks,spend}'),
+    -- Google Ads UI report download. "Ad name" exists only for some ad types; "Ad" is the ad's text.
+    ('google_ads', 'Google Ads', '{google,google ads}', '{Impr.,Currency code,Conv. value}',
+     '{"date": ["Day"], "campaign": ["Campaign"], "ad_group": ["Ad group"], "ad_name": ["Ad name", "Ad"],
+       "ad_id": ["Ad ID"], "currency": ["Currency code"], "impressions": ["Impr."], "clicks": ["Clicks"],
+       "spend": ["Cost"], "conversions": ["Conversions"], "conversion_value": ["Conv. value", "Total conv. value"],
+       "roas": ["Conv. value / cost"]}',
+     '{date,ad_name|ad_id,impressions,clicks,spend}'),
+    -- TikTok Ads Manager custom report. Newer exports may say "Purchase" where older ones say "Complete
+    -- payment"; "Total purchase value" (the in-app purchase value) is taken when it is the only value column.
+    ('tiktok', 'TikTok', '{}', '{By Day,Clicks (destination),CTR (destination),Complete payment}',
+     '{"date": ["By Day", "Date"], "campaign": ["Campaign name"], "ad_group": ["Ad group name"],
+       "ad_name": ["Ad name"], "ad_id": ["Ad ID"], "currency": ["Currency"], "impressions": ["Impressions"],
+       "reach": ["Reach"], "clicks": ["Clicks (destination)", "Clicks (all)"], "spend": ["Cost"],
+       "conversions": ["Conversions"],
+       "conversion_value": ["Total complete payment value", "Complete payment value", "Total purchase value",
+                            "Purchase value"],
+       "roas": ["Complete payment ROAS", "Total complete payment ROAS", "Purchase ROAS", "Total purchase ROAS"]}',
+     '{date,ad_name,impressions,clicks,spend}');
+-- Platforms added by admins are dumped; the three above come with the extension.
+SELECT pg_catalog.pg_extension_config_dump('rolloy.ad_platforms', $$WHERE name NOT IN ('meta', 'google_ads', 'tiktok')$$);
+
+-- Everyone with a rolloy identity reads the platforms; admins add and change them. No member may
+-- delete one (no table-level write privilege): rows of a platform in use are referenced by its imports.
+ALTER TABLE rolloy.ad_platforms ENABLE ROW LEVEL SECURITY;
+CREATE POLICY ad_platforms_select ON rolloy.ad_platforms FOR SELECT USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
+CREATE POLICY ad_platforms_insert ON rolloy.ad_platforms FOR INSERT WITH CHECK ((SELECT rolloy.is_admin()));
+CREATE POLICY ad_platforms_update ON rolloy.ad_platforms FOR UPDATE
+    USING ((SELECT rolloy.is_admin())) WITH CHECK ((SELECT rolloy.is_admin()));
+GRANT SELECT ON rolloy.ad_platforms TO rolloy_member;
+GRANT INSERT (name, label, spellings, detection_headers, headers, required, key_fields, decimal_mark, date_order,
+              currency),
+      UPDATE (label, spellings, detection_headers, headers, required, key_fields, decimal_mark, date_order, currency)
+    ON rolloy.ad_platforms TO rolloy_member;
+GRANT USAGE ON DOMAIN rolloy.ad_platform TO rolloy_member;
+
+DROP VIEW rolloy.unmatched_performance;
+ALTER TABLE rolloy.import_batches ALTER COLUMN platform TYPE rolloy.ad_platform USING platform::text;
+ALTER TABLE rolloy.import_batches ADD CONSTRAINT import_batches_platform_fkey
+    FOREIGN KEY (platform) REFERENCES rolloy.ad_platforms (name);
+ALTER TABLE rolloy_internal.import_locks ALTER COLUMN platform TYPE rolloy.ad_platform USING platform::text;
+ALTER TABLE rolloy_internal.import_locks ADD CONSTRAINT import_locks_platform_fkey
+    FOREIGN KEY (platform) REFERENCES rolloy.ad_platforms (name) ON DELETE CASCADE;
+ALTER TABLE rolloy.performance_data ALTER COLUMN platform TYPE rolloy.ad_platform USING platform::text;
+DROP TYPE rolloy.ad_platform_0_1_0;
+
+CREATE VIEW rolloy.unmatched_performance WITH (security_invoker = true) AS
+SELECT d.platform, d.ad_name, d.creative_name, d.creative_name IS NOT NULL AS is_creative_name, d.currency,
+       count(*) AS row_count, sum(d.impressions) AS impressions, sum(d.clicks) AS clicks, sum(d.spend) AS spend,
+       min(d.report_date) AS first_date, max(d.period_end) AS last_date, max(d.import_batch_id) AS last_import_batch_id
+  FROM rolloy.performance_data d
+ WHERE d.project_id IS NULL
+ GROUP BY d.platform, d.ad_name, d.creative_name, d.currency;
+COMMENT ON VIEW rolloy.unmatched_performance IS
+    'Imported ads whose name matches no project: one line per platform, ad name and currency, for review. '
+    'Admins see them; members see none (the rows belong to no one''s project).';
+COMMENT ON COLUMN rolloy.unmatched_performance.platform IS 'Ad platform.';
+COMMENT ON COLUMN rolloy.unmatched_performance.ad_name IS 'Ad name as exported.';
+COMMENT ON COLUMN rolloy.unmatched_performance.creative_name IS
+    'The creative name it spells (rows link themselves when a project or image of this name is created); NULL if none.';
+COMMENT ON COLUMN rolloy.unmatched_performance.is_creative_name IS
+    'True when the ad name parses as a creative name (YYYYMMDD_A1_A2_B_C_D...): only its project is missing.';
+COMMENT ON COLUMN rolloy.unmatched_performance.currency IS 'Currency of spend.';
+COMMENT ON COLUMN rolloy.unmatched_performance.row_count IS 'performance_data rows (ad days) of this ad.';
+COMMENT ON COLUMN rolloy.unmatched_performance.impressions IS 'Impressions over those rows.';
+COMMENT ON COLUMN rolloy.unmatched_performance.clicks IS 'Clicks over those rows.';
+COMMENT ON COLUMN rolloy.unmatched_performance.spend IS 'Spend over those rows, in currency.';
+COMMENT ON COLUMN rolloy.unmatched_performance.first_date IS 'First day reported.';
+COMMENT ON COLUMN rolloy.unmatched_performance.last_date IS 'Last day reported.';
+COMMENT ON COLUMN rolloy.unmatched_performance.last_import_batch_id IS 'Latest import that wrote one of the rows.';
+GRANT SELECT ON rolloy.unmatched_performance TO rolloy_member;
+
+-- rolloy.delete_performance_data(): created again over the ads in "Performance data as a star" below.
+
+COMMENT ON FUNCTION rolloy.import_performance(text, text, text, text) IS
+    'Imports an ad-performance CSV export (Meta Ads Manager, Google Ads, TikTok Ads) into performance_data and '
+    'returns its import_batches row. platform: auto (detected from the header) or a name of rolloy.ad_platforms (meta, '
+    'google_ads, tiktok, and the platforms admins added). '
+    'on_error: reject_file (default: any bad row fails the call and nothing is written) or skip_row (good rows are '
+    'imported, the bad ones listed in errors). Re-importing an (ad, day) replaces it; lines of one ad and day are '
+    'summed. Admins only. UTF-16 files and uploads that may be binary: use the bytea overload. See docs/import.md.';
+
 -- == Performance data as a star: rolloy.ads, rolloy_internal.ad_days, the flat view (issue 12) ==
 -- The text of src/sql/52_ad_performance.sql, 53_performance_writes.sql and the parts of
 -- 55_import.sql that read the ads; 0.1.0's rows move into the new tables before the table goes,
 -- and rolloy.performance_data comes back as a view with the same columns.
 CREATE TABLE rolloy.ads (
     id            integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
-    platform      rolloy.ad_platform NOT NULL,
+    platform      rolloy.ad_platform NOT NULL REFERENCES rolloy.ad_platforms (name),  -- a platform in use stays
     ad_key        text COLLATE "C" NOT NULL,
     ad_id         text,
     ad_name       text NOT NULL,
@@ -3412,7 +3590,8 @@ GRANT EXECUTE ON FUNCTION rolloy_internal._html(text), rolloy_internal._dash_rai
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
                           rolloy_internal._reads_all_performance(),
-                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean)
+                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
+                          rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[])
     TO rolloy_member;
 -- The dashboard renders as the caller (RLS decides what it shows): its page functions call these
 -- from SQL-standard bodies.
