@@ -9,8 +9,10 @@
 --   _insight_scope     the insight_* views
 --   _is_currency_code  the currency CHECK of performance_data (admins write it)
 --   _stored_image      image(), thumbnail(), reference_image()
+--   _presigned_url     image_url()
 -- docs/api.md lists them; test/integration/api_surface.sh compares the list with the catalog.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
-                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean)
+                          rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
+                          rolloy_internal._presigned_url(text, bigint)
     TO rolloy_member;
