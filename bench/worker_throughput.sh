@@ -97,6 +97,7 @@ SQL
           SELECT 1, 1, 1, 1, u.id, 'bench', '$run' FROM rolloy.users u, generate_series(1, ($N + 19) / 20)" >/dev/null
     rss="$(rss_kb "$pid")"
     cpu0=$(cpu_ticks "$pid") main0=$(main_ticks "$pid") busy0=$(busy_ticks) total0=$(total_ticks)
+    store0=$([ "$STORE" = s3 ] && cpu_ticks "$S3_PID" || echo 0)
     # The clock starts when the queueing transaction has committed (the worker cannot see the
     # rows before) and stops at the last row's final update, both read from Postgres.
     start=$(q <<SQL | tail -1
@@ -121,15 +122,16 @@ SQL
         sleep 0.25
     done
     cpu1=$(cpu_ticks "$pid") main1=$(main_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
+    store1=$([ "$STORE" = s3 ] && cpu_ticks "$S3_PID" || echo 0)
     rss="$rss $(rss_kb "$pid")"
     end=$(q -c "SELECT extract(epoch FROM max(g.updated_at)) FROM rolloy.generated_images g
                 JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.title = '$run'")
     failed=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
                    WHERE p.title = '$run' AND g.status = 'failed'")
     python3 - "$STORE" "$c" "$PX" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
-        "$((total1 - total0))" "$(getconf CLK_TCK)" <<'PY'
+        "$((total1 - total0))" "$(getconf CLK_TCK)" "$((store1 - store0))" <<'PY'
 import sys
-store, c, px, lat, n, s, e, failed, rss, cpu, main, busy, total, hz = sys.argv[1:]
+store, c, px, lat, n, s, e, failed, rss, cpu, main, busy, total, hz, store_cpu = sys.argv[1:]
 secs = float(e) - float(s)
 rate = int(n) / secs
 ideal = int(c) / (int(lat) / 1000)
@@ -137,7 +139,8 @@ rss = "/".join(str(int(k) // 1024) for k in rss.split())
 cpu_ms = int(cpu) * 1000 / int(hz) / int(n)
 main_ms = int(main) * 1000 / int(hz) / int(n)
 machine = 100 * int(busy) / max(1, int(total))
-print(f"{store:<5} {c:<6} {px:>6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %"
+store_ms = int(store_cpu) * 1000 / int(hz) / int(n)
+print(f"{store:<5} {c:<6} {px:>6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %" + (f"   (S3 server CPU/img {store_ms:.1f} ms)" if store == "s3" else "")
       + (f"   ({failed} failed)" if failed != "0" else ""))
 PY
 done

@@ -104,11 +104,16 @@ check "their images intact" "$(intact "$p3")" "0"
 
 # -- Outage mid-batch: the server stops while results arrive; retries complete the batch.
 p4=$(new_project OUT PARK WALK JOY UGC "outage")
-for i in $(seq 1 30); do queue_job "$p4" gemini "[[fault:latency=1500]] outage $i" >/dev/null; done
-wait_for "SELECT count(*) >= 1 FROM rolloy.generated_images WHERE project_id = '$p4' AND status = 'completed'" 60 "a first completed"
+# 10 quick calls complete before the outage; 20 slow ones return while the server is down.
+settings "request_timeout_ms = 20000"
+q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt)
+      SELECT '$p4', r.id, 'gemini', 'gemini-2.5-flash-image',
+             CASE WHEN n <= 10 THEN '[[fault:latency=200]] outage ' ELSE '[[fault:latency=8000]] outage ' END || n
+        FROM rolloy.reference_images r, generate_series(1, 30) n WHERE r.product_state = 'expanded'" >/dev/null
+wait_for "SELECT count(*) >= 10 FROM rolloy.generated_images WHERE project_id = '$p4' AND status = 'completed'" 60 "the quick ones completed"
 s3rver_stop
 echo "stopped the S3 server mid-batch"
-sleep 4
+sleep 9 # the slow calls return meanwhile; their uploads fail and are tried again
 done_during=$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p4' AND status = 'completed'")
 check "nothing failed during the outage" "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p4' AND status = 'failed'")" "0"
 check "results wait during the outage" "$(q -c "SELECT count(*) > 0 FROM rolloy.generated_images WHERE project_id = '$p4' AND status = 'processing'")" "t"
@@ -122,10 +127,13 @@ check "file and thumbnail of each in the bucket" "$(count_keys "generated/$p4/")
 # -- kill -9 of the worker between upload and commit: a member's open transaction holds the
 #    project, so results are uploaded but cannot be recorded; the worker dies then.
 p5=$(new_project OUT PARK WALK JOY UGC "kill")
-for i in 1 2 3; do queue_job "$p5" gemini "[[fault:latency=1500]] kill $i" >/dev/null; done
+for i in 1 2 3; do queue_job "$p5" gemini "[[fault:latency=2500]] kill $i" >/dev/null; done
 wait_for "SELECT count(*) = 3 FROM rolloy.generated_images WHERE project_id = '$p5' AND status = 'processing'" 30 "calls in flight"
 psql -X -q -d "$WDB" -c "BEGIN; SELECT 1 FROM rolloy.creative_projects WHERE id = '$p5' FOR UPDATE; SELECT pg_sleep(120)" >/dev/null 2>&1 &
 holder=$!
+wait_for "SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep' AND query LIKE '%pg_sleep(120)%'" 30 "the lock held"
+check "the lock was taken while the calls were in flight" \
+    "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p5' AND status = 'processing'")" "3"
 for _ in $(seq 100); do [ "$(count_keys "generated/$p5/")" = 6 ] && break; sleep 0.2; done
 check "uploaded before the rows could be written" "$(count_keys "generated/$p5/")" "6"
 check "no row written" "$(q -c "SELECT count(*) FROM rolloy.generated_images WHERE project_id = '$p5' AND status = 'completed'")" "0"
