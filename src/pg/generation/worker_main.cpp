@@ -14,6 +14,7 @@
 #include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
+#include "pg/storage/s3_settings.hpp"
 #include "pg/storage/upload_target.hpp"
 
 #include "core/common/error.hpp"
@@ -119,7 +120,7 @@ class Worker {
     void apply_pool_limits() {
         for (const char *p : kRemoteProviders)
             http_.set_pool_limit(p, limit_for(p));
-        processor_.set_threads(settings::effective_result_threads());
+        processor_.set_threads(settings::effective_result_threads() + storage::upload_threads());
         apply_lock_timeout();
     }
 

@@ -73,6 +73,10 @@ bool new_images_go_to_s3() {
     return image_store == 1;
 }
 
+int upload_threads() {
+    return new_images_go_to_s3() ? 8 : 0;
+}
+
 bool s3_configured() {
     return s3_endpoint && *s3_endpoint;
 }
