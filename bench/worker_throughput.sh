@@ -9,6 +9,9 @@
 # image (real results, ~1 megapixel, cost 20-70 ms each: see the images benchmark).
 # A run is CONCURRENCY or CONCURRENCY@LATENCY_MS. Extra server settings: ROLLOY_BENCH_CONF
 # (lines of postgresql.conf), ROLLOY_BENCH_PRELOAD (shared_preload_libraries).
+# ROLLOY_BENCH_STORES="db s3" repeats every run with each image store (default: db only); s3 is a
+# local @20minutes/s3rver (test/integration/lib/s3rver.sh, ROLLOY_S3RVER_PORT), so the two are
+# compared on the same machine, settings and fake.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000}
@@ -22,7 +25,13 @@ cluster_start bench "$PORT" "shared_preload_libraries = '${ROLLOY_BENCH_PRELOAD:
     "rolloy.poll_interval_ms = 200" ${ROLLOY_BENCH_CONF:+"$ROLLOY_BENCH_CONF"} >/dev/null
 python3 "$ROLLOY_ROOT/test/fakes/fake_gemini.py" 0 >"$TMP/gemini.out" 2>"$TMP/gemini.err" &
 FAKE=$!
-trap 'kill $FAKE 2>/dev/null; cluster_remove bench; rm -rf "$TMP"' EXIT
+STORES=${ROLLOY_BENCH_STORES:-db}
+S3_PID=
+if [[ " $STORES " == *" s3 "* ]]; then
+    source "$ROLLOY_ROOT/test/integration/lib/s3rver.sh"
+    s3rver_start "$TMP/s3"
+fi
+trap 'kill $FAKE 2>/dev/null; [ -z "$S3_PID" ] || kill $S3_PID 2>/dev/null; cluster_remove bench; rm -rf "$TMP"' EXIT
 for _ in $(seq 50); do GP=$(head -1 "$TMP/gemini.out" 2>/dev/null); [ -n "$GP" ] && break; sleep 0.1; done
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 psql -X -q -d postgres -c "CREATE DATABASE bench"
@@ -49,10 +58,20 @@ busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
 echo "$(nproc) CPUs; fake server, Postgres and worker on the same machine"
-printf '%-6s %6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' conc px latency images seconds "images/s" "of ideal" \
+if [[ " $STORES " == *" s3 "* ]]; then
+    q <<SQL >/dev/null
+ALTER SYSTEM SET rolloy.s3_endpoint = 'http://127.0.0.1:$S3_PORT';
+ALTER SYSTEM SET rolloy.s3_bucket = '$S3_BUCKET';
+SELECT pg_reload_conf();
+SELECT rolloy.set_storage_credentials('ROLLOYTESTKEY', 'rolloy-test-secret-0001');
+SQL
+fi
+printf '%-5s %-6s %6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' store conc px latency images seconds "images/s" "of ideal" \
     "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "of it main" "machine CPU"
 for PX in $PX_LIST; do
 for spec in $RUNS; do
+for STORE in $STORES; do
+    psql -X -q -d postgres -c "ALTER SYSTEM SET rolloy.image_store = '$STORE'" -c "SELECT pg_reload_conf()" >/dev/null
     c=${spec%@*}
     lat=$LAT
     [ "$spec" != "$c" ] && lat=${spec#*@}
@@ -78,6 +97,7 @@ SQL
           SELECT 1, 1, 1, 1, u.id, 'bench', '$run' FROM rolloy.users u, generate_series(1, ($N + 19) / 20)" >/dev/null
     rss="$(rss_kb "$pid")"
     cpu0=$(cpu_ticks "$pid") main0=$(main_ticks "$pid") busy0=$(busy_ticks) total0=$(total_ticks)
+    store0=$([ "$STORE" = s3 ] && cpu_ticks "$S3_PID" || echo 0)
     # The clock starts when the queueing transaction has committed (the worker cannot see the
     # rows before) and stops at the last row's final update, both read from Postgres.
     start=$(q <<SQL | tail -1
@@ -102,15 +122,16 @@ SQL
         sleep 0.25
     done
     cpu1=$(cpu_ticks "$pid") main1=$(main_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
+    store1=$([ "$STORE" = s3 ] && cpu_ticks "$S3_PID" || echo 0)
     rss="$rss $(rss_kb "$pid")"
     end=$(q -c "SELECT extract(epoch FROM max(g.updated_at)) FROM rolloy.generated_images g
                 JOIN rolloy.creative_projects p ON p.id = g.project_id WHERE p.title = '$run'")
     failed=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
                    WHERE p.title = '$run' AND g.status = 'failed'")
-    python3 - "$c" "$PX" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
-        "$((total1 - total0))" "$(getconf CLK_TCK)" <<'PY'
+    python3 - "$STORE" "$c" "$PX" "$lat" "$N" "$start" "$end" "$failed" "$rss" "$((cpu1 - cpu0))" "$((main1 - main0))" "$((busy1 - busy0))" \
+        "$((total1 - total0))" "$(getconf CLK_TCK)" "$((store1 - store0))" <<'PY'
 import sys
-c, px, lat, n, s, e, failed, rss, cpu, main, busy, total, hz = sys.argv[1:]
+store, c, px, lat, n, s, e, failed, rss, cpu, main, busy, total, hz, store_cpu = sys.argv[1:]
 secs = float(e) - float(s)
 rate = int(n) / secs
 ideal = int(c) / (int(lat) / 1000)
@@ -118,8 +139,10 @@ rss = "/".join(str(int(k) // 1024) for k in rss.split())
 cpu_ms = int(cpu) * 1000 / int(hz) / int(n)
 main_ms = int(main) * 1000 / int(hz) / int(n)
 machine = 100 * int(busy) / max(1, int(total))
-print(f"{c:<6} {px:>6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %"
+store_ms = int(store_cpu) * 1000 / int(hz) / int(n)
+print(f"{store:<5} {c:<6} {px:>6} {lat + ' ms':>8} {n:>7} {secs:>8.1f} {rate:>9.1f} {rate / ideal:>9.2f}  {rss:<28} {cpu_ms:>10.1f} ms {main_ms:>7.1f} ms {machine:>9.0f} %" + (f"   (S3 server CPU/img {store_ms:.1f} ms)" if store == "s3" else "")
       + (f"   ({failed} failed)" if failed != "0" else ""))
 PY
+done
 done
 done

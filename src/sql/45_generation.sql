@@ -667,11 +667,21 @@ BEGIN
        AND length(g.last_error) > 500;
     GET DIAGNOSTICS n = ROW_COUNT;
     what := 'job details trimmed'; rows_affected := n; RETURN NEXT;
+    -- Objects of the s3 store no row refers to (docs/generation.md#storage). A store that cannot
+    -- be reached does not stop the retention above: a warning, and the next run sweeps.
+    BEGIN
+        n := rolloy_internal._sweep_storage(rolloy_internal._setting('storage_orphan_grace_seconds', '86400')::bigint);
+    EXCEPTION WHEN OTHERS THEN
+        RAISE WARNING 'rolloy.cleanup: orphaned objects of the s3 store not swept: %', SQLERRM;
+        n := NULL;
+    END;
+    what := 'orphaned objects deleted'; rows_affected := n; RETURN NEXT;
 END
 $$;
 COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
     'Retention: deletes usage logs older than keep_usage_logs (default 400 days, enough for yearly '
-    'accounting) and trims the error text of finished images older than keep_job_details. '
+    'accounting), trims the error text of finished images older than keep_job_details and deletes objects of '
+    'the s3 image store no row refers to (older than rolloy.storage_orphan_grace_seconds, default 1 day). '
     'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
     '''SELECT rolloy.cleanup()'').';
 

@@ -11,13 +11,15 @@
 --   _is_currency_code  the currency checks of rows written through performance_data and of ad_platforms
 --   _ad_platform_definition_ok  the definition CHECK of ad_platforms (admins write it)
 --   _stored_image      image(), thumbnail(), reference_image()
+--   _presigned_url     image_url()
 --   _html, _dash_*     the dashboard's pages (70-79_dashboard_*.sql), and the Wilson bounds of its trend bands
 -- docs/api.md lists them; test/integration/api_surface.sh compares the list with the catalog.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
                           rolloy_internal._reads_all_performance(),
                           rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
-                          rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[])
+                          rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[]),
+                          rolloy_internal._presigned_url(text, bigint)
     TO rolloy_member;
 -- The dashboard renders as the caller (RLS decides what it shows): its page functions call these
 -- from SQL-standard bodies.

@@ -2,7 +2,7 @@
 -- psql-style role mapping and PostgREST-style SET ROLE + request.jwt.claims.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(820);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(856);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 CREATE TEMP TABLE matrix (tbl text, op text, statement text, expected text[]);
 INSERT INTO matrix VALUES
@@ -47,6 +47,8 @@ INSERT INTO matrix VALUES
 ('image_store', 'select', 'SELECT * FROM rolloy.image_store',
     '{rows:3,rows:3,rows:5,rows:3,rows:5,rows:3,rows:0,rows:0,error:42501}'),
 ('provider_secrets', 'select', 'SELECT * FROM rolloy.provider_secrets',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('storage_credentials', 'select', 'SELECT * FROM rolloy.storage_credentials',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('generation_progress', 'select', 'SELECT * FROM rolloy.generation_progress',
     '{rows:2,rows:1,rows:4,rows:1,rows:4,rows:2,rows:0,rows:0,error:42501}'),
@@ -120,6 +122,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_secrets', 'insert', $$INSERT INTO rolloy.provider_secrets (provider, api_key) VALUES ('fal', 'stolen-key-123')$$,
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('storage_credentials', 'insert', $$INSERT INTO rolloy.storage_credentials (store, access_key_id, secret_access_key) VALUES ('s3', 'AKIASTOLEN', 'stolen-secret-123')$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 
 -- UPDATE: rows an identity may change (0 = silently none, as RLS does).
 ('users', 'update own name', 'UPDATE rolloy.users SET display_name = display_name',
@@ -158,6 +162,8 @@ INSERT INTO matrix VALUES
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('ad_platforms', 'update', 'UPDATE rolloy.ad_platforms SET label = label',
     '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
+('storage_credentials', 'update', $$UPDATE rolloy.storage_credentials SET secret_access_key = 'xxxxxxxxxx'$$,
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'update seed', 'UPDATE rolloy.provider_prices SET price_usd = 0',
     '{rows:0,rows:0,error:55000,rows:0,error:55000,rows:0,rows:0,rows:0,error:42501}'),
 
@@ -185,6 +191,8 @@ INSERT INTO matrix VALUES
 ('provider_secrets', 'delete', 'DELETE FROM rolloy.provider_secrets',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('ad_platforms', 'delete', 'DELETE FROM rolloy.ad_platforms',
+    '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+('storage_credentials', 'delete', 'DELETE FROM rolloy.storage_credentials',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
 ('provider_prices', 'delete seed', 'DELETE FROM rolloy.provider_prices',
     '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}');

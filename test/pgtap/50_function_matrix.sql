@@ -4,7 +4,7 @@
 -- docs/api.md, compared with the catalog by test/integration/api_surface.sh.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(272);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(344);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- Alice's park project has a prompt (batch_generate needs one).
 UPDATE rolloy.creative_projects SET prompt = 'a senior walks in a park'
@@ -62,7 +62,25 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('provider_keys', $$SELECT * FROM rolloy.provider_keys()$$,  -- admins: one row per provider, never the key
         '{rows:0,rows:0,rows:2,rows:0,rows:2,rows:0,rows:0,rows:0,error:42501}'),
     ('cleanup', $$SELECT * FROM rolloy.cleanup()$$,
-        '{error:42501,error:42501,rows:2,error:42501,rows:2,error:42501,error:42501,error:42501,error:42501}'),
+        '{error:42501,error:42501,rows:3,error:42501,rows:3,error:42501,error:42501,error:42501,error:42501}'),
+    -- The image stores: credentials, settings, URLs (images of the db store have none: 0A000
+    -- for those who may see the image, nothing for the others), moving and sweeping.
+    ('set_storage_credentials', $$SELECT rolloy.set_storage_credentials('AKIAMATRIX', 'matrix-secret-0001')$$,
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+    ('remove_storage_credentials', $$SELECT rolloy.remove_storage_credentials()$$,
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+    ('storage_settings', $$SELECT * FROM rolloy.storage_settings()$$,  -- admins: one row, never the secret
+        '{rows:0,rows:0,rows:1,rows:0,rows:1,rows:0,rows:0,rows:0,error:42501}'),
+    ('image_url', $$SELECT 1 WHERE rolloy.image_url(%1$L) IS NOT NULL$$,
+        '{error:0A000,rows:0,error:0A000,rows:0,error:0A000,error:0A000,rows:0,rows:0,error:42501}'),
+    ('move_images', $$SELECT * FROM rolloy.move_images('db')$$,  -- all in db already: nothing to move
+        '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
+    ('_presigned_url', $$SELECT rolloy_internal._presigned_url(%2$L, 60)$$,  -- by name: no USAGE
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+    ('_copy_stored_image', $$SELECT rolloy_internal._copy_stored_image(%2$L, 's3', 'p', 'i', 's')$$,
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
+    ('_sweep_storage', $$SELECT rolloy_internal._sweep_storage(0)$$,
+        '{error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501,error:42501}'),
     ('worker_status', $$SELECT * FROM rolloy.worker_status()$$,
         '{rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,rows:1,error:42501}'),
     ('_check_limits', $$SELECT rolloy_internal._check_limits(%5$L, 1, 'preview', 'preview-v1')$$,

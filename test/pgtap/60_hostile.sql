@@ -14,7 +14,7 @@
 -- Identities and probe helpers: 00_fixture.inc. Threat table: docs/security.md.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(304);
+SELECT plan(307);
 
 -- Alice's project with images gets a prompt (batch_generate needs one), so that "not found" is
 -- the only reason an ownership probe can fail.
@@ -277,12 +277,15 @@ INSERT INTO oversize_calls VALUES
     ('import_performance(bytea,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance(convert_to('x', 'UTF8'), repeat('p', 1048576))$$, 'error:22023'),
     ('import_performance(text,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance('x', 'auto', repeat('o', 1048576))$$, 'error:22023'),
     ('import_performance(text,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'meta', 'reject_file', repeat('s', 1048576))$$, 'error:22001'),
+    ('move_images(text,integer)', 'admin', $$SELECT * FROM rolloy.move_images(repeat('s', 1048576))$$, 'error:22023'),
     ('parse_creative_name(text)', 'alice', $$SELECT 1 WHERE rolloy.parse_creative_name(repeat('20261127_OUT_PARK_WALK_JOY_UGC', 40000)) IS NULL$$, 'rows:1'),
     ('price_of(text,text,text,timestamp with time zone)', 'alice', $$SELECT 1 WHERE rolloy.price_of(repeat('p', 1048576), 'm', repeat('u', 1048576)) IS NULL$$, 'rows:1'),
     ('remove_provider_key(text)', 'admin', $$SELECT rolloy.remove_provider_key(repeat('p', 1048576))$$, 'rows:1'),
     ('schedule_insights(text)', 'admin', $$SELECT rolloy.schedule_insights(repeat('*', 1048576))$$, 'error:22001'),
     ('set_provider_key(text,text)', 'admin', $$SELECT rolloy.set_provider_key(repeat('p', 1048576), 'fal-key-00000001')$$, 'error:22023'),
     ('set_provider_key(text,text)', 'admin', $$SELECT rolloy.set_provider_key('fal', repeat('k', 1048576))$$, 'error:22023'),
+    ('set_storage_credentials(text,text)', 'admin', $$SELECT rolloy.set_storage_credentials(repeat('A', 1048576), 'secret-000000001')$$, 'error:22023'),
+    ('set_storage_credentials(text,text)', 'admin', $$SELECT rolloy.set_storage_credentials('AKIAOVERSIZE', repeat('s', 1048576))$$, 'error:22023'),
     ('upload_reference_image(bytea,text,product_state,text)', 'alice', $$SELECT rolloy.upload_reference_image(convert_to(repeat('x', 27262976), 'UTF8'), 'big.jpg', 'both')$$, 'error:22023'),
     ('upload_reference_image(bytea,text,product_state,text)', 'alice', $$SELECT rolloy.upload_reference_image('\xffd8ff', repeat('f', 1048576), 'both')$$, 'error:22001'),
     ('upload_reference_image(bytea,text,product_state,text)', 'alice', $$SELECT rolloy.upload_reference_image('\xffd8ff', 'a.jpg', 'both', repeat('d', 1048576))$$, 'error:22001');
@@ -440,12 +443,14 @@ INSERT INTO function_calls VALUES
     ('generate_prompt', $$SELECT rolloy.generate_prompt('%1$s', 'template')$$),
     ('image', $$SELECT 1 WHERE rolloy.image('%3$s') IS NOT NULL$$),
     ('image_file', $$SELECT 1 WHERE rolloy.image_file('%3$s', true) IS NOT NULL$$),
+    ('image_url', $$SELECT 1 WHERE rolloy.image_url('%3$s') IS NOT NULL$$),
     ('import_csv', $$SELECT * FROM rolloy.import_csv('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1')$$),
     ('import_csv_file', $$SELECT * FROM rolloy.import_csv_file(convert_to('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'UTF8'))$$),
     ('import_performance', $$SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1')$$),
     ('import_performance', $$SELECT * FROM rolloy.import_performance(convert_to('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'UTF8'))$$),
     ('is_admin', $$SELECT 1 WHERE rolloy.is_admin()$$),
     ('load_sample_dictionaries', $$SELECT * FROM rolloy.load_sample_dictionaries()$$),
+    ('move_images', $$SELECT * FROM rolloy.move_images('db')$$),
     ('price_of', $$SELECT 1 WHERE rolloy.price_of('gemini', 'gemini-2.5-flash-image', 'image') IS NOT NULL$$),
     ('project_zip', $$SELECT 1 WHERE rolloy.project_zip('%1$s') IS NOT NULL$$),
     ('project_zip_file', $$SELECT 1 WHERE rolloy.project_zip_file('%1$s') IS NOT NULL$$),
@@ -456,10 +461,13 @@ INSERT INTO function_calls VALUES
     ('regenerate_image', $$SELECT rolloy.regenerate_image('%3$s')$$),
     ('rematch_performance', $$SELECT rolloy.rematch_performance()$$),
     ('remove_provider_key', $$SELECT 1 WHERE rolloy.remove_provider_key('fal')$$),
+    ('remove_storage_credentials', $$SELECT 1 WHERE rolloy.remove_storage_credentials()$$),
     ('restart_worker', $$SELECT rolloy.restart_worker()$$),
     ('retry_failed', $$SELECT rolloy.retry_failed('%1$s')$$),
     ('schedule_insights', $$SELECT rolloy.schedule_insights()$$),
     ('set_provider_key', $$SELECT rolloy.set_provider_key('fal', 'fal-anonymous-0001')$$),
+    ('set_storage_credentials', $$SELECT rolloy.set_storage_credentials('AKIAANON', 'anonymous-secret-0001')$$),
+    ('storage_settings', $$SELECT * FROM rolloy.storage_settings()$$),
     ('thumbnail', $$SELECT 1 WHERE rolloy.thumbnail('%3$s') IS NOT NULL$$),
     ('unschedule_insights', $$SELECT rolloy.unschedule_insights()$$),
     ('upload_reference_image', $$SELECT * FROM rolloy.upload_reference_image('\xffd8ff', 'a.jpg', 'both')$$),

@@ -37,6 +37,10 @@ struct JobRecord {
     std::string image, thumbnail;
     std::string sha256;
     int width = 0, height = 0;
+    // Completed, when an object store keeps images: the reference the image was uploaded to
+    // before the row is written (empty: the row's transaction stores it), or why the upload
+    // failed (the worker tries it again; the row waits meanwhile).
+    std::string storage_ref, storage_error;
 
     // Retry / Failed: the provider's message with HTTP status, and when to try again.
     std::string error;

@@ -73,7 +73,16 @@ void ResultProcessor::submit(ImageJob job, providers::Outcome outcome, providers
                              std::size_t max_image_bytes) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        tasks_.push_back(Task{std::move(job), std::move(outcome), retry, max_image_bytes});
+        tasks_.push_back(Task{std::move(job), std::move(outcome), retry, max_image_bytes, std::nullopt});
+        ++outstanding_;
+    }
+    work_ready_.notify_one();
+}
+
+void ResultProcessor::submit_record(ImageJob job, JobRecord record) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        tasks_.push_back(Task{std::move(job), providers::Outcome{}, {}, 0, std::move(record)});
         ++outstanding_;
     }
     work_ready_.notify_one();
@@ -125,12 +134,17 @@ void ResultProcessor::run(std::size_t index) {
             tasks_.pop_front();
         }
         JobRecord record;
-        try {
-            record = record_for(task.job, task.outcome, task.retry, task.max_image_bytes);
-        } catch (const std::exception &e) {
-            record.kind = JobRecord::Kind::Failed;
-            record.error = std::string("processing the result failed: ") + e.what();
+        if (task.record) {
+            record = std::move(*task.record);
+        } else {
+            try {
+                record = record_for(task.job, task.outcome, task.retry, task.max_image_bytes);
+            } catch (const std::exception &e) {
+                record.kind = JobRecord::Kind::Failed;
+                record.error = std::string("processing the result failed: ") + e.what();
+            }
         }
+        if (finisher_) finisher_(task.job, record);
         {
             std::lock_guard<std::mutex> lock(mutex_);
             done_.emplace_back(std::move(task.job), std::move(record));

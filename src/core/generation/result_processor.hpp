@@ -15,6 +15,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -36,6 +37,13 @@ class ResultProcessor {
 
     void submit(ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
                 std::size_t max_image_bytes);
+    // Runs on the thread after each record is made (e.g. the upload of a completed image to an
+    // object store); it may change the record, must not throw and must not call Postgres. Set
+    // it before the first submit.
+    using Finisher = std::function<void(const ImageJob &, JobRecord &)>;
+    void set_finisher(Finisher finisher) { finisher_ = std::move(finisher); }
+    // Runs only the finisher on a record made earlier (an upload tried again).
+    void submit_record(ImageJob job, JobRecord record);
     // Records ready now (never blocks).
     std::vector<Done> take_done();
     // Waits up to timeout_ms for a record to be ready.
@@ -52,12 +60,14 @@ class ResultProcessor {
         providers::Outcome outcome;
         providers::RetryOptions retry;
         std::size_t max_image_bytes;
+        std::optional<JobRecord> record; // made already: only the finisher runs
     };
     void run(std::size_t index);
     void start_thread();
     void stop_and_join(); // finishes queued work first
 
     std::function<void()> on_done_;
+    Finisher finisher_;
     mutable std::mutex mutex_;
     std::condition_variable work_ready_, done_ready_;
     std::deque<Task> tasks_;

@@ -333,7 +333,10 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                        "   AND g.attempts = $2::integer";
     bool moved = false;
     if (success) {
-        const std::string ref = storage::generated_ref(job.project_id, job.image_id);
+        // An object store took the image already (uploaded before this transaction); the
+        // database store writes it below, with the row.
+        const std::string ref =
+            rec.storage_ref.empty() ? storage::generated_ref(job.project_id, job.image_id) : rec.storage_ref;
         std::string sql =
             std::string(
                 "UPDATE rolloy.generated_images g"
@@ -348,7 +351,7 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                              std::to_string(rec.image.size()), rec.sha256, status, ref, cost},
                             Plan::Kept) == 1;
         // Same transaction: the row says "completed" exactly when its image is stored.
-        if (moved)
+        if (moved && rec.storage_ref.empty())
             storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
     } else if (rec.kind == Kind::Released) {
         std::string sql =

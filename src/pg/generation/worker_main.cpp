@@ -14,11 +14,14 @@
 #include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
+#include "pg/storage/s3_settings.hpp"
+#include "pg/storage/upload_target.hpp"
 
 #include "core/common/error.hpp"
 #include "core/generation/image_job.hpp"
 #include "core/providers/http_client.hpp"
 #include "core/providers/job_runner.hpp"
+#include "core/storage/result_upload.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -75,6 +78,11 @@ class Worker {
     Worker()
         : http_(http_options()), runner_(http_),
           processor_(settings::effective_result_threads(), [this] { runner_.wakeup(); }) {
+        // With the s3 store a completed image is uploaded on its result thread, before its row
+        // is written (see store()).
+        processor_.set_finisher([this](const ImageJob &job, JobRecord &r) {
+            if (r.storage_ref.empty()) rolloy::storage::upload_result(target_.s3(), job, r);
+        });
         apply_pool_limits();
     }
 
@@ -118,7 +126,7 @@ class Worker {
     void apply_pool_limits() {
         for (const char *p : kRemoteProviders)
             http_.set_pool_limit(p, limit_for(p));
-        processor_.set_threads(settings::effective_result_threads());
+        processor_.set_threads(settings::effective_result_threads() + storage::upload_threads());
         apply_lock_timeout();
     }
 
@@ -187,6 +195,8 @@ class Worker {
             wait = std::min<long>(wait, until(entry.second));
         for (const Deferred &d : deferred_)
             wait = std::min<long>(wait, until(d.next_try));
+        for (const Upload &u : uploads_)
+            wait = std::min<long>(wait, until(u.next_try));
         return wait;
     }
 
@@ -211,8 +221,11 @@ class Worker {
         auto now = Clock::now();
         // DROP EXTENSION is rare: checking once a second (and after a failed round) is enough.
         if (!installed_ || now - last_install_check_ > std::chrono::seconds(1)) {
-            installed_ = in_transaction("rolloy worker: checking",
-                                        [](SpiConnection &spi) { return jobs::extension_installed(spi); });
+            installed_ = in_transaction("rolloy worker: checking", [this](SpiConnection &spi) {
+                const bool installed = jobs::extension_installed(spi);
+                if (installed) target_.refresh(spi); // where new images go (settings, credentials)
+                return installed;
+            });
             last_install_check_ = now;
         }
         if (!installed_) {
@@ -229,11 +242,13 @@ class Worker {
             staged_.clear();
             deferred_.clear();
             open_ledger_.clear();
+            uploads_.clear();
             return false;
         }
         notice_latch();
         write_call_logs();
         store_deferred(false);
+        retry_uploads(false);
 
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
             const std::vector<std::string> held = held_ids();
@@ -256,7 +271,8 @@ class Worker {
             });
             last_reclaim_ = now;
         }
-        if ((!running_.empty() || !processing_.empty() || has_staged() || !deferred_.empty()) &&
+        if ((!running_.empty() || !processing_.empty() || has_staged() || !deferred_.empty() ||
+             !uploads_.empty()) &&
             now - last_heartbeat_ > std::chrono::seconds(std::max(1, settings::lease_seconds / 3))) {
             const std::vector<std::string> ids = held_ids();
             in_transaction("rolloy worker: extending leases", [&ids](SpiConnection &spi) {
@@ -570,6 +586,11 @@ class Worker {
     // results are never lost (the heartbeat keeps their leases, the reclaim leaves them alone)
     // and never counted twice.
     void store(const ImageJob &job, const JobRecord &r) {
+        if (r.kind == JobRecord::Kind::Completed && r.storage_ref.empty() && target_.s3()) {
+            upload_later(job, r);
+            return;
+        }
+        upload_failures_.erase(job.image_id);
         const auto start = Clock::now();
         if (!try_store(job, r)) return;
         const auto now = Clock::now();
@@ -674,12 +695,54 @@ class Worker {
         }
     }
 
-    // Projects with a result waiting for a lock: not claimed from until it is recorded, which
-    // bounds what a held lock can make the worker keep in memory.
+    // A completed image the object store did not take (an outage, wrong credentials, a missing
+    // bucket): the result is kept and its upload tried again on a result thread, backing off
+    // from 0.5 s to 30 s, until the store takes it; its row stays leased meanwhile (the
+    // heartbeat) and no image is lost or written half. A result not uploaded yet (a preview, a
+    // store that was db when the call finished) goes to a result thread at once.
+    void upload_later(const ImageJob &job, JobRecord r) {
+        if (r.storage_error.empty()) {
+            processing_.emplace(job.image_id, job.provider);
+            processor_.submit_record(job, std::move(r));
+            return;
+        }
+        const int failures = ++upload_failures_[job.image_id];
+        note_error(job.owner_id, "storing the image failed, trying again: " + r.storage_error);
+        if (failures == 1)
+            call([&job, &r] {
+                ereport(LOG, (errmsg("rolloy worker: image %s could not be stored, trying again: %s",
+                                     job.image_id.c_str(), r.storage_error.c_str())));
+            });
+        const auto delay = std::min<Clock::duration>(
+            std::chrono::milliseconds(500) * (1 << std::min(failures - 1, 6)), std::chrono::seconds(30));
+        r.storage_error.clear();
+        uploads_.push_back(Upload{job, std::move(r), Clock::now() + delay});
+    }
+
+    // Uploads whose time has come (all of them when `all`) go back to the result threads.
+    void retry_uploads(bool all) {
+        const auto now = Clock::now();
+        for (std::size_t i = 0; i < uploads_.size();) {
+            if (!all && uploads_[i].next_try > now) {
+                ++i;
+                continue;
+            }
+            Upload u = std::move(uploads_[i]);
+            uploads_.erase(uploads_.begin() + static_cast<std::ptrdiff_t>(i));
+            processing_.emplace(u.job.image_id, u.job.provider);
+            processor_.submit_record(std::move(u.job), std::move(u.record));
+        }
+    }
+
+    // Projects with a result waiting for a lock or for the object store: not claimed from until
+    // it is recorded, which bounds what a held lock or a store outage can make the worker keep
+    // in memory.
     std::vector<std::string> waiting_projects() const {
         std::set<std::string> projects;
         for (const Deferred &d : deferred_)
             projects.insert(d.job.project_id);
+        for (const Upload &u : uploads_)
+            projects.insert(u.job.project_id);
         return {projects.begin(), projects.end()};
     }
 
@@ -696,6 +759,8 @@ class Worker {
                 ids.push_back(staged.job.image_id);
         for (const Deferred &d : deferred_)
             ids.push_back(d.job.image_id);
+        for (const Upload &u : uploads_)
+            ids.push_back(u.job.image_id);
         return ids;
     }
 
@@ -704,6 +769,7 @@ class Worker {
         release_staged();
         for (auto &f : runner_.abort_all())
             finish(f.id, f.outcome);
+        retry_uploads(true); // one last try each: an image not stored now is made again later
         // Results already received are worth keeping: wait for their processing (bounded).
         for (int waits = 0; !processing_.empty() && waits < 100;) {
             if (ready_.empty()) {
@@ -737,6 +803,12 @@ class Worker {
         return it != staged_.end() && !it->second.empty();
     }
 
+    struct Upload {
+        ImageJob job;
+        JobRecord record;
+        Clock::time_point next_try;
+    };
+
     struct Deferred {
         ImageJob job;
         JobRecord record;
@@ -745,6 +817,7 @@ class Worker {
         bool reported; // in the server log
     };
 
+    storage::UploadTarget target_; // before processor_: its threads read it until they are joined
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
@@ -753,6 +826,8 @@ class Worker {
     std::deque<generation::ResultProcessor::Done> ready_; // processed, waiting to be recorded
     std::map<std::string, std::deque<Staged>> staged_;    // provider -> claimed, waiting for a slot
     std::vector<Deferred> deferred_;                      // results waiting for a lock
+    std::vector<Upload> uploads_;                         // results waiting for the object store
+    std::map<std::string, int> upload_failures_;          // image id -> failed uploads in a row
     std::vector<PendingCallLog> waiting_logs_;            // call logs waiting for a lock
     std::set<std::int64_t> open_ledger_;                  // ledger rows of attempts this worker holds
     Clock::time_point next_log_try_{};

@@ -1,5 +1,7 @@
 #include "pg/storage/image_store.hpp"
 
+#include "pg/storage/s3_image_store.hpp"
+
 #include "core/common/error.hpp"
 
 namespace rolloy::pg::storage {
@@ -36,15 +38,17 @@ class DatabaseImageStore final : public ImageStore {
 
 ImageStore *find_store(const std::string &ref) {
     static DatabaseImageStore database;
+    static S3ImageStore s3;
     const std::string scheme = ref.substr(0, ref.find(':'));
     if (scheme == "db" && ref.size() > 3) return &database;
+    if (scheme == "s3" && ref.size() > 3) return &s3;
     return nullptr;
 }
 
 ImageStore &store_for(const std::string &ref) {
     if (ImageStore *store = find_store(ref)) return *store;
     throw Error(ErrorKind::Internal, "no image store serves the storage reference \"" + ref + "\"",
-                "known schemes: db");
+                "known schemes: db, s3");
 }
 
 std::string generated_ref(const std::string &project_id, const std::string &image_id) {

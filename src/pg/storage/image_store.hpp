@@ -1,8 +1,9 @@
 // Where image bytes live. Every stored image has a storage reference "<scheme>:<path>", laid out
 // by kind, project and image (generated/<project>/<image>, reference/<id>); the scheme picks the
 // store. The built-in store, "db", keeps the bytes in rolloy.image_store, so backups, RLS and
-// PostgREST cover them. An object store (S3, GCS) is another implementation of ImageStore and one
-// line in store_for(); everything else reaches images only through this interface.
+// PostgREST cover them; "s3" keeps them in an S3-compatible bucket (s3_image_store.hpp). Another
+// object store is another implementation of ImageStore and one line in find_store(); everything
+// else reaches images only through this interface.
 #pragma once
 #include "pg/common/spi.hpp"
 
@@ -36,7 +37,8 @@ ImageStore *find_store(const std::string &ref);
 // The same, throwing for a scheme no store serves.
 ImageStore &store_for(const std::string &ref);
 
-// References of the default store for new images.
+// References of the database store (the worker's s3 references carry the content hash:
+// core/storage/object_keys.hpp).
 std::string generated_ref(const std::string &project_id, const std::string &image_id);
 std::string reference_ref(const std::string &reference_image_id);
 
