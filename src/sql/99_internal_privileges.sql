@@ -5,7 +5,7 @@
 -- exceptions run with the caller's rights, reached by OID from a policy, a view, a CHECK or a
 -- SQL-standard function body, so the caller needs EXECUTE on them but no USAGE on the schema
 -- (and, without USAGE, cannot call them by name):
---   _owns_project      policies of generated_images and ads, the view performance_data
+--   _owns_project      the policy of ads, the view performance_data
 --   _reads_all_performance  the view performance_data (admins, superusers and the owner read all)
 --   _insight_scope     the insight_* views
 --   _is_currency_code  the currency checks of rows written through performance_data and of ad_platforms

@@ -3731,6 +3731,11 @@ REVOKE ALL ON FUNCTION rolloy_internal._presigned_url(text, bigint), rolloy_inte
                        rolloy_internal._sweep_storage(bigint) FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._presigned_url(text, bigint) TO rolloy_member;
 
+-- == Generated images' read policy as a semi-join (issue 14, dashboard speed) ==
+-- _owns_project() pins its search_path, so Postgres never inlines it and ran it once per row.
+ALTER POLICY generated_images_select ON rolloy.generated_images
+    USING (EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = generated_images.project_id));
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
