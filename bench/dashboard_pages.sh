@@ -72,12 +72,13 @@ SELECT '$2', b.ms, b.bytes FROM pg_temp.bench(\$expr\$$3\$expr\$, $RUNS) b;
 SQL
 }
 project=$(q -c "SELECT l.project_id FROM rolloy.insight_leaderboard l ORDER BY l.rank LIMIT 1")
-overview_json="(SELECT json_agg(l) FROM rolloy.insight_leaderboard l)::text
-    || (SELECT json_agg(h) FROM rolloy.insight_heatmap h WHERE h.dimension_x = 'scene' AND h.dimension_y = 'driver')::text
-    || (SELECT json_agg(t) FROM rolloy.insight_trends t WHERE t.dimension = 'all')::text
-    || (SELECT json_agg(c) FROM rolloy.insight_cost_efficiency c WHERE c.dimension IN ('all', 'scene'))::text
+# Each part may be empty (a member's 20 creatives may give no better/worse verdict): '' then.
+overview_json="coalesce((SELECT json_agg(l) FROM rolloy.insight_leaderboard l)::text, '')
+    || coalesce((SELECT json_agg(h) FROM rolloy.insight_heatmap h WHERE h.dimension_x = 'scene' AND h.dimension_y = 'driver')::text, '')
+    || coalesce((SELECT json_agg(t) FROM rolloy.insight_trends t WHERE t.dimension = 'all')::text, '')
+    || coalesce((SELECT json_agg(c) FROM rolloy.insight_cost_efficiency c WHERE c.dimension IN ('all', 'scene'))::text, '')
     || coalesce((SELECT json_agg(f) FROM rolloy.insight_fatigue f WHERE f.status = 'fatigued')::text, '')
-    || (SELECT json_agg(e) FROM rolloy.insight_effects e WHERE e.verdict IN ('better', 'worse'))::text"
+    || coalesce((SELECT json_agg(e) FROM rolloy.insight_effects e WHERE e.verdict IN ('better', 'worse'))::text, '')"
 {
     echo "rows $(q -c "SELECT count(*) FROM rolloy.performance_data")  creatives $CREATIVES  images $(q -c "SELECT count(*) FROM rolloy.generated_images")  runs $RUNS"
     echo "page ms bytes"
