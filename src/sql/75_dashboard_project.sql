@@ -27,7 +27,7 @@ SELECT CASE WHEN count(*) = 0
                             _dash_variants.project_id, _dash_variants.project_id))
             ELSE '<div class="gallery" id="variants">'
                  || string_agg(format('<div class="card" data-image-id="%s">%s<p><strong>%s</strong><br>Status: %s%s</p>'
-                                      '<p class="note">%s</p>%s</div>',
+                                      '<p class="image-tier">%s</p><p class="note">%s</p>%s</div>',
                                       g.id,
                                       CASE WHEN g.status = 'completed'
                                            THEN '<a href="image_file?image_id=' || g.id || '">'
@@ -36,6 +36,10 @@ SELECT CASE WHEN count(*) = 0
                                            ELSE '<p class="note">No picture: ' || g.status || '</p>' END,
                                       rolloy_internal._html(g.ad_name), g.status,
                                       CASE WHEN g.status = 'completed' THEN ' · ' || g.width || '×' || g.height ELSE '' END,
+                                      coalesce(format('Tier: <span class="tier">%s</span>, rank %s of %s images, CTR %s',
+                                                      replace(t.tier, '_', ' '), coalesce(t.rank::text, '–'),
+                                                      coalesce(t.eligible_images::text, '–'), rolloy_internal._dash_pct(t.ctr)),
+                                               'Tier: not ranked yet (no performance data in the last refresh)'),
                                       coalesce(rolloy_internal._html(f.line), 'No ad figures for this image yet.'),
                                       CASE WHEN g.status = 'failed'
                                            THEN '<p class="bad">' || rolloy_internal._html(left(g.last_error, 300)) || '</p>' ELSE '' END),
@@ -43,9 +47,10 @@ SELECT CASE WHEN count(*) = 0
                  || '</div>' END
   FROM rolloy.generated_images g
   LEFT JOIN figures f ON f.image_id = g.id
+  LEFT JOIN rolloy.insight_image_tiers t ON t.image_id = g.id
  WHERE g.project_id = _dash_variants.project_id AND g.status <> 'cancelled';
 END;
-COMMENT ON FUNCTION rolloy_internal._dash_variants(uuid, boolean) IS 'Project page: the gallery of variants with status and ad figures.';
+COMMENT ON FUNCTION rolloy_internal._dash_variants(uuid, boolean) IS 'Project page: the gallery of variants with status, tier and ad figures.';
 
 CREATE FUNCTION rolloy_internal._dash_project(project_id uuid, inline boolean) RETURNS text
 LANGUAGE sql STABLE

@@ -4,7 +4,7 @@
 -- needs. The browser's view of the same pages: test/integration/dashboard_browser.sh.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(39);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(40);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- A page as an identity (rolled back like probe(); plpgsql variables survive the rollback).
 CREATE FUNCTION pg_temp.page(ctx text, statement text) RETURNS text LANGUAGE plpgsql AS $$
@@ -102,6 +102,16 @@ SELECT is(pg_temp.page('alice', format($$SELECT encode(rolloy.image_file(%L, tru
                                          WHERE project_id = '10000000-0000-0000-0000-0000000000a1' AND status = 'completed'))),
           '01 [{"Content-Type" : "image/jpeg"}, {"Cache-Control" : "private, max-age=86400"}]',
           'image_file: the thumbnail''s bytes, Content-Type image/jpeg in response.headers');
+
+-- Each variant shows its own tier (insight_image_tiers) once its ad has data.
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, project_id, image_id,
+                                     impressions, clicks, spend, currency)
+SELECT 'meta', g.ad_name, g.ad_name, date '2026-11-02', date '2026-11-02', g.project_id, g.id, 5000, 100, 10, 'USD'
+  FROM rolloy.generated_images g WHERE g.project_id = '10000000-0000-0000-0000-0000000000a1' AND g.status = 'completed';
+CREATE TEMP TABLE refreshed AS SELECT * FROM rolloy.refresh_insights();
+SELECT ok(strpos(pg_temp.page('alice', $$SELECT rolloy.dashboard('project', '10000000-0000-0000-0000-0000000000a1')$$),
+                 'Tier: <span class="tier">below 50</span>, rank 1 of 1 images, CTR 2.00 %') > 0,
+          'a variant with data shows its own tier and rank among the images');
 
 -- ---------------------------------------------------------------------------------------------
 -- Hostile text in every place a user can write it comes out escaped.
