@@ -176,6 +176,19 @@ COMMENT ON AGGREGATE rolloy_internal.ratio_test(boolean, double precision, doubl
     'Calibrated Welch test of the group''s ratio of sums against the rest''s, one row per unit (in_group, k, n); '
     'rows with a NULL or n <= 0 are not units. See docs/insights.md.';
 
+-- The tier of a ranked unit (creative or image): top X % when its rank is within the first X % of
+-- the scope's eligible units. One definition for both kinds of tiers.
+CREATE FUNCTION rolloy_internal._tier(eligible boolean, tier_rank bigint, ranked bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN NOT eligible THEN 'insufficient_data'
+                WHEN tier_rank * 10 <= ranked THEN 'top_10'
+                WHEN tier_rank * 5 <= ranked THEN 'top_20'
+                WHEN tier_rank * 2 <= ranked THEN 'top_50'
+                ELSE 'below_50' END
+$$;
+COMMENT ON FUNCTION rolloy_internal._tier(boolean, bigint, bigint) IS
+    'Tier label from a rank among the ranked units: top_10, top_20, top_50, below_50, or insufficient_data.';
+
 -- ---------------------------------------------------------------------------------------------
 -- Who may refresh and schedule: rolloy admins; a session that maps to no rolloy user only when
 -- its role is a superuser (psql maintenance, pg_cron jobs scheduled by schedule_insights).
@@ -300,11 +313,7 @@ BEGIN
                                  spend, conversion_value, sample_creatives, details)
     SELECT stamp, r.scope_user_id, 'tier', 'creative', r.creative_name, r.project_id, 'ctr',
            r.clicks::numeric / nullif(r.impressions, 0),
-           CASE WHEN NOT r.eligible THEN 'insufficient_data'
-                WHEN r.tier_rank * 10 <= r.eligible_creatives THEN 'top_10'
-                WHEN r.tier_rank * 5 <= r.eligible_creatives THEN 'top_20'
-                WHEN r.tier_rank * 2 <= r.eligible_creatives THEN 'top_50'
-                ELSE 'below_50' END,
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_creatives),
            r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
            jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
                               rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
@@ -354,11 +363,7 @@ BEGIN
     )
     SELECT stamp, r.scope_user_id, 'tier', 'image', r.ad_name, r.project_id, r.image_id, 'ctr',
            r.clicks::numeric / nullif(r.impressions, 0),
-           CASE WHEN NOT r.eligible THEN 'insufficient_data'
-                WHEN r.tier_rank * 10 <= r.eligible_images THEN 'top_10'
-                WHEN r.tier_rank * 5 <= r.eligible_images THEN 'top_20'
-                WHEN r.tier_rank * 2 <= r.eligible_images THEN 'top_50'
-                ELSE 'below_50' END,
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_images),
            r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
            jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
                               rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),

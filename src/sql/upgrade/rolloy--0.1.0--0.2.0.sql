@@ -2077,11 +2077,7 @@ BEGIN
                                  spend, conversion_value, sample_creatives, details)
     SELECT stamp, r.scope_user_id, 'tier', 'creative', r.creative_name, r.project_id, 'ctr',
            r.clicks::numeric / nullif(r.impressions, 0),
-           CASE WHEN NOT r.eligible THEN 'insufficient_data'
-                WHEN r.tier_rank * 10 <= r.eligible_creatives THEN 'top_10'
-                WHEN r.tier_rank * 5 <= r.eligible_creatives THEN 'top_20'
-                WHEN r.tier_rank * 2 <= r.eligible_creatives THEN 'top_50'
-                ELSE 'below_50' END,
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_creatives),
            r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
            jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
                               rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
@@ -2131,11 +2127,7 @@ BEGIN
     )
     SELECT stamp, r.scope_user_id, 'tier', 'image', r.ad_name, r.project_id, r.image_id, 'ctr',
            r.clicks::numeric / nullif(r.impressions, 0),
-           CASE WHEN NOT r.eligible THEN 'insufficient_data'
-                WHEN r.tier_rank * 10 <= r.eligible_images THEN 'top_10'
-                WHEN r.tier_rank * 5 <= r.eligible_images THEN 'top_20'
-                WHEN r.tier_rank * 2 <= r.eligible_images THEN 'top_50'
-                ELSE 'below_50' END,
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_images),
            r.tier_rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, 1,
            jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
                               rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
@@ -2578,6 +2570,18 @@ GRANT SELECT ON rolloy.insight_status TO rolloy_member;
 
 -- == Tiers of images (issue "Insights that keep up", 1) ==
 -- Every generated image with data gets its tier among the scope's images, next to the creatives'.
+-- The tier of a ranked unit (creative or image): top X % when its rank is within the first X % of
+-- the scope's eligible units. One definition for both kinds of tiers.
+CREATE FUNCTION rolloy_internal._tier(eligible boolean, tier_rank bigint, ranked bigint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN NOT eligible THEN 'insufficient_data'
+                WHEN tier_rank * 10 <= ranked THEN 'top_10'
+                WHEN tier_rank * 5 <= ranked THEN 'top_20'
+                WHEN tier_rank * 2 <= ranked THEN 'top_50'
+                ELSE 'below_50' END
+$$;
+COMMENT ON FUNCTION rolloy_internal._tier(boolean, bigint, bigint) IS
+    'Tier label from a rank among the ranked units: top_10, top_20, top_50, below_50, or insufficient_data.';
 ALTER TABLE rolloy.insights ADD COLUMN image_id uuid;  -- tiers of images; no foreign key, as project_id
 COMMENT ON COLUMN rolloy.insights.image_id IS 'Generated image of per-image tiers (dimension image).';
 CREATE OR REPLACE VIEW rolloy.insight_tiers WITH (security_invoker = true) AS
