@@ -8,6 +8,7 @@ extern "C" {
 }
 
 #include "core/common/error.hpp"
+#include "core/import/ad_id_damage.hpp"
 
 #include <algorithm>
 #include <string>
@@ -136,6 +137,12 @@ std::uint32_t AdResolver::resolve(const AdLine &line) {
             auto found = by_key_.find(std::string(name_key));
             i = found != by_key_.end() ? found->second
                                        : add(std::string(name_key), "", std::string(name_key));
+        }
+        // Only an ad with a stored id can contradict; one known by name alone has nothing to compare.
+        if (!line.damaged_ad_id.empty() && !ads_[i].ad_id.empty() &&
+            !import::damaged_id_fits(line.damaged_ad_id, ads_[i].ad_id)) {
+            contradicted_ = i;
+            return kContradicts;
         }
     }
 

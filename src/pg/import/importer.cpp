@@ -245,7 +245,18 @@ void Import::take_row(const import::PerformanceRow &row) {
     ad_line.match = &match;
     ad_line.report_date = line.report_date;
     ad_line.period_end = line.period_end;
+    ad_line.damaged_ad_id = row.damaged_ad_id;
     line.ad = ads_.resolve(ad_line);
+    if (line.ad == AdResolver::kContradicts) // never merged into an ad that is another one
+        return problem(
+            row.line,
+            header_of(Field::AdId) + " " + std::string(utf8_prefix(row.damaged_ad_id, 30)) +
+                " (damaged by a spreadsheet) does not fit the ad id " +
+                std::string(utf8_prefix(ads_.contradicted_id(), 40)) + " of the ad named \"" +
+                std::string(utf8_prefix(row.ad_name, 100)) + "\"",
+            {import::ProblemCause{header_of(Field::AdId) +
+                                      " damaged by a spreadsheet contradicts the ad its name matches",
+                                  import::Remedy::Spreadsheet}});
     line.currency = row.currency;
     line.impressions = row.impressions.value_or(0);
     line.clicks = row.clicks.value_or(0);
