@@ -25,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace rolloy::pg {
@@ -65,9 +66,12 @@ class AdResolver {
     // Writes ads new to the database (their ids) and ids taken by name-keyed ads; before the day
     // rows that refer to them.
     void write_new(SpiConnection &spi, const std::string &platform);
-    // Sets names, match and seen range of every ad this import touched (after the last chunk).
+    // Sets names, match and seen range of every ad this import touched (after the last chunk). A
+    // creative another session holds FOR UPDATE is not linked to (held_back_ads()): no wait.
     void write_touched(SpiConnection &spi);
     std::int64_t ambiguous_lines() const noexcept { return ambiguous_lines_; }
+    // Ads write_touched() left unlinked: the creative they name was locked by another session.
+    std::int64_t held_back_ads() const noexcept { return held_back_ads_; }
     // The stored id the last kContradicts answer compared with.
     const std::string &contradicted_id() const noexcept { return ads_[contradicted_].ad_id; }
 
@@ -79,6 +83,7 @@ class AdResolver {
         bool several = false;          // more than one id'd ad has this name
     };
     std::uint32_t add(std::string key, std::string ad_id, std::string name_key);
+    std::unordered_set<std::int32_t> held_links(const std::vector<std::uint32_t> &touched);
     void note_name(std::uint32_t ad, const std::string &name_key);
 
     std::vector<AdRecord> ads_;
@@ -88,6 +93,7 @@ class AdResolver {
     std::string probe_;                    // lookup key, reused from line to line
     std::int64_t ambiguous_lines_ = 0;
     std::uint32_t contradicted_ = 0;
+    std::int64_t held_back_ads_ = 0;
 };
 
 } // namespace rolloy::pg

@@ -371,6 +371,10 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
                       (ads_.ambiguous_lines() == 1 ? " line has" : " lines have") +
                       " no ad id and a name that several ads with ids share: they were kept under that name, "
                       "apart from those ads' days. Export with the Ad ID column to match them.");
+    if (std::int64_t held = ads_.held_back_ads())
+        out.push_back(std::to_string(held) + (held == 1 ? " ad names a creative" : " ads name creatives") +
+                      " that another session held locked; " + (held == 1 ? "it was" : "they were") +
+                      " left unlinked for now. rolloy.rematch_performance() or the next import links them.");
     if (std::size_t damaged = parser.stats().damaged_ids)
         out.push_back("A spreadsheet turned the Ad ID column into scientific notation (like " +
                       std::string(damaged_example_) + "), which loses the last digits: " +
