@@ -50,8 +50,12 @@ VALUES ('20000000-0000-0000-0000-000000000001', 'both', 'a.jpg', 'image/jpeg', 3
 INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, project_id, impressions, clicks)
 SELECT 'meta', p.generated_name, p.generated_name, date '2026-11-01' + d, date '2026-11-01' + d, p.id, 2000, 20
   FROM rolloy.creative_projects p, generate_series(0, 6) d;
+-- An ad that matched nothing so far; the import below names her second project with its id.
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_id, ad_name, report_date, period_end, impressions, clicks)
+VALUES ('meta', 'x2', 'x2', 'Old teaser', '2026-11-01', '2026-11-01', 100, 1);
 SQL
 alice_name=$(q -c "SELECT generated_name FROM rolloy.creative_projects WHERE title = 'alice'")
+alice2_name=$(q -c "SELECT generated_name FROM rolloy.creative_projects WHERE title = 'alice 2'")
 
 # 1. The hostile session: everything it can get, held in an open transaction.
 mkfifo "$TMP/holder.in"
@@ -116,10 +120,20 @@ as() {  # as ROLE "description" SQL
     fi
     echo "ok - $2 ($1)"
 }
-csv=$(printf 'Day,Ad name,Ad ID,Amount spent (USD),Impressions,Link clicks\n2026-11-08,%s,a1,5.00,2500,25\n2026-11-08,Spring promo,sp1,1.00,100,1' "$alice_name")
+# The import links ads to her projects: a new ad to the one she edits (NO KEY UPDATE: no conflict),
+# the ad x2 to the one she holds FOR UPDATE. That link's foreign-key check (KEY SHARE) would wait
+# for her: the import leaves x2 unlinked for now, with a warning, instead.
+csv=$(printf 'Day,Ad name,Ad ID,Amount spent (USD),Impressions,Link clicks\n2026-11-08,%s,a1,5.00,2500,25\n2026-11-08,Spring promo,sp1,1.00,100,1\n2026-11-08,%s,x2,2.00,200,2' "$alice_name" "$alice2_name")
 photo=$(xxd -p "$ROLLOY_ROOT/test/fixtures/images/grey-300.png" | tr -d '\n')
 as rolloy_locks_ada "an import of Meta (the platform whose 0.1.0 advisory key she holds)" \
     "SELECT rows_inserted + rows_updated FROM rolloy.import_performance(\$csv\$${csv}\$csv\$, 'meta')"
+[ "$(q -c "SELECT array_to_string(warnings, ' ') LIKE '%1 ad names a creative that another session held locked%'
+             FROM rolloy.import_batches ORDER BY id DESC LIMIT 1")" = t ] ||
+    fail "the import did not say it left an ad unlinked: $(q -c "SELECT warnings FROM rolloy.import_batches ORDER BY id DESC LIMIT 1")"
+[ "$(q -c "SELECT (SELECT project_id IS NULL FROM rolloy.ads WHERE ad_key = 'x2')
+                  AND (SELECT project_id FROM rolloy.ads WHERE ad_key = 'a1') = '10000000-0000-0000-0000-0000000000a1'")" = t ] ||
+    fail "the import should link a1 to her first project and leave x2 unlinked"
+echo "ok - ...linking the ad that names the project she holds FOR UPDATE later, with a warning"
 as rolloy_locks_ada "refresh_insights (insights of her and of the project she holds FOR UPDATE)" \
     "SELECT count(*) FROM rolloy.refresh_insights()"
 wrote=$(q -c "SELECT count(*) FILTER (WHERE scope_user_id = '00000000-0000-0000-0000-0000000000a1') > 0
@@ -153,4 +167,9 @@ echo "COMMIT;" >&3
 exec 3>&-
 wait "$HOLDER" || fail "the hostile session failed: $(cat "$TMP/holder.out")"
 HOLDER=
+# Once she let go, rematch_performance() links the ad the import left.
+[ "$(q -c "SELECT rolloy.rematch_performance() > 0")" = t ] &&
+    [ "$(q -c "SELECT project_id FROM rolloy.ads WHERE ad_key = 'x2'")" = 10000000-0000-0000-0000-0000000000a2 ] ||
+    fail "rematch_performance() did not link the ad the import left unlinked"
+echo "ok - rematch_performance() links it once she let go"
 echo "hostile locks: ok"

@@ -8,9 +8,11 @@ extern "C" {
 }
 
 #include "core/common/error.hpp"
+#include "core/import/ad_id_damage.hpp"
 
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 
 namespace rolloy::pg {
 namespace {
@@ -137,6 +139,12 @@ std::uint32_t AdResolver::resolve(const AdLine &line) {
             i = found != by_key_.end() ? found->second
                                        : add(std::string(name_key), "", std::string(name_key));
         }
+        // Only an ad with a stored id can contradict; one known by name alone has nothing to compare.
+        if (!line.damaged_ad_id.empty() && !ads_[i].ad_id.empty() &&
+            !import::damaged_id_fits(line.damaged_ad_id, ads_[i].ad_id)) {
+            contradicted_ = i;
+            return kContradicts;
+        }
     }
 
     AdRecord &ad = ads_[i];
@@ -216,11 +224,52 @@ void AdResolver::write_new(SpiConnection &, const std::string &platform) {
         });
 }
 
+// The ads whose new link this import cannot make without waiting. A link that changes is checked
+// by the foreign key, which locks the creative FOR KEY SHARE: a member may hold his own project or
+// image FOR UPDATE (or be deleting it) and so stall an admin's import (issue 11, "Locks"). The
+// creatives of changing links are locked here FOR KEY SHARE, skipping those held: their ads keep
+// their old link, and rematch_performance() or the next import links them.
+std::unordered_set<std::int32_t> AdResolver::held_links(const std::vector<std::uint32_t> &touched) {
+    std::vector<std::uint32_t> linking;
+    for (std::uint32_t i : touched)
+        if (ads_[i].has_project) linking.push_back(i);
+    std::unordered_set<std::int32_t> held;
+    if (linking.empty()) return held;
+    static const Oid types[3] = {INT4ARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
+    run_with_arrays(
+        "SELECT u.ad, ''::text FROM unnest($1::int4[], $2::uuid[], $3::uuid[]) AS u(ad, project, image)"
+        "  JOIN rolloy.ads a ON a.id = u.ad"
+        " WHERE (a.project_id IS DISTINCT FROM u.project OR (u.image IS NOT NULL AND a.image_id IS DISTINCT "
+        "FROM u.image))"
+        "   AND (NOT EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = u.project"
+        "                     FOR KEY SHARE OF p SKIP LOCKED)"
+        "        OR (u.image IS NOT NULL AND NOT EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id "
+        "= u.image"
+        "                                                 FOR KEY SHARE OF g SKIP LOCKED)))",
+        3, types,
+        [&](MemoryContext ctx, Datum *v) {
+            auto ad = [&](std::size_t k) -> const AdRecord & { return ads_[linking[k]]; };
+            std::size_t n = linking.size();
+            v[0] = int4_array(ctx, n, INT4OID, [&](std::size_t k) { return ad(k).id; });
+            v[1] = uuid_array(ctx, n, [&](std::size_t k) { return &ad(k).project; });
+            v[2] =
+                uuid_array(ctx, n, [&](std::size_t k) { return ad(k).has_image ? &ad(k).image : nullptr; });
+        },
+        [&](std::int32_t id, const std::string &) { held.insert(id); });
+    return held;
+}
+
 void AdResolver::write_touched(SpiConnection &) {
     std::vector<std::uint32_t> touched;
     for (std::uint32_t i = 0; i < ads_.size(); ++i)
         if (ads_[i].touched) touched.push_back(i);
     if (touched.empty()) return;
+    std::unordered_set<std::int32_t> held = held_links(touched);
+    for (std::uint32_t i : touched)
+        if (held.count(ads_[i].id)) {
+            ads_[i].has_project = ads_[i].has_image = false; // keeps its old link: no check, no wait
+            ++held_back_ads_;
+        }
     static const Oid types[9] = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
                                  UUIDARRAYOID, UUIDARRAYOID, DATEARRAYOID, DATEARRAYOID};
     // A link is never undone by an import: a name that matches nothing keeps the ad's old link.

@@ -9,6 +9,10 @@
 //   * id then name: the name finds the ad that has that name (when exactly one id'd ad has it);
 //   * name then id: the ad created by name takes the id (ad_key and ad_id become the id);
 //   * name twice: the same ad.
+// A line whose id a spreadsheet damaged ("1.20210E+17") is matched by name too; what is left of
+// the id must then agree with the stored id of the ad the name finds (src/core/import/
+// ad_id_damage.hpp). When it contradicts it, the name found another ad than the line's: the line
+// is not merged into it (resolve() answers kContradicts and the import treats it as a row problem).
 // A name several id'd ads share cannot tell them apart: such lines get an ad of their own (by
 // name) and the batch a warning, rather than replacing the days of one ad at random.
 #pragma once
@@ -21,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace rolloy::pg {
@@ -43,22 +48,32 @@ struct AdRecord {
 // The attributes of one accepted line that the ad keeps.
 struct AdLine {
     std::string_view ad_id, ad_name, campaign, ad_group;
+    std::string_view damaged_ad_id; // the id as a spreadsheet left it; ad_id is then empty
     const CreativeMatch *match = nullptr;
     std::int32_t report_date = 0, period_end = 0;
 };
 
 class AdResolver {
   public:
+    // resolve()'s answer for a line whose damaged id contradicts the ad its name finds.
+    static constexpr std::uint32_t kContradicts = std::numeric_limits<std::uint32_t>::max() - 1;
+
     void load(SpiConnection &spi, const std::string &platform);
-    // The ad of the line (an index into this resolver), created in memory when new.
+    // The ad of the line (an index into this resolver), created in memory when new; kContradicts
+    // (nothing created or touched) when the line's damaged id does not fit that ad's stored id.
     std::uint32_t resolve(const AdLine &line);
     AdRecord &operator[](std::uint32_t i) noexcept { return ads_[i]; }
     // Writes ads new to the database (their ids) and ids taken by name-keyed ads; before the day
     // rows that refer to them.
     void write_new(SpiConnection &spi, const std::string &platform);
-    // Sets names, match and seen range of every ad this import touched (after the last chunk).
+    // Sets names, match and seen range of every ad this import touched (after the last chunk). A
+    // creative another session holds FOR UPDATE is not linked to (held_back_ads()): no wait.
     void write_touched(SpiConnection &spi);
     std::int64_t ambiguous_lines() const noexcept { return ambiguous_lines_; }
+    // Ads write_touched() left unlinked: the creative they name was locked by another session.
+    std::int64_t held_back_ads() const noexcept { return held_back_ads_; }
+    // The stored id the last kContradicts answer compared with.
+    const std::string &contradicted_id() const noexcept { return ads_[contradicted_].ad_id; }
 
   private:
     static constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
@@ -68,6 +83,7 @@ class AdResolver {
         bool several = false;          // more than one id'd ad has this name
     };
     std::uint32_t add(std::string key, std::string ad_id, std::string name_key);
+    std::unordered_set<std::int32_t> held_links(const std::vector<std::uint32_t> &touched);
     void note_name(std::uint32_t ad, const std::string &name_key);
 
     std::vector<AdRecord> ads_;
@@ -76,6 +92,8 @@ class AdResolver {
     std::vector<std::uint32_t> unwritten_; // ads to insert or re-key at the next write_new
     std::string probe_;                    // lookup key, reused from line to line
     std::int64_t ambiguous_lines_ = 0;
+    std::uint32_t contradicted_ = 0;
+    std::int64_t held_back_ads_ = 0;
 };
 
 } // namespace rolloy::pg

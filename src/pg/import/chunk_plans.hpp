@@ -13,30 +13,35 @@ extern "C" {
 #include <cstdint>
 #include <vector>
 
-// The SET list both upserts share (the day's figures; the alias of the target is p): a row an
-// earlier chunk of the same import wrote gets the line added, a row of an earlier import is
-// replaced (the newest export is the truth for a day). Then the counts of the statement.
+// The SET list of a day's figures (the alias of the target is p, of the new figures N: EXCLUDED
+// in the upserts both writers share, u in ChunkWriter's UPDATE): a row an earlier chunk of the
+// same import wrote gets the line added, a row of an earlier import is replaced (the newest export
+// is the truth for a day).
+#define ROLLOY_CHUNK_FIGURES(N)                                                                              \
+    " period_end = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                      \
+    "                   THEN greatest(p.period_end, " N ".period_end) ELSE " N ".period_end END,"            \
+    " source_lines = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                    \
+    "                     THEN p.source_lines + " N ".source_lines ELSE " N ".source_lines END,"             \
+    " impressions = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                     \
+    "                    THEN p.impressions + " N ".impressions ELSE " N ".impressions END,"                 \
+    " clicks = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                          \
+    "               THEN p.clicks + " N ".clicks ELSE " N ".clicks END,"                                     \
+    " reach = CASE WHEN p.import_batch_id = " N ".import_batch_id AND p.reach IS NOT NULL"                   \
+    "              THEN p.reach + coalesce(" N ".reach, 0) ELSE " N ".reach END,"                            \
+    " spend = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                           \
+    "              THEN p.spend + " N ".spend ELSE " N ".spend END,"                                         \
+    " conversions = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                     \
+    "                    THEN p.conversions + " N ".conversions ELSE " N ".conversions END,"                 \
+    " conversion_value = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                \
+    "                         THEN p.conversion_value + " N ".conversion_value"                              \
+    "                         ELSE " N ".conversion_value END,"                                              \
+    " currency = CASE WHEN p.import_batch_id = " N ".import_batch_id"                                        \
+    "                 THEN coalesce(p.currency, " N ".currency) ELSE " N ".currency END,"                    \
+    " import_batch_id = " N ".import_batch_id, updated_at = now()"
+
+// The upserts' SET list, then the counts of the statement.
 #define ROLLOY_CHUNK_FIGURES_ON_CONFLICT                                                                     \
-    " period_end = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                   \
-    "                   THEN greatest(p.period_end, EXCLUDED.period_end) ELSE EXCLUDED.period_end END,"      \
-    " source_lines = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                 \
-    "                     THEN p.source_lines + EXCLUDED.source_lines ELSE EXCLUDED.source_lines END,"       \
-    " impressions = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                  \
-    "                    THEN p.impressions + EXCLUDED.impressions ELSE EXCLUDED.impressions END,"           \
-    " clicks = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                       \
-    "               THEN p.clicks + EXCLUDED.clicks ELSE EXCLUDED.clicks END,"                               \
-    " reach = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id AND p.reach IS NOT NULL"                \
-    "              THEN p.reach + coalesce(EXCLUDED.reach, 0) ELSE EXCLUDED.reach END,"                      \
-    " spend = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                        \
-    "              THEN p.spend + EXCLUDED.spend ELSE EXCLUDED.spend END,"                                   \
-    " conversions = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                  \
-    "                    THEN p.conversions + EXCLUDED.conversions ELSE EXCLUDED.conversions END,"           \
-    " conversion_value = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                             \
-    "                         THEN p.conversion_value + EXCLUDED.conversion_value"                           \
-    "                         ELSE EXCLUDED.conversion_value END,"                                           \
-    " currency = CASE WHEN p.import_batch_id = EXCLUDED.import_batch_id"                                     \
-    "                 THEN coalesce(p.currency, EXCLUDED.currency) ELSE EXCLUDED.currency END,"              \
-    " import_batch_id = EXCLUDED.import_batch_id, updated_at = now()"                                        \
+    ROLLOY_CHUNK_FIGURES("EXCLUDED")                                                                         \
     " RETURNING p.xmax = 0 AS inserted)"                                                                     \
     " SELECT count(*) FILTER (WHERE inserted), count(*) FROM written"
 

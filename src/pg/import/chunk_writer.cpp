@@ -2,6 +2,7 @@
 
 #include "pg/common/spi.hpp"
 #include "pg/import/array_builder.hpp"
+#include "pg/import/bulk_day_insert.hpp"
 #include "pg/import/chunk_plans.hpp"
 
 #include "core/common/error.hpp"
@@ -94,6 +95,33 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
             return x != y ? x < y : c[a].report_date < c[b].report_date;
         });
         auto row = [this, &c](std::size_t i) -> const PendingRow & { return c[order_[i]]; };
+        if (!written.upserted) {
+            // New keys only: COPY's way (bulk_day_insert.hpp), when the table allows it.
+            days_.resize(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                const PendingRow &r = row(i);
+                DayValues &d = days_[i];
+                d.ad = ads[r.ad].id;
+                d.report_date = r.report_date;
+                d.period_end = r.period_end;
+                d.source_lines = r.source_lines;
+                d.impressions = r.impressions;
+                d.clicks = r.clicks;
+                d.has_reach = r.has_reach;
+                d.reach = r.reach;
+                d.spend = r.spend;
+                d.conversions = r.conversions;
+                d.conversion_value = r.conversion_value;
+                std::optional<std::int64_t> cur = currency_number(r.currency);
+                d.has_currency = cur.has_value();
+                d.currency = static_cast<std::int32_t>(cur.value_or(0));
+            }
+            if (std::optional<std::int64_t> bulk = bulk_insert_days(days_.data(), n, batch_id_)) {
+                written.inserted = written.touched = *bulk;
+                reset_chunk_context(chunk_context_);
+                return written;
+            }
+        }
         auto some = [](std::int64_t v) { return std::optional<std::int64_t>(v); };
         Datum values[kParams];
         char nulls[kParams];

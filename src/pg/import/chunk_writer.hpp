@@ -3,8 +3,10 @@
 // (one array per column, unnested in the SELECT list: no materialisation of the chunk).
 //
 // Two statements, chosen per chunk by one cheap probe (does any (ad, day) of the chunk exist?):
-//   - none exists: a plain INSERT. The common case (new days) skips the speculative-insertion
-//     probe of ON CONFLICT; concurrent imports of one platform are serialised by the importer.
+//   - none exists: the rows are written as COPY writes them (bulk_day_insert.hpp), or by a plain
+//     INSERT where that path does not apply. The common case (new days) skips the
+//     speculative-insertion probe of ON CONFLICT; concurrent imports of one platform are
+//     serialised by the importer.
 //   - some exist: INSERT ... ON CONFLICT (ad, report_date) DO UPDATE. A row an
 //     earlier chunk of the same import wrote gets the line added; a row of an earlier import is
 //     replaced: the newest export is the truth for that ad and day.
@@ -12,6 +14,7 @@
 #pragma once
 #include "pg/common/postgres.hpp"
 #include "pg/import/ad_resolver.hpp"
+#include "pg/import/bulk_day_insert.hpp"
 #include "pg/import/pending_chunk.hpp"
 
 extern "C" {
@@ -46,6 +49,7 @@ class ChunkWriter {
     SPIPlanPtr insert_plan_ = nullptr, upsert_plan_ = nullptr, probe_plan_ = nullptr;
     MemoryContext chunk_context_ = nullptr; // arrays of one chunk; reset after each write
     std::vector<std::uint32_t> order_;      // the chunk's rows in key order
+    std::vector<DayValues> days_;           // a chunk of new keys, for bulk_insert_days()
 };
 
 } // namespace rolloy::pg

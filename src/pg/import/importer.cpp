@@ -245,7 +245,18 @@ void Import::take_row(const import::PerformanceRow &row) {
     ad_line.match = &match;
     ad_line.report_date = line.report_date;
     ad_line.period_end = line.period_end;
+    ad_line.damaged_ad_id = row.damaged_ad_id;
     line.ad = ads_.resolve(ad_line);
+    if (line.ad == AdResolver::kContradicts) // never merged into an ad that is another one
+        return problem(
+            row.line,
+            header_of(Field::AdId) + " " + std::string(utf8_prefix(row.damaged_ad_id, 30)) +
+                " (damaged by a spreadsheet) does not fit the ad id " +
+                std::string(utf8_prefix(ads_.contradicted_id(), 40)) + " of the ad named \"" +
+                std::string(utf8_prefix(row.ad_name, 100)) + "\"",
+            {import::ProblemCause{header_of(Field::AdId) +
+                                      " damaged by a spreadsheet contradicts the ad its name matches",
+                                  import::Remedy::Spreadsheet}});
     line.currency = row.currency;
     line.impressions = row.impressions.value_or(0);
     line.clicks = row.clicks.value_or(0);
@@ -360,6 +371,10 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
                       (ads_.ambiguous_lines() == 1 ? " line has" : " lines have") +
                       " no ad id and a name that several ads with ids share: they were kept under that name, "
                       "apart from those ads' days. Export with the Ad ID column to match them.");
+    if (std::int64_t held = ads_.held_back_ads())
+        out.push_back(std::to_string(held) + (held == 1 ? " ad names a creative" : " ads name creatives") +
+                      " that another session held locked; " + (held == 1 ? "it was" : "they were") +
+                      " left unlinked for now. rolloy.rematch_performance() or the next import links them.");
     if (std::size_t damaged = parser.stats().damaged_ids)
         out.push_back("A spreadsheet turned the Ad ID column into scientific notation (like " +
                       std::string(damaged_example_) + "), which loses the last digits: " +

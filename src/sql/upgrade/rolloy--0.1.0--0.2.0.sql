@@ -3745,6 +3745,12 @@ GRANT EXECUTE ON FUNCTION rolloy_internal._presigned_url(text, bigint) TO rolloy
 ALTER POLICY generated_images_select ON rolloy.generated_images
     USING (EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = generated_images.project_id));
 
+-- == Imports at COPY speed (issue 12 §2): no JIT for the import's chunk statements ==
+-- Each chunk statement (10,000 rows) costs more than jit_above_cost: LLVM compiled it once per
+-- chunk, ~8 % of an import. New day rows are written COPY's way (src/pg/import/bulk_day_insert.cpp).
+ALTER FUNCTION rolloy.import_performance(text, text, text, text) SET jit = off;
+ALTER FUNCTION rolloy.import_performance(bytea, text, text, text) SET jit = off;
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
