@@ -136,8 +136,8 @@ void fill(TupleTableSlot *slot, const int *map, const DayValues &r, Datum batch,
     ExecStoreVirtualTuple(slot);
 }
 
-// -1: not a plain insert target (nothing written).
-std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
+// -1: not a plain insert target (nothing written). Allocates in the current memory context.
+std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
     Oid relid = get_relname_relid("ad_days", get_namespace_oid("rolloy_internal", false));
     if (!OidIsValid(relid)) return -1;
     Relation rel = table_open(relid, RowExclusiveLock);
@@ -190,6 +190,18 @@ std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batc
     table_close(rel, NoLock);  // the lock is kept to the end of the transaction, as an INSERT's
     CommandCounterIncrement(); // the next statement of the import sees these rows
     return static_cast<std::int64_t>(n);
+}
+
+// table_multi_insert leaves memory in the current context (an array per batch), as do the
+// result relation and its index list: all of it goes with a context of the chunk's own.
+std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
+    MemoryContext work =
+        AllocSetContextCreate(CurrentMemoryContext, "rolloy bulk day insert", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext caller = MemoryContextSwitchTo(work);
+    std::int64_t written = insert_days_in(rows, n, batch_id);
+    MemoryContextSwitchTo(caller);
+    MemoryContextDelete(work);
+    return written;
 }
 
 } // namespace
