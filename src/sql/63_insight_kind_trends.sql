@@ -1,0 +1,77 @@
+-- Kind "trend": per ISO week and per month, overall (dimension all) and per ABCD value, one row
+-- per currency (every figure of a row comes from rows in that currency). From the rollup's
+-- pieces; a refresh rewrites only the periods whose pieces changed, unless the creatives the ads
+-- belong to, or their ABCD, changed (then all). A member's trends: the same computation over
+-- their own creatives, at read time (_my_insights).
+CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
+RETURNS SETOF rolloy.insights
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH piece AS (  -- the pieces wanted (weeks NULL: all), with their creative's ABCD
+        SELECT p.*, a.project_id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene,
+               ac.code AS action, dr.code AS driver, f.code AS format
+          FROM rolloy_internal.insight_pieces p
+          JOIN rolloy.ads a ON a.id = p.ad
+          JOIN rolloy.creative_projects c ON c.id = a.project_id
+          JOIN rolloy.scenes s ON s.id = c.scene_id
+          JOIN rolloy.actions ac ON ac.id = c.action_id
+          JOIN rolloy.drivers dr ON dr.id = c.driver_id
+          JOIN rolloy.formats f ON f.id = c.format_id
+         WHERE (owner IS NULL OR c.created_by = owner)
+           AND (weeks IS NULL OR p.week_start = ANY (weeks) OR p.month_start = ANY (months))
+    ), period AS (  -- creative x period x currency
+        SELECT 'week' AS grain, x.week_start AS period_start, x.project_id, x.category, x.scene, x.action, x.driver,
+               x.format, x.currency, sum(x.impressions) AS impressions, sum(x.clicks) AS clicks,
+               sum(x.conversions) AS conversions, sum(x.spend) AS spend, sum(x.conversion_value) AS conversion_value,
+               max(x.last_day) AS last_day
+          FROM piece x WHERE weeks IS NULL OR x.week_start = ANY (weeks)
+         GROUP BY 2, 3, 4, 5, 6, 7, 8, 9
+        UNION ALL
+        SELECT 'month', x.month_start, x.project_id, x.category, x.scene, x.action, x.driver, x.format, x.currency,
+               sum(x.impressions), sum(x.clicks), sum(x.conversions), sum(x.spend), sum(x.conversion_value), max(x.last_day)
+          FROM piece x WHERE months IS NULL OR x.month_start = ANY (months)
+         GROUP BY 2, 3, 4, 5, 6, 7, 8, 9
+    ), totals AS (  -- one pass, one hash table per dimension
+        SELECT r.grain, r.period_start, r.currency,
+               CASE WHEN GROUPING(r.category) = 0 THEN 'category' WHEN GROUPING(r.scene) = 0 THEN 'scene'
+                    WHEN GROUPING(r.action) = 0 THEN 'action' WHEN GROUPING(r.driver) = 0 THEN 'driver'
+                    WHEN GROUPING(r.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+               coalesce(r.category, r.scene, r.action, r.driver, r.format, 'all') AS dimension_value,
+               sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
+               sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
+               sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+          FROM period r
+         GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, r.category),
+                                (r.grain, r.period_start, r.currency, r.scene), (r.grain, r.period_start, r.currency, r.action),
+                                (r.grain, r.period_start, r.currency, r.driver), (r.grain, r.period_start, r.currency, r.format))
+    )
+    -- the columns of rolloy.insights, in order
+    SELECT NULL::bigint, stamp, owner, 'trend', t.dimension, t.dimension_value, 'ctr',
+           t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
+           jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
+           NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
+           t.spend, t.conversion_value, NULL::uuid
+      FROM totals t
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
+    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
+                                             ',' ORDER BY a.id))
+                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
+    weeks date[] := run.weeks;
+    months date[] := run.months;
+BEGIN
+    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+        weeks := NULL;
+        months := NULL;
+        DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
+    ELSE
+        DELETE FROM rolloy.insights i
+         WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
+    END IF;
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+END
+$$;
