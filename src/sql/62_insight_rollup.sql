@@ -106,6 +106,8 @@ DECLARE
                        -- a batch deleted since it asked: its range is unknown
                        OR EXISTS (SELECT FROM unnest(taken) t(id) LEFT JOIN rolloy.import_batches b ON b.id = t.id
                                    WHERE b.date_from IS NULL OR b.date_to IS NULL);
+    hash_join text;
+    merge_join text;
 BEGIN
     CREATE TEMP TABLE rolloy_ins_touched (ad integer, week_start date, month_start date) ON COMMIT DROP;
     -- (ad NULL: every ad) x the pieces of each changed range
@@ -143,7 +145,11 @@ BEGIN
         RETURN;
     END IF;
 
-    ANALYZE rolloy_ins_touched;
+    -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
+    -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
+    hash_join := pg_catalog.current_setting('enable_hashjoin');
+    merge_join := pg_catalog.current_setting('enable_mergejoin');
+    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
     CREATE TEMP TABLE rolloy_ins_delta (ad integer, currency smallint, days bigint, impressions bigint, clicks bigint,
                                         conversions bigint, spend bigint, conversion_value bigint) ON COMMIT DROP;
     WITH gone AS (
@@ -155,17 +161,20 @@ BEGIN
     SELECT g.ad, g.currency, -g.days, -g.impressions, -g.clicks, -g.conversions, -g.spend, -g.conversion_value FROM gone g;
     WITH added AS (
         INSERT INTO rolloy_internal.insight_pieces
-        SELECT t.ad, t.week_start, t.month_start, coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks),
-               sum(d.conversions), sum(d.spend), sum(d.conversion_value), max(d.report_date)
+        SELECT t.ad, t.week_start, t.month_start, x.*
           FROM rolloy_ins_touched t
-          JOIN rolloy_internal.ad_days d
-            ON d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
-           AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
-         GROUP BY t.ad, t.week_start, t.month_start, coalesce(d.currency, -1)
+         CROSS JOIN LATERAL (
+               SELECT coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions),
+                      sum(d.spend), sum(d.conversion_value), max(d.report_date)
+                 FROM rolloy_internal.ad_days d
+                WHERE d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
+                  AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
+                GROUP BY coalesce(d.currency, -1)) x
         RETURNING *
     )
     INSERT INTO rolloy_ins_delta
     SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a;
+    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
     INSERT INTO rolloy_internal.insight_ad_totals AS o
     SELECT d.ad, d.currency, sum(d.days), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
            sum(d.conversion_value)

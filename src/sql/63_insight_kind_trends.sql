@@ -6,43 +6,39 @@
 CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
 RETURNS SETOF rolloy.insights
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH piece AS (  -- the pieces wanted (weeks NULL: all), with their creative's ABCD
-        SELECT p.*, a.project_id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene,
-               ac.code AS action, dr.code AS driver, f.code AS format
-          FROM rolloy_internal.insight_pieces p
-          JOIN rolloy.ads a ON a.id = p.ad
-          JOIN rolloy.creative_projects c ON c.id = a.project_id
+    WITH creative AS (  -- the creatives counted, with their ABCD
+        SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
+               dr.code AS driver, f.code AS format
+          FROM rolloy.creative_projects c
           JOIN rolloy.scenes s ON s.id = c.scene_id
           JOIN rolloy.actions ac ON ac.id = c.action_id
           JOIN rolloy.drivers dr ON dr.id = c.driver_id
           JOIN rolloy.formats f ON f.id = c.format_id
-         WHERE (owner IS NULL OR c.created_by = owner)
+         WHERE owner IS NULL OR c.created_by = owner
+    ), period AS (  -- creative x period x currency, from the pieces wanted (weeks NULL: all); integers only
+        SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
+               sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
+               sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+          FROM rolloy_internal.insight_pieces p
+          JOIN rolloy.ads a ON a.id = p.ad
+         CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
+         WHERE a.project_id IN (SELECT c.id FROM creative c)
            AND (weeks IS NULL OR p.week_start = ANY (weeks) OR p.month_start = ANY (months))
-    ), period AS (  -- creative x period x currency
-        SELECT 'week' AS grain, x.week_start AS period_start, x.project_id, x.category, x.scene, x.action, x.driver,
-               x.format, x.currency, sum(x.impressions) AS impressions, sum(x.clicks) AS clicks,
-               sum(x.conversions) AS conversions, sum(x.spend) AS spend, sum(x.conversion_value) AS conversion_value,
-               max(x.last_day) AS last_day
-          FROM piece x WHERE weeks IS NULL OR x.week_start = ANY (weeks)
-         GROUP BY 2, 3, 4, 5, 6, 7, 8, 9
-        UNION ALL
-        SELECT 'month', x.month_start, x.project_id, x.category, x.scene, x.action, x.driver, x.format, x.currency,
-               sum(x.impressions), sum(x.clicks), sum(x.conversions), sum(x.spend), sum(x.conversion_value), max(x.last_day)
-          FROM piece x WHERE months IS NULL OR x.month_start = ANY (months)
-         GROUP BY 2, 3, 4, 5, 6, 7, 8, 9
+           AND (weeks IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN weeks ELSE months END))
+         GROUP BY g.grain, g.period_start, a.project_id, p.currency
     ), totals AS (  -- one pass, one hash table per dimension
         SELECT r.grain, r.period_start, r.currency,
-               CASE WHEN GROUPING(r.category) = 0 THEN 'category' WHEN GROUPING(r.scene) = 0 THEN 'scene'
-                    WHEN GROUPING(r.action) = 0 THEN 'action' WHEN GROUPING(r.driver) = 0 THEN 'driver'
-                    WHEN GROUPING(r.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
-               coalesce(r.category, r.scene, r.action, r.driver, r.format, 'all') AS dimension_value,
+               CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
+                    WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
+                    WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+               coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
                sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
                sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
                sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
-          FROM period r
-         GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, r.category),
-                                (r.grain, r.period_start, r.currency, r.scene), (r.grain, r.period_start, r.currency, r.action),
-                                (r.grain, r.period_start, r.currency, r.driver), (r.grain, r.period_start, r.currency, r.format))
+          FROM period r JOIN creative cr ON cr.id = r.project_id
+         GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
+                                (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
+                                (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
     )
     -- the columns of rolloy.insights, in order
     SELECT NULL::bigint, stamp, owner, 'trend', t.dimension, t.dimension_value, 'ctr',
