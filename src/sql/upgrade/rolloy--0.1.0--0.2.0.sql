@@ -3752,6 +3752,11 @@ ALTER POLICY generated_images_select ON rolloy.generated_images
 -- rows 0.1.0 stored per member go; the rollup is built by the first refresh (built = false).
 DELETE FROM rolloy.insights WHERE scope_user_id IS NOT NULL;
 
+COMMENT ON TABLE rolloy.insights IS
+    'Findings computed by rolloy.refresh_insights(), once, over all data. Admins read every row, members the rows '
+    'of their own creatives. Read through the insight_* views.';
+COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data (every stored row; a member''s own rows are computed when read).';
+
 ALTER POLICY insights_select ON rolloy.insights
     USING ((SELECT rolloy.is_admin()) OR EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = insights.project_id));
 
