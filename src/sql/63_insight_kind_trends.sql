@@ -23,6 +23,9 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
           JOIN rolloy.ads a ON a.id = p.ad
          CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
          WHERE a.project_id IN (SELECT c.id FROM creative c)
+           -- the span of the pieces wanted, as bounds of the index on (ad, week_start)
+           AND p.week_start >= coalesce((SELECT min(x) - 6 FROM unnest(weeks || months) x), '-infinity')
+           AND p.week_start <= coalesce((SELECT max(x) + 31 FROM unnest(weeks || months) x), 'infinity')
            AND (weeks IS NULL OR p.week_start = ANY (weeks) OR p.month_start = ANY (months))
            AND (weeks IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN weeks ELSE months END))
          GROUP BY g.grain, g.period_start, a.project_id, p.currency
@@ -64,6 +67,8 @@ BEGIN
         months := NULL;
         DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
         UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
+    ELSIF cardinality(weeks) = 0 THEN
+        RETURN 0;  -- nothing changed
     ELSE
         DELETE FROM rolloy.insights i
          WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);

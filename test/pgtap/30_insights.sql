@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(124);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(127);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -380,6 +380,34 @@ SELECT set_eq('SELECT * FROM snapshot',
               'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
                       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
               'a second refresh gives identical results');
+
+-- What changed, and only that: a day imported for two creatives, a new day and a restated day
+-- through the view, a deleted day. The refresh that reads only them equals a rebuild from every fact.
+UPDATE rolloy.insight_settings SET refresh_after_import = false;
+SELECT b.rows_inserted + b.rows_updated AS n INTO TEMP imported
+  FROM rolloy.import_performance(
+           (SELECT E'Day,Ad name,Impressions,Link clicks,Amount spent (USD)\n'
+                   || string_agg(format('2026-11-01,%s,3000,90,12.50', p.generated_name), E'\n')
+              FROM rolloy.creative_projects p WHERE p.title IN ('gen-1', 'gen-2')), 'meta') b;
+INSERT INTO rolloy.performance_data (platform, ad_key, ad_name, report_date, period_end, project_id, impressions, clicks,
+                                     spend, currency)
+SELECT 'meta', p.generated_name, p.generated_name, date '2026-10-31', date '2026-10-31', p.id, 2000, 70, 9, 'USD'
+  FROM rolloy.creative_projects p WHERE p.title IN ('gen-3', 'gen-4', 'gen-5');
+UPDATE rolloy.performance_data SET clicks = clicks + 5
+ WHERE report_date = '2026-09-15' AND ad_key IN (SELECT generated_name FROM rolloy.creative_projects WHERE title IN ('gen-6', 'gen-8'));
+DELETE FROM rolloy.performance_data
+ WHERE report_date = '2026-09-20' AND ad_key = (SELECT generated_name FROM rolloy.creative_projects WHERE title = 'gen-9');
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7 AND (SELECT n FROM imported) = 2,
+          'refreshed after an import, a new day, a restated day and a deleted day');
+CREATE TEMP TABLE incremental AS
+SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights;
+SELECT ok((SELECT count(*) FROM (SELECT * FROM incremental EXCEPT SELECT * FROM snapshot) d) > 0, 'the changes changed figures');
+UPDATE rolloy_internal.insight_rollup_state SET built = false;
+CREATE TEMP TABLE rebuilt AS SELECT * FROM rolloy.refresh_insights();
+SELECT set_eq('SELECT * FROM incremental', 'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
+              'the refresh that read only the changes equals a rebuild from every fact');
 
 -- ---------------------------------------------------------------------------------------------
 -- pg_cron: tested here only where pg_cron is installed (CI: test/integration/schedule_insights.sh).
