@@ -4419,51 +4419,59 @@ $$;
 -- their own creatives, at read time (_my_insights).
 CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
 RETURNS SETOF rolloy.insights
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH creative AS (  -- the creatives counted, with their ABCD
-        SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
-               dr.code AS driver, f.code AS format
-          FROM rolloy.creative_projects c
-          JOIN rolloy.scenes s ON s.id = c.scene_id
-          JOIN rolloy.actions ac ON ac.id = c.action_id
-          JOIN rolloy.drivers dr ON dr.id = c.driver_id
-          JOIN rolloy.formats f ON f.id = c.format_id
-         WHERE owner IS NULL OR c.created_by = owner
-    ), period AS (  -- creative x period x currency, from the pieces wanted (weeks NULL: all); integers only
-        SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
-               sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
-               sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
-          FROM rolloy_internal.insight_pieces p
-          JOIN rolloy.ads a ON a.id = p.ad
-         CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
-         WHERE a.project_id IN (SELECT c.id FROM creative c)
-           -- the span of the pieces wanted, as bounds of the index on (ad, week_start)
-           AND p.week_start >= coalesce((SELECT min(x) - 6 FROM unnest(weeks || months) x), '-infinity')
-           AND p.week_start <= coalesce((SELECT max(x) + 31 FROM unnest(weeks || months) x), 'infinity')
-           AND (weeks IS NULL OR p.week_start = ANY (weeks) OR p.month_start = ANY (months))
-           AND (weeks IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN weeks ELSE months END))
-         GROUP BY g.grain, g.period_start, a.project_id, p.currency
-    ), totals AS (  -- one pass, one hash table per dimension
-        SELECT r.grain, r.period_start, r.currency,
-               CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
-                    WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
-                    WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
-               coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
-               sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
-               sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
-               sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
-          FROM period r JOIN creative cr ON cr.id = r.project_id
-         GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
-                                (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
-                                (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
-    )
-    -- the columns of rolloy.insights, in order
-    SELECT NULL::bigint, stamp, owner, 'trend', t.dimension, t.dimension_value, 'ctr',
-           t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
-           jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
-           NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
-           t.spend, t.conversion_value, NULL::uuid
-      FROM totals t
+-- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
+-- few (after an import) each get their own plan.
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- the span of the pieces wanted (NULL: all), as bounds of the pieces' index on (ad, week_start)
+    first_week date := (SELECT min(x) - 6 FROM unnest(weeks || months) x);
+    last_week date := (SELECT max(x) + 31 FROM unnest(weeks || months) x);
+BEGIN
+    RETURN QUERY EXECUTE $q$
+        WITH creative AS (  -- the creatives counted, with their ABCD
+            SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
+                   dr.code AS driver, f.code AS format
+              FROM rolloy.creative_projects c
+              JOIN rolloy.scenes s ON s.id = c.scene_id
+              JOIN rolloy.actions ac ON ac.id = c.action_id
+              JOIN rolloy.drivers dr ON dr.id = c.driver_id
+              JOIN rolloy.formats f ON f.id = c.format_id
+             WHERE $1 IS NULL OR c.created_by = $1
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
+            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
+                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
+                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+              FROM rolloy_internal.insight_pieces p
+              JOIN rolloy.ads a ON a.id = p.ad
+             CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
+             WHERE a.project_id IN (SELECT c.id FROM creative c)
+               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
+               AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
+               AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
+             GROUP BY g.grain, g.period_start, a.project_id, p.currency
+        ), totals AS (  -- one pass, one hash table per dimension
+            SELECT r.grain, r.period_start, r.currency,
+                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
+                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
+                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
+                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
+                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
+                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+              FROM period r JOIN creative cr ON cr.id = r.project_id
+             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
+                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
+                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
+        )
+        -- the columns of rolloy.insights, in order
+        SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
+               t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
+               jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
+               NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
+               t.spend, t.conversion_value, NULL::uuid
+          FROM totals t
+    $q$ USING owner, stamp, weeks, months, first_week, last_week;
+END
 $$;
 
 CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
