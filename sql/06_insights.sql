@@ -89,8 +89,9 @@ SELECT pg_temp.outcome('UPDATE rolloy.insight_settings SET min_impressions = 1')
        (SELECT min_impressions FROM rolloy.insight_settings) AS unchanged;
 RESET ROLE;
 
--- Rows per kind. Scopes: all data, Uma, Vic. Tiers 7 + 3 + 4. Leaderboard = eligible creatives
--- (6 + 3 + 3, fewer than 20). Effects: per scope and eligible dimension value, ctr and roas.
+-- Rows per kind: one scope, all data (members' effects, trends, cost and heatmaps are computed when
+-- they read, never stored per member). Tiers 7. Leaderboard = the 6 eligible creatives (fewer than
+-- 20). Effects: per eligible dimension value, ctr and roas.
 SELECT * FROM rolloy.refresh_insights();
 -- Running it again gives the same rows (deterministic, replaces rather than adds).
 CREATE TEMP TABLE first_run AS
@@ -124,13 +125,15 @@ SELECT rank, pg_temp.title(project_id) AS creative, tier, eligible_creatives, im
 SELECT bool_and(t.creative_name = p.generated_name) AS named_like_the_ads
   FROM rolloy.insight_tiers t JOIN rolloy.creative_projects p ON p.id = t.project_id;
 
--- A member sees the tiers computed over their own creatives only: Uma has three eligible
--- creatives, so rank 1 (C1, 1·2 <= 3) is top_50 and the others below_50.
+-- A member sees her own creatives' tiers in the brand's ranking (the same rows the admin sees:
+-- C1 rank 2 of 6 top_50, C2 rank 4 and C3 rank 6 below_50), and no stored row of anyone else's
+-- creatives nor any stored aggregate.
 SET LOCAL ROLE regress_ins_uma;
 SELECT scope_user_id, rank, pg_temp.title(project_id) AS creative, tier, eligible_creatives
   FROM rolloy.insight_tiers ORDER BY rank;
-SELECT count(*) AS rows_of_other_scopes FROM rolloy.insights
- WHERE scope_user_id IS DISTINCT FROM '00000000-0000-0000-0000-0000000006a1';
+SELECT count(*) AS rows_not_of_her_creatives FROM rolloy.insights i
+ WHERE i.project_id IS NULL
+    OR i.project_id NOT IN (SELECT p.id FROM rolloy.creative_projects p WHERE p.created_by = '00000000-0000-0000-0000-0000000006a1');
 RESET ROLE;
 SET LOCAL ROLE regress_ins_vic;
 SELECT rank, pg_temp.title(project_id) AS creative, tier FROM rolloy.insight_tiers ORDER BY rank NULLS LAST;
@@ -179,7 +182,8 @@ SELECT dimension, dimension_value, metric, round(value, 6) AS value, round(lift,
 -- Why a row is untested, and that every finding here rests on fewer than 10 creatives a side.
 SELECT dimension_value, metric, creatives, rest_creatives, few_creatives, untested_because
   FROM rolloy.insight_effects WHERE dimension = 'driver' ORDER BY metric, dimension_value;
--- In a member's scope (three creatives) no group has three creatives and a rest of three.
+-- A member's effects are computed over her own three creatives when she reads: no group has
+-- three creatives and a rest of three.
 SET LOCAL ROLE regress_ins_uma;
 SELECT count(*) AS effects, count(*) FILTER (WHERE verdict = 'insufficient_data') AS untested
   FROM rolloy.insight_effects;
@@ -246,8 +250,8 @@ SELECT count(*) AS leaderboard_rows FROM rolloy.insight_leaderboard;
 -- as its V02 (two more days), C2's and C5's ads as their V01. Totals (impressions / clicks):
 --   C1_V01 2000/60, C1_V02 1000/20, C2_V01 1000/20, C5_V01 1000/40: all past the 1000 gate.
 -- All data, by the Wilson lower bound: C5_V01, C1_V01, then C1_V02 and C2_V01 sharing rank 3 of
--- 4 -> top_50 (rank·2 <= 4), top_50, below_50, below_50. Uma's scope (C1, C2): C1_V01 rank 1 of
--- 3 (top_50), C1_V02 and C2_V01 rank 2 (below_50). The creatives' tiers keep their counts, and
+-- 4 -> top_50 (rank·2 <= 4), top_50, below_50, below_50. Uma sees her images' places in that
+-- ranking (C1_V01 rank 2, C1_V02 and C2_V01 rank 3). The creatives' tiers keep their counts, and
 -- the creative leaderboard lists creatives only.
 INSERT INTO rolloy.generated_images (project_id)
 SELECT p.id FROM rolloy.creative_projects p, generate_series(1, CASE p.title WHEN 'C1' THEN 2 ELSE 1 END)

@@ -207,10 +207,10 @@ CREATE TABLE rolloy.insights (
 );
 CREATE INDEX insights_scope_kind_idx ON rolloy.insights (scope_user_id, kind);
 COMMENT ON TABLE rolloy.insights IS
-    'Findings computed by rolloy.refresh_insights(): over all data (scope_user_id NULL, admins) or over one '
-    'user''s creatives (that user). Read through the insight_* views.';
+    'Findings computed by rolloy.refresh_insights(), once, over all data. Admins read every row, members the rows '
+    'of their own creatives. Read through the insight_* views.';
 COMMENT ON COLUMN rolloy.insights.refreshed_at IS 'When the finding was computed.';
-COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data; else over this user''s creatives only.';
+COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data (every stored row; a member''s own rows are computed when read).';
 COMMENT ON COLUMN rolloy.insights.kind IS 'Kind of finding (tier, effect, trend, ...).';
 COMMENT ON COLUMN rolloy.insights.dimension IS 'ABCD dimension the finding is about.';
 COMMENT ON COLUMN rolloy.insights.dimension_value IS 'Code or key within the dimension.';
@@ -229,6 +229,5 @@ CREATE POLICY import_batches_select ON rolloy.import_batches FOR SELECT
 GRANT SELECT ON rolloy.import_batches TO rolloy_member;
 
 ALTER TABLE rolloy.insights ENABLE ROW LEVEL SECURITY;
-CREATE POLICY insights_select ON rolloy.insights FOR SELECT
-    USING (scope_user_id = (SELECT rolloy.current_user_id()) OR (SELECT rolloy.is_admin()));
+-- Its read policy: 60_insights.sql (it reads the columns added there).
 GRANT SELECT ON rolloy.insights TO rolloy_member;

@@ -58,6 +58,11 @@ BEGIN
            creative_name = EXCLUDED.creative_name, project_id = EXCLUDED.project_id, image_id = EXCLUDED.image_id,
            first_seen = least(a.first_seen, EXCLUDED.first_seen), last_seen = greatest(a.last_seen, EXCLUDED.last_seen)
     RETURNING a.id INTO ad_no;
+    -- The days the insights' rollup must read again (62_insight_rollup.sql); deletes are logged by a trigger.
+    INSERT INTO rolloy_internal.insight_changed_days (ad, report_date)
+    SELECT o.id, OLD.report_date FROM rolloy.ads o WHERE TG_OP = 'UPDATE' AND o.platform = OLD.platform AND o.ad_key = OLD.ad_key
+    UNION ALL
+    SELECT ad_no, NEW.report_date;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO rolloy_internal.ad_days (ad, report_date, period_end, source_lines, impressions, clicks, reach, spend,
                                              conversions, conversion_value, import_batch_id, created_at, updated_at, currency)

@@ -55,15 +55,11 @@ CREATE POLICY insight_refreshes_read ON rolloy.insight_refreshes FOR SELECT
     USING ((SELECT rolloy.current_user_id()) IS NOT NULL);
 GRANT SELECT ON rolloy.insight_refreshes TO rolloy_member;
 
--- Called by refresh_insights() inside its transaction, after its lock: takes the pending
--- requests and records the refresh (keeping the last 1000).
-CREATE FUNCTION rolloy_internal._record_refresh(started timestamptz, rows_written bigint) RETURNS void
+-- Called by refresh_insights() inside its transaction, after its lock, with the pending requests
+-- it took at its start: records the refresh (keeping the last 1000).
+CREATE FUNCTION rolloy_internal._record_refresh(started timestamptz, rows_written bigint, taken bigint[]) RETURNS void
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    taken bigint[];
 BEGIN
-    WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
-    SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
     INSERT INTO rolloy.insight_refreshes (trigger, started_at, finished_at, duration_ms, import_batch_ids, rows_written)
     VALUES ((SELECT CASE WHEN a.backend_type = 'rolloy insight refresh' THEN 'import'
                          -- pg_cron runs jobs in its own workers or over libpq as 'pg_cron'
@@ -113,12 +109,15 @@ LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'rolloy_launch_insight_refresh'
 CREATE FUNCTION rolloy_internal._request_insight_refresh() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0
-       OR NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
+    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0 THEN
         RETURN NULL;
     END IF;
+    -- Always: the next refresh, of any kind, reads the days of this import into the rollup.
     INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES (NEW.id)
         ON CONFLICT (import_batch_id) DO NOTHING;
+    IF NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
+        RETURN NULL;
+    END IF;
     IF NOT rolloy_internal._launch_insight_refresh() THEN
         RAISE NOTICE 'the insights will include this import at the next refresh'
             USING DETAIL = 'No background worker slot was free to refresh them now.',

@@ -8,6 +8,7 @@
 --   _owns_project      the policy of ads, the view performance_data
 --   _reads_all_performance  the view performance_data (admins, superusers and the owner read all)
 --   _insight_scope     the insight_* views
+--   _my_insights       the insight_* views (a member's own effects, trends, cost and heatmaps)
 --   _is_currency_code  the currency checks of rows written through performance_data and of ad_platforms
 --   _ad_platform_definition_ok  the definition CHECK of ad_platforms (admins write it)
 --   _stored_image      image(), thumbnail(), reference_image()
@@ -16,6 +17,7 @@
 -- docs/api.md lists them; test/integration/api_surface.sh compares the list with the catalog.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
+                          rolloy_internal._my_insights(text),
                           rolloy_internal._reads_all_performance(),
                           rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
                           rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[]),

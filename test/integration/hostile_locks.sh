@@ -136,7 +136,8 @@ as rolloy_locks_ada "an import of Meta (the platform whose 0.1.0 advisory key sh
 echo "ok - ...linking the ad that names the project she holds FOR UPDATE later, with a warning"
 as rolloy_locks_ada "refresh_insights (insights of her and of the project she holds FOR UPDATE)" \
     "SELECT count(*) FROM rolloy.refresh_insights()"
-wrote=$(q -c "SELECT count(*) FILTER (WHERE scope_user_id = '00000000-0000-0000-0000-0000000000a1') > 0
+wrote=$(q -c "SELECT count(*) FILTER (WHERE project_id IN (SELECT p.id FROM rolloy.creative_projects p
+                                                              WHERE p.created_by = '00000000-0000-0000-0000-0000000000a1')) > 0
                      AND count(*) FILTER (WHERE project_id = '10000000-0000-0000-0000-0000000000a2') > 0
                 FROM rolloy.insights")
 [ "$wrote" = t ] || fail "refresh_insights wrote no insights of her or of the project she holds"

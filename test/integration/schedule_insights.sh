@@ -74,7 +74,7 @@ done
 q -d "$db" -c "SELECT rolloy.unschedule_insights()" >/dev/null
 [ "$status" = succeeded ] || die "the scheduled refresh did not succeed: ${status:-no run within 80 s} $(q -d "$db" -c "SELECT return_message FROM cron.job_run_details WHERE jobid = $job" || true)"
 tiers=$(q -d "$db" -c "SELECT count(*) FROM rolloy.insights WHERE kind = 'tier'")
-[ "$tiers" = 2 ] || die "expected 2 tier rows (all data + the owner) after the cron run, got $tiers"
+[ "$tiers" = 1 ] || die "expected 1 tier row (the creative, over all data: no per-member copy) after the cron run, got $tiers"
 trigger=$(q -d "$db" -c "SELECT string_agg(DISTINCT trigger, ',') FROM rolloy.insight_refreshes")
 [ "$trigger" = schedule ] || die "the cron run is recorded in insight_refreshes as '$trigger', not 'schedule'"
 echo "schedule_insights: ok (one job $first, rescheduled, unscheduled; a cron run refreshed insights)"

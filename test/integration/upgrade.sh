@@ -108,13 +108,16 @@ inflight=$(q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driv
 # had in 0.1.0. The statements are written once, before the upgrade, and run again after it: a
 # column 0.2.0 adds (at the end, by the rules of the upgrade script) does not count as a change,
 # and a table 0.2.0 turns into a view with the same columns is compared through the view.
+# 0.2.0 stores insights once, over all data: the per-member copies 0.1.0 wrote (derived rows;
+# members now compute theirs when they read) go with the upgrade, the all-data rows stay.
 q -v skip="%$inflight%" >"$TMP/fingerprint.sql" <<'SQL'
 SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) '
-              'FROM (SELECT %s FROM %s) t WHERE t::text NOT LIKE %L;',
+              'FROM (SELECT %s FROM %s) t WHERE t::text NOT LIKE %L%s;',
               c.oid::regclass,
               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-              c.oid::regclass, :'skip')
+              c.oid::regclass, :'skip',
+              CASE WHEN c.oid = 'rolloy.insights'::regclass THEN ' AND t.scope_user_id IS NULL' ELSE '' END)
   FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r' ORDER BY 1;
 SELECT 'SELECT ''cron.job'', count(*), md5(string_agg(concat_ws(''|'', jobname, schedule, command, database, username), '','')) FROM cron.job;';
 SQL
@@ -184,13 +187,14 @@ diff -u "$TMP/upgraded.txt" "$TMP/fresh.txt" >&2 ||
 # pg_dump writes the rows of configuration tables only: every table and sequence holding user
 # data must be one. The keys and the s3 store's credentials are left out on purpose
 # (docs/providers.md, docs/security.md: re-enter them), and so is the imports' lock table (its
-# rows hold no data; an import adds its platform's row again).
+# rows hold no data; an import adds its platform's row again), and so is the insights' rollup
+# (derived: a restored database starts with the rollup not built, and the first refresh builds it).
 check "tables and sequences pg_dump would skip" "$(psql -X -At -d "$FRESH" -c "
     SELECT coalesce(string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass::text), '')
       FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
      WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind IN ('r', 'S')
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rolloy')
        AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'rolloy')::oid[])")" \
-    "rolloy.provider_secrets,rolloy.storage_credentials,rolloy_internal.import_locks"
+    "rolloy.provider_secrets,rolloy.storage_credentials,rolloy_internal.import_locks,rolloy_internal.insight_ad_totals,rolloy_internal.insight_changed_days,rolloy_internal.insight_pieces,rolloy_internal.insight_rollup_state"
 echo "ok - upgraded and fresh install list the same $(grep -c '' "$TMP/fresh.txt") catalog lines"
 echo "upgrade: ok"

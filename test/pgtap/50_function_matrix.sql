@@ -126,8 +126,8 @@ SELECT is((SELECT count(*) FROM rolloy.image_store WHERE storage_ref = (SELECT a
 SELECT ok(NOT has_schema_privilege('rolloy_member', 'rolloy_internal', 'USAGE'), 'members have no USAGE on rolloy_internal');
 SELECT is(pg_temp.probe('alice', 'SELECT * FROM rolloy.generated_images'), 'rows:2',
           'a policy runs its project test (creative_projects under her own RLS) for a member');
-SELECT is(pg_temp.probe('alice', 'SELECT * FROM rolloy.insight_effects'), 'rows:1',
-          'a security_invoker view runs rolloy_internal._insight_scope for a member');
+SELECT is(pg_temp.probe('alice', 'SELECT * FROM rolloy.insight_tiers'), 'rows:1',
+          'a security_invoker view runs the insights policy''s project test for a member');
 SELECT is(pg_temp.probe('carol_jwt', $$SELECT 1 WHERE rolloy.image('$$ || (SELECT g.id FROM rolloy.generated_images g
                          WHERE g.project_id = '10000000-0000-0000-0000-0000000000c1' AND g.status = 'completed') || $$') IS NOT NULL$$),
           'rows:1', 'a SQL-standard body runs rolloy_internal._stored_image for a member');

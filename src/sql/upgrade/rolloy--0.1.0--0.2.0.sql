@@ -3751,11 +3751,1201 @@ ALTER POLICY generated_images_select ON rolloy.generated_images
 ALTER FUNCTION rolloy.import_performance(text, text, text, text) SET jit = off;
 ALTER FUNCTION rolloy.import_performance(bytea, text, text, text) SET jit = off;
 
+-- == Insights that keep up: the rollup, a function and a file per kind, no per-member copies (issue "Insights that keep up", 2 and 4) ==
+-- refresh_insights() reads a rollup kept up to date from what changed (62_insight_rollup.sql), runs one
+-- function per kind (63_insight_kind_*.sql) and stores one computation over all data; members read the
+-- rows of their own creatives (RLS) and compute their own aggregates when they read (_my_insights). The
+-- rows 0.1.0 stored per member go; the rollup is built by the first refresh (built = false).
+DELETE FROM rolloy.insights WHERE scope_user_id IS NOT NULL;
+
+COMMENT ON TABLE rolloy.insights IS
+    'Findings computed by rolloy.refresh_insights(), once, over all data. Admins read every row, members the rows '
+    'of their own creatives. Read through the insight_* views.';
+COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data (every stored row; a member''s own rows are computed when read).';
+
+ALTER POLICY insights_select ON rolloy.insights
+    USING ((SELECT rolloy.is_admin()) OR EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = insights.project_id));
+
+CREATE OR REPLACE FUNCTION rolloy_internal._write_performance_data() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    ad_no integer;
+    currency_no smallint;
+BEGIN
+    IF NOT (rolloy.is_admin() OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
+                                            WHERE r.rolname = rolloy_internal._outer_role()), false)) THEN
+        IF TG_OP = 'INSERT' THEN
+            RAISE EXCEPTION 'new row violates row-level security policy for view "performance_data"'
+                USING ERRCODE = 'insufficient_privilege', HINT = rolloy_internal._importer_hint();
+        END IF;
+        RETURN NULL;
+    END IF;
+    IF TG_OP = 'DELETE' THEN
+        DELETE FROM rolloy_internal.ad_days d USING rolloy.ads a
+         WHERE a.platform = OLD.platform AND a.ad_key = OLD.ad_key AND d.ad = a.id AND d.report_date = OLD.report_date;
+        RETURN OLD;
+    END IF;
+    IF NEW.currency IS NOT NULL THEN
+        IF NOT rolloy_internal._is_currency_code(NEW.currency) THEN
+            RAISE EXCEPTION 'currency "%" is not an ISO 4217 code', NEW.currency
+                USING ERRCODE = 'check_violation', DETAIL = 'A currency is three capital letters A-Z, like USD.';
+        END IF;
+        currency_no := (pg_catalog.ascii(substr(NEW.currency, 1, 1)) - 65) * 676
+                       + (pg_catalog.ascii(substr(NEW.currency, 2, 1)) - 65) * 26 + pg_catalog.ascii(substr(NEW.currency, 3, 1)) - 65;
+    END IF;
+    IF NEW.import_batch_id IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM rolloy.import_batches b WHERE b.id = NEW.import_batch_id FOR KEY SHARE) THEN
+        RAISE EXCEPTION 'performance_data references import batch % which does not exist', NEW.import_batch_id
+            USING ERRCODE = 'foreign_key_violation';
+    END IF;
+    INSERT INTO rolloy.ads AS a (platform, ad_key, ad_id, ad_name, campaign, ad_group, creative_name, project_id, image_id,
+                                 first_seen, last_seen)
+    VALUES (NEW.platform, NEW.ad_key, NEW.ad_id, NEW.ad_name, NEW.campaign, NEW.ad_group, NEW.creative_name, NEW.project_id,
+            NEW.image_id, NEW.report_date, NEW.period_end)
+    ON CONFLICT ON CONSTRAINT ads_natural_key DO UPDATE
+       SET ad_id = EXCLUDED.ad_id, ad_name = EXCLUDED.ad_name, campaign = EXCLUDED.campaign, ad_group = EXCLUDED.ad_group,
+           creative_name = EXCLUDED.creative_name, project_id = EXCLUDED.project_id, image_id = EXCLUDED.image_id,
+           first_seen = least(a.first_seen, EXCLUDED.first_seen), last_seen = greatest(a.last_seen, EXCLUDED.last_seen)
+    RETURNING a.id INTO ad_no;
+    -- The days the insights' rollup must read again (62_insight_rollup.sql); deletes are logged by a trigger.
+    INSERT INTO rolloy_internal.insight_changed_days (ad, report_date)
+    SELECT o.id, OLD.report_date FROM rolloy.ads o WHERE TG_OP = 'UPDATE' AND o.platform = OLD.platform AND o.ad_key = OLD.ad_key
+    UNION ALL
+    SELECT ad_no, NEW.report_date;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO rolloy_internal.ad_days (ad, report_date, period_end, source_lines, impressions, clicks, reach, spend,
+                                             conversions, conversion_value, import_batch_id, created_at, updated_at, currency)
+        VALUES (ad_no, NEW.report_date, NEW.period_end, NEW.source_lines, NEW.impressions, NEW.clicks, NEW.reach,
+                (NEW.spend * 1000000)::bigint, (NEW.conversions * 1000000)::bigint,
+                (NEW.conversion_value * 1000000)::bigint, NEW.import_batch_id, NEW.created_at, NEW.updated_at, currency_no);
+    ELSE
+        UPDATE rolloy_internal.ad_days d
+           SET ad = ad_no, report_date = NEW.report_date, period_end = NEW.period_end, source_lines = NEW.source_lines,
+               impressions = NEW.impressions, clicks = NEW.clicks, reach = NEW.reach,
+               spend = (NEW.spend * 1000000)::bigint, conversions = (NEW.conversions * 1000000)::bigint,
+               conversion_value = (NEW.conversion_value * 1000000)::bigint, import_batch_id = NEW.import_batch_id,
+               created_at = NEW.created_at,
+               updated_at = CASE WHEN NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN NEW.updated_at ELSE now() END,
+               currency = currency_no
+          FROM rolloy.ads o
+         WHERE o.platform = OLD.platform AND o.ad_key = OLD.ad_key AND d.ad = o.id AND d.report_date = OLD.report_date;
+    END IF;
+    RETURN NEW;
+END
+$$;
+
+-- The rollup the insights read, kept up to date from what changed since the last refresh, so
+-- that a refresh does not read every fact again (the first step of refresh_insights()).
+--
+-- insight_pieces: every ad's sums per piece and currency. A piece is the days of one ISO week
+-- (from Monday) within one calendar month: a week that straddles two months gives two pieces, so
+-- weeks and months both add up from pieces. insight_ad_totals: every ad's sums per currency.
+-- Both are keyed by ad, not by creative: matching an ad to another creative (a rename,
+-- rematch_performance, a deleted project) changes nothing here; the kinds join rolloy.ads when
+-- they read.
+--
+-- What changed: the imports a refresh takes in (insight_refresh_requests; every row a batch
+-- wrote lies between its date_from and date_to, so the pieces of every ad that overlap that
+-- range are recomputed, each through ad_days' primary key), and the days written through
+-- rolloy.performance_data or deleted (logged in insight_changed_days by triggers). A piece is
+-- recomputed from its days, never adjusted by a difference: recomputed twice, or from an import
+-- that committed after its request was taken, it is still right, whatever imports run at the
+-- same time. The totals move by the difference between a recomputed piece and the old one.
+-- Rows written into rolloy_internal.ad_days by hand are not seen: after such a write, run
+-- UPDATE rolloy_internal.insight_rollup_state SET built = false (the next refresh rebuilds all).
+
+CREATE FUNCTION rolloy_internal._week_start(day date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT day - ((day - DATE '2000-01-03') % 7 + 7) % 7  -- 2000-01-03 was a Monday
+$$;
+COMMENT ON FUNCTION rolloy_internal._week_start(date) IS 'Monday of the ISO week of the day.';
+
+CREATE FUNCTION rolloy_internal._currency_code(currency smallint) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT CASE WHEN currency >= 0 THEN pg_catalog.chr(65 + currency / 676) || pg_catalog.chr(65 + currency / 26 % 26)
+                                        || pg_catalog.chr(65 + currency % 26) END
+$$;
+COMMENT ON FUNCTION rolloy_internal._currency_code(smallint) IS
+    'ISO code of a currency stored as a number (rolloy_internal.ad_days.currency); NULL for -1 (none given).';
+
+CREATE TABLE rolloy_internal.insight_pieces (
+    ad               integer NOT NULL,
+    week_start       date NOT NULL,
+    month_start      date NOT NULL,
+    currency         smallint NOT NULL,  -- as ad_days.currency; -1 when the export gave none
+    days             integer NOT NULL,
+    impressions      bigint NOT NULL,
+    clicks           bigint NOT NULL,
+    conversions      bigint NOT NULL,    -- millionths, as ad_days
+    spend            bigint NOT NULL,
+    conversion_value bigint NOT NULL,
+    last_day         date NOT NULL
+);
+-- One index, for the pieces an import changed (each index costs a full rebuild about a second per
+-- million facts; the periods trends rewrite are found by a scan of the pieces, far smaller than the facts).
+CREATE INDEX insight_pieces_ad_idx ON rolloy_internal.insight_pieces (ad, week_start);
+COMMENT ON TABLE rolloy_internal.insight_pieces IS
+    'Rollup of ad_days per ad, week-within-month and currency, kept by refresh_insights(); not dumped (rebuilt).';
+
+CREATE TABLE rolloy_internal.insight_ad_totals (
+    ad               integer NOT NULL,
+    currency         smallint NOT NULL,
+    days             integer NOT NULL,
+    impressions      bigint NOT NULL,
+    clicks           bigint NOT NULL,
+    conversions      bigint NOT NULL,
+    spend            bigint NOT NULL,
+    conversion_value bigint NOT NULL,
+    PRIMARY KEY (ad, currency)
+);
+COMMENT ON TABLE rolloy_internal.insight_ad_totals IS 'Sums of insight_pieces per ad and currency.';
+
+-- Not dumped: a restored database starts with built = false and the first refresh rebuilds.
+CREATE TABLE rolloy_internal.insight_rollup_state (
+    singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    built        boolean NOT NULL DEFAULT false,
+    creatives    text,          -- fingerprint of the ads' creatives and their ABCD when trends were last written
+    refreshed_at timestamptz    -- the last refresh (the figures members compute at read time are as of then)
+);
+INSERT INTO rolloy_internal.insight_rollup_state DEFAULT VALUES;
+COMMENT ON TABLE rolloy_internal.insight_rollup_state IS
+    'Whether the insight rollup is built (false: the next refresh rebuilds it from ad_days).';
+
+CREATE TABLE rolloy_internal.insight_changed_days (
+    ad          integer NOT NULL,
+    report_date date NOT NULL
+);
+COMMENT ON TABLE rolloy_internal.insight_changed_days IS
+    'Days of ads written through rolloy.performance_data or deleted since the last refresh (imports: their batch).';
+
+-- Deletes (delete_performance_data, the flat view, a deleted ad) are rare: one row per day.
+CREATE FUNCTION rolloy_internal._log_deleted_days() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO rolloy_internal.insight_changed_days (ad, report_date) SELECT o.ad, o.report_date FROM old_rows o;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER log_deleted_days AFTER DELETE ON rolloy_internal.ad_days
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._log_deleted_days();
+
+-- What a refresh hands every kind: when, and the periods whose pieces changed (NULL: all of them,
+-- the rollup was rebuilt).
+CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[]);
+
+-- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
+-- the logged days, and returns the pieces' periods it recomputed (NULL: rebuilt, all of them).
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[])
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
+                       -- a batch deleted since it asked: its range is unknown
+                       OR EXISTS (SELECT FROM unnest(taken) t(id) LEFT JOIN rolloy.import_batches b ON b.id = t.id
+                                   WHERE b.date_from IS NULL OR b.date_to IS NULL);
+    hash_join text;
+    merge_join text;
+BEGIN
+    CREATE TEMP TABLE rolloy_ins_touched (ad integer, week_start date, month_start date) ON COMMIT DROP;
+    -- (ad NULL: every ad) x the pieces of each changed range
+    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
+    changed AS (
+        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
+        UNION ALL
+        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken) AND NOT rebuild
+    ), piece AS (
+        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
+               date_trunc('month', d)::date AS month_start
+          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
+    )
+    INSERT INTO rolloy_ins_touched
+    SELECT DISTINCT coalesce(p.ad, a.id), p.week_start, p.month_start
+      FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
+     WHERE NOT rebuild;
+
+    IF rebuild THEN
+        -- DELETE, not TRUNCATE: a member reading insights (through the pieces) never stalls it.
+        DELETE FROM rolloy_internal.insight_pieces;
+        DELETE FROM rolloy_internal.insight_ad_totals;
+        INSERT INTO rolloy_internal.insight_pieces
+        SELECT d.ad, rolloy_internal._week_start(d.report_date), date_trunc('month', d.report_date::timestamp)::date,
+               coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
+               sum(d.conversion_value), max(d.report_date)
+          FROM rolloy_internal.ad_days d
+         GROUP BY 1, 2, 3, 4;
+        INSERT INTO rolloy_internal.insight_ad_totals
+        SELECT p.ad, p.currency, sum(p.days), sum(p.impressions), sum(p.clicks), sum(p.conversions), sum(p.spend),
+               sum(p.conversion_value)
+          FROM rolloy_internal.insight_pieces p GROUP BY p.ad, p.currency;
+        ANALYZE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
+        UPDATE rolloy_internal.insight_rollup_state SET built = true;
+        DROP TABLE rolloy_ins_touched;
+        RETURN;
+    END IF;
+
+    -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
+    -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
+    hash_join := pg_catalog.current_setting('enable_hashjoin');
+    merge_join := pg_catalog.current_setting('enable_mergejoin');
+    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
+    CREATE TEMP TABLE rolloy_ins_delta (ad integer, currency smallint, days bigint, impressions bigint, clicks bigint,
+                                        conversions bigint, spend bigint, conversion_value bigint) ON COMMIT DROP;
+    WITH gone AS (
+        DELETE FROM rolloy_internal.insight_pieces p USING rolloy_ins_touched t
+         WHERE p.ad = t.ad AND p.week_start = t.week_start AND p.month_start = t.month_start
+        RETURNING p.*
+    )
+    INSERT INTO rolloy_ins_delta
+    SELECT g.ad, g.currency, -g.days, -g.impressions, -g.clicks, -g.conversions, -g.spend, -g.conversion_value FROM gone g;
+    WITH added AS (
+        INSERT INTO rolloy_internal.insight_pieces
+        SELECT t.ad, t.week_start, t.month_start, x.*
+          FROM rolloy_ins_touched t
+         CROSS JOIN LATERAL (
+               SELECT coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions),
+                      sum(d.spend), sum(d.conversion_value), max(d.report_date)
+                 FROM rolloy_internal.ad_days d
+                WHERE d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
+                  AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
+                GROUP BY coalesce(d.currency, -1)) x
+        RETURNING *
+    )
+    INSERT INTO rolloy_ins_delta
+    SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a;
+    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
+    INSERT INTO rolloy_internal.insight_ad_totals AS o
+    SELECT d.ad, d.currency, sum(d.days), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
+           sum(d.conversion_value)
+      FROM rolloy_ins_delta d GROUP BY d.ad, d.currency
+    ON CONFLICT (ad, currency) DO UPDATE
+       SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
+           clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
+           spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value;
+    DELETE FROM rolloy_internal.insight_ad_totals o USING (SELECT DISTINCT d.ad, d.currency FROM rolloy_ins_delta d) d
+     WHERE o.ad = d.ad AND o.currency = d.currency AND o.days = 0;
+    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}')
+      INTO weeks, months FROM rolloy_ins_touched t;
+    DROP TABLE rolloy_ins_touched, rolloy_ins_delta;
+END
+$$;
+
+-- Creatives with data (in ads matched to them) and their sums per currency, over all creatives
+-- (owner NULL) or one user's: what tiers, cost efficiency and heatmaps start from, for the
+-- refresh and for a member's figures at read time alike. Money in currency units.
+CREATE FUNCTION rolloy_internal._creative_totals(owner uuid)
+RETURNS TABLE (project_id uuid, creative_name text, category text, scene text, action text, driver text, format text,
+               currency text, impressions bigint, clicks bigint, conversions numeric, spend numeric,
+               conversion_value numeric)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.id, p.generated_name, s.category_code, s.category_code || '_' || s.scene_code, ac.code, dr.code, f.code,
+           rolloy_internal._currency_code(t.currency), sum(t.impressions)::bigint, sum(t.clicks)::bigint,
+           sum(t.conversions) * 0.000001, sum(t.spend) * 0.000001, sum(t.conversion_value) * 0.000001
+      FROM rolloy_internal.insight_ad_totals t
+      JOIN rolloy.ads a ON a.id = t.ad
+      JOIN rolloy.creative_projects p ON p.id = a.project_id
+      JOIN rolloy.scenes s ON s.id = p.scene_id
+      JOIN rolloy.actions ac ON ac.id = p.action_id
+      JOIN rolloy.drivers dr ON dr.id = p.driver_id
+      JOIN rolloy.formats f ON f.id = p.format_id
+     WHERE owner IS NULL OR p.created_by = owner
+     GROUP BY p.id, s.category_code, s.scene_code, ac.code, dr.code, f.code, t.currency
+$$;
+
+-- The currency with the most impressions over all creatives (ties: alphabetical): the one
+-- creative-level money (tiers, leaderboard, effects) is reported in.
+CREATE FUNCTION rolloy_internal._reporting_currency() RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT rolloy_internal._currency_code(t.currency)
+      FROM rolloy_internal.insight_ad_totals t JOIN rolloy.ads a ON a.id = t.ad AND a.project_id IS NOT NULL
+     GROUP BY t.currency
+     ORDER BY sum(t.impressions) DESC, rolloy_internal._currency_code(t.currency)
+     LIMIT 1
+$$;
+
+-- Stores the rows of a kind's row function (source: its call, written by the kind itself), e.g.
+-- _store_insights('rolloy_internal._cost_rows(NULL, now())'); returns how many.
+CREATE FUNCTION rolloy_internal._store_insights(source text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    written bigint;
+BEGIN
+    EXECUTE 'INSERT INTO rolloy.insights (refreshed_at, scope_user_id, kind, dimension, dimension_value, metric, value, lift, confidence_score, sample_creatives, details, project_id, dimension2, dimension_value2, grain, period_start, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, image_id)
+             SELECT r.refreshed_at, r.scope_user_id, r.kind, r.dimension, r.dimension_value, r.metric, r.value, r.lift, r.confidence_score, r.sample_creatives, r.details, r.project_id, r.dimension2, r.dimension_value2, r.grain, r.period_start, r.label, r.rank, r.currency, r.impressions, r.clicks, r.conversions, r.spend, r.conversion_value, r.image_id FROM ' || source || ' r';
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
+-- Kind "cost": spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row
+-- per currency. A member's: the same computation over their own creatives, at read time.
+CREATE FUNCTION rolloy_internal._cost_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH totals AS (
+        SELECT c.currency,
+               CASE WHEN GROUPING(c.category) = 0 THEN 'category' WHEN GROUPING(c.scene) = 0 THEN 'scene'
+                    WHEN GROUPING(c.action) = 0 THEN 'action' WHEN GROUPING(c.driver) = 0 THEN 'driver'
+                    WHEN GROUPING(c.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+               coalesce(c.category, c.scene, c.action, c.driver, c.format, 'all') AS dimension_value,
+               sum(c.impressions)::bigint AS impressions, sum(c.clicks)::bigint AS clicks, sum(c.conversions) AS conversions,
+               sum(c.spend) AS spend, sum(c.conversion_value) AS conversion_value, count(*) AS creatives
+          FROM rolloy_internal._creative_totals(owner) c
+         GROUP BY GROUPING SETS ((c.currency), (c.currency, c.category), (c.currency, c.scene), (c.currency, c.action),
+                                (c.currency, c.driver), (c.currency, c.format))
+    )
+    -- the columns of rolloy.insights, in order
+    SELECT NULL::bigint, stamp, owner, 'cost', t.dimension, t.dimension_value, 'roas',
+           t.conversion_value / nullif(t.spend, 0), NULL::numeric, NULL::numeric, t.creatives::integer, '{}'::jsonb,
+           NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date, NULL::text, NULL::integer, t.currency,
+           t.impressions, t.clicks, t.conversions, t.spend, t.conversion_value, NULL::uuid
+      FROM totals t
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_cost(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'cost';
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._cost_rows(NULL, %L)', run.stamp));
+END
+$$;
+
+-- Kind "effect": each ABCD value against the rest (the complement, never an average that contains
+-- the group), on CTR and ROAS, creatives as the units of the calibrated Welch test (ratio_test).
+-- The units are the eligible creatives' tier rows (their sums; ROAS: those with spend in the
+-- reporting currency). Stored over the whole brand; a member's effects are the same
+-- computation over their own creatives, at read time (_my_insights): never a stored copy.
+CREATE FUNCTION rolloy_internal._effect_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH cfg AS (SELECT s.* FROM rolloy.insight_settings s),
+    unit AS (
+        SELECT i.currency, v.dimension, v.dimension_value, i.impressions::numeric AS n, i.clicks::numeric AS k,
+               nullif(i.spend, 0) AS s, CASE WHEN i.spend > 0 THEN i.conversion_value END AS cv
+          FROM rolloy.insights i
+         CROSS JOIN LATERAL (VALUES ('category', i.details ->> 'category'), ('scene', i.details ->> 'scene'),
+                                    ('action', i.details ->> 'action'), ('driver', i.details ->> 'driver'),
+                                    ('format', i.details ->> 'format')) v(dimension, dimension_value)
+         WHERE i.kind = 'tier' AND i.dimension = 'creative' AND i.label <> 'insufficient_data'
+           AND (owner IS NULL OR i.project_id IN (SELECT p.id FROM rolloy.creative_projects p WHERE p.created_by = owner))
+    ), grp AS (
+        SELECT DISTINCT u.currency, u.dimension, u.dimension_value FROM unit u
+    ), tested AS (
+        SELECT g.currency, g.dimension, g.dimension_value,
+               sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value) AS impressions,
+               sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value) AS clicks,
+               coalesce(sum(u.s) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS spend,
+               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS conversion_value,
+               sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_impressions,
+               sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_clicks,
+               sum(u.s) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_spend,
+               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value <> g.dimension_value), 0) AS rest_conversion_value,
+               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
+               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.cv::float8, u.s::float8) AS roas
+          FROM grp g JOIN unit u ON u.dimension = g.dimension
+         GROUP BY g.currency, g.dimension, g.dimension_value
+    ), compared AS (
+        SELECT t.dimension, t.dimension_value, x.metric, x.currency, x.impressions, x.clicks, x.spend, x.conversion_value,
+               (x.r).*, x.group_value, x.rest_value  -- figures: ratios of the exact sums; the test works in doubles
+          FROM tested t
+         CROSS JOIN LATERAL (VALUES
+               ('ctr', NULL::text, t.ctr, t.impressions, t.clicks, NULL::numeric, NULL::numeric,
+                t.clicks / nullif(t.impressions, 0), t.rest_clicks / nullif(t.rest_impressions, 0)),
+               ('roas', t.currency, t.roas, NULL, NULL, t.spend, t.conversion_value,
+                t.conversion_value / nullif(t.spend, 0), t.rest_conversion_value / nullif(t.rest_spend, 0)))
+               x(metric, currency, r, impressions, clicks, spend, conversion_value, group_value, rest_value)
+    ), judged AS (
+        SELECT c.*, cfg.effect_confidence,
+               CASE WHEN c.status = 'tested' AND c.group_units >= cfg.effect_min_creatives
+                         AND c.rest_units >= cfg.effect_min_creatives
+                    THEN round(c.confidence::numeric, 6) END AS confidence_score
+          FROM compared c, cfg
+         WHERE c.group_value IS NOT NULL
+    )
+    -- the columns of rolloy.insights, in order
+    SELECT NULL::bigint, stamp, owner, 'effect', j.dimension, j.dimension_value, j.metric, j.group_value,
+           j.group_value / nullif(j.rest_value, 0) - 1, j.confidence_score, j.group_units,
+           jsonb_build_object('rest_value', j.rest_value, 'rest_creatives', j.rest_units,
+                              'std_error', CASE WHEN j.confidence_score IS NOT NULL THEN j.std_error END,
+                              't_statistic', CASE WHEN j.confidence_score IS NOT NULL THEN round(j.t_statistic::numeric, 6) END,
+                              'degrees_of_freedom',
+                              CASE WHEN j.confidence_score IS NOT NULL THEN round(j.degrees_of_freedom::numeric, 6) END,
+                              'p_value', 1 - j.confidence_score, 'few_creatives', j.few_units,
+                              'untested_because', CASE WHEN j.confidence_score IS NOT NULL THEN NULL
+                                                       WHEN j.status = 'no_spread' THEN 'no_spread'
+                                                       ELSE 'too_few_creatives' END),
+           NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date,
+           CASE WHEN j.confidence_score IS NULL THEN 'insufficient_data'
+                WHEN j.confidence_score >= j.effect_confidence AND j.group_value > j.rest_value THEN 'better'
+                WHEN j.confidence_score >= j.effect_confidence AND j.group_value < j.rest_value THEN 'worse'
+                ELSE 'inconclusive' END,
+           NULL::integer, j.currency, j.impressions::bigint, j.clicks::bigint, NULL::numeric, j.spend, j.conversion_value,
+           NULL::uuid
+      FROM judged j
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_effects(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'effect';
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._effect_rows(NULL, %L)', run.stamp));
+END
+$$;
+
+-- Kind "fatigue": a creative's CTR over its last W days with data against its first W days
+-- (W = fatigue_window_days), days as the units of the test; only daily rows count (a range cannot
+-- say which day was which). The days come from ad_days through its primary key: each ad's first
+-- 2W and last W daily days with impressions (the creative's first 2W days are among its ads'
+-- first 2W each), never a sort of all rows. Members read their own creatives' rows (RLS).
+CREATE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
+    w integer := cfg.fatigue_window_days;
+    written bigint;
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
+                                 confidence_score, label, impressions, clicks, sample_creatives, details)
+    WITH creative AS (
+        SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
+          FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
+    ), ad AS (
+        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
+    ), first_days AS (  -- the creative's first 2W days with data, numbered
+        SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
+          FROM (SELECT DISTINCT ad.project_id, f.day
+                  FROM ad CROSS JOIN LATERAL (
+                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                        ORDER BY d.report_date LIMIT 2 * w) f) x
+    ), found AS (
+        SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
+    ), eligible AS (
+        SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
+         WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
+    ), window_days AS (
+        SELECT fd.project_id, fd.day, 'baseline' AS window_name
+          FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
+        UNION ALL
+        SELECT y.project_id, y.day, 'recent'
+          FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
+                  FROM (SELECT DISTINCT ad.project_id, l.day
+                          FROM ad CROSS JOIN LATERAL (
+                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                                ORDER BY d.report_date DESC LIMIT w) l
+                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
+         WHERE y.day_no <= w
+    ), days AS (
+        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
+          FROM window_days wd
+          JOIN ad ON ad.project_id = wd.project_id
+          JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
+         GROUP BY wd.project_id, wd.window_name, wd.day
+    ), tested AS (  -- the recent window's days against the baseline's
+        SELECT d.project_id,
+               sum(d.k) FILTER (WHERE d.window_name = 'baseline')
+                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'baseline'), 0) AS baseline_ctr,
+               sum(d.k) FILTER (WHERE d.window_name = 'recent')
+                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'recent'), 0) AS recent_ctr,
+               rolloy_internal.ratio_test(d.window_name = 'recent', d.k::float8, d.n::float8) AS t,
+               min(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_from,
+               max(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_to,
+               min(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_from,
+               max(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_to
+          FROM days d GROUP BY d.project_id
+    ), assessed AS (
+        SELECT x.*, CASE WHEN (x.t).status = 'tested' THEN round((x.t).confidence::numeric, 6) END AS confidence
+          FROM tested x
+    )
+    SELECT run.stamp, 'fatigue', 'creative', c.creative_name, c.project_id, 'ctr', a.recent_ctr,
+           a.recent_ctr / nullif(a.baseline_ctr, 0) - 1, a.confidence,
+           -- Untested (a window whose days all have the same CTR, typically no click at all): the
+           -- unit-based test cannot tell chance from a change there, so no verdict either way.
+           CASE WHEN a.project_id IS NULL OR a.confidence IS NULL THEN 'insufficient_data'
+                WHEN a.recent_ctr <= (1 - cfg.fatigue_drop) * a.baseline_ctr
+                     AND a.confidence >= cfg.fatigue_confidence THEN 'fatigued'
+                ELSE 'stable' END,
+           c.impressions, c.clicks, 1,
+           jsonb_build_object('baseline_ctr', a.baseline_ctr, 'window_days', w, 'baseline_from', a.baseline_from,
+                              'baseline_to', a.baseline_to, 'recent_from', a.recent_from, 'recent_to', a.recent_to,
+                              'days_with_data', f.days_with_data)
+      FROM creative c
+      LEFT JOIN found f ON f.project_id = c.project_id
+      LEFT JOIN assessed a ON a.project_id = c.project_id;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
+-- Kind "heatmap": every pair of ABCD dimensions, one row per cell and currency (stored once, in
+-- ABCD order; the view offers both ways). A member's: the same over their own creatives, at read time.
+CREATE FUNCTION rolloy_internal._heatmap_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    WITH cells AS (
+        SELECT v.d1, v.v1, v.d2, v.v2, c.currency, sum(c.impressions)::bigint AS impressions,
+               sum(c.clicks)::bigint AS clicks, sum(c.conversions) AS conversions, sum(c.spend) AS spend,
+               sum(c.conversion_value) AS conversion_value, count(*) AS creatives
+          FROM rolloy_internal._creative_totals(owner) c
+         CROSS JOIN LATERAL (VALUES
+               ('category', c.category, 'scene', c.scene), ('category', c.category, 'action', c.action),
+               ('category', c.category, 'driver', c.driver), ('category', c.category, 'format', c.format),
+               ('scene', c.scene, 'action', c.action), ('scene', c.scene, 'driver', c.driver),
+               ('scene', c.scene, 'format', c.format), ('action', c.action, 'driver', c.driver),
+               ('action', c.action, 'format', c.format), ('driver', c.driver, 'format', c.format)) v(d1, v1, d2, v2)
+         GROUP BY v.d1, v.v1, v.d2, v.v2, c.currency
+    )
+    -- the columns of rolloy.insights, in order
+    SELECT NULL::bigint, stamp, owner, 'heatmap', h.d1, h.v1, 'ctr', h.clicks::numeric / nullif(h.impressions, 0),
+           NULL::numeric, NULL::numeric, h.creatives::integer, '{}'::jsonb, NULL::uuid, h.d2, h.v2, NULL::text,
+           NULL::date, NULL::text, NULL::integer, h.currency, h.impressions, h.clicks, h.conversions, h.spend,
+           h.conversion_value, NULL::uuid
+      FROM cells h
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_heatmap(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'heatmap';
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._heatmap_rows(NULL, %L)', run.stamp));
+END
+$$;
+
+-- Kind "tier", of images (dimension image): the variants that run as ads (…_V01), ranked among all
+-- images with data exactly as creatives are (Wilson lower bound of CTR, the same gate), over the
+-- ads matched to an image. Members read their own images' rows (RLS).
+CREATE FUNCTION rolloy_internal._insight_image_tiers(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
+    reporting text := rolloy_internal._reporting_currency();
+    written bigint;
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'tier' AND i.dimension = 'image';
+    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, image_id, metric, value, label,
+                                 rank, currency, impressions, clicks, conversions, spend, conversion_value,
+                                 sample_creatives, details)
+    WITH unit AS (
+        SELECT a.image_id, a.project_id, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks,
+               sum(t.conversions) * 0.000001 AS conversions,
+               coalesce(sum(t.spend) FILTER (WHERE rolloy_internal._currency_code(t.currency) = reporting), 0) * 0.000001 AS spend,
+               coalesce(sum(t.conversion_value) FILTER (WHERE rolloy_internal._currency_code(t.currency) = reporting), 0)
+                   * 0.000001 AS conversion_value
+          FROM rolloy_internal.insight_ad_totals t
+          JOIN rolloy.ads a ON a.id = t.ad AND a.image_id IS NOT NULL
+         GROUP BY a.image_id, a.project_id
+    ), scored AS (
+        SELECT u.*, g.ad_name, u.impressions >= cfg.min_impressions AS eligible,
+               rolloy_internal.wilson_lower_bound(u.clicks, u.impressions, cfg.wilson_z) AS lower_bound
+          FROM unit u JOIN rolloy.generated_images g ON g.id = u.image_id
+    ), ranked AS (
+        SELECT s.*, CASE WHEN s.eligible THEN rank() OVER (PARTITION BY s.eligible ORDER BY s.lower_bound DESC) END AS tier_rank,
+               count(*) FILTER (WHERE s.eligible) OVER () AS eligible_images
+          FROM scored s
+    )
+    SELECT run.stamp, 'tier', 'image', r.ad_name, r.project_id, r.image_id, 'ctr', r.clicks::numeric / nullif(r.impressions, 0),
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_images), r.tier_rank, reporting, r.impressions,
+           r.clicks, r.conversions, r.spend, r.conversion_value, 1,
+           jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
+                              rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
+                              'eligible_images', r.eligible_images)
+      FROM ranked r;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
+-- Kind "leaderboard": the brand's best creatives by tier rank, leaderboard_size of them (ties at
+-- the last rank included). A member sees where their own creatives stand on it (RLS); their own
+-- ranking is insight_tiers ordered by rank.
+CREATE FUNCTION rolloy_internal._insight_leaderboard(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    written bigint;
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'leaderboard';
+    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, label, rank,
+                                 currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives,
+                                 details)
+    SELECT run.stamp, 'leaderboard', i.dimension, i.dimension_value, i.project_id, i.metric, i.value, i.label, i.rank,
+           i.currency, i.impressions, i.clicks, i.conversions, i.spend, i.conversion_value, i.sample_creatives, i.details
+      FROM rolloy.insights i
+     WHERE i.kind = 'tier' AND i.dimension = 'creative'
+       AND i.rank <= (SELECT s.leaderboard_size FROM rolloy.insight_settings s);
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
+-- Kind "tier", of creatives: every creative with data ranked by the Wilson lower bound of its CTR
+-- among the creatives past the min_impressions gate (ties share a rank); top X % when its rank
+-- is within the first X % of them. Computed over the whole brand: a member reads the rows of
+-- their own creatives (RLS), so a tier means the same to everyone who sees it.
+CREATE FUNCTION rolloy_internal._insight_tiers(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
+    reporting text := rolloy_internal._reporting_currency();
+    written bigint;
+BEGIN
+    DELETE FROM rolloy.insights i WHERE i.kind = 'tier' AND i.dimension = 'creative';
+    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, label, rank,
+                                 currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives,
+                                 details)
+    WITH unit AS (  -- counts over all currencies (CTR), money in the reporting currency
+        SELECT t.project_id, t.creative_name, t.category, t.scene, t.action, t.driver, t.format,
+               sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks, sum(t.conversions) AS conversions,
+               coalesce(sum(t.spend) FILTER (WHERE t.currency = reporting), 0) AS spend,
+               coalesce(sum(t.conversion_value) FILTER (WHERE t.currency = reporting), 0) AS conversion_value
+          FROM rolloy_internal._creative_totals(NULL) t
+         GROUP BY t.project_id, t.creative_name, t.category, t.scene, t.action, t.driver, t.format
+    ), scored AS (
+        SELECT u.*, u.impressions >= cfg.min_impressions AS eligible,
+               rolloy_internal.wilson_lower_bound(u.clicks, u.impressions, cfg.wilson_z) AS lower_bound
+          FROM unit u
+    ), ranked AS (
+        SELECT s.*, CASE WHEN s.eligible THEN rank() OVER (PARTITION BY s.eligible ORDER BY s.lower_bound DESC) END AS tier_rank,
+               count(*) FILTER (WHERE s.eligible) OVER () AS eligible_creatives
+          FROM scored s
+    )
+    SELECT run.stamp, 'tier', 'creative', r.creative_name, r.project_id, 'ctr', r.clicks::numeric / nullif(r.impressions, 0),
+           rolloy_internal._tier(r.eligible, r.tier_rank, r.eligible_creatives), r.tier_rank, reporting, r.impressions,
+           r.clicks, r.conversions, r.spend, r.conversion_value, 1,
+           jsonb_build_object('ctr_lower_bound', r.lower_bound, 'ctr_upper_bound',
+                              rolloy_internal.wilson_upper_bound(r.clicks, r.impressions, cfg.wilson_z),
+                              'eligible_creatives', r.eligible_creatives, 'category', r.category, 'scene', r.scene,
+                              'action', r.action, 'driver', r.driver, 'format', r.format)
+      FROM ranked r;
+    GET DIAGNOSTICS written = ROW_COUNT;
+    RETURN written;
+END
+$$;
+
+-- Kind "trend": per ISO week and per month, overall (dimension all) and per ABCD value, one row
+-- per currency (every figure of a row comes from rows in that currency). From the rollup's
+-- pieces; a refresh rewrites only the periods whose pieces changed, unless the creatives the ads
+-- belong to, or their ABCD, changed (then all). A member's trends: the same computation over
+-- their own creatives, at read time (_my_insights).
+CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
+RETURNS SETOF rolloy.insights
+-- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
+-- few (after an import) each get their own plan.
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- the span of the pieces wanted (NULL: all), as bounds of the pieces' index on (ad, week_start)
+    first_week date := (SELECT min(x) - 6 FROM unnest(weeks || months) x);
+    last_week date := (SELECT max(x) + 31 FROM unnest(weeks || months) x);
+BEGIN
+    RETURN QUERY EXECUTE $q$
+        WITH creative AS (  -- the creatives counted, with their ABCD
+            SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
+                   dr.code AS driver, f.code AS format
+              FROM rolloy.creative_projects c
+              JOIN rolloy.scenes s ON s.id = c.scene_id
+              JOIN rolloy.actions ac ON ac.id = c.action_id
+              JOIN rolloy.drivers dr ON dr.id = c.driver_id
+              JOIN rolloy.formats f ON f.id = c.format_id
+             WHERE $1 IS NULL OR c.created_by = $1
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
+            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
+                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
+                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+              FROM rolloy_internal.insight_pieces p
+              JOIN rolloy.ads a ON a.id = p.ad
+             CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
+             WHERE a.project_id IN (SELECT c.id FROM creative c)
+               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
+               AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
+               AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
+             GROUP BY g.grain, g.period_start, a.project_id, p.currency
+        ), totals AS (  -- one pass, one hash table per dimension
+            SELECT r.grain, r.period_start, r.currency,
+                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
+                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
+                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
+                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
+                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
+                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+              FROM period r JOIN creative cr ON cr.id = r.project_id
+             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
+                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
+                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
+        )
+        -- the columns of rolloy.insights, in order
+        SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
+               t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
+               jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
+               NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
+               t.spend, t.conversion_value, NULL::uuid
+          FROM totals t
+    $q$ USING owner, stamp, weeks, months, first_week, last_week;
+END
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
+    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
+                                             ',' ORDER BY a.id))
+                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
+    weeks date[] := run.weeks;
+    months date[] := run.months;
+BEGIN
+    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+        weeks := NULL;
+        months := NULL;
+        DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
+    ELSIF cardinality(weeks) = 0 THEN
+        RETURN 0;  -- nothing changed
+    ELSE
+        DELETE FROM rolloy.insights i
+         WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
+    END IF;
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+END
+$$;
+
+-- refresh_insights(): the rollup step, then every kind of insight, in one transaction.
+-- Every stored insight is computed once, over the whole brand (scope_user_id NULL): the rows of
+-- per-creative kinds (tiers, leaderboard, fatigue) reach members through RLS (their own
+-- creatives); members' effects, trends, cost and heatmaps are the same row functions run over
+-- their own creatives when they read (_my_insights), so storage grows with creatives x kinds,
+-- never with users. docs/insights.md says what each figure means for whom.
+
+CREATE OR REPLACE FUNCTION rolloy.refresh_insights()
+RETURNS TABLE (kind text, scopes integer, rows_written bigint)
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+-- A batch: hash aggregates in memory, and no JIT compilation (it costs more than it saves here).
+SET work_mem = '256MB' SET jit = off AS $$
+#variable_conflict use_column
+DECLARE
+    -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
+    -- in 63_insight_kind_<kind>.sql each. A new kind is its file and a line here.
+    kinds CONSTANT text[] := ARRAY['tiers',
+                                   'image_tiers',
+                                   'leaderboard',
+                                   'effects',
+                                   'trends',
+                                   'cost',
+                                   'heatmap',
+                                   'fatigue'];
+    kind_name text;
+    run rolloy_internal.insight_run;
+    taken bigint[];
+    started timestamptz := pg_catalog.clock_timestamp();
+BEGIN
+    PERFORM rolloy_internal._require_admin_or_superuser();
+    -- One refresh at a time; readers keep seeing the previous results until this commits.
+    LOCK TABLE rolloy.insights IN SHARE ROW EXCLUSIVE MODE;
+    IF NOT EXISTS (SELECT FROM rolloy.insight_settings) THEN
+        INSERT INTO rolloy.insight_settings DEFAULT VALUES;
+    END IF;
+    -- The pending imports first: one that commits after this statement stays pending for the
+    -- next refresh, even if its rows are seen here already.
+    WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
+    SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
+
+    SELECT pg_catalog.now(), x.weeks, x.months INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    FOREACH kind_name IN ARRAY kinds LOOP
+        EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
+    END LOOP;
+    UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
+    PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
+
+    RETURN QUERY
+    SELECT k.kind, count(DISTINCT i.scope_user_id)::integer + (count(*) FILTER (WHERE i.scope_user_id IS NULL) > 0)::integer,
+           count(i.id)
+      FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
+      LEFT JOIN rolloy.insights i ON i.kind = k.kind
+     GROUP BY k.kind
+     ORDER BY k.kind;
+END
+$$;
+COMMENT ON FUNCTION rolloy.refresh_insights() IS
+    'Brings the insights up to date with the imports and changes since the last refresh (tiers, leaderboard, '
+    'effects, trends, cost, heatmaps, fatigue over all data), replacing the previous results atomically; returns '
+    'rows per kind. Admins, or a superuser (pg_cron). See docs/insights.md.';
+
+-- A member's effects, trends, cost efficiency and heatmaps: the kinds' row functions over the
+-- caller's own creatives, as of the last refresh. Nothing for admins, superusers and sessions
+-- without a rolloy identity (admins read the stored rows). SECURITY DEFINER: the rollup is
+-- internal; the owner is the caller, never an argument.
+CREATE FUNCTION rolloy_internal._my_insights(kind text) RETURNS SETOF rolloy.insights
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal._insight_scope();
+    stamp timestamptz := (SELECT s.refreshed_at FROM rolloy_internal.insight_rollup_state s);
+BEGIN
+    IF me IS NULL OR stamp IS NULL THEN
+        RETURN;
+    END IF;
+    CASE kind
+        WHEN 'effect' THEN RETURN QUERY SELECT * FROM rolloy_internal._effect_rows(me, stamp);
+        WHEN 'trend' THEN RETURN QUERY SELECT * FROM rolloy_internal._trend_rows(me, stamp, NULL, NULL);
+        WHEN 'cost' THEN RETURN QUERY SELECT * FROM rolloy_internal._cost_rows(me, stamp);
+        WHEN 'heatmap' THEN RETURN QUERY SELECT * FROM rolloy_internal._heatmap_rows(me, stamp);
+    END CASE;
+END
+$$;
+COMMENT ON FUNCTION rolloy_internal._my_insights(text) IS
+    'The caller''s own effects, trends, cost or heatmap rows (kind effect, trend, cost, heatmap), computed at read time '
+    'from the rollup of the last refresh; no rows for admins (they read the stored rows).';
+
+DROP FUNCTION rolloy_internal._record_refresh(timestamptz, bigint);
+CREATE FUNCTION rolloy_internal._record_refresh(started timestamptz, rows_written bigint, taken bigint[]) RETURNS void
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    INSERT INTO rolloy.insight_refreshes (trigger, started_at, finished_at, duration_ms, import_batch_ids, rows_written)
+    VALUES ((SELECT CASE WHEN a.backend_type = 'rolloy insight refresh' THEN 'import'
+                         -- pg_cron runs jobs in its own workers or over libpq as 'pg_cron'
+                         WHEN 'pg_cron' IN (a.backend_type, a.application_name) THEN 'schedule'
+                         ELSE 'manual' END
+               FROM pg_catalog.pg_stat_activity a WHERE a.pid = pg_catalog.pg_backend_pid()),
+            started, pg_catalog.clock_timestamp(),
+            round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000, 1), taken, rows_written);
+    DELETE FROM rolloy.insight_refreshes f
+     WHERE f.id <= (SELECT max(g.id) - 1000 FROM rolloy.insight_refreshes g);
+END
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy_internal._request_insight_refresh() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0 THEN
+        RETURN NULL;
+    END IF;
+    -- Always: the next refresh, of any kind, reads the days of this import into the rollup.
+    INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES (NEW.id)
+        ON CONFLICT (import_batch_id) DO NOTHING;
+    IF NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
+        RETURN NULL;
+    END IF;
+    IF NOT rolloy_internal._launch_insight_refresh() THEN
+        RAISE NOTICE 'the insights will include this import at the next refresh'
+            USING DETAIL = 'No background worker slot was free to refresh them now.',
+                  HINT = 'Raise max_worker_processes, or run SELECT rolloy.refresh_insights().';
+    END IF;
+    RETURN NULL;
+END
+$$;
+
+-- The insight views (docs/api.md): BI tools and the dashboard read them. Each shows the caller's
+-- view of the one computation over all data: admins read every stored row; members read the
+-- stored rows of their own creatives (tiers, leaderboard, fatigue: RLS of rolloy.insights) and
+-- their own effects, trends, cost and heatmaps, computed when they read (_my_insights). Ratios
+-- are computed here from the sums.
+
+CREATE OR REPLACE VIEW rolloy.insight_tiers WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
+       (i.details ->> 'eligible_creatives')::integer AS eligible_creatives,
+       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
+       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
+       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+       i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
+       i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
+       i.details ->> 'format' AS format_code, i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'tier' AND i.dimension = 'creative'
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);  -- deleted since the refresh
+COMMENT ON VIEW rolloy.insight_tiers IS
+    'Performance tier of every creative with performance data, ranked by the Wilson lower bound of CTR '
+    'among creatives past the min_impressions gate (admins: all creatives; members: their own).';
+
+CREATE OR REPLACE VIEW rolloy.insight_image_tiers WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.image_id, i.project_id, i.dimension_value AS ad_name, i.label AS tier, i.rank,
+       (i.details ->> 'eligible_images')::integer AS eligible_images,
+       i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+       (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound,
+       (i.details ->> 'ctr_upper_bound')::numeric AS ctr_upper_bound,
+       i.conversions, i.currency, i.spend, i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+       i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'tier' AND i.dimension = 'image'
+   AND EXISTS (SELECT FROM rolloy.generated_images g WHERE g.id = i.image_id);  -- deleted since the refresh
+COMMENT ON VIEW rolloy.insight_image_tiers IS
+    'Performance tier of every generated image (variant) with performance data, ranked like the creatives by the '
+    'Wilson lower bound of CTR among the scope''s images past the min_impressions gate (admins: all images; '
+    'members: their own). The image leaderboard: WHERE rank <= leaderboard_size ORDER BY rank.';
+
+CREATE OR REPLACE VIEW rolloy.insight_leaderboard WITH (security_invoker = true) AS
+SELECT t.rank, t.scope_user_id, t.project_id, t.creative_name, t.tier, t.impressions, t.clicks, t.ctr,
+       t.ctr_lower_bound, t.currency, t.spend, t.conversion_value, t.roas, t.category_code, t.scene_code,
+       t.action_code, t.driver_code, t.format_code, t.refreshed_at
+  FROM (SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS tier, i.rank,
+               i.impressions, i.clicks, i.clicks::numeric / nullif(i.impressions, 0) AS ctr,
+               (i.details ->> 'ctr_lower_bound')::numeric AS ctr_lower_bound, i.currency, i.spend,
+               i.conversion_value, i.conversion_value / nullif(i.spend, 0) AS roas,
+               i.details ->> 'category' AS category_code, i.details ->> 'scene' AS scene_code,
+               i.details ->> 'action' AS action_code, i.details ->> 'driver' AS driver_code,
+               i.details ->> 'format' AS format_code, i.refreshed_at
+          FROM rolloy.insights i
+         WHERE i.kind = 'leaderboard'
+           AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id)) t;
+COMMENT ON VIEW rolloy.insight_leaderboard IS
+    'The top creatives (insight_settings.leaderboard_size, default 20; ties at the last rank included) '
+    'by the Wilson lower bound of CTR (admins: all creatives; members: their own).';
+
+CREATE OR REPLACE VIEW rolloy.insight_effects WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.dimension, i.dimension_value, i.metric, i.value,
+       (i.details ->> 'rest_value')::numeric AS rest_value, i.lift, i.confidence_score, i.label AS verdict,
+       i.sample_creatives AS creatives, (i.details ->> 'rest_creatives')::integer AS rest_creatives,
+       (i.details ->> 'p_value')::numeric AS p_value, (i.details ->> 't_statistic')::numeric AS t_statistic,
+       (i.details ->> 'degrees_of_freedom')::numeric AS degrees_of_freedom,
+       (i.details ->> 'std_error')::numeric AS std_error,
+       i.impressions, i.clicks, i.currency, i.spend, i.conversion_value, i.refreshed_at,
+       (i.details ->> 'few_creatives')::boolean AS few_creatives, i.details ->> 'untested_because' AS untested_because
+  FROM (SELECT x.* FROM rolloy.insights x WHERE x.kind = 'effect' AND (SELECT rolloy_internal._insight_scope()) IS NULL
+        UNION ALL
+        SELECT m.* FROM rolloy_internal._my_insights('effect') m) i;
+COMMENT ON VIEW rolloy.insight_effects IS
+    'Effect of each scene category, scene, action, driver and format on CTR and ROAS: the value over '
+    'the creatives that have it against the rest, lift and confidence_score (Welch test with creatives '
+    'as the unit, degrees of freedom from their effective number; docs/insights.md). few_creatives: a side '
+    'has fewer than 10, so read the verdict as a lead. Admins: over all data; members: over their own creatives.';
+
+CREATE OR REPLACE VIEW rolloy.insight_trends WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.grain, i.period_start,
+       (i.period_start + CASE i.grain WHEN 'week' THEN interval '6 days' ELSE interval '1 month - 1 day' END)::date AS period_end,
+       (i.details ->> 'data_through')::date AS data_through,
+       i.dimension, i.dimension_value, i.currency, i.sample_creatives AS creatives,
+       i.impressions, i.clicks, i.conversions, i.spend, i.conversion_value,
+       i.clicks::numeric / nullif(i.impressions, 0) AS ctr, i.spend / nullif(i.clicks, 0) AS cpc,
+       i.spend * 1000 / nullif(i.impressions, 0) AS cpm, i.spend / nullif(i.conversions, 0) AS cpa,
+       i.conversion_value / nullif(i.spend, 0) AS roas, i.refreshed_at
+  FROM (SELECT x.* FROM rolloy.insights x WHERE x.kind = 'trend' AND (SELECT rolloy_internal._insight_scope()) IS NULL
+        UNION ALL
+        SELECT m.* FROM rolloy_internal._my_insights('trend') m) i;
+COMMENT ON VIEW rolloy.insight_trends IS
+    'Weekly and monthly figures, overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
+
+CREATE OR REPLACE VIEW rolloy.insight_cost_efficiency WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.dimension, i.dimension_value, i.currency, i.sample_creatives AS creatives,
+       i.impressions, i.clicks, i.conversions, i.spend, i.conversion_value,
+       i.clicks::numeric / nullif(i.impressions, 0) AS ctr, i.spend / nullif(i.clicks, 0) AS cpc,
+       i.spend * 1000 / nullif(i.impressions, 0) AS cpm, i.spend / nullif(i.conversions, 0) AS cpa,
+       i.conversion_value / nullif(i.spend, 0) AS roas, i.refreshed_at
+  FROM (SELECT x.* FROM rolloy.insights x WHERE x.kind = 'cost' AND (SELECT rolloy_internal._insight_scope()) IS NULL
+        UNION ALL
+        SELECT m.* FROM rolloy_internal._my_insights('cost') m) i;
+COMMENT ON VIEW rolloy.insight_cost_efficiency IS
+    'Spend, CPC, CPM, CPA and ROAS overall (dimension all) and per ABCD value, one row per currency '
+    '(admins: all data; members: their own creatives).';
+
+CREATE OR REPLACE VIEW rolloy.insight_heatmap WITH (security_invoker = true) AS
+SELECT h.scope_user_id, h.dimension_x, h.value_x, h.dimension_y, h.value_y, h.currency, h.creatives,
+       h.impressions, h.clicks, h.conversions, h.spend, h.conversion_value,
+       h.clicks::numeric / nullif(h.impressions, 0) AS ctr, h.spend / nullif(h.clicks, 0) AS cpc,
+       h.spend / nullif(h.conversions, 0) AS cpa, h.conversion_value / nullif(h.spend, 0) AS roas, h.refreshed_at
+  FROM (SELECT i.scope_user_id, xy.dimension_x, xy.value_x, xy.dimension_y, xy.value_y, i.currency,
+               i.sample_creatives AS creatives, i.impressions, i.clicks, i.conversions, i.spend,
+               i.conversion_value, i.refreshed_at
+          FROM (SELECT x.* FROM rolloy.insights x
+                 WHERE x.kind = 'heatmap' AND (SELECT rolloy_internal._insight_scope()) IS NULL
+                UNION ALL
+                SELECT m.* FROM rolloy_internal._my_insights('heatmap') m) i
+         CROSS JOIN LATERAL (VALUES (i.dimension, i.dimension_value, i.dimension2, i.dimension_value2),
+                                    (i.dimension2, i.dimension_value2, i.dimension, i.dimension_value))
+               xy(dimension_x, value_x, dimension_y, value_y)) h;
+COMMENT ON VIEW rolloy.insight_heatmap IS
+    'Any two ABCD dimensions against each other (filter dimension_x and dimension_y, e.g. scene x '
+    'driver): CTR, CPC, CPA and ROAS per cell, one row per currency (admins: all data; members: their own creatives).';
+
+CREATE OR REPLACE VIEW rolloy.insight_fatigue WITH (security_invoker = true) AS
+SELECT i.scope_user_id, i.project_id, i.dimension_value AS creative_name, i.label AS status,
+       (i.details ->> 'baseline_ctr')::numeric AS baseline_ctr, i.value AS recent_ctr, i.lift AS ctr_change,
+       i.confidence_score, (i.details ->> 'window_days')::integer AS window_days,
+       (i.details ->> 'baseline_from')::date AS baseline_from, (i.details ->> 'baseline_to')::date AS baseline_to,
+       (i.details ->> 'recent_from')::date AS recent_from, (i.details ->> 'recent_to')::date AS recent_to,
+       (i.details ->> 'days_with_data')::integer AS days_with_data, i.impressions, i.clicks, i.refreshed_at
+  FROM rolloy.insights i
+ WHERE i.kind = 'fatigue'
+   AND EXISTS (SELECT FROM rolloy.creative_projects p WHERE p.id = i.project_id);  -- deleted since the refresh
+COMMENT ON VIEW rolloy.insight_fatigue IS
+    'Creative fatigue: CTR of the last window_days days with data against the first window_days; '
+    'fatigued when it fell by at least insight_settings.fatigue_drop with enough confidence (admins: all '
+    'creatives; members: their own).';
+
+DO $comments$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT * FROM (VALUES
+        ('insight_tiers', 'scope_user_id', 'Always NULL: computed over all data (members read the rows of their own creatives).'),
+        ('insight_tiers', 'project_id', 'Creative (project) id.'),
+        ('insight_tiers', 'creative_name', 'Ad name of the creative.'),
+        ('insight_tiers', 'tier', 'top_10, top_20, top_50, below_50, or insufficient_data (below the min_impressions gate).'),
+        ('insight_tiers', 'rank', 'Rank by the Wilson lower bound of CTR among eligible creatives (1 = best; ties share a rank).'),
+        ('insight_tiers', 'eligible_creatives', 'Creatives past the gate in the scope; the tier is rank / eligible_creatives.'),
+        ('insight_tiers', 'impressions', 'Impressions (all currencies).'),
+        ('insight_tiers', 'clicks', 'Clicks (all currencies).'),
+        ('insight_tiers', 'ctr', 'Click-through rate: clicks / impressions.'),
+        ('insight_tiers', 'ctr_lower_bound', 'Wilson lower bound of CTR (the ranking score).'),
+        ('insight_tiers', 'ctr_upper_bound', 'Wilson upper bound of CTR.'),
+        ('insight_tiers', 'conversions', 'Conversions (all currencies).'),
+        ('insight_tiers', 'currency', 'Reporting currency of the scope (most impressions): spend, value and ROAS are in it.'),
+        ('insight_tiers', 'spend', 'Spend in currency (rows in other currencies are not added).'),
+        ('insight_tiers', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_tiers', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_tiers', 'category_code', 'A1: scene category code.'),
+        ('insight_tiers', 'scene_code', 'A2: scene, as A1_A2 (e.g. OUT_PARK).'),
+        ('insight_tiers', 'action_code', 'B: action code.'),
+        ('insight_tiers', 'driver_code', 'C: emotional driver code.'),
+        ('insight_tiers', 'format_code', 'D: format code.'),
+        ('insight_tiers', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+        ('insight_image_tiers', 'scope_user_id', 'Always NULL: computed over all data (members read the rows of their own images).'),
+        ('insight_image_tiers', 'image_id', 'Generated image id.'),
+        ('insight_image_tiers', 'project_id', 'Its creative (project).'),
+        ('insight_image_tiers', 'ad_name', 'Ad name of the image (the creative''s name and _Vnn).'),
+        ('insight_image_tiers', 'tier', 'top_10, top_20, top_50, below_50 among the scope''s images, or insufficient_data (below the min_impressions gate).'),
+        ('insight_image_tiers', 'rank', 'Rank by the Wilson lower bound of CTR among eligible images (1 = best; ties share a rank).'),
+        ('insight_image_tiers', 'eligible_images', 'Images past the gate in the scope; the tier is rank / eligible_images.'),
+        ('insight_image_tiers', 'impressions', 'Impressions (all currencies).'),
+        ('insight_image_tiers', 'clicks', 'Clicks (all currencies).'),
+        ('insight_image_tiers', 'ctr', 'Click-through rate: clicks / impressions.'),
+        ('insight_image_tiers', 'ctr_lower_bound', 'Wilson lower bound of CTR (the ranking score).'),
+        ('insight_image_tiers', 'ctr_upper_bound', 'Wilson upper bound of CTR.'),
+        ('insight_image_tiers', 'conversions', 'Conversions (all currencies).'),
+        ('insight_image_tiers', 'currency', 'Reporting currency of the scope: spend, value and ROAS are in it.'),
+        ('insight_image_tiers', 'spend', 'Spend in currency (rows in other currencies are not added).'),
+        ('insight_image_tiers', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_image_tiers', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_image_tiers', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+
+        ('insight_leaderboard', 'rank', 'Rank by the Wilson lower bound of CTR (1 = best; ties share a rank).'),
+        ('insight_leaderboard', 'scope_user_id', 'Always NULL: computed over all data (members read the rows of their own creatives).'),
+        ('insight_leaderboard', 'project_id', 'Creative (project) id.'),
+        ('insight_leaderboard', 'creative_name', 'Ad name of the creative.'),
+        ('insight_leaderboard', 'tier', 'Tier of the creative (top_10, top_20, top_50, below_50).'),
+        ('insight_leaderboard', 'impressions', 'Impressions (all currencies).'),
+        ('insight_leaderboard', 'clicks', 'Clicks (all currencies).'),
+        ('insight_leaderboard', 'ctr', 'Click-through rate: clicks / impressions.'),
+        ('insight_leaderboard', 'ctr_lower_bound', 'Wilson lower bound of CTR (the ranking score).'),
+        ('insight_leaderboard', 'currency', 'Reporting currency of the scope: spend, value and ROAS are in it.'),
+        ('insight_leaderboard', 'spend', 'Spend in currency.'),
+        ('insight_leaderboard', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_leaderboard', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_leaderboard', 'category_code', 'A1: scene category code.'),
+        ('insight_leaderboard', 'scene_code', 'A2: scene, as A1_A2 (e.g. OUT_PARK).'),
+        ('insight_leaderboard', 'action_code', 'B: action code.'),
+        ('insight_leaderboard', 'driver_code', 'C: emotional driver code.'),
+        ('insight_leaderboard', 'format_code', 'D: format code.'),
+        ('insight_leaderboard', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+
+        ('insight_effects', 'scope_user_id', 'NULL: over all data (admins); a member''s id: over that member''s own creatives, computed when read.'),
+        ('insight_effects', 'dimension', 'category, scene, action, driver or format.'),
+        ('insight_effects', 'dimension_value', 'Code within the dimension (scene as A1_A2).'),
+        ('insight_effects', 'metric', 'ctr or roas.'),
+        ('insight_effects', 'value', 'The metric over the eligible creatives with this value (ratio of sums).'),
+        ('insight_effects', 'rest_value', 'The metric over the other eligible creatives of the scope (ratio of sums).'),
+        ('insight_effects', 'lift', 'value / rest_value - 1 (0.25 = 25 % better than the rest).'),
+        ('insight_effects', 'confidence_score', '1 - two-sided p-value of the Welch test, creatives as the unit; NULL = not tested (see untested_because).'),
+        ('insight_effects', 'verdict', 'better or worse (confidence_score >= effect_confidence), inconclusive, or insufficient_data.'),
+        ('insight_effects', 'creatives', 'Eligible creatives with this value (for roas: those with spend in currency).'),
+        ('insight_effects', 'rest_creatives', 'Eligible creatives in the rest.'),
+        ('insight_effects', 'p_value', 'Two-sided p-value of the test.'),
+        ('insight_effects', 't_statistic', 'Welch t statistic of value - rest_value.'),
+        ('insight_effects', 'degrees_of_freedom', 'Welch-Satterthwaite degrees of freedom, each side counting its effective number of creatives (fewer when a few carry most of the impressions or spend).'),
+        ('insight_effects', 'std_error', 'Standard error of value - rest_value (creative-level variance).'),
+        ('insight_effects', 'impressions', 'ctr rows: impressions of the group.'),
+        ('insight_effects', 'clicks', 'ctr rows: clicks of the group.'),
+        ('insight_effects', 'currency', 'roas rows: reporting currency of the scope.'),
+        ('insight_effects', 'spend', 'roas rows: spend of the group in currency.'),
+        ('insight_effects', 'conversion_value', 'roas rows: conversion value of the group in currency.'),
+        ('insight_effects', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+        ('insight_effects', 'few_creatives', 'True when a side has fewer than 10 creatives: the verdict rests on few units, read it as a lead.'),
+        ('insight_effects', 'untested_because', 'Why confidence_score is NULL: too_few_creatives (a side below effect_min_creatives) or no_spread (every creative of a side has the same ratio, e.g. no conversion at all).'),
+
+        ('insight_trends', 'scope_user_id', 'NULL: over all data (admins); a member''s id: over that member''s own creatives, computed when read.'),
+        ('insight_trends', 'grain', 'week (ISO weeks, from Monday) or month.'),
+        ('insight_trends', 'period_start', 'First day of the period.'),
+        ('insight_trends', 'period_end', 'Last day of the period.'),
+        ('insight_trends', 'data_through', 'Last day with data in the period (before period_end: the period is partial).'),
+        ('insight_trends', 'dimension', 'all (totals), category, scene, action, driver or format.'),
+        ('insight_trends', 'dimension_value', 'Code within the dimension (scene as A1_A2); all for totals.'),
+        ('insight_trends', 'currency', 'Currency of the rows summed: every figure of the row comes from them.'),
+        ('insight_trends', 'creatives', 'Creatives with data in the period.'),
+        ('insight_trends', 'impressions', 'Impressions.'),
+        ('insight_trends', 'clicks', 'Clicks.'),
+        ('insight_trends', 'conversions', 'Conversions.'),
+        ('insight_trends', 'spend', 'Spend in currency.'),
+        ('insight_trends', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_trends', 'ctr', 'clicks / impressions.'),
+        ('insight_trends', 'cpc', 'Cost per click: spend / clicks.'),
+        ('insight_trends', 'cpm', 'Cost per thousand impressions: spend * 1000 / impressions.'),
+        ('insight_trends', 'cpa', 'Cost per conversion: spend / conversions.'),
+        ('insight_trends', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_trends', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+
+        ('insight_cost_efficiency', 'scope_user_id', 'NULL: over all data (admins); a member''s id: over that member''s own creatives, computed when read.'),
+        ('insight_cost_efficiency', 'dimension', 'all (totals), category, scene, action, driver or format.'),
+        ('insight_cost_efficiency', 'dimension_value', 'Code within the dimension (scene as A1_A2); all for totals.'),
+        ('insight_cost_efficiency', 'currency', 'Currency of the rows summed: every figure of the row comes from them.'),
+        ('insight_cost_efficiency', 'creatives', 'Creatives with data in this currency.'),
+        ('insight_cost_efficiency', 'impressions', 'Impressions.'),
+        ('insight_cost_efficiency', 'clicks', 'Clicks.'),
+        ('insight_cost_efficiency', 'conversions', 'Conversions.'),
+        ('insight_cost_efficiency', 'spend', 'Spend in currency.'),
+        ('insight_cost_efficiency', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_cost_efficiency', 'ctr', 'clicks / impressions.'),
+        ('insight_cost_efficiency', 'cpc', 'Cost per click: spend / clicks.'),
+        ('insight_cost_efficiency', 'cpm', 'Cost per thousand impressions: spend * 1000 / impressions.'),
+        ('insight_cost_efficiency', 'cpa', 'Cost per conversion: spend / conversions.'),
+        ('insight_cost_efficiency', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_cost_efficiency', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+
+        ('insight_heatmap', 'scope_user_id', 'NULL: over all data (admins); a member''s id: over that member''s own creatives, computed when read.'),
+        ('insight_heatmap', 'dimension_x', 'First dimension: category, scene, action, driver or format.'),
+        ('insight_heatmap', 'value_x', 'Code within dimension_x.'),
+        ('insight_heatmap', 'dimension_y', 'Second dimension (different from dimension_x).'),
+        ('insight_heatmap', 'value_y', 'Code within dimension_y.'),
+        ('insight_heatmap', 'currency', 'Currency of the rows summed: every figure of the row comes from them.'),
+        ('insight_heatmap', 'creatives', 'Creatives in the cell.'),
+        ('insight_heatmap', 'impressions', 'Impressions.'),
+        ('insight_heatmap', 'clicks', 'Clicks.'),
+        ('insight_heatmap', 'conversions', 'Conversions.'),
+        ('insight_heatmap', 'spend', 'Spend in currency.'),
+        ('insight_heatmap', 'conversion_value', 'Conversion value in currency.'),
+        ('insight_heatmap', 'ctr', 'clicks / impressions.'),
+        ('insight_heatmap', 'cpc', 'Cost per click: spend / clicks.'),
+        ('insight_heatmap', 'cpa', 'Cost per conversion: spend / conversions.'),
+        ('insight_heatmap', 'roas', 'Return on ad spend: conversion_value / spend.'),
+        ('insight_heatmap', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.'),
+
+        ('insight_fatigue', 'scope_user_id', 'Always NULL: computed over all data (members read the rows of their own creatives).'),
+        ('insight_fatigue', 'project_id', 'Creative (project) id.'),
+        ('insight_fatigue', 'creative_name', 'Ad name of the creative.'),
+        ('insight_fatigue', 'status', 'fatigued, stable, or insufficient_data (too few days or impressions).'),
+        ('insight_fatigue', 'baseline_ctr', 'CTR over the creative''s first window_days days with data.'),
+        ('insight_fatigue', 'recent_ctr', 'CTR over its last window_days days with data.'),
+        ('insight_fatigue', 'ctr_change', 'recent_ctr / baseline_ctr - 1 (-0.3 = fell by 30 %).'),
+        ('insight_fatigue', 'confidence_score', '1 - two-sided p-value of the Welch test of the change, days as the unit.'),
+        ('insight_fatigue', 'window_days', 'Days in each window (insight_settings.fatigue_window_days).'),
+        ('insight_fatigue', 'baseline_from', 'First day of the baseline window (the creative''s first day with daily data).'),
+        ('insight_fatigue', 'baseline_to', 'Last day of the baseline window.'),
+        ('insight_fatigue', 'recent_from', 'First day of the recent window.'),
+        ('insight_fatigue', 'recent_to', 'Last day of the recent window (the creative''s last day with daily data).'),
+        ('insight_fatigue', 'days_with_data', 'Days with daily data, counted up to 2 x window_days (enough to assess).'),
+        ('insight_fatigue', 'impressions', 'Impressions of the creative (all rows).'),
+        ('insight_fatigue', 'clicks', 'Clicks of the creative (all rows).'),
+        ('insight_fatigue', 'refreshed_at', 'When rolloy.refresh_insights() computed the figures.')) AS v(rel, col, txt)
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN rolloy.%I.%I IS %L', c.rel, c.col, c.txt);
+    END LOOP;
+END
+$comments$;
+
+GRANT SELECT ON rolloy.insight_tiers, rolloy.insight_leaderboard, rolloy.insight_effects, rolloy.insight_trends,
+                rolloy.insight_cost_efficiency, rolloy.insight_heatmap, rolloy.insight_fatigue, rolloy.insight_image_tiers
+    TO rolloy_member;
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
 REVOKE ALL ON ALL FUNCTIONS IN SCHEMA rolloy_internal FROM PUBLIC, rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy_internal._owns_project(uuid), rolloy_internal._insight_scope(),
+                          rolloy_internal._my_insights(text),
                           rolloy_internal._reads_all_performance(),
                           rolloy_internal._is_currency_code(text), rolloy_internal._stored_image(text, boolean),
                           rolloy_internal._ad_platform_definition_ok(jsonb, text[], text[]),

@@ -1,0 +1,86 @@
+-- Kind "trend": per ISO week and per month, overall (dimension all) and per ABCD value, one row
+-- per currency (every figure of a row comes from rows in that currency). From the rollup's
+-- pieces; a refresh rewrites only the periods whose pieces changed, unless the creatives the ads
+-- belong to, or their ABCD, changed (then all). A member's trends: the same computation over
+-- their own creatives, at read time (_my_insights).
+CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
+RETURNS SETOF rolloy.insights
+-- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
+-- few (after an import) each get their own plan.
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- the span of the pieces wanted (NULL: all), as bounds of the pieces' index on (ad, week_start)
+    first_week date := (SELECT min(x) - 6 FROM unnest(weeks || months) x);
+    last_week date := (SELECT max(x) + 31 FROM unnest(weeks || months) x);
+BEGIN
+    RETURN QUERY EXECUTE $q$
+        WITH creative AS (  -- the creatives counted, with their ABCD
+            SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
+                   dr.code AS driver, f.code AS format
+              FROM rolloy.creative_projects c
+              JOIN rolloy.scenes s ON s.id = c.scene_id
+              JOIN rolloy.actions ac ON ac.id = c.action_id
+              JOIN rolloy.drivers dr ON dr.id = c.driver_id
+              JOIN rolloy.formats f ON f.id = c.format_id
+             WHERE $1 IS NULL OR c.created_by = $1
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
+            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
+                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
+                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+              FROM rolloy_internal.insight_pieces p
+              JOIN rolloy.ads a ON a.id = p.ad
+             CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
+             WHERE a.project_id IN (SELECT c.id FROM creative c)
+               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
+               AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
+               AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
+             GROUP BY g.grain, g.period_start, a.project_id, p.currency
+        ), totals AS (  -- one pass, one hash table per dimension
+            SELECT r.grain, r.period_start, r.currency,
+                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
+                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
+                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
+                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
+                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
+                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+              FROM period r JOIN creative cr ON cr.id = r.project_id
+             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
+                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
+                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
+        )
+        -- the columns of rolloy.insights, in order
+        SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
+               t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
+               jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
+               NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
+               t.spend, t.conversion_value, NULL::uuid
+          FROM totals t
+    $q$ USING owner, stamp, weeks, months, first_week, last_week;
+END
+$$;
+
+CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
+    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
+                                             ',' ORDER BY a.id))
+                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
+    weeks date[] := run.weeks;
+    months date[] := run.months;
+BEGIN
+    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+        weeks := NULL;
+        months := NULL;
+        DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
+    ELSIF cardinality(weeks) = 0 THEN
+        RETURN 0;  -- nothing changed
+    ELSE
+        DELETE FROM rolloy.insights i
+         WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
+    END IF;
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+END
+$$;
