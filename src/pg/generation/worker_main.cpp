@@ -11,6 +11,7 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/transaction.hpp"
 #include "pg/generation/job_store.hpp"
+#include "pg/generation/provider_settings.hpp"
 #include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
@@ -63,14 +64,16 @@ using Clock = std::chrono::steady_clock;
 using generation::ImageJob;
 using generation::JobRecord;
 
-const char *const kRemoteProviders[] = {"gemini", "fal"};
-
+// The remote providers and their settings come from the registry (provider_settings.hpp): the
+// worker claims, pools and configures every image provider it lists, and names none itself.
 int limit_for(const std::string &provider) {
-    return provider == "gemini" ? settings::concurrency_gemini : settings::concurrency_fal;
+    const settings::ProviderSettings *p = settings::provider_settings(provider);
+    return p ? p->concurrency : 1;
 }
 
 std::string base_url_for(const std::string &provider) {
-    return settings::str(provider == "gemini" ? settings::gemini_base_url : settings::fal_base_url);
+    const settings::ProviderSettings *p = settings::provider_settings(provider);
+    return p ? p->base_url_value() : std::string();
 }
 
 class Worker {
@@ -124,8 +127,8 @@ class Worker {
     }
 
     void apply_pool_limits() {
-        for (const char *p : kRemoteProviders)
-            http_.set_pool_limit(p, limit_for(p));
+        for (const settings::ProviderSettings &p : settings::provider_settings())
+            if (p.entry->image.adapter) http_.set_pool_limit(p.name(), p.concurrency);
         processor_.set_threads(settings::effective_result_threads() + storage::upload_threads());
         apply_lock_timeout();
     }
@@ -282,8 +285,8 @@ class Worker {
         }
 
         int claimed = 0;
-        for (const char *provider : kRemoteProviders)
-            claimed += claim_remote(provider);
+        for (const settings::ProviderSettings &p : settings::provider_settings())
+            if (p.entry->image.adapter) claimed += claim_remote(p.name());
         int previews = run_previews();
 
         std::size_t finished_now = 0;
