@@ -14,6 +14,7 @@
 #include "pg/generation/provider_settings.hpp"
 #include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
+#include "pg/generation/worker_books.hpp"
 #include "pg/generation/worker_state.hpp"
 #include "pg/storage/s3_settings.hpp"
 #include "pg/storage/upload_target.hpp"
@@ -245,18 +246,19 @@ class Worker {
             staged_.clear();
             deferred_.clear();
             open_ledger_.clear();
+            remote_ids_.clear();
             uploads_.clear();
             return false;
         }
         notice_latch();
-        write_call_logs();
+        call_logs_.write();
         store_deferred(false);
         retry_uploads(false);
 
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
             const std::vector<std::string> held = held_ids();
             int n = in_transaction("rolloy worker: reclaiming expired leases", [&held](SpiConnection &spi) {
-                return jobs::reclaim_expired_leases(spi, held);
+                return jobs::reclaim_expired_leases(spi, held, jobs::ledger_available(spi));
             });
             if (n > 0) {
                 note_results(0, 0, n);
@@ -294,7 +296,9 @@ class Worker {
             // A short step after claiming (more may be due), else wait for the network, bounded so
             // signals and new work are noticed within 100 ms; a processed result ends the wait
             // early (the processor wakes the runner), so results are written without spinning.
+            book_remote_ids(); // learnt by the steps between records
             auto finished = runner_.step(claimed > 0 || previews > 0 || !ready_.empty() ? 0 : 100);
+            book_remote_ids();
             finished_now = finished.size();
             for (auto &f : finished)
                 finish(f.id, f.outcome);
@@ -307,57 +311,17 @@ class Worker {
                has_staged();
     }
 
-    // Failed prompt calls that backends of this database left for us (see PendingCallLog). When a
-    // users or project row they reference is locked by another transaction they are kept and
-    // written by a later round (at most kMaxWaitingLogs: the rest go to the server log).
-    void write_call_logs() {
-        static constexpr std::size_t kMaxWaitingLogs = 1024;
-        int dropped = 0;
-        std::vector<PendingCallLog> logs = take_call_logs(MyDatabaseId, &dropped);
-        if (!waiting_logs_.empty()) {
-            if (logs.empty() && Clock::now() < next_log_try_) return;
-            logs.insert(logs.begin(), waiting_logs_.begin(), waiting_logs_.end());
-            waiting_logs_.clear();
+    // Remote ids (fal's queue ticket) learnt by calls in flight go on the books at once: one short
+    // transaction after the network step, none held while waiting. A kill -9 after a provider
+    // accepted a request then leaves its id in the attempt's ledger row; the reclaim hands it to
+    // the next attempt, which polls that request instead of sending a new one (docs/worker.md).
+    // What a failed transaction did not book is kept and booked next round.
+    void book_remote_ids() {
+        for (providers::TokenChange &c : runner_.take_token_changes()) {
+            auto it = running_.find(c.id);
+            if (it != running_.end()) remote_ids_.note(it->second.ledger_id, std::move(c.token));
         }
-        if (dropped > 0)
-            call([dropped] {
-                ereport(
-                    WARNING,
-                    (errmsg("rolloy worker: %d failed prompt calls of other databases not logged", dropped),
-                     errhint("The worker serves rolloy.database only.")));
-            });
-        if (logs.empty()) return;
-        try {
-            in_transaction("rolloy worker: logging failed prompt calls", [&logs](SpiConnection &spi) {
-                for (const PendingCallLog &log : logs)
-                    jobs::write_call_log(spi, log);
-            });
-            return;
-        } catch (const PgError &e) {
-            if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE && logs.size() <= kMaxWaitingLogs) {
-                waiting_logs_ = std::move(logs);
-                next_log_try_ = Clock::now() + std::chrono::seconds(1);
-                return;
-            }
-            log_unwritten(logs);
-            throw;
-        } catch (const std::exception &) {
-            log_unwritten(logs);
-            throw;
-        }
-    }
-
-    // Not written: keep what they cost where an admin can find it (the caller fails the round).
-    static void log_unwritten(const std::vector<PendingCallLog> &logs) {
-        for (const PendingCallLog &log : logs)
-            call([&log] {
-                ereport(
-                    LOG,
-                    (errmsg("rolloy worker: could not log a failed %s call: %s %s, HTTP %d, %lld tokens in, "
-                            "%lld out, user %s",
-                            log.operation, log.provider, log.model, log.http_status, (long long)log.tokens_in,
-                            (long long)log.tokens_out, log.user_id)));
-            });
+        remote_ids_.flush();
     }
 
     // Calls of `provider` that may start now: its concurrency limit, and calls in flight plus
@@ -831,9 +795,9 @@ class Worker {
     std::vector<Deferred> deferred_;                      // results waiting for a lock
     std::vector<Upload> uploads_;                         // results waiting for the object store
     std::map<std::string, int> upload_failures_;          // image id -> failed uploads in a row
-    std::vector<PendingCallLog> waiting_logs_;            // call logs waiting for a lock
+    CallLogWriter call_logs_;                             // failed prompt calls of backends
     std::set<std::int64_t> open_ledger_;                  // ledger rows of attempts this worker holds
-    Clock::time_point next_log_try_{};
+    RemoteIdBook remote_ids_;                             // remote ids of calls in flight, not booked yet
     std::map<std::string, std::deque<Clock::time_point>>
         finish_times_; // provider -> calls finished within kRateHorizon
     std::int64_t next_id_ = 1;

@@ -3804,6 +3804,15 @@ COMMENT ON FUNCTION rolloy.batch_generate(uuid, jsonb) IS
     'of rolloy.providers()), model, '
     'variants (1-20), reference_image_ids, strength, steps, guidance, seed, max_attempts. Returns the queued rows.';
 
+-- == Remote ids on the books as soon as known (issue 15 §2) ==
+-- The worker books an attempt's provider-side request (remote_id) the moment the provider
+-- answers with it; recovery resumes by it. Existing rows have none.
+ALTER TABLE rolloy.api_usage_logs
+    ADD COLUMN remote_id text CONSTRAINT api_usage_logs_remote_id_length CHECK (length(remote_id) <= 4000);
+COMMENT ON COLUMN rolloy.api_usage_logs.remote_id IS
+    'The provider-side request of the attempt (fal: its queue ticket, request id included), booked as soon as the '
+    'provider answered with it: after a crash the next attempt resumes it instead of sending (and paying) again.';
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
