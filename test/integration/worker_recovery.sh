@@ -85,15 +85,26 @@ restart_postgres() {  # restart_postgres WHEN: a fast restart, then the worker i
 
 p2=$(new_project TRVL CAR LOAD FREE STORY "restart")
 queue_slow "$p2" gemini gemini-2.5-flash-image r 6
-wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'processing'" 30 "jobs in flight"
-wait_requests 18 4  # fal: the four submits before the kill (resumed, not sent again)
-restart_postgres "while 6 calls were in flight"
-wait_for "SELECT count(*) = 6 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'completed'" 60 "completion after restart"
+queue_slow "$p2" fal fal-ai/flux/dev/image-to-image rf 2
+wait_for "SELECT count(*) = 8 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'processing'" 30 "jobs in flight"
+wait_requests 18 6  # fal: the four submits before the kill (resumed, not sent again) and two more
+restart_postgres "while 8 calls were in flight"
+wait_for "SELECT count(*) = 8 FROM rolloy.generated_images WHERE project_id = '$p2' AND status = 'completed'" 60 "completion after restart"
 check "a clean shutdown gives the attempt back (released, not failed)" \
     "$(q -c "SELECT max(attempts) FROM rolloy.generated_images WHERE project_id = '$p2'")" "1"
-check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p2/%'")" "6"
+check "each image stored once" "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE storage_ref LIKE 'db:generated/$p2/%'")" "8"
 check "a released call in flight stays on the books as unknown" \
-    "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p2' AND state = 'unknown'")" "6"
+    "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE project_id = '$p2' AND state = 'unknown'")" "8"
+for i in 1 2; do
+    check "fal received one submit for released image rf$i" "$(curl -s "http://127.0.0.1:$FAL_PORT/_stats?key=rf$i" |
+        python3 -c 'import json,sys; print(json.load(sys.stdin)["counts"].get("submit", 0))')" "1"
+done
+check "each released fal image: resumed, one request, charged once, by the attempt that finished it" "$(q -c "
+    SELECT count(*) FROM rolloy.generated_images g
+     WHERE g.project_id = '$p2' AND g.provider = 'fal'
+       AND (SELECT string_agg(l.attempt || ':' || l.state || ':' || l.resumed || ':' || (l.cost_usd > 0), ' ' ORDER BY l.id)
+              FROM rolloy.api_usage_logs l WHERE l.image_id = g.id) = '1:unknown:false:false 1:completed:true:true'
+       AND g.cost_usd = (SELECT l.cost_usd FROM rolloy.api_usage_logs l WHERE l.image_id = g.id AND l.success)")" "2"
 check_ledger
 check_invariants
 

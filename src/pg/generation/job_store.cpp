@@ -309,8 +309,9 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     // 1. The call happened and may have cost money: complete its ledger row (opened at the
     //    claim), or log it now when none was opened (previews). A released call (shutdown) made
     //    no billable progress of its own unless its request had left: never sent, its row goes;
-    //    sent and continued by the next attempt (fal queue), it costs nothing here; sent and not
-    //    continued, its outcome is unknown and it is charged at the list price.
+    //    sent, its outcome is unknown and it is charged at the list price. Its remote id (fal
+    //    queue) lets the next attempt resume the request, which then takes the charge over
+    //    (1b): one request, one charge, whether or not it is ever resumed.
     std::string cost = "0";
     bool logged = false;
     if (job.ledger_id > 0) {
@@ -323,7 +324,8 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
             auto done = spi.query(
                 internal_sql(
                     "UPDATE rolloy.api_usage_logs l"
-                    "   SET state = CASE WHEN $2::boolean AND $3 = '' THEN 'unknown' ELSE 'completed' END,"
+                    "   SET state = CASE WHEN $2::boolean THEN 'unknown' ELSE 'completed' END,"
+                    "       remote_id = coalesce(nullif($3, ''), l.remote_id),"
                     "       success = $4::boolean, http_status = nullif($5::integer, 0), latency_ms = "
                     "$6::integer,"
                     "       tokens_in = $7::bigint, tokens_out = $8::bigint, images = $9::integer,"
@@ -332,13 +334,18 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                     "                       THEN @internal@._call_cost(l.provider, l.model, $7::bigint, "
                     "$8::bigint,"
                     "                                                  $9::integer, $10::numeric)"
-                    "                       WHEN $3 = '' THEN rolloy.estimated_image_cost(l.provider, "
-                    "l.model)"
-                    "                       ELSE 0 END,"
+                    "                       WHEN $3 <> '' AND EXISTS ("
+                    "                            SELECT 1 FROM rolloy.api_usage_logs e"
+                    "                             WHERE e.image_id = l.image_id AND e.remote_id = $3 AND "
+                    "e.id <> l.id"
+                    "                               AND e.state = 'unknown' AND e.cost_usd > 0) THEN 0"
+                    "                       ELSE rolloy.estimated_image_cost(l.provider, l.model) END,"
                     "       error = CASE WHEN NOT $2::boolean THEN nullif($11, '')"
                     "                    WHEN $3 = '' THEN 'outcome unknown: released while in flight; it "
                     "may be billed'"
-                    "                    ELSE 'released; the request is continued by the next attempt' END"
+                    "                    ELSE 'outcome unknown: released while in flight; the next attempt "
+                    "resumes "
+                    "the request and is charged for it once it ends' END"
                     " WHERE l.id = $1::bigint AND l.state IN ('staged', 'in_flight')"
                     " RETURNING l.cost_usd")
                     .c_str(),
