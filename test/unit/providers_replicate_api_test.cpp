@@ -107,6 +107,7 @@ TEST(ReplicateApi, CreateRequestUsesTheModelsEndpointBearerAndPreferWait) {
     EXPECT_EQ(header(req, "Content-Type"), "application/json");
     EXPECT_EQ(req.pool, "replicate");
     EXPECT_EQ(req.limits.total_timeout_ms, 40'000); // above the wait, whatever request_timeout_ms says
+    EXPECT_TRUE(req.limits.fresh_connection);       // never re-sent by libcurl
     EXPECT_EQ(req.body, "{}");
 }
 

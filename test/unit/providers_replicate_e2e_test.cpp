@@ -310,3 +310,23 @@ TEST_F(ReplicateE2E, ManyJobsProgressConcurrently) {
 
 } // namespace
 } // namespace rolloy::providers::replicate
+
+namespace rolloy::providers::replicate {
+namespace {
+
+// libcurl re-sends a request by itself when a reused connection dies before any answer byte
+// (it takes the connection for stale): for a create that reached Replicate that would be a
+// second, billed prediction. The create must go out once even on a warm connection.
+TEST_F(ReplicateE2E, DroppedCreateOnAReusedConnectionIsNotResent) {
+    HttpClient http; // one client: the second create reuses the first one's connection
+    ASSERT_TRUE(run_call(http, image_provider().make_call(config(), request("warm [[id:re-warm]]")), 20000)
+                    .success());
+    const Outcome o = run_call(
+        http, image_provider().make_call(config(), request("[[fault:drop]] [[id:re-reuse]]")), 20000);
+    EXPECT_TRUE(o.outcome_unknown()) << o.message;
+    EXPECT_EQ(count("re-reuse", "create"), 1);
+    EXPECT_EQ(count("re-reuse", "created"), 1);
+}
+
+} // namespace
+} // namespace rolloy::providers::replicate

@@ -94,6 +94,7 @@ HttpRequest create_request(const ProviderConfig &config, std::string body) {
     HttpRequest req = api_request(config, HttpMethod::Post,
                                   join_url(config.base_url, "/v1/models/" + config.model + "/predictions"));
     if (wait > 0) req.headers.emplace_back("Prefer", "wait=" + std::to_string(wait));
+    req.limits.fresh_connection = true; // libcurl must never re-send it on its own
     if (wait > 0)
         req.limits.total_timeout_ms = std::max<std::int64_t>(config.request_timeout_ms, (wait + 10) * 1000LL);
     req.body = std::move(body);

@@ -36,9 +36,10 @@ std::string build_create_body(const ProviderConfig &config, const ImageRequest &
 // and poll). Throws rolloy::Error(InvalidInput) outside 0..60 (Replicate's limit).
 int prefer_wait_seconds(const ProviderConfig &config);
 
-// POST {base}/v1/models/{owner}/{name}/predictions with the key, Prefer: wait=N, and a total
+// POST {base}/v1/models/{owner}/{name}/predictions with the key, Prefer: wait=N, a total
 // timeout of at least N + 10 s (a shorter one would cut every slow create and leave a billed
-// prediction behind each time). Throws rolloy::Error(InvalidInput) for a model that is not
+// prediction behind each time), on a fresh connection (on a reused one that dies, libcurl
+// would re-send the create by itself). Throws rolloy::Error(InvalidInput) for a model that is not
 // "owner/name" of [A-Za-z0-9._-] (or contains "..").
 HttpRequest create_request(const ProviderConfig &config, std::string body);
 
