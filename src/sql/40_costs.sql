@@ -32,6 +32,8 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('fal', 'fal-ai/flux/dev/image-to-image', 'megapixel', 0.025, '2025-01-01', true, 'fal.ai Flux dev img2img per output megapixel'),
     ('gemini', 'gemini-2.5-flash', 'input_token_1m', 0.30, '2025-06-17', true, 'Gemini 2.5 Flash input tokens'),
     ('gemini', 'gemini-2.5-flash', 'output_token_1m', 2.50, '2025-06-17', true, 'Gemini 2.5 Flash output tokens'),
+    ('replicate', 'black-forest-labs/flux-dev', 'image', 0.025, '2025-01-29', true, 'Replicate flux-dev per output image (official model, billed per image)'),
+    ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image'),
     ('preview', 'preview-v1', 'image', 0, '2025-01-01', true, 'built-in offline provider'),
     ('template', 'template-v1', 'call', 0, '2025-01-01', true, 'built-in offline prompt composer');
 

@@ -24,9 +24,7 @@ TEST(Registry, FindsProvidersByName) {
 TEST(Registry, ListsNamesInRegistryOrder) {
     EXPECT_EQ(text_provider_names(), (std::vector<std::string_view>{"gemini"}));
     const auto images = image_provider_names();
-    ASSERT_GE(images.size(), 2u);
-    EXPECT_EQ(images[0], "gemini");
-    EXPECT_EQ(images[1], "fal");
+    EXPECT_EQ(images, (std::vector<std::string_view>{"gemini", "fal", "replicate"}));
 }
 
 // Every entry is complete: what SQL, the GUCs, the worker and the price list need of it.
@@ -85,6 +83,14 @@ TEST(Registry, EveryEntryHasSettingsPricesAndAnAdapter) {
             EXPECT_TRUE(units.count(u)) << u;
             // estimated_image_cost() reserves image and megapixel prices only.
             EXPECT_TRUE(u == "image" || u == "megapixel") << u;
+        }
+        for (const OptionSetting &o : p.options) {
+            EXPECT_EQ(o.guc.substr(0, name.size() + 1), name + "_") << o.guc;
+            EXPECT_FALSE(o.option.empty());
+            EXPECT_FALSE(o.description.empty());
+            EXPECT_LE(o.min, o.default_value);
+            EXPECT_LE(o.default_value, o.max);
+            EXPECT_TRUE(gucs.insert(std::string(o.guc)).second) << o.guc << " twice";
         }
         EXPECT_EQ(find_provider(p.name), &p);
     }

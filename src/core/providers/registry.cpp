@@ -3,6 +3,7 @@
 #include "core/providers/fal_flux.hpp"
 #include "core/providers/gemini_image.hpp"
 #include "core/providers/gemini_text.hpp"
+#include "core/providers/replicate_flux.hpp"
 
 namespace rolloy::providers {
 
@@ -19,14 +20,30 @@ const std::vector<ProviderEntry> &registry() {
           {"input_token_1m", "output_token_1m"}},
          {&gemini::image_provider(),
           {"gemini_image_model", "Gemini image model (Nano Banana).", "gemini-2.5-flash-image"},
-          {"image"}}},
+          {"image"}},
+         {}},
         {"fal",
          {"fal_base_url", "Base URL of fal.ai's queue API.", "https://queue.fal.run"},
          {"concurrency_fal", "Concurrent fal.ai jobs of the worker.", 16},
          {},
          {&fal::image_provider(),
           {"fal_image_model", "fal.ai image-to-image model.", "fal-ai/flux/dev/image-to-image"},
-          {"megapixel"}}},
+          {"megapixel"}},
+         {}},
+        {"replicate",
+         {"replicate_base_url", "Base URL of Replicate's API (/v1/... is appended).",
+          "https://api.replicate.com"},
+         {"concurrency_replicate", "Concurrent Replicate predictions of the worker.", 16},
+         {},
+         {&replicate::image_provider(),
+          {"replicate_image_model", "Replicate image-to-image model (owner/name of an official model).",
+           "black-forest-labs/flux-dev"},
+          {"image"}},
+         {{"replicate_prefer_wait",
+           "Seconds a Replicate create waits for the prediction (Prefer: wait) before the worker polls; 0: "
+           "poll "
+           "at once.",
+           "prefer_wait", 60, 0, 60}}},
     };
     return list;
 }

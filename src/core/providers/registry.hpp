@@ -29,6 +29,15 @@ struct IntSetting {
     int default_value = 16;
 };
 
+// A knob of the adapter the worker passes as ProviderConfig::options[option] (each adapter's
+// header documents its options), registered as an integer GUC.
+struct OptionSetting {
+    std::string_view guc; // e.g. "replicate_prefer_wait"
+    std::string_view description;
+    std::string_view option; // e.g. "prefer_wait"
+    int default_value = 0, min = 0, max = 0;
+};
+
 // A model kind the provider serves (text: prompts, image: image-to-image), with the GUC naming
 // its default model and the price units (rolloy.provider_prices.unit) its calls are billed in.
 template <typename Adapter> struct Kind {
@@ -43,6 +52,7 @@ struct ProviderEntry {
     IntSetting concurrency; // calls of the worker at once
     Kind<TextProvider> text;
     Kind<ImageProvider> image;
+    std::vector<OptionSetting> options; // adapter knobs with a GUC each
 };
 
 // In registry order (the order of hints and of the worker's claims).

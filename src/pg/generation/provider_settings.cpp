@@ -52,6 +52,13 @@ std::string ProviderSettings::model(std::string_view kind) const {
     return {};
 }
 
+std::map<std::string, std::string> ProviderSettings::option_values() const {
+    std::map<std::string, std::string> out;
+    for (std::size_t k = 0; k < options.size() && k < entry->options.size(); ++k)
+        out[std::string(entry->options[k].option)] = std::to_string(options[k]);
+    return out;
+}
+
 void define_provider_gucs() {
     std::vector<ProviderSettings> &list = storage();
     if (!list.empty()) return;
@@ -65,6 +72,13 @@ void define_provider_gucs() {
                                 c.default_value, 1, 256, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
         if (p.entry->text.adapter) define_string(p.entry->text.model, &p.text_model);
         if (p.entry->image.adapter) define_string(p.entry->image.model, &p.image_model);
+        // Sized before any GUC points into it: the addresses stay valid.
+        p.options.resize(p.entry->options.size());
+        for (std::size_t k = 0; k < p.options.size(); ++k) {
+            const providers::OptionSetting &o = p.entry->options[k];
+            DefineCustomIntVariable(c_str(qualified(o.guc)), c_str(o.description), nullptr, &p.options[k],
+                                    o.default_value, o.min, o.max, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+        }
     }
 }
 

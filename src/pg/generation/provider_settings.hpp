@@ -6,6 +6,7 @@
 
 #include "core/providers/registry.hpp"
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,10 @@ struct ProviderSettings {
     int concurrency = 16;
     char *text_model = nullptr;
     char *image_model = nullptr;
+    std::vector<int> options; // one per entry->options, in that order
+
+    // The adapter options in force (ProviderConfig::options).
+    std::map<std::string, std::string> option_values() const;
 
     std::string name() const { return std::string(entry->name); }
     std::string base_url_value() const;

@@ -72,11 +72,6 @@ int limit_for(const std::string &provider) {
     return p ? p->concurrency : 1;
 }
 
-std::string base_url_for(const std::string &provider) {
-    const settings::ProviderSettings *p = settings::provider_settings(provider);
-    return p ? p->base_url_value() : std::string();
-}
-
 class Worker {
   public:
     Worker()
@@ -447,7 +442,9 @@ class Worker {
 
     static providers::ProviderConfig call_config(const ImageJob &job, const std::string &key) {
         providers::ProviderConfig config;
-        config.base_url = base_url_for(job.provider);
+        const settings::ProviderSettings *provider = settings::provider_settings(job.provider);
+        config.base_url = provider ? provider->base_url_value() : std::string();
+        if (provider) config.options = provider->option_values();
         config.model = job.model;
         config.api_key = key;
         config.request_timeout_ms = settings::request_timeout_ms;

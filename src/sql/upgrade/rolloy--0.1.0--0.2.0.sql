@@ -3813,6 +3813,14 @@ COMMENT ON COLUMN rolloy.api_usage_logs.remote_id IS
     'The provider-side request of the attempt (fal: its queue ticket, request id included), booked as soon as the '
     'provider answered with it: after a crash the next attempt resumes it instead of sending (and paying) again.';
 
+-- == Replicate through the provider registry (issue 15 §3) ==
+-- The library registers the provider (rolloy.providers()); its list prices are seeded here as in
+-- 40_costs.sql. A price an admin already entered for the same model, unit and date is kept.
+INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from, is_seed, notes) VALUES
+    ('replicate', 'black-forest-labs/flux-dev', 'image', 0.025, '2025-01-29', true, 'Replicate flux-dev per output image (official model, billed per image)'),
+    ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image')
+ON CONFLICT ON CONSTRAINT provider_prices_unique DO NOTHING;
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
