@@ -61,6 +61,18 @@ check "completed images are priced per image" "$(q -c "
 check "the key never reaches a message" "$(q -c "
     SELECT count(*) FROM rolloy.api_usage_logs WHERE error LIKE '%test-replicate-key%'")" "0"
 
+# Cancelling the project's work cancels the running prediction at Replicate (urls.cancel).
+add r_cancel "[[fault:latency=30000]]"
+wait_for "SELECT count(*) = 1 FROM rolloy.api_usage_logs WHERE image_id = '${job[r_cancel]}' AND state = 'in_flight'
+                                                         AND remote_id IS NOT NULL" 15 "prediction id booked"
+check "cancel_generation cancels the running image" "$(q -c "SELECT rolloy.cancel_generation('$p')")" "1"
+for _ in $(seq 50); do [ "$(rstat r_cancel cancel)" -ge 1 ] && break; sleep 0.2; done
+check "the worker cancels its prediction at Replicate" "$(rstat r_cancel cancel) $(rstat r_cancel created)" "1 1"
+wait_for "SELECT state = 'completed' FROM rolloy.api_usage_logs WHERE image_id = '${job[r_cancel]}'" 10 "cancelled attempt recorded"
+check "the cancelled attempt is on the books, the image stays cancelled" "$(q -c "
+    SELECT g.status || ' ' || (l.error LIKE 'cancelled%') FROM rolloy.generated_images g
+      JOIN rolloy.api_usage_logs l ON l.image_id = g.id WHERE g.id = '${job[r_cancel]}'")" "cancelled true"
+
 # kill -9 after the create: the prediction id is booked while the worker polls; the reclaim
 # hands it to the next attempt, which polls that prediction: no second create.
 add r_kill "[[fault:latency=9000]]"

@@ -204,6 +204,25 @@ std::vector<FinishedJob> JobRunner::run(const std::function<bool()> &should_abor
     return out;
 }
 
+bool JobRunner::cancel(JobId id) {
+    Impl &s = *impl_;
+    auto it = s.jobs.find(id);
+    if (it == s.jobs.end()) return false;
+    std::optional<HttpRequest> request;
+    try {
+        request = it->second.call->cancel_request();
+    } catch (const std::exception &) {
+        request.reset();
+    }
+    // Without a cancel request (Gemini: one exchange, already sent) the call runs on: its answer
+    // is what tells what it cost, and the worker books it though nobody keeps the result.
+    if (!request) return false;
+    s.orphans.insert(s.http.start(std::move(*request)));
+    s.complete(id, Outcome::failure(OutcomeKind::Permanent, "cancelled",
+                                    "cancelled: the work was withdrawn before the provider finished"));
+    return true;
+}
+
 std::vector<FinishedJob> JobRunner::abort_all() {
     Impl &s = *impl_;
     std::vector<JobId> ids;

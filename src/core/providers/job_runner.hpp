@@ -65,6 +65,13 @@ class JobRunner {
     // returns true, abort_all() ends the rest. should_abort must not throw or longjmp.
     std::vector<FinishedJob> run(const std::function<bool()> &should_abort = {});
 
+    // Ends one job whose work is no longer wanted (its image was cancelled or deleted) when its
+    // call has a cancel request (Replicate: urls.cancel; fal: the queue's cancel URL): that goes
+    // out fire-and-forget, and the job finishes Permanent with error_code "cancelled" (returned
+    // by the next step()). False, and the job runs on, when the call has none (its answer tells
+    // what it cost) or no such job runs.
+    bool cancel(JobId id);
+
     // Ends every unfinished job now: Transient, error_code "aborted" (Outcome::aborted()), with
     // the call's resume token so a later attempt can pick up the provider-side work.
     std::vector<FinishedJob> abort_all();

@@ -192,6 +192,18 @@ long ms_until_next_due(SpiConnection &spi, const std::string &provider) {
     return rows.empty() || !rows[0][0] ? -1 : std::stol(*rows[0][0]);
 }
 
+std::vector<std::string> withdrawn(SpiConnection &spi, const std::vector<std::string> &image_ids) {
+    std::vector<std::string> out;
+    if (image_ids.empty()) return out;
+    for (auto &r : spi.query("SELECT x.id::text FROM unnest($1::uuid[]) AS x(id)"
+                             " WHERE NOT EXISTS (SELECT 1 FROM rolloy.generated_images g"
+                             "                    WHERE g.id = x.id AND g.status = 'processing'"
+                             "                      AND g.leased_by = pg_backend_pid())",
+                             {uuid_array(image_ids)}, true, Plan::Kept))
+        out.push_back(*r[0]);
+    return out;
+}
+
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds) {
     if (image_ids.empty()) return;
     spi.execute("UPDATE rolloy.generated_images g"

@@ -57,6 +57,10 @@ int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> 
 // it has none pending.
 long ms_until_next_due(SpiConnection &spi, const std::string &provider);
 
+// Of `image_ids` (calls in flight), those whose row is no longer this worker's attempt:
+// cancelled, deleted, or reclaimed. Reads without locking.
+std::vector<std::string> withdrawn(SpiConnection &spi, const std::vector<std::string> &image_ids);
+
 // Extends the lease of jobs still in flight; rows another transaction has locked are skipped
 // (the next heartbeat tries again).
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds);

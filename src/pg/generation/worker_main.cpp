@@ -180,7 +180,24 @@ class Worker {
         if (withdrawn != seen_withdrawn_) {
             seen_withdrawn_ = withdrawn;
             release_staged();
+            cancel_withdrawn();
         }
+    }
+
+    // Calls in flight whose rows were cancelled or deleted: the provider is told (the call's
+    // cancel request: a Replicate prediction or a fal job stops, and stops costing) instead of
+    // finishing work nobody records. The ledger completes their attempts as usual.
+    void cancel_withdrawn() {
+        if (running_.empty()) return;
+        std::vector<std::string> ids;
+        for (auto &entry : running_)
+            ids.push_back(entry.second.image_id);
+        const std::vector<std::string> gone =
+            in_transaction("rolloy worker: finding withdrawn calls",
+                           [&ids](SpiConnection &spi) { return jobs::withdrawn(spi, ids); });
+        const std::set<std::string> withdrawn(gone.begin(), gone.end());
+        for (auto &entry : running_)
+            if (withdrawn.count(entry.second.image_id)) runner_.cancel(entry.first);
     }
 
     // Idle: until the next queue is due for a look, at most the fallback poll.
