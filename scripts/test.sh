@@ -46,7 +46,8 @@ suite_fuzz() {
     local targets=() f
     for f in test/fuzz/*_fuzz.cpp; do targets+=("$(basename "$f" .cpp)"); done
     cmake --build build-fuzz -j"$(nproc)" --target "${targets[@]}" >/dev/null || return 1
-    declare -A seeds=([csv_fuzz]=test/fixtures/import [providers_reply_fuzz]=test/fixtures/providers)
+    declare -A seeds=([csv_fuzz]=test/fixtures/import [providers_reply_fuzz]=test/fixtures/providers
+        [replicate_reply_fuzz]=test/fixtures/providers)
     for f in "${targets[@]}"; do
         local corpus
         corpus=$(mktemp -d)

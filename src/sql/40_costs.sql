@@ -32,6 +32,8 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('fal', 'fal-ai/flux/dev/image-to-image', 'megapixel', 0.025, '2025-01-01', true, 'fal.ai Flux dev img2img per output megapixel'),
     ('gemini', 'gemini-2.5-flash', 'input_token_1m', 0.30, '2025-06-17', true, 'Gemini 2.5 Flash input tokens'),
     ('gemini', 'gemini-2.5-flash', 'output_token_1m', 2.50, '2025-06-17', true, 'Gemini 2.5 Flash output tokens'),
+    ('replicate', 'black-forest-labs/flux-dev', 'image', 0.025, '2025-01-29', true, 'Replicate flux-dev per output image (official model, billed per image)'),
+    ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image'),
     ('preview', 'preview-v1', 'image', 0, '2025-01-01', true, 'built-in offline provider'),
     ('template', 'template-v1', 'call', 0, '2025-01-01', true, 'built-in offline prompt composer');
 
@@ -138,7 +140,8 @@ CREATE TABLE rolloy.api_usage_logs (
                    CONSTRAINT api_usage_logs_state_check CHECK (state IN ('staged', 'in_flight', 'completed', 'unknown')),
     sent_at        timestamptz,
     finished_at    timestamptz,
-    resumed        boolean NOT NULL DEFAULT false
+    resumed        boolean NOT NULL DEFAULT false,
+    remote_id      text CONSTRAINT api_usage_logs_remote_id_length CHECK (length(remote_id) <= 4000)
 );
 CREATE INDEX api_usage_logs_user_month_idx ON rolloy.api_usage_logs (user_id, occurred_at);
 CREATE INDEX api_usage_logs_occurred_idx ON rolloy.api_usage_logs (occurred_at);
@@ -175,6 +178,9 @@ COMMENT ON COLUMN rolloy.api_usage_logs.finished_at IS
     'once the call was over (previews, prompts: occurred_at).';
 COMMENT ON COLUMN rolloy.api_usage_logs.resumed IS
     'The attempt continued an earlier attempt''s provider request (fal queue) instead of sending a new one.';
+COMMENT ON COLUMN rolloy.api_usage_logs.remote_id IS
+    'The provider-side request of the attempt (fal: its queue ticket, request id included), booked as soon as the '
+    'provider answered with it: after a crash the next attempt resumes it instead of sending (and paying) again.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.api_usage_logs', '');
 
 ALTER TABLE rolloy.api_usage_logs ENABLE ROW LEVEL SECURITY;

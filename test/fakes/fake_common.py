@@ -17,6 +17,7 @@ Control endpoints: GET /_stats (all counters) or /_stats?key=NAME, POST /_contro
 import base64
 import hashlib
 import json
+import os
 import re
 import struct
 import sys
@@ -212,6 +213,29 @@ class BaseHandler(BaseHTTPRequestHandler):
         self.wfile.write(sent)
         self.wfile.flush()
         self.close_connection = True
+
+    def send_file(self, key, faults, notimage_type="image/png"):
+        """Serves the PNG as a CDN would, unless a download fault of `key` fires: download_NNN (an
+        HTML error page), hang_download, notimage (HTML bytes labelled `notimage_type`),
+        truncated (half the PNG), big=N (N random bytes)."""
+        names = {f.name: f for f in faults
+                 if (f.name.startswith("download_") or f.name in ("hang_download", "notimage", "truncated", "big"))
+                 and self.state.fault_fires((key, "download"), f)}
+        if "hang_download" in names:
+            hang()
+            return
+        for name in names:
+            if name.startswith("download_"):
+                self.send_bytes(int(name.split("_", 1)[1]), b"<html><body>error</body></html>", "text/html")
+                return
+        image, content_type = self.state.png(), "image/png"
+        if "notimage" in names:
+            image, content_type = b"<html>this is not an image</html>", notimage_type
+        elif "truncated" in names:
+            image = image[: len(image) // 2]
+        elif "big" in names:
+            image = os.urandom(int(names["big"].value))
+        self.send_bytes(200, image, content_type)
 
     def base_url(self):
         host, port = self.server.server_address[:2]

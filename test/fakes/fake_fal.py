@@ -27,7 +27,6 @@ Faults (in the prompt, see fake_common.py for syntax; xN = first N requests of t
 
 import base64
 import json
-import os
 import re
 import threading
 import time
@@ -247,24 +246,7 @@ class FalHandler(BaseHandler):
         self.state.count(job["key"], "download")
         if self.headers.get("Authorization"):
             self.state.count(job["key"], "download_with_key")
-        names = self.fault_map((job["key"], "download"), [f for f in job["faults"] if f.name.startswith("download_")
-                                                         or f.name in ("hang_download", "notimage", "truncated", "big")])
-        if "hang_download" in names:
-            hang()
-            return
-        for name in names:
-            if name.startswith("download_"):
-                code = int(name.split("_", 1)[1])
-                self.send_bytes(code, b"<html><body>error</body></html>", "text/html")
-                return
-        image = self.state.png()
-        if "notimage" in names:
-            image = b"<html>this is not an image</html>"
-        elif "truncated" in names:
-            image = image[: len(image) // 2]
-        elif "big" in names:
-            image = os.urandom(int(names["big"].value))
-        self.send_bytes(200, image, "image/png")
+        self.send_file(job["key"], job["faults"])
 
 
 if __name__ == "__main__":

@@ -109,14 +109,16 @@ inflight=$(q -c "INSERT INTO rolloy.creative_projects (scene_id, action_id, driv
 # column 0.2.0 adds (at the end, by the rules of the upgrade script) does not count as a change,
 # and a table 0.2.0 turns into a view with the same columns is compared through the view.
 # 0.2.0 stores insights once, over all data: the per-member copies 0.1.0 wrote (derived rows;
-# members now compute theirs when they read) go with the upgrade, the all-data rows stay.
-q -v skip="%$inflight%" >"$TMP/fingerprint.sql" <<'SQL'
+# members now compute theirs when they read) go with the upgrade, the all-data rows stay. The
+# list prices 0.2.0 seeds for its new provider (replicate) are the one intended addition: checked
+# against what a fresh install seeds below.
+q -v skip="%$inflight%" -v seeded="(%,replicate,black-forest-labs/%" >"$TMP/fingerprint.sql" <<'SQL'
 SELECT format('SELECT %L, count(*), md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) '
-              'FROM (SELECT %s FROM %s) t WHERE t::text NOT LIKE %L%s;',
+              'FROM (SELECT %s FROM %s) t WHERE t::text NOT LIKE %L AND t::text NOT LIKE %L%s;',
               c.oid::regclass,
               (SELECT string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FROM pg_attribute a
                 WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
-              c.oid::regclass, :'skip',
+              c.oid::regclass, :'skip', :'seeded',
               CASE WHEN c.oid = 'rolloy.insights'::regclass THEN ' AND t.scope_user_id IS NULL' ELSE '' END)
   FROM pg_class c WHERE c.relnamespace = 'rolloy'::regnamespace AND c.relkind = 'r' ORDER BY 1;
 SELECT 'SELECT ''cron.job'', count(*), md5(string_agg(concat_ws(''|'', jobname, schedule, command, database, username), '','')) FROM cron.job;';
@@ -139,6 +141,10 @@ check "version after the upgrade" "$(q -c "SELECT extversion FROM pg_extension W
 # Tables 0.2.0 adds (rolloy.ad_platforms, ...) are left out here; their rows are checked below.
 fingerprints | awk -F'|' 'NR == FNR { old[$1] = 1; next } $1 in old' "$TMP/before.txt" - >"$TMP/after.txt"
 diff "$TMP/before.txt" "$TMP/after.txt" >&2 || fail "rows changed across the upgrade (table, rows, md5 before < and after >)"
+check "the upgrade seeds the list prices of replicate (as a fresh install does)" "$(q -c "
+    SELECT string_agg(model || ':' || unit || ':' || price_usd || ':' || is_seed, ' ' ORDER BY model)
+      FROM rolloy.provider_prices WHERE provider = 'replicate'")" \
+    "black-forest-labs/flux-dev:image:0.025000:true black-forest-labs/flux-kontext-pro:image:0.040000:true"
 # 0.1.0's enum ad_platform became a domain over text and its labels rows of rolloy.ad_platforms,
 # which every imported row and batch references.
 check "ad platforms after the upgrade, and rows whose platform is not one" \

@@ -60,7 +60,7 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('remove_provider_key', $$SELECT rolloy.remove_provider_key('fal')$$,
         '{error:42501,error:42501,rows:1,error:42501,rows:1,error:42501,error:42501,error:42501,error:42501}'),
     ('provider_keys', $$SELECT * FROM rolloy.provider_keys()$$,  -- admins: one row per provider, never the key
-        '{rows:0,rows:0,rows:2,rows:0,rows:2,rows:0,rows:0,rows:0,error:42501}'),
+        '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
     ('cleanup', $$SELECT * FROM rolloy.cleanup()$$,
         '{error:42501,error:42501,rows:3,error:42501,rows:3,error:42501,error:42501,error:42501,error:42501}'),
     -- The image stores: credentials, settings, URLs (images of the db store have none: 0A000

@@ -472,8 +472,9 @@ INSERT INTO function_calls VALUES
     ('unschedule_insights', $$SELECT rolloy.unschedule_insights()$$),
     ('upload_reference_image', $$SELECT * FROM rolloy.upload_reference_image('\xffd8ff', 'a.jpg', 'both')$$),
     ('usage_this_month', $$SELECT * FROM rolloy.usage_this_month('%7$s')$$);
--- Not listed: parse_creative_name() computes over its argument only (no data), and
--- worker_status() shows the worker's health (its last_error: issue 11 item 3, filtered there).
+-- Not listed: parse_creative_name() computes over its argument only (no data),
+-- worker_status() shows the worker's health (its last_error: issue 11 item 3, filtered there),
+-- and providers() lists the library's provider registry (names, models, setting names: no data).
 
 SELECT is(ARRAY(SELECT DISTINCT f.fn FROM function_calls f
                  -- PT404: how the browser handlers (image_file, project_zip_file) refuse: HTTP 404
@@ -484,7 +485,7 @@ SELECT is(ARRAY(SELECT DISTINCT f.fn FROM function_calls f
 
 SELECT is(ARRAY(SELECT DISTINCT p.proname::text FROM pg_proc p WHERE p.pronamespace = 'rolloy'::regnamespace
                 EXCEPT SELECT fn FROM function_calls
-                EXCEPT SELECT unnest(ARRAY['parse_creative_name', 'worker_status'])
+                EXCEPT SELECT unnest(ARRAY['parse_creative_name', 'providers', 'worker_status'])
                  ORDER BY 1),
           '{}'::text[], 'every function of rolloy is probed without an identity');
 

@@ -175,6 +175,42 @@ TEST_F(FalE2E, AbortedJobResumesWithoutPayingTwice) {
     EXPECT_EQ(server_->count("fe-resume", "submit"), 1);
 }
 
+// The worker books a call's remote id while it runs (a kill -9 gives no abort): the runner
+// reports the queue ticket once, as soon as the submit's answer carried it, and a call resumed
+// from that ticket (as after a crash) polls the same request instead of submitting again.
+TEST_F(FalE2E, TicketIsReportedWhileRunningAndResumesAfterACrash) {
+    HttpClient http;
+    std::vector<TokenChange> changes;
+    {
+        JobRunner runner(http);
+        runner.add(7,
+                   find_image_provider("fal")->make_call(config(),
+                                                         request("[[fault:latency=1500]] [[id:fe-ticket]]")),
+                   0);
+        const auto start = std::chrono::steady_clock::now();
+        while (changes.empty() && ms_since(start) < 1000) {
+            EXPECT_TRUE(runner.step(20).empty()); // still queued at fal: nothing finishes
+            for (TokenChange &c : runner.take_token_changes())
+                changes.push_back(std::move(c));
+        }
+        // More polls of the same request report nothing new.
+        for (int i = 0; i < 5; ++i)
+            runner.step(20);
+        EXPECT_TRUE(runner.take_token_changes().empty());
+        // The runner is destroyed here without abort_all(): what a killed worker leaves.
+    }
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].id, 7);
+    EXPECT_NE(changes[0].token.find("fal_request_id"), std::string::npos) << changes[0].token;
+    EXPECT_EQ(server_->count("fe-ticket", "submit"), 1);
+
+    ImageRequest again = request("[[fault:latency=1500]] [[id:fe-ticket]]");
+    again.resume_token = changes[0].token;
+    const Outcome o = run(again);
+    ASSERT_TRUE(o.success()) << o.message;
+    EXPECT_EQ(server_->count("fe-ticket", "submit"), 1);
+}
+
 TEST_F(FalE2E, DeadlineCancelsTheQueuedRequest) {
     const auto start = std::chrono::steady_clock::now();
     const Outcome o = run(request("[[fault:latency=5000]] [[id:fe-deadline]]"), config(), 300);

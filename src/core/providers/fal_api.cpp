@@ -2,6 +2,7 @@
 
 #include "core/common/error.hpp"
 #include "core/common/utf8.hpp"
+#include "core/providers/call_steps.hpp"
 #include "core/providers/classify.hpp"
 #include "core/providers/json.hpp"
 #include "core/providers/url.hpp"
@@ -73,17 +74,7 @@ HttpRequest submit_request(const ProviderConfig &config, std::string body) {
 }
 
 HttpRequest queue_request(const ProviderConfig &config, HttpMethod method, const std::string &url) {
-    HttpRequest req;
-    req.method = method;
-    req.url = url;
-    req.headers = {{"Authorization", "Key " + config.api_key},
-                   {"Accept", "application/json"},
-                   {"Content-Type", "application/json"}};
-    req.pool = config.pool.empty() ? "fal" : config.pool;
-    req.limits.connect_timeout_ms = config.connect_timeout_ms;
-    req.limits.total_timeout_ms = config.request_timeout_ms;
-    req.limits.max_response_bytes = config.max_response_bytes;
-    return req;
+    return json_api_request(config, method, url, "Key " + config.api_key, "fal");
 }
 
 std::optional<QueueTicket> parse_ticket(std::string_view body) {

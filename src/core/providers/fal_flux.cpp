@@ -4,6 +4,7 @@
 #include "core/providers/classify.hpp"
 #include "core/providers/fal_api.hpp"
 #include "core/providers/retry_after.hpp"
+#include "core/providers/call_steps.hpp"
 #include "core/providers/url.hpp"
 
 #include <algorithm>
@@ -13,15 +14,11 @@
 namespace rolloy::providers::fal {
 namespace {
 
-constexpr std::int64_t kMaxStepDelayMs = 30'000;
-
 class FluxCall : public ProviderCall {
   public:
     FluxCall(ProviderConfig config, ImageRequest request)
-        : config_(std::move(config)), request_(std::move(request)), redactor_(config_.api_key) {
-        const std::string retries = config_.option("step_retries");
-        step_retries_ = retries.empty() ? 5 : std::max(0, std::atoi(retries.c_str()));
-    }
+        : config_(std::move(config)), request_(std::move(request)), redactor_(config_.api_key),
+          step_(config_) {}
 
     Action start() override {
         try {
@@ -89,16 +86,7 @@ class FluxCall : public ProviderCall {
 
     // A transient failure inside a step: try the same request again after a backoff, or give up.
     Action retry_step(Outcome failure, HttpRequest again, bool resumable) {
-        if (failure.kind == OutcomeKind::Transient && !failure.aborted() && step_failures_ < step_retries_) {
-            std::int64_t delay = std::max<std::int64_t>(config_.poll_interval_ms, 100);
-            for (int i = 0; i < step_failures_ && delay < kMaxStepDelayMs; ++i)
-                delay *= 2;
-            delay = std::min(delay, kMaxStepDelayMs);
-            if (failure.retry_after_ms)
-                delay = std::min(std::max(delay, *failure.retry_after_ms), kMaxStepDelayMs * 4);
-            ++step_failures_;
-            return Action::send(std::move(again), delay);
-        }
+        if (const auto delay = step_.next_delay(failure)) return Action::send(std::move(again), *delay);
         if (resumable && failure.kind == OutcomeKind::Transient)
             failure.resume_token = encode_ticket(ticket_);
         return finish(std::move(failure));
@@ -136,7 +124,7 @@ class FluxCall : public ProviderCall {
                                            404));
         if (r.status != 200 && r.status != 202)
             return retry_step(error_outcome(r, "fal status", redactor_), std::move(again), true);
-        step_failures_ = 0;
+        step_.reset();
         if (parse_status(r.body) != QueueState::Completed) return poll(config_.poll_interval_ms);
         state_ = State::Result;
         return Action::send(queue_request(config_, HttpMethod::Get, ticket_.response_url));
@@ -147,7 +135,7 @@ class FluxCall : public ProviderCall {
         if (!r.ok()) return retry_step(transport_failure(r, "fal result"), std::move(again), false);
         if (r.status < 200 || r.status >= 300)
             return retry_step(error_outcome(r, "fal result", redactor_), std::move(again), false);
-        step_failures_ = 0;
+        step_.reset();
         auto image = parse_result(r.body);
         if (!image)
             return finish(Outcome::failure(
@@ -181,16 +169,8 @@ class FluxCall : public ProviderCall {
         return finish(success(std::move(r.body), std::move(mime), r.status));
     }
 
-    HttpRequest download_request() const {
-        HttpRequest req; // no key: the file lives on a CDN
-        req.method = HttpMethod::Get;
-        req.url = image_.url;
-        req.pool = config_.pool.empty() ? "fal" : config_.pool;
-        req.limits.connect_timeout_ms = config_.connect_timeout_ms;
-        req.limits.total_timeout_ms = config_.request_timeout_ms;
-        req.limits.max_response_bytes = config_.max_image_bytes;
-        req.limits.follow_redirects = true;
-        return req;
+    HttpRequest download_request() const { // no key: the file lives on a CDN
+        return file_download_request(config_, image_.url, "fal");
     }
 
     Outcome success(std::string bytes, std::string mime, long status) {
@@ -210,8 +190,7 @@ class FluxCall : public ProviderCall {
     State state_ = State::Submit;
     QueueTicket ticket_;
     ResultImage image_;
-    int step_retries_ = 5;
-    int step_failures_ = 0;
+    StepRetry step_;
 };
 
 class FalFluxProvider : public ImageProvider {

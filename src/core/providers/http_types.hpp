@@ -23,6 +23,10 @@ struct HttpLimits {
     std::int64_t total_timeout_ms = 0; // the clock starts when the transfer starts, not when queued
     std::int64_t max_response_bytes = 0;
     std::optional<bool> follow_redirects; // unset: client default (off for API calls)
+    // A request that must reach the server at most once (a create without idempotency key):
+    // libcurl re-sends a request by itself when a reused connection dies before any answer
+    // byte, so this one opens a new connection.
+    bool fresh_connection = false;
 };
 
 struct HttpRequest {

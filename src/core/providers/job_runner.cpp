@@ -26,6 +26,7 @@ struct Job {
     std::optional<Clock::time_point> send_at; // a delayed request waits here
     HttpRequest delayed;
     int http_requests = 0;
+    std::string token; // the last resume token reported (take_token_changes)
 };
 
 } // namespace
@@ -36,6 +37,7 @@ struct JobRunner::Impl {
     std::unordered_map<RequestId, JobId> by_request;
     std::unordered_set<RequestId> orphans; // fire-and-forget cancel requests
     std::vector<FinishedJob> finished;
+    std::vector<TokenChange> token_changes;
 
     explicit Impl(HttpClient &client) : http(client) {}
 
@@ -73,6 +75,7 @@ struct JobRunner::Impl {
         auto it = jobs.find(id);
         if (it == jobs.end()) return;
         Job &job = it->second;
+        if (action.type != Action::Type::Finish) note_token(id, job);
         if (action.type == Action::Type::Finish) {
             complete(id, std::move(action.outcome));
         } else if (action.delay_ms <= 0) {
@@ -81,6 +84,20 @@ struct JobRunner::Impl {
             job.delayed = std::move(action.request);
             job.send_at = Clock::now() + std::chrono::milliseconds(action.delay_ms);
         }
+    }
+
+    // A call that learnt its provider-side id (fal's queue ticket, a Replicate prediction) says
+    // so once, before its next request: the worker books it before waiting on the network again.
+    void note_token(JobId id, Job &job) {
+        std::string token;
+        try {
+            token = job.call->resume_token();
+        } catch (const std::exception &) {
+            return;
+        }
+        if (token.empty() || token == job.token) return;
+        job.token = token;
+        token_changes.push_back(TokenChange{id, std::move(token)});
     }
 
     void give_up(JobId id, Job &job, Clock::time_point now) {
@@ -139,6 +156,12 @@ void JobRunner::add(JobId id, std::unique_ptr<ProviderCall> call, std::int64_t d
     impl_->advance(id, [raw] { return raw->start(); });
 }
 
+std::vector<TokenChange> JobRunner::take_token_changes() {
+    std::vector<TokenChange> out;
+    out.swap(impl_->token_changes);
+    return out;
+}
+
 std::vector<FinishedJob> JobRunner::step(std::int64_t max_wait_ms) {
     Impl &s = *impl_;
     const auto next_timer = s.run_timers();
@@ -179,6 +202,25 @@ std::vector<FinishedJob> JobRunner::run(const std::function<bool()> &should_abor
         append(step(100));
     }
     return out;
+}
+
+bool JobRunner::cancel(JobId id) {
+    Impl &s = *impl_;
+    auto it = s.jobs.find(id);
+    if (it == s.jobs.end()) return false;
+    std::optional<HttpRequest> request;
+    try {
+        request = it->second.call->cancel_request();
+    } catch (const std::exception &) {
+        request.reset();
+    }
+    // Without a cancel request (Gemini: one exchange, already sent) the call runs on: its answer
+    // is what tells what it cost, and the worker books it though nobody keeps the result.
+    if (!request) return false;
+    s.orphans.insert(s.http.start(std::move(*request)));
+    s.complete(id, Outcome::failure(OutcomeKind::Permanent, "cancelled",
+                                    "cancelled: the work was withdrawn before the provider finished"));
+    return true;
 }
 
 std::vector<FinishedJob> JobRunner::abort_all() {

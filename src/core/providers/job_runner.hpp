@@ -24,6 +24,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 namespace rolloy::providers {
@@ -33,6 +34,12 @@ using JobId = std::int64_t;
 struct FinishedJob {
     JobId id = 0;
     Outcome outcome; // latency_ms and http_requests are filled in by the runner
+};
+
+// A running call learnt (or changed) its resume token: the provider-side id of its request.
+struct TokenChange {
+    JobId id = 0;
+    std::string token;
 };
 
 class JobRunner {
@@ -58,9 +65,22 @@ class JobRunner {
     // returns true, abort_all() ends the rest. should_abort must not throw or longjmp.
     std::vector<FinishedJob> run(const std::function<bool()> &should_abort = {});
 
+    // Ends one job whose work is no longer wanted (its image was cancelled or deleted) when its
+    // call has a cancel request (Replicate: urls.cancel; fal: the queue's cancel URL): that goes
+    // out fire-and-forget, and the job finishes Permanent with error_code "cancelled" (returned
+    // by the next step()). False, and the job runs on, when the call has none (its answer tells
+    // what it cost) or no such job runs.
+    bool cancel(JobId id);
+
     // Ends every unfinished job now: Transient, error_code "aborted" (Outcome::aborted()), with
     // the call's resume token so a later attempt can pick up the provider-side work.
     std::vector<FinishedJob> abort_all();
+
+    // Resume tokens learnt since the last call, in order, for jobs still running: a call reports
+    // its token when it changes to a new non-empty value (after the response that carried it,
+    // before the call's next request is sent). The worker books each in the attempt's ledger row
+    // at once, so a crash after the provider accepted a request loses no remote id.
+    std::vector<TokenChange> take_token_changes();
 
     std::size_t active() const; // jobs added and not yet returned as finished
 

@@ -47,6 +47,10 @@ struct Outcome {
     bool success() const { return kind == OutcomeKind::Success; }
     // The runner stopped the call (shutdown): not the provider's fault, not an attempt to count.
     bool aborted() const { return error_code == "aborted"; }
+    // A request that may have been carried out (and billed) gave no usable answer, and sending
+    // it again could pay twice (Replicate's create has no idempotency key). Permanent: not
+    // retried automatically; book the attempt as "may be billed".
+    bool outcome_unknown() const { return error_code == "outcome_unknown"; }
 
     static Outcome failure(OutcomeKind kind, std::string error_code, std::string message,
                            long http_status = 0);

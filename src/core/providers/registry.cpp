@@ -3,53 +3,79 @@
 #include "core/providers/fal_flux.hpp"
 #include "core/providers/gemini_image.hpp"
 #include "core/providers/gemini_text.hpp"
+#include "core/providers/replicate_flux.hpp"
 
 namespace rolloy::providers {
-namespace {
 
-// One line per provider. A function-local static: no initialisation order trouble, and
-// nothing runs at library load.
-const std::vector<const TextProvider *> &text_providers() {
-    static const std::vector<const TextProvider *> list = {
-        &gemini::text_provider(),
+// One entry per provider. GUC names and defaults are public API (docs/worker.md): an entry
+// added later follows the same pattern (<name>_base_url, concurrency_<name>, <name>_<kind>_model).
+// A function-local static: no initialisation order trouble, nothing runs at library load.
+const std::vector<ProviderEntry> &registry() {
+    static const std::vector<ProviderEntry> list = {
+        {"gemini",
+         {"gemini_base_url", "Base URL of the Gemini API.", "https://generativelanguage.googleapis.com"},
+         {"concurrency_gemini", "Concurrent Gemini image calls of the worker.", 16},
+         {&gemini::text_provider(),
+          {"gemini_text_model", "Gemini model that writes prompts.", "gemini-2.5-flash"},
+          {"input_token_1m", "output_token_1m"}},
+         {&gemini::image_provider(),
+          {"gemini_image_model", "Gemini image model (Nano Banana).", "gemini-2.5-flash-image"},
+          {"image"}},
+         {}},
+        {"fal",
+         {"fal_base_url", "Base URL of fal.ai's queue API.", "https://queue.fal.run"},
+         {"concurrency_fal", "Concurrent fal.ai jobs of the worker.", 16},
+         {},
+         {&fal::image_provider(),
+          {"fal_image_model", "fal.ai image-to-image model.", "fal-ai/flux/dev/image-to-image"},
+          {"megapixel"}},
+         {}},
+        {"replicate",
+         {"replicate_base_url", "Base URL of Replicate's API (/v1/... is appended).",
+          "https://api.replicate.com"},
+         {"concurrency_replicate", "Concurrent Replicate predictions of the worker.", 16},
+         {},
+         {&replicate::image_provider(),
+          {"replicate_image_model", "Replicate image-to-image model (owner/name of an official model).",
+           "black-forest-labs/flux-dev"},
+          {"image"}},
+         {{"replicate_prefer_wait",
+           "Seconds a Replicate create waits for the prediction (Prefer: wait) before the worker polls; 0: "
+           "poll "
+           "at once.",
+           "prefer_wait", 60, 0, 60}}},
     };
     return list;
 }
 
-const std::vector<const ImageProvider *> &image_providers() {
-    static const std::vector<const ImageProvider *> list = {
-        &gemini::image_provider(),
-        &fal::image_provider(),
-    };
-    return list;
-}
-
-template <typename P> const P *find(const std::vector<const P *> &list, std::string_view name) {
-    for (const P *p : list)
-        if (p->name() == name) return p;
+const ProviderEntry *find_provider(std::string_view name) {
+    for (const ProviderEntry &p : registry())
+        if (p.name == name) return &p;
     return nullptr;
 }
 
-template <typename P> std::vector<std::string_view> names(const std::vector<const P *> &list) {
+const TextProvider *find_text_provider(std::string_view name) {
+    const ProviderEntry *p = find_provider(name);
+    return p ? p->text.adapter : nullptr;
+}
+
+const ImageProvider *find_image_provider(std::string_view name) {
+    const ProviderEntry *p = find_provider(name);
+    return p ? p->image.adapter : nullptr;
+}
+
+std::vector<std::string_view> text_provider_names() {
     std::vector<std::string_view> out;
-    for (const P *p : list)
-        out.push_back(p->name());
+    for (const ProviderEntry &p : registry())
+        if (p.text.adapter) out.push_back(p.name);
     return out;
 }
 
-} // namespace
-
-const TextProvider *find_text_provider(std::string_view name) {
-    return find(text_providers(), name);
-}
-const ImageProvider *find_image_provider(std::string_view name) {
-    return find(image_providers(), name);
-}
-std::vector<std::string_view> text_provider_names() {
-    return names(text_providers());
-}
 std::vector<std::string_view> image_provider_names() {
-    return names(image_providers());
+    std::vector<std::string_view> out;
+    for (const ProviderEntry &p : registry())
+        if (p.image.adapter) out.push_back(p.name);
+    return out;
 }
 
 } // namespace rolloy::providers

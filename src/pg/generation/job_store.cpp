@@ -33,6 +33,20 @@ std::string bigint_array(const std::vector<std::int64_t> &ids) {
     return uuid_array(text);
 }
 
+// A text[] literal whose elements are quoted (fal tickets are JSON: quotes, braces, commas).
+std::string text_array(const std::vector<std::string> &items) {
+    std::string list = "{";
+    for (size_t i = 0; i < items.size(); ++i) {
+        list += i ? ",\"" : "\"";
+        for (char c : items[i]) {
+            if (c == '"' || c == '\\') list += '\\';
+            list += c;
+        }
+        list += '"';
+    }
+    return list + "}";
+}
+
 } // namespace
 
 bool ledger_available(SpiConnection &spi) {
@@ -48,27 +62,37 @@ bool extension_installed(SpiConnection &spi) {
                 .empty();
 }
 
-int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held) {
+int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held, bool ledger) {
     // The rows and their projects (whose counters the status trigger updates) are locked first,
     // skipping what another transaction holds: a member's open transaction on his own project
-    // delays the reclaim of his rows only.
+    // delays the reclaim of his rows only. The interrupted attempt's remote id, booked in its
+    // ledger row while it ran, becomes the row's resume token: the next attempt polls that
+    // request instead of sending (and paying for) a new one.
+    const std::string resume =
+        ledger ? "       resume_token = coalesce((SELECT l.remote_id FROM rolloy.api_usage_logs l"
+                 "                                 WHERE l.image_id = g.id AND l.attempt = g.attempts"
+                 "                                   AND l.operation = 'image' AND l.remote_id IS NOT NULL"
+                 "                                 ORDER BY l.id DESC LIMIT 1), g.resume_token),"
+               : "";
     return static_cast<int>(spi.execute(
-        "UPDATE rolloy.generated_images g"
-        "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' "
-        "END::rolloy.image_status,"
-        "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
-        "       last_error = CASE WHEN g.attempts >= g.max_attempts"
-        "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker "
-        "holding attempt '"
-        "                              || g.attempts || ' stopped (lease expired)'"
-        "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker "
-        "stopped (lease expired)' END"
-        "  FROM (SELECT x.id FROM rolloy.generated_images x"
-        "          JOIN rolloy.creative_projects p ON p.id = x.project_id"
-        "         WHERE x.status = 'processing' AND x.lease_expires_at < now()"
-        "           AND NOT (x.id = ANY ($1::uuid[]) AND x.leased_by IS NOT DISTINCT FROM pg_backend_pid())"
-        "           FOR NO KEY UPDATE OF x, p SKIP LOCKED) expired"
-        " WHERE g.id = expired.id AND g.status = 'processing'",
+        ("UPDATE rolloy.generated_images g"
+         "   SET status = CASE WHEN g.attempts >= g.max_attempts THEN 'failed' ELSE 'pending' "
+         "END::rolloy.image_status," +
+         resume +
+         "       next_attempt_at = now(), lease_expires_at = NULL, leased_by = NULL,"
+         "       last_error = CASE WHEN g.attempts >= g.max_attempts"
+         "                         THEN 'gave up after ' || g.attempts || ' attempts: the worker "
+         "holding attempt '"
+         "                              || g.attempts || ' stopped (lease expired)'"
+         "                         ELSE 'attempt ' || g.attempts || ' interrupted: the worker "
+         "stopped (lease expired)' END"
+         "  FROM (SELECT x.id FROM rolloy.generated_images x"
+         "          JOIN rolloy.creative_projects p ON p.id = x.project_id"
+         "         WHERE x.status = 'processing' AND x.lease_expires_at < now()"
+         "           AND NOT (x.id = ANY ($1::uuid[]) AND x.leased_by IS NOT DISTINCT FROM pg_backend_pid())"
+         "           FOR NO KEY UPDATE OF x, p SKIP LOCKED) expired"
+         " WHERE g.id = expired.id AND g.status = 'processing'")
+            .c_str(),
         {uuid_array(held)}, Plan::Kept));
 }
 
@@ -99,9 +123,9 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
         (open_attempts
              ? ", opened AS ("
                "    INSERT INTO rolloy.api_usage_logs (user_id, project_id, image_id, operation, provider,"
-               "                                       model, attempt, success, state, resumed)"
+               "                                       model, attempt, success, state, resumed, remote_id)"
                "    SELECT p.created_by, l.project_id, l.id, 'image', l.provider, l.model, l.attempts,"
-               "           false, 'staged', l.resume_token IS NOT NULL"
+               "           false, 'staged', l.resume_token IS NOT NULL, l.resume_token"
                "      FROM leased l JOIN rolloy.creative_projects p ON p.id = l.project_id"
                "    RETURNING id, image_id)"
              : "") +
@@ -168,6 +192,18 @@ long ms_until_next_due(SpiConnection &spi, const std::string &provider) {
     return rows.empty() || !rows[0][0] ? -1 : std::stol(*rows[0][0]);
 }
 
+std::vector<std::string> withdrawn(SpiConnection &spi, const std::vector<std::string> &image_ids) {
+    std::vector<std::string> out;
+    if (image_ids.empty()) return out;
+    for (auto &r : spi.query("SELECT x.id::text FROM unnest($1::uuid[]) AS x(id)"
+                             " WHERE NOT EXISTS (SELECT 1 FROM rolloy.generated_images g"
+                             "                    WHERE g.id = x.id AND g.status = 'processing'"
+                             "                      AND g.leased_by = pg_backend_pid())",
+                             {uuid_array(image_ids)}, true, Plan::Kept))
+        out.push_back(*r[0]);
+    return out;
+}
+
 void extend_leases(SpiConnection &spi, const std::vector<std::string> &image_ids, int lease_seconds) {
     if (image_ids.empty()) return;
     spi.execute("UPDATE rolloy.generated_images g"
@@ -185,13 +221,29 @@ void send_attempts(SpiConnection &spi, const std::vector<std::int64_t> &ledger_i
                 {bigint_array(ledger_ids)}, Plan::Kept);
 }
 
+void book_remote_ids(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids,
+                     const std::vector<std::string> &remote_ids) {
+    if (ledger_ids.empty()) return;
+    spi.execute("UPDATE rolloy.api_usage_logs l SET remote_id = t.remote_id"
+                "  FROM unnest($1::bigint[], $2::text[]) AS t(id, remote_id)"
+                " WHERE l.id = t.id AND l.state IN ('staged', 'in_flight')"
+                "   AND l.remote_id IS DISTINCT FROM t.remote_id",
+                {bigint_array(ledger_ids), text_array(remote_ids)}, Plan::Kept);
+}
+
 int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> &held) {
     // An attempt never sent costs nothing and goes; one sent is charged at the list price, on
     // its ledger row and on its image (whose cost is the sum of its attempts). Images locked by
     // another transaction are skipped: their attempts are closed by a later round.
     auto rows = spi.query(
         "WITH orphan AS ("
-        "    SELECT l.id FROM rolloy.api_usage_logs l"
+        // charged: an earlier attempt's unknown row already carries the list price of the same
+        // remote request (this attempt was polling it when its worker stopped).
+        "    SELECT l.id, EXISTS (SELECT 1 FROM rolloy.api_usage_logs e"
+        "                          WHERE e.image_id = l.image_id AND e.remote_id = l.remote_id AND e.id <> "
+        "l.id"
+        "                            AND e.state = 'unknown' AND e.cost_usd > 0) AS charged"
+        "      FROM rolloy.api_usage_logs l"
         "     WHERE l.state IN ('staged', 'in_flight') AND l.operation = 'image' AND l.id <> ALL "
         "($1::bigint[])"
         "       AND (l.image_id IS NULL OR EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = "
@@ -204,10 +256,17 @@ int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> 
         " closed AS ("
         "    UPDATE rolloy.api_usage_logs l"
         "       SET state = 'unknown', success = false, finished_at = now(),"
-        "           cost_usd = rolloy.estimated_image_cost(l.provider, l.model),"
-        "           error = 'outcome unknown: the worker stopped while the request was in flight; it may be "
-        "billed'"
-        "      FROM orphan o WHERE l.id = o.id AND l.state = 'in_flight'"
+        "           cost_usd = CASE WHEN o.charged THEN 0 ELSE rolloy.estimated_image_cost(l.provider, "
+        "l.model) END,"
+        "           error = CASE WHEN o.charged"
+        "                        THEN 'outcome unknown: the worker stopped while polling a request an "
+        "earlier attempt "
+        "is charged for'"
+        "                        ELSE 'outcome unknown: the worker stopped while the request was in flight; "
+        "it may be "
+        "billed' END"
+        "      FROM orphan o"
+        "     WHERE l.id = o.id AND l.state = 'in_flight'"
         "    RETURNING l.image_id, l.cost_usd),"
         " charged AS ("
         "    UPDATE rolloy.generated_images g SET cost_usd = g.cost_usd + c.cost"
@@ -262,8 +321,9 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     // 1. The call happened and may have cost money: complete its ledger row (opened at the
     //    claim), or log it now when none was opened (previews). A released call (shutdown) made
     //    no billable progress of its own unless its request had left: never sent, its row goes;
-    //    sent and continued by the next attempt (fal queue), it costs nothing here; sent and not
-    //    continued, its outcome is unknown and it is charged at the list price.
+    //    sent, its outcome is unknown and it is charged at the list price. Its remote id (fal
+    //    queue) lets the next attempt resume the request, which then takes the charge over
+    //    (1b): one request, one charge, whether or not it is ever resumed.
     std::string cost = "0";
     bool logged = false;
     if (job.ledger_id > 0) {
@@ -276,7 +336,8 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
             auto done = spi.query(
                 internal_sql(
                     "UPDATE rolloy.api_usage_logs l"
-                    "   SET state = CASE WHEN $2::boolean AND $3 = '' THEN 'unknown' ELSE 'completed' END,"
+                    "   SET state = CASE WHEN $2::boolean THEN 'unknown' ELSE 'completed' END,"
+                    "       remote_id = coalesce(nullif($3, ''), l.remote_id),"
                     "       success = $4::boolean, http_status = nullif($5::integer, 0), latency_ms = "
                     "$6::integer,"
                     "       tokens_in = $7::bigint, tokens_out = $8::bigint, images = $9::integer,"
@@ -285,13 +346,18 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                     "                       THEN @internal@._call_cost(l.provider, l.model, $7::bigint, "
                     "$8::bigint,"
                     "                                                  $9::integer, $10::numeric)"
-                    "                       WHEN $3 = '' THEN rolloy.estimated_image_cost(l.provider, "
-                    "l.model)"
-                    "                       ELSE 0 END,"
+                    "                       WHEN $3 <> '' AND EXISTS ("
+                    "                            SELECT 1 FROM rolloy.api_usage_logs e"
+                    "                             WHERE e.image_id = l.image_id AND e.remote_id = $3 AND "
+                    "e.id <> l.id"
+                    "                               AND e.state = 'unknown' AND e.cost_usd > 0) THEN 0"
+                    "                       ELSE rolloy.estimated_image_cost(l.provider, l.model) END,"
                     "       error = CASE WHEN NOT $2::boolean THEN nullif($11, '')"
                     "                    WHEN $3 = '' THEN 'outcome unknown: released while in flight; it "
                     "may be billed'"
-                    "                    ELSE 'released; the request is continued by the next attempt' END"
+                    "                    ELSE 'outcome unknown: released while in flight; the next attempt "
+                    "resumes "
+                    "the request and is charged for it once it ends' END"
                     " WHERE l.id = $1::bigint AND l.state IN ('staged', 'in_flight')"
                     " RETURNING l.cost_usd")
                     .c_str(),
@@ -325,6 +391,28 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
              num(rec.megapixels), rec.error},
             false, Plan::Kept);
         cost = inserted.at(0).at(0).value_or("0");
+    }
+
+    // 1b. This attempt resumed a request an earlier attempt left 'unknown' (charged at the list
+    //     price: its worker was killed while polling) and the request is now over: it is charged
+    //     here, at what it cost, and the earlier row no longer is. One provider request, one
+    //     charge; until now the earlier row carried it, so no moment counts it twice or never.
+    if (job.ledger_id > 0 && logged && rec.kind != Kind::Released && rec.resume_token.empty()) {
+        auto net =
+            spi.query("WITH earlier AS ("
+                      "    SELECT e.id, e.cost_usd FROM rolloy.api_usage_logs e"
+                      "      JOIN rolloy.api_usage_logs l ON l.id = $1::bigint"
+                      "     WHERE e.image_id = l.image_id AND e.remote_id = l.remote_id AND e.id <> l.id"
+                      "       AND e.state = 'unknown' AND e.cost_usd > 0"
+                      "       FOR UPDATE OF e),"
+                      " cleared AS ("
+                      "    UPDATE rolloy.api_usage_logs e SET cost_usd = 0,"
+                      "           error = coalesce(e.error || '; ', '') || 'resumed by attempt ' || $2"
+                      "                   || ', which is charged for the request'"
+                      "      FROM earlier WHERE e.id = earlier.id RETURNING e.id)"
+                      " SELECT ($3::numeric - coalesce(sum(earlier.cost_usd), 0))::text FROM earlier",
+                      {std::to_string(job.ledger_id), attempt, cost}, false, Plan::Kept);
+        if (!net.empty() && net[0].at(0)) cost = *net[0].at(0);
     }
 
     // 2. Move the row on, only if it is still this attempt's, charging the call in the same

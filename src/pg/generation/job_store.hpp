@@ -24,7 +24,8 @@ bool ledger_available(SpiConnection &spi);
 // holds (a call, a result waiting to be recorded): never reclaimed, even when another
 // transaction's lock kept the heartbeat from extending their lease. Rows (or their projects)
 // locked by another transaction are skipped and reclaimed by a later round.
-int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held);
+// With `ledger`, a row resumes by the remote id its interrupted attempt booked (book_remote_ids).
+int reclaim_expired_leases(SpiConnection &spi, const std::vector<std::string> &held, bool ledger);
 
 // Claims up to `limit` due jobs of `provider` (FOR UPDATE SKIP LOCKED), leases them to this
 // process and returns them with everything the call needs. Jobs whose reference photo is gone
@@ -39,14 +40,26 @@ std::vector<generation::ImageJob> claim(SpiConnection &spi, const std::string &p
 // leaves the machine: after a crash every request a provider may have seen has its row.
 void send_attempts(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids);
 
+// Books the provider-side request of attempts in flight (remote id: fal's queue ticket), the
+// moment the provider answered with it; a short transaction between network waits. Recovery
+// resumes by it (reclaim_expired_leases) and charges the request once (close_orphaned_attempts,
+// record).
+void book_remote_ids(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids,
+                     const std::vector<std::string> &remote_ids);
+
 // Recovery: open image attempts this worker does not hold (`held`: ledger ids) were left by a
 // stopped worker. Staged ones (never sent) are deleted; in-flight ones are closed as 'unknown'
-// and charged at the list price to the ledger and the image. Returns how many rows changed.
+// and charged at the list price to the ledger and the image, unless an earlier attempt's unknown
+// row already carries the charge of the same remote request. Returns how many rows changed.
 int close_orphaned_attempts(SpiConnection &spi, const std::vector<std::int64_t> &held);
 
 // Milliseconds until the next pending job of `provider` is due (0: one is due now), or -1 when
 // it has none pending.
 long ms_until_next_due(SpiConnection &spi, const std::string &provider);
+
+// Of `image_ids` (calls in flight), those whose row is no longer this worker's attempt:
+// cancelled, deleted, or reclaimed. Reads without locking.
+std::vector<std::string> withdrawn(SpiConnection &spi, const std::vector<std::string> &image_ids);
 
 // Extends the lease of jobs still in flight; rows another transaction has locked are skipped
 // (the next heartbeat tries again).

@@ -6,6 +6,7 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/generation/job_store.hpp"
+#include "pg/generation/provider_settings.hpp"
 #include "pg/generation/settings.hpp"
 #include "pg/generation/worker_state.hpp"
 
@@ -181,8 +182,9 @@ Written with_gemini(SpiConnection &spi, const rolloy::prompts::CreativeBrief &br
     using namespace rolloy::providers;
     rolloy::prompts::PromptMessages messages = rolloy::prompts::build_prompt_request(brief);
     ProviderConfig config;
-    config.base_url = rolloy::pg::settings::str(rolloy::pg::settings::gemini_base_url);
-    config.model = rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model);
+    const rolloy::pg::settings::ProviderSettings *gemini = rolloy::pg::settings::provider_settings("gemini");
+    config.base_url = gemini->base_url_value();
+    config.model = gemini->model("text");
     config.api_key = key;
     config.request_timeout_ms = rolloy::pg::settings::request_timeout_ms;
     TextRequest request;
@@ -258,7 +260,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         spi.query(internal_sql("SELECT @internal@._check_budget($1::uuid,"
                                " @internal@._call_cost('gemini', $2, $3::bigint, $4::bigint, 0, 0))")
                       .c_str(),
-                  {owner, rolloy::pg::settings::str(rolloy::pg::settings::gemini_text_model),
+                  {owner, rolloy::pg::settings::provider_settings("gemini")->model("text"),
                    std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
         // No SPI call is in progress while we wait on the network; the backend's own
         // transaction stays open (the caller's statement), which is unavoidable here.

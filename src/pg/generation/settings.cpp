@@ -1,4 +1,5 @@
 #include "pg/common/postgres.hpp"
+#include "pg/generation/provider_settings.hpp"
 #include "pg/generation/settings.hpp"
 
 extern "C" {
@@ -13,8 +14,6 @@ namespace rolloy::pg::settings {
 char *worker_database = nullptr;
 int lease_seconds = 300;
 int poll_interval_ms = 5000;
-int concurrency_gemini = 16;
-int concurrency_fal = 16;
 int preview_batch = 4;
 int retry_base_ms = 2000;
 int retry_max_ms = 300000;
@@ -23,12 +22,6 @@ int job_deadline_ms = 600000;
 int max_image_mb = 32;
 int result_threads = 0;
 int worker_lock_timeout_ms = 1000;
-
-char *gemini_base_url = nullptr;
-char *gemini_text_model = nullptr;
-char *gemini_image_model = nullptr;
-char *fal_base_url = nullptr;
-char *fal_image_model = nullptr;
 
 // Settings SQL reads through rolloy_internal._setting(); defining them documents them and validates values.
 static char *default_image_provider = nullptr;
@@ -67,10 +60,6 @@ void define_generation_gucs() {
                300, 10, 86400, PGC_SIGHUP, GUC_UNIT_S);
     define_int("rolloy.poll_interval_ms", "Fallback poll of the worker when no commit woke it.",
                &poll_interval_ms, 5000, 100, 600000, PGC_SIGHUP, GUC_UNIT_MS);
-    define_int("rolloy.concurrency_gemini", "Concurrent Gemini image calls of the worker.",
-               &concurrency_gemini, 16, 1, 256, PGC_SIGHUP);
-    define_int("rolloy.concurrency_fal", "Concurrent fal.ai jobs of the worker.", &concurrency_fal, 16, 1,
-               256, PGC_SIGHUP);
     define_int("rolloy.preview_batch", "Preview images rendered per worker loop (local CPU work).",
                &preview_batch, 4, 1, 64, PGC_SIGHUP);
     define_int("rolloy.retry_base_ms", "First backoff ceiling after a transient failure.", &retry_base_ms,
@@ -89,16 +78,8 @@ void define_generation_gucs() {
     define_int("rolloy.worker_lock_timeout_ms",
                "Longest the worker waits for a lock another transaction holds (its lock_timeout).",
                &worker_lock_timeout_ms, 1000, 1, 60000, PGC_SIGHUP, GUC_UNIT_MS);
-    define_string("rolloy.gemini_base_url", "Base URL of the Gemini API.", &gemini_base_url,
-                  "https://generativelanguage.googleapis.com", PGC_SIGHUP);
-    define_string("rolloy.gemini_text_model", "Gemini model that writes prompts.", &gemini_text_model,
-                  "gemini-2.5-flash", PGC_SIGHUP);
-    define_string("rolloy.gemini_image_model", "Gemini image model (Nano Banana).", &gemini_image_model,
-                  "gemini-2.5-flash-image", PGC_SIGHUP);
-    define_string("rolloy.fal_base_url", "Base URL of fal.ai's queue API.", &fal_base_url,
-                  "https://queue.fal.run", PGC_SIGHUP);
-    define_string("rolloy.fal_image_model", "fal.ai image-to-image model.", &fal_image_model,
-                  "fal-ai/flux/dev/image-to-image", PGC_SIGHUP);
+    // Each remote provider's base URL, concurrency and models: from the registry.
+    define_provider_gucs();
     define_string("rolloy.default_image_provider", "Image provider batch_generate uses when none is given.",
                   &default_image_provider, "preview", PGC_USERSET);
     define_int("rolloy.rate_limit_images", "Images one user may queue per rate-limit window.",

@@ -12,8 +12,6 @@ void define_generation_gucs();
 extern char *worker_database;  // rolloy.database (postmaster)
 extern int lease_seconds;      // rolloy.lease_seconds
 extern int poll_interval_ms;   // rolloy.poll_interval_ms
-extern int concurrency_gemini; // rolloy.concurrency_gemini
-extern int concurrency_fal;    // rolloy.concurrency_fal
 extern int preview_batch;      // rolloy.preview_batch
 extern int retry_base_ms;      // rolloy.retry_base_ms
 extern int retry_max_ms;       // rolloy.retry_max_ms
@@ -25,12 +23,7 @@ int effective_result_threads();
 // rolloy.worker_lock_timeout_ms: the worker's lock_timeout
 extern int worker_lock_timeout_ms;
 
-// Providers
-extern char *gemini_base_url;
-extern char *gemini_text_model;
-extern char *gemini_image_model;
-extern char *fal_base_url;
-extern char *fal_image_model;
+// Providers: provider_settings.hpp (registered from the registry).
 
 std::string str(const char *guc_value);
 

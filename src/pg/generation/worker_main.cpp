@@ -11,8 +11,10 @@
 #include "pg/common/guard.hpp"
 #include "pg/common/transaction.hpp"
 #include "pg/generation/job_store.hpp"
+#include "pg/generation/provider_settings.hpp"
 #include "core/generation/result_processor.hpp"
 #include "pg/generation/settings.hpp"
+#include "pg/generation/worker_books.hpp"
 #include "pg/generation/worker_state.hpp"
 #include "pg/storage/s3_settings.hpp"
 #include "pg/storage/upload_target.hpp"
@@ -63,14 +65,11 @@ using Clock = std::chrono::steady_clock;
 using generation::ImageJob;
 using generation::JobRecord;
 
-const char *const kRemoteProviders[] = {"gemini", "fal"};
-
+// The remote providers and their settings come from the registry (provider_settings.hpp): the
+// worker claims, pools and configures every image provider it lists, and names none itself.
 int limit_for(const std::string &provider) {
-    return provider == "gemini" ? settings::concurrency_gemini : settings::concurrency_fal;
-}
-
-std::string base_url_for(const std::string &provider) {
-    return settings::str(provider == "gemini" ? settings::gemini_base_url : settings::fal_base_url);
+    const settings::ProviderSettings *p = settings::provider_settings(provider);
+    return p ? p->concurrency : 1;
 }
 
 class Worker {
@@ -124,8 +123,8 @@ class Worker {
     }
 
     void apply_pool_limits() {
-        for (const char *p : kRemoteProviders)
-            http_.set_pool_limit(p, limit_for(p));
+        for (const settings::ProviderSettings &p : settings::provider_settings())
+            if (p.entry->image.adapter) http_.set_pool_limit(p.name(), p.concurrency);
         processor_.set_threads(settings::effective_result_threads() + storage::upload_threads());
         apply_lock_timeout();
     }
@@ -181,7 +180,24 @@ class Worker {
         if (withdrawn != seen_withdrawn_) {
             seen_withdrawn_ = withdrawn;
             release_staged();
+            cancel_withdrawn();
         }
+    }
+
+    // Calls in flight whose rows were cancelled or deleted: the provider is told (the call's
+    // cancel request: a Replicate prediction or a fal job stops, and stops costing) instead of
+    // finishing work nobody records. The ledger completes their attempts as usual.
+    void cancel_withdrawn() {
+        if (running_.empty()) return;
+        std::vector<std::string> ids;
+        for (auto &entry : running_)
+            ids.push_back(entry.second.image_id);
+        const std::vector<std::string> gone =
+            in_transaction("rolloy worker: finding withdrawn calls",
+                           [&ids](SpiConnection &spi) { return jobs::withdrawn(spi, ids); });
+        const std::set<std::string> withdrawn(gone.begin(), gone.end());
+        for (auto &entry : running_)
+            if (withdrawn.count(entry.second.image_id)) runner_.cancel(entry.first);
     }
 
     // Idle: until the next queue is due for a look, at most the fallback poll.
@@ -242,18 +258,19 @@ class Worker {
             staged_.clear();
             deferred_.clear();
             open_ledger_.clear();
+            remote_ids_.clear();
             uploads_.clear();
             return false;
         }
         notice_latch();
-        write_call_logs();
+        call_logs_.write();
         store_deferred(false);
         retry_uploads(false);
 
         if (now - last_reclaim_ > std::chrono::seconds(10)) {
             const std::vector<std::string> held = held_ids();
             int n = in_transaction("rolloy worker: reclaiming expired leases", [&held](SpiConnection &spi) {
-                return jobs::reclaim_expired_leases(spi, held);
+                return jobs::reclaim_expired_leases(spi, held, jobs::ledger_available(spi));
             });
             if (n > 0) {
                 note_results(0, 0, n);
@@ -282,8 +299,8 @@ class Worker {
         }
 
         int claimed = 0;
-        for (const char *provider : kRemoteProviders)
-            claimed += claim_remote(provider);
+        for (const settings::ProviderSettings &p : settings::provider_settings())
+            if (p.entry->image.adapter) claimed += claim_remote(p.name());
         int previews = run_previews();
 
         std::size_t finished_now = 0;
@@ -291,7 +308,9 @@ class Worker {
             // A short step after claiming (more may be due), else wait for the network, bounded so
             // signals and new work are noticed within 100 ms; a processed result ends the wait
             // early (the processor wakes the runner), so results are written without spinning.
+            book_remote_ids(); // learnt by the steps between records
             auto finished = runner_.step(claimed > 0 || previews > 0 || !ready_.empty() ? 0 : 100);
+            book_remote_ids();
             finished_now = finished.size();
             for (auto &f : finished)
                 finish(f.id, f.outcome);
@@ -304,57 +323,17 @@ class Worker {
                has_staged();
     }
 
-    // Failed prompt calls that backends of this database left for us (see PendingCallLog). When a
-    // users or project row they reference is locked by another transaction they are kept and
-    // written by a later round (at most kMaxWaitingLogs: the rest go to the server log).
-    void write_call_logs() {
-        static constexpr std::size_t kMaxWaitingLogs = 1024;
-        int dropped = 0;
-        std::vector<PendingCallLog> logs = take_call_logs(MyDatabaseId, &dropped);
-        if (!waiting_logs_.empty()) {
-            if (logs.empty() && Clock::now() < next_log_try_) return;
-            logs.insert(logs.begin(), waiting_logs_.begin(), waiting_logs_.end());
-            waiting_logs_.clear();
+    // Remote ids (fal's queue ticket) learnt by calls in flight go on the books at once: one short
+    // transaction after the network step, none held while waiting. A kill -9 after a provider
+    // accepted a request then leaves its id in the attempt's ledger row; the reclaim hands it to
+    // the next attempt, which polls that request instead of sending a new one (docs/worker.md).
+    // What a failed transaction did not book is kept and booked next round.
+    void book_remote_ids() {
+        for (providers::TokenChange &c : runner_.take_token_changes()) {
+            auto it = running_.find(c.id);
+            if (it != running_.end()) remote_ids_.note(it->second.ledger_id, std::move(c.token));
         }
-        if (dropped > 0)
-            call([dropped] {
-                ereport(
-                    WARNING,
-                    (errmsg("rolloy worker: %d failed prompt calls of other databases not logged", dropped),
-                     errhint("The worker serves rolloy.database only.")));
-            });
-        if (logs.empty()) return;
-        try {
-            in_transaction("rolloy worker: logging failed prompt calls", [&logs](SpiConnection &spi) {
-                for (const PendingCallLog &log : logs)
-                    jobs::write_call_log(spi, log);
-            });
-            return;
-        } catch (const PgError &e) {
-            if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE && logs.size() <= kMaxWaitingLogs) {
-                waiting_logs_ = std::move(logs);
-                next_log_try_ = Clock::now() + std::chrono::seconds(1);
-                return;
-            }
-            log_unwritten(logs);
-            throw;
-        } catch (const std::exception &) {
-            log_unwritten(logs);
-            throw;
-        }
-    }
-
-    // Not written: keep what they cost where an admin can find it (the caller fails the round).
-    static void log_unwritten(const std::vector<PendingCallLog> &logs) {
-        for (const PendingCallLog &log : logs)
-            call([&log] {
-                ereport(
-                    LOG,
-                    (errmsg("rolloy worker: could not log a failed %s call: %s %s, HTTP %d, %lld tokens in, "
-                            "%lld out, user %s",
-                            log.operation, log.provider, log.model, log.http_status, (long long)log.tokens_in,
-                            (long long)log.tokens_out, log.user_id)));
-            });
+        remote_ids_.flush();
     }
 
     // Calls of `provider` that may start now: its concurrency limit, and calls in flight plus
@@ -480,7 +459,9 @@ class Worker {
 
     static providers::ProviderConfig call_config(const ImageJob &job, const std::string &key) {
         providers::ProviderConfig config;
-        config.base_url = base_url_for(job.provider);
+        const settings::ProviderSettings *provider = settings::provider_settings(job.provider);
+        config.base_url = provider ? provider->base_url_value() : std::string();
+        if (provider) config.options = provider->option_values();
         config.model = job.model;
         config.api_key = key;
         config.request_timeout_ms = settings::request_timeout_ms;
@@ -828,9 +809,9 @@ class Worker {
     std::vector<Deferred> deferred_;                      // results waiting for a lock
     std::vector<Upload> uploads_;                         // results waiting for the object store
     std::map<std::string, int> upload_failures_;          // image id -> failed uploads in a row
-    std::vector<PendingCallLog> waiting_logs_;            // call logs waiting for a lock
+    CallLogWriter call_logs_;                             // failed prompt calls of backends
     std::set<std::int64_t> open_ledger_;                  // ledger rows of attempts this worker holds
-    Clock::time_point next_log_try_{};
+    RemoteIdBook remote_ids_;                             // remote ids of calls in flight, not booked yet
     std::map<std::string, std::deque<Clock::time_point>>
         finish_times_; // provider -> calls finished within kRateHorizon
     std::int64_t next_id_ = 1;

@@ -1012,25 +1012,6 @@ BEGIN
 END
 $$;
 
-CREATE OR REPLACE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    me uuid := rolloy_internal.require_admin();
-BEGIN
-    IF set_provider_key.provider NOT IN ('gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown provider "%"', left(set_provider_key.provider, 40) USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Keys are set for gemini or fal.';
-    END IF;
-    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
-        RAISE EXCEPTION 'that does not look like an API key (8 to 512 characters, no spaces)'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
-    ON CONFLICT ON CONSTRAINT provider_secrets_pkey
-    DO UPDATE SET api_key = EXCLUDED.api_key, set_by = EXCLUDED.set_by, updated_at = now();
-END
-$$;
-
 CREATE OR REPLACE FUNCTION rolloy_internal._lock_own_project(project_id uuid, queueing boolean DEFAULT true)
 RETURNS rolloy.creative_projects
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -1058,120 +1039,6 @@ BEGIN
     -- while the caller's transaction stays open.
     PERFORM 1 FROM rolloy.users u WHERE u.id = p.created_by FOR NO KEY UPDATE;
     RETURN p;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy.batch_generate(project_id uuid, options jsonb DEFAULT '{}')
-RETURNS SETOF rolloy.generated_images
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    p rolloy.creative_projects;
-    known_options text[] := ARRAY['provider', 'model', 'variants', 'reference_image_ids', 'strength',
-                                  'steps', 'guidance', 'seed', 'max_attempts'];
-    unknown text;
-    v_provider text;
-    v_model text;
-    variants integer;
-    refs uuid[];
-    n integer;
-    base_seed bigint;
-    params jsonb;
-    bad_attempts boolean;
-BEGIN
-    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
-        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
-    IF unknown IS NOT NULL THEN
-        RAISE EXCEPTION 'unknown option "%"', left(unknown, 40) USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Options: ' || array_to_string(known_options, ', ');
-    END IF;
-    p := rolloy_internal._lock_own_project(project_id);
-
-    v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
-    IF v_provider NOT IN ('preview', 'gemini', 'fal') THEN
-        RAISE EXCEPTION 'unknown image provider "%"', left(v_provider, 40) USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'Providers: preview (offline), gemini, fal.';
-    END IF;
-    v_model := coalesce(options ->> 'model', CASE v_provider
-        WHEN 'preview' THEN 'preview-v1'
-        WHEN 'gemini' THEN rolloy_internal._setting('gemini_image_model', 'gemini-2.5-flash-image')
-        ELSE rolloy_internal._setting('fal_image_model', 'fal-ai/flux/dev/image-to-image') END);
-    PERFORM rolloy_internal._check_length('the model name', v_model, 120);
-    -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
-    IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
-        RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'An admin adds one to rolloy.provider_prices (unit image or megapixel) before it can be used.';
-    END IF;
-    IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
-        RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
-    END IF;
-
-    IF jsonb_typeof(options -> 'reference_image_ids') = 'array' AND jsonb_array_length(options -> 'reference_image_ids') > 1000 THEN
-        RAISE EXCEPTION 'reference_image_ids may list at most 1000 photos' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    BEGIN
-        variants := coalesce((options ->> 'variants')::integer, 1);
-        refs := CASE WHEN options ? 'reference_image_ids'
-                     THEN ARRAY(SELECT jsonb_array_elements_text(options -> 'reference_image_ids')::uuid) END;
-        base_seed := coalesce((options ->> 'seed')::bigint, floor(random() * 2147483647)::bigint);
-        params := jsonb_build_object(
-            'strength', coalesce((options ->> 'strength')::numeric, 0.85),
-            'steps', coalesce((options ->> 'steps')::integer, 28),
-            'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
-    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
-                   OR cannot_coerce OR datatype_mismatch THEN
-        RAISE EXCEPTION 'invalid option value: %', left(SQLERRM, 200) USING ERRCODE = 'invalid_parameter_value',
-            HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
-                   'reference_image_ids an array of uuids.';
-    END;
-    -- (A CASE inside IF would end the IF condition at its first THEN: assign it first.)
-    bad_attempts := CASE WHEN NOT options ? 'max_attempts' THEN false
-                         WHEN jsonb_typeof(options -> 'max_attempts') <> 'number' THEN true
-                         ELSE (options ->> 'max_attempts')::numeric NOT BETWEEN 1 AND 20
-                              OR (options ->> 'max_attempts')::numeric % 1 <> 0 END;
-    IF bad_attempts THEN
-        RAISE EXCEPTION 'max_attempts must be a whole number from 1 to 20' USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF variants NOT BETWEEN 1 AND 20 THEN
-        RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF (params ->> 'strength')::numeric NOT BETWEEN 0.01 AND 1 OR (params ->> 'steps')::integer NOT BETWEEN 1 AND 100
-       OR (params ->> 'guidance')::numeric NOT BETWEEN 0 AND 30 THEN
-        RAISE EXCEPTION 'strength must be in (0,1], steps in 1..100, guidance in 0..30'
-            USING ERRCODE = 'invalid_parameter_value';
-    END IF;
-    IF refs IS NOT NULL AND EXISTS (
-        SELECT 1 FROM unnest(refs) r(id)
-         WHERE r.id NOT IN (SELECT u.id FROM rolloy.reference_images_for(p.id) u)) THEN
-        RAISE EXCEPTION 'a reference image is not usable for project %', p.generated_name
-            USING ERRCODE = 'invalid_parameter_value',
-                  HINT = 'See rolloy.reference_images_for(project_id): the product state must match the action.';
-    END IF;
-    IF p.prompt IS NULL THEN
-        RAISE EXCEPTION 'project % has no prompt yet', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Write one with rolloy.generate_prompt(project_id) first.';
-    END IF;
-
-    SELECT count(*) * variants INTO n FROM rolloy.reference_images_for(p.id) r
-     WHERE refs IS NULL OR r.id = ANY (refs);
-    IF n = 0 THEN
-        RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
-            HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
-    END IF;
-    PERFORM rolloy_internal._check_limits(p.created_by, n, v_provider, v_model);
-
-    RETURN QUERY
-    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
-    SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
-           base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
-           coalesce((options ->> 'max_attempts')::integer, rolloy_internal._setting('max_attempts', '5')::integer)
-      FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
-     WHERE refs IS NULL OR r.id = ANY (refs)
-     ORDER BY r.created_at, r.id, v
-    RETURNING *;
 END
 $$;
 
@@ -4939,6 +4806,215 @@ $comments$;
 GRANT SELECT ON rolloy.insight_tiers, rolloy.insight_leaderboard, rolloy.insight_effects, rolloy.insight_trends,
                 rolloy.insight_cost_efficiency, rolloy.insight_heatmap, rolloy.insight_fatigue, rolloy.insight_image_tiers
     TO rolloy_member;
+
+-- == One provider registry (issue 15 §2) ==
+-- The remote providers are listed once, in the library (src/core/providers/registry.cpp); SQL
+-- reads them through rolloy.providers(). set_provider_key, provider_keys and batch_generate name
+-- no provider any more: replaced with the text of src/sql/42_providers.sql and 44_queue.sql.
+CREATE FUNCTION rolloy_internal._provider_registry() RETURNS text
+LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_provider_registry';
+COMMENT ON FUNCTION rolloy_internal._provider_registry() IS
+    'The library''s provider registry with the settings in force, as a JSON array (read through rolloy.providers()).';
+
+CREATE FUNCTION rolloy.providers()
+RETURNS TABLE (provider text, kind text, model text, model_setting text, base_url_setting text,
+               concurrency_setting text, price_units text[])
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.provider, r.kind, r.model, r.model_setting, r.base_url_setting, r.concurrency_setting,
+           ARRAY(SELECT jsonb_array_elements_text(x.e -> 'price_units'))
+      FROM jsonb_array_elements(rolloy_internal._provider_registry()::jsonb) WITH ORDINALITY AS x(e, n),
+           jsonb_to_record(x.e) AS r(provider text, kind text, model text, model_setting text,
+                                     base_url_setting text, concurrency_setting text)
+     ORDER BY x.n
+$$;
+COMMENT ON FUNCTION rolloy.providers() IS
+    'The remote providers rolloy can call, one row per kind (text: prompts, image: images): the model in force '
+    '(the GUC model_setting), the GUCs of its base URL and concurrency, and the units provider_prices prices '
+    'its calls in. preview and template are local and not listed. Any member.';
+
+-- "gemini, fal": the providers (of a kind) in registry order, for messages.
+CREATE FUNCTION rolloy_internal._provider_names(kind text DEFAULT NULL) RETURNS text
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT string_agg(d.provider, ', ' ORDER BY d.first)
+      FROM (SELECT x.e ->> 'provider' AS provider, min(x.n) AS first
+              FROM jsonb_array_elements(rolloy_internal._provider_registry()::jsonb) WITH ORDINALITY AS x(e, n)
+             WHERE _provider_names.kind IS NULL OR x.e ->> 'kind' = _provider_names.kind
+             GROUP BY 1) d
+$$;
+COMMENT ON FUNCTION rolloy_internal._provider_names(text) IS
+    'The names of the registry''s providers (of a kind, or all) in registry order, comma-separated: for messages.';
+
+CREATE OR REPLACE FUNCTION rolloy.set_provider_key(provider text, api_key text) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    me uuid := rolloy_internal.require_admin();
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM rolloy.providers() p WHERE p.provider = set_provider_key.provider) THEN
+        RAISE EXCEPTION 'unknown provider "%" (providers: %)', left(set_provider_key.provider, 40),
+                        rolloy_internal._provider_names()
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'rolloy.providers() lists the providers keys are set for.';
+    END IF;
+    IF api_key IS NULL OR length(btrim(api_key)) < 8 OR length(api_key) > 512 OR api_key ~ '\s' THEN
+        RAISE EXCEPTION 'that does not look like an API key (8 to 512 characters, no spaces)'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    INSERT INTO rolloy.provider_secrets AS s (provider, api_key, set_by) VALUES (set_provider_key.provider, api_key, me)
+    ON CONFLICT ON CONSTRAINT provider_secrets_pkey
+    DO UPDATE SET api_key = EXCLUDED.api_key, set_by = EXCLUDED.set_by, updated_at = now();
+END
+$$;
+COMMENT ON FUNCTION rolloy.set_provider_key(text, text) IS
+    'Stores the API key of a provider of rolloy.providers() (gemini, fal, ...). Admins only; the key is never shown again.';
+
+CREATE OR REPLACE FUNCTION rolloy.provider_keys() RETURNS TABLE (provider text, key_set boolean, key_hint text, updated_at timestamptz)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT p.provider, s.provider IS NOT NULL,
+           CASE WHEN s.api_key IS NULL THEN NULL ELSE '…' || right(s.api_key, 4) END, s.updated_at
+      FROM (SELECT DISTINCT r.provider FROM rolloy.providers() r) p
+      LEFT JOIN rolloy.provider_secrets s ON s.provider = p.provider
+     WHERE rolloy.is_admin()
+$$;
+
+CREATE OR REPLACE FUNCTION rolloy.batch_generate(project_id uuid, options jsonb DEFAULT '{}')
+RETURNS SETOF rolloy.generated_images
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    p rolloy.creative_projects;
+    known_options text[] := ARRAY['provider', 'model', 'variants', 'reference_image_ids', 'strength',
+                                  'steps', 'guidance', 'seed', 'max_attempts'];
+    unknown text;
+    v_provider text;
+    v_model text;
+    variants integer;
+    refs uuid[];
+    n integer;
+    base_seed bigint;
+    params jsonb;
+    bad_attempts boolean;
+BEGIN
+    IF options IS NULL OR jsonb_typeof(options) <> 'object' THEN
+        RAISE EXCEPTION 'options must be a JSON object' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    SELECT k INTO unknown FROM jsonb_object_keys(options) k WHERE k <> ALL (known_options) LIMIT 1;
+    IF unknown IS NOT NULL THEN
+        RAISE EXCEPTION 'unknown option "%"', left(unknown, 40) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Options: ' || array_to_string(known_options, ', ');
+    END IF;
+    p := rolloy_internal._lock_own_project(project_id);
+
+    v_provider := coalesce(options ->> 'provider', rolloy_internal._setting('default_image_provider', 'preview'));
+    -- The remote image providers and their models in force come from the registry.
+    IF v_provider = 'preview' THEN
+        v_model := coalesce(options ->> 'model', 'preview-v1');
+    ELSE
+        SELECT coalesce(options ->> 'model', r.model) INTO v_model
+          FROM rolloy.providers() r WHERE r.provider = v_provider AND r.kind = 'image';
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'unknown image provider "%" (providers: preview, %)', left(v_provider, 40),
+                            rolloy_internal._provider_names('image')
+                USING ERRCODE = 'invalid_parameter_value',
+                      HINT = 'preview renders offline; rolloy.providers() lists the others.';
+        END IF;
+    END IF;
+    PERFORM rolloy_internal._check_length('the model name', v_model, 120);
+    -- An unpriced model would be estimated and charged at $0: budgets must not be escapable.
+    IF rolloy.estimated_image_cost(v_provider, v_model) = 0 AND v_provider <> 'preview' THEN
+        RAISE EXCEPTION 'no price is listed for % model "%"', v_provider, v_model
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'An admin adds one to rolloy.provider_prices (unit image or megapixel) before it can be used.';
+    END IF;
+    IF v_provider <> 'preview' AND NOT EXISTS (SELECT 1 FROM rolloy.provider_secrets s WHERE s.provider = v_provider) THEN
+        RAISE EXCEPTION 'no API key for provider "%"', v_provider USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'An admin sets one with rolloy.set_provider_key(''' || v_provider || ''', …), or use provider preview.';
+    END IF;
+
+    IF jsonb_typeof(options -> 'reference_image_ids') = 'array' AND jsonb_array_length(options -> 'reference_image_ids') > 1000 THEN
+        RAISE EXCEPTION 'reference_image_ids may list at most 1000 photos' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    BEGIN
+        variants := coalesce((options ->> 'variants')::integer, 1);
+        refs := CASE WHEN options ? 'reference_image_ids'
+                     THEN ARRAY(SELECT jsonb_array_elements_text(options -> 'reference_image_ids')::uuid) END;
+        base_seed := coalesce((options ->> 'seed')::bigint, floor(random() * 2147483647)::bigint);
+        params := jsonb_build_object(
+            'strength', coalesce((options ->> 'strength')::numeric, 0.85),
+            'steps', coalesce((options ->> 'steps')::integer, 28),
+            'guidance', coalesce((options ->> 'guidance')::numeric, 3.5));
+    EXCEPTION WHEN invalid_text_representation OR numeric_value_out_of_range OR invalid_parameter_value
+                   OR cannot_coerce OR datatype_mismatch THEN
+        RAISE EXCEPTION 'invalid option value: %', left(SQLERRM, 200) USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'variants, steps, seed, max_attempts are integers; strength and guidance numbers; '
+                   'reference_image_ids an array of uuids.';
+    END;
+    -- (A CASE inside IF would end the IF condition at its first THEN: assign it first.)
+    bad_attempts := CASE WHEN NOT options ? 'max_attempts' THEN false
+                         WHEN jsonb_typeof(options -> 'max_attempts') <> 'number' THEN true
+                         ELSE (options ->> 'max_attempts')::numeric NOT BETWEEN 1 AND 20
+                              OR (options ->> 'max_attempts')::numeric % 1 <> 0 END;
+    IF bad_attempts THEN
+        RAISE EXCEPTION 'max_attempts must be a whole number from 1 to 20' USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF variants NOT BETWEEN 1 AND 20 THEN
+        RAISE EXCEPTION 'variants must be between 1 and 20, not %', variants USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF (params ->> 'strength')::numeric NOT BETWEEN 0.01 AND 1 OR (params ->> 'steps')::integer NOT BETWEEN 1 AND 100
+       OR (params ->> 'guidance')::numeric NOT BETWEEN 0 AND 30 THEN
+        RAISE EXCEPTION 'strength must be in (0,1], steps in 1..100, guidance in 0..30'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF refs IS NOT NULL AND EXISTS (
+        SELECT 1 FROM unnest(refs) r(id)
+         WHERE r.id NOT IN (SELECT u.id FROM rolloy.reference_images_for(p.id) u)) THEN
+        RAISE EXCEPTION 'a reference image is not usable for project %', p.generated_name
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'See rolloy.reference_images_for(project_id): the product state must match the action.';
+    END IF;
+    IF p.prompt IS NULL THEN
+        RAISE EXCEPTION 'project % has no prompt yet', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Write one with rolloy.generate_prompt(project_id) first.';
+    END IF;
+
+    SELECT count(*) * variants INTO n FROM rolloy.reference_images_for(p.id) r
+     WHERE refs IS NULL OR r.id = ANY (refs);
+    IF n = 0 THEN
+        RAISE EXCEPTION 'no reference image fits project %', p.generated_name USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Upload a photo whose product state matches the action (rolloy.upload_reference_image).';
+    END IF;
+    PERFORM rolloy_internal._check_limits(p.created_by, n, v_provider, v_model);
+
+    RETURN QUERY
+    INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, params, seed, max_attempts)
+    SELECT p.id, r.id, v_provider, v_model, p.prompt, params,
+           base_seed + (row_number() OVER (ORDER BY r.created_at, r.id, v) - 1),
+           coalesce((options ->> 'max_attempts')::integer, rolloy_internal._setting('max_attempts', '5')::integer)
+      FROM rolloy.reference_images_for(p.id) r, generate_series(1, variants) v
+     WHERE refs IS NULL OR r.id = ANY (refs)
+     ORDER BY r.created_at, r.id, v
+    RETURNING *;
+END
+$$;
+COMMENT ON FUNCTION rolloy.batch_generate(uuid, jsonb) IS
+    'Queues one image per usable reference photo x variants for a project (owner or admin), after checking '
+    'the monthly quota, budget (spent + queued) and rate limit. Options: provider (preview, or an image provider '
+    'of rolloy.providers()), model, '
+    'variants (1-20), reference_image_ids, strength, steps, guidance, seed, max_attempts. Returns the queued rows.';
+
+-- == Remote ids on the books as soon as known (issue 15 §2) ==
+-- The worker books an attempt's provider-side request (remote_id) the moment the provider
+-- answers with it; recovery resumes by it. Existing rows have none.
+ALTER TABLE rolloy.api_usage_logs
+    ADD COLUMN remote_id text CONSTRAINT api_usage_logs_remote_id_length CHECK (length(remote_id) <= 4000);
+COMMENT ON COLUMN rolloy.api_usage_logs.remote_id IS
+    'The provider-side request of the attempt (fal: its queue ticket, request id included), booked as soon as the '
+    'provider answered with it: after a crash the next attempt resumes it instead of sending (and paying) again.';
+
+-- == Replicate through the provider registry (issue 15 §3) ==
+-- The library registers the provider (rolloy.providers()); its list prices are seeded here as in
+-- 40_costs.sql. A price an admin already entered for the same model, unit and date is kept.
+INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from, is_seed, notes) VALUES
+    ('replicate', 'black-forest-labs/flux-dev', 'image', 0.025, '2025-01-29', true, 'Replicate flux-dev per output image (official model, billed per image)'),
+    ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image')
+ON CONFLICT ON CONSTRAINT provider_prices_unique DO NOTHING;
 
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
