@@ -43,6 +43,7 @@ add r_402 "[[fault:402]]"
 add r_422 "[[fault:422]]"
 add r_nsfw "[[fault:nsfw=1]][[fault:latency=300]]"
 add r_empty "[[fault:empty_output]][[fault:latency=300]]"
+add r_drop "[[fault:drop]]"
 wait_for "SELECT count(*) = 0 FROM rolloy.generated_images WHERE project_id = '$p' AND status IN ('pending', 'processing')" 60 "replicate jobs done"
 
 check "Prefer: wait: the create answers the finished prediction, no poll" "$(st r_wait) $(rstat r_wait created) $(rstat r_wait get)" "completed:1 1 0"
@@ -54,6 +55,14 @@ check "402 fails at once with Replicate's detail" "$(st r_402) $(err r_402 | gre
 check "422 fails at once" "$(st r_422) $(rstat r_422 created)" "failed:1 0"
 check "the safety checker refusing the image fails it for good" "$(st r_nsfw) $(err r_nsfw | grep -ci 'nsfw')" "failed:1 1"
 check "an empty output (every image dropped) fails it for good" "$(st r_empty)" "failed:1"
+# A create whose answer never came: the prediction exists at Replicate (and bills), no id names
+# it. Never created again; the attempt is on the books as unknown at the list price.
+check "a create without an answer fails for good, never sent again" \
+    "$(st r_drop) $(rstat r_drop create) $(rstat r_drop created)" "failed:1 1 1"
+check "... and is booked as unknown at the list price, charged to the image" "$(q -c "
+    SELECT l.state || ' ' || l.cost_usd || ' ' || g.cost_usd || ' ' || (l.error LIKE 'outcome unknown: %may exist and be billed%')
+      FROM rolloy.api_usage_logs l JOIN rolloy.generated_images g ON g.id = l.image_id
+     WHERE l.image_id = '${job[r_drop]}'")" "unknown 0.025000 0.025000 true"
 check "outputs are downloaded without the key" "$(rstat r_wait download_with_key) $(rstat r_poll download_with_key)" "0 0"
 check "completed images are priced per image" "$(q -c "
     SELECT string_agg(g.cost_usd::text, ' ' ORDER BY g.cost_usd) FROM rolloy.generated_images g

@@ -72,6 +72,8 @@ TEST(FalSubmit, RequestShape) {
     EXPECT_EQ(req.method, HttpMethod::Post);
     EXPECT_EQ(req.url, "https://queue.fal.run/fal-ai/flux/dev/image-to-image");
     EXPECT_EQ(req.pool, "fal");
+    EXPECT_TRUE(
+        req.limits.fresh_connection); // billed: libcurl must not re-send it on a dead reused connection
     EXPECT_EQ(req.headers.at(0),
               (std::pair<std::string, std::string>{"Authorization", "Key fal-key-123:secret"}));
     ProviderConfig bad = config();

@@ -85,6 +85,8 @@ TEST(GeminiRequest, EndpointHeadersAndPool) {
     EXPECT_EQ(req.url,
               "https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
     EXPECT_EQ(req.pool, "gemini");
+    EXPECT_TRUE(
+        req.limits.fresh_connection); // billed: libcurl must not re-send it on a dead reused connection
     EXPECT_EQ(req.headers.at(0), (std::pair<std::string, std::string>{"x-goog-api-key", "AIzaTESTKEY123"}));
     EXPECT_EQ(req.url.find("AIza"), std::string::npos); // the key never travels in the URL
     EXPECT_THROW(generate_content_request(config("../admin"), "{}"), Error);

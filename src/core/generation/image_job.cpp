@@ -46,19 +46,24 @@ JobRecord completed_or_rejected(const ImageJob &job, const std::string &bytes, s
     }
 }
 
-}  // namespace
+} // namespace
 
 const char *to_string(JobRecord::Kind kind) {
     switch (kind) {
-    case JobRecord::Kind::Completed: return "completed";
-    case JobRecord::Kind::Retry: return "retry";
-    case JobRecord::Kind::Failed: return "failed";
-    case JobRecord::Kind::Released: return "released";
+    case JobRecord::Kind::Completed:
+        return "completed";
+    case JobRecord::Kind::Retry:
+        return "retry";
+    case JobRecord::Kind::Failed:
+        return "failed";
+    case JobRecord::Kind::Released:
+        return "released";
     }
     return "?";
 }
 
-std::unique_ptr<providers::ProviderCall> make_call(const ImageJob &job, const providers::ProviderConfig &config) {
+std::unique_ptr<providers::ProviderCall> make_call(const ImageJob &job,
+                                                   const providers::ProviderConfig &config) {
     const providers::ImageProvider *provider = providers::find_image_provider(job.provider);
     if (!provider) throw Error(ErrorKind::InvalidInput, "unknown image provider \"" + job.provider + "\"");
     providers::ImageRequest request;
@@ -92,7 +97,9 @@ JobRecord run_preview(const ImageJob &job) {
         r.kind = JobRecord::Kind::Failed;
         r.error = std::string("preview: ") + e.what();
     }
-    r.latency_ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    r.latency_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
     return r;
 }
 
@@ -103,7 +110,7 @@ JobRecord record_for(const ImageJob &job, const Outcome &outcome, providers::Ret
     JobRecord r;
     if (outcome.success()) {
         r = completed_or_rejected(job, outcome.image, max_image_bytes, &policy);
-        r.billed_image = true;  // the provider answered with an image: it is charged either way
+        r.billed_image = true; // the provider answered with an image: it is charged either way
     } else if (outcome.aborted()) {
         r.kind = JobRecord::Kind::Released;
         r.resume_token = outcome.resume_token;
@@ -116,13 +123,15 @@ JobRecord record_for(const ImageJob &job, const Outcome &outcome, providers::Ret
         if (outcome.kind == OutcomeKind::Transient && !d.retry)
             r.error = "gave up after " + std::to_string(job.attempt) + " attempts: " + outcome.message;
         r.resume_token = outcome.resume_token;
+        r.outcome_unknown = outcome.outcome_unknown();
     }
     r.http_status = outcome.http_status;
     r.latency_ms = outcome.latency_ms;
     r.tokens_in = outcome.tokens_in;
     r.tokens_out = outcome.tokens_out;
-    if (r.megapixels == 0 && outcome.image_width > 0) r.megapixels = double(outcome.image_width) * outcome.image_height / 1e6;
+    if (r.megapixels == 0 && outcome.image_width > 0)
+        r.megapixels = double(outcome.image_width) * outcome.image_height / 1e6;
     return r;
 }
 
-}  // namespace rolloy::generation
+} // namespace rolloy::generation

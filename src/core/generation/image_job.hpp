@@ -46,6 +46,10 @@ struct JobRecord {
     std::string error;
     std::int64_t retry_delay_ms = 0;
     std::string resume_token;
+    // Failed: the request may have reached the provider and been billed, but no answer says so
+    // (a Replicate create without an answer: no idempotency key, so it is never sent again). Its
+    // ledger row is closed as 'unknown' at the list price, like a call a crash interrupted.
+    bool outcome_unknown = false;
 
     // Usage of this attempt, for api_usage_logs.
     long http_status = 0;

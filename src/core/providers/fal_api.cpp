@@ -70,6 +70,8 @@ HttpRequest submit_request(const ProviderConfig &config, std::string body) {
                     "A model id looks like fal-ai/flux/dev/image-to-image.");
     HttpRequest req = queue_request(config, HttpMethod::Post, join_url(config.base_url, config.model));
     req.body = std::move(body);
+    // The billed submit: never re-sent by libcurl on a reused connection that died (see gemini_api.cpp).
+    req.limits.fresh_connection = true;
     return req;
 }
 

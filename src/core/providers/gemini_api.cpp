@@ -42,6 +42,9 @@ HttpRequest generate_content_request(const ProviderConfig &config, std::string b
     req.limits.connect_timeout_ms = config.connect_timeout_ms;
     req.limits.total_timeout_ms = config.request_timeout_ms;
     req.limits.max_response_bytes = config.max_response_bytes;
+    // A billed call: libcurl re-sends a request by itself when a reused keep-alive connection
+    // dies before any answer, which the ledger would never see. A new connection per call.
+    req.limits.fresh_connection = true;
     return req;
 }
 

@@ -336,13 +336,14 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
             auto done = spi.query(
                 internal_sql(
                     "UPDATE rolloy.api_usage_logs l"
-                    "   SET state = CASE WHEN $2::boolean THEN 'unknown' ELSE 'completed' END,"
+                    "   SET state = CASE WHEN $2::boolean OR $12::boolean THEN 'unknown' ELSE 'completed' "
+                    "END,"
                     "       remote_id = coalesce(nullif($3, ''), l.remote_id),"
                     "       success = $4::boolean, http_status = nullif($5::integer, 0), latency_ms = "
                     "$6::integer,"
                     "       tokens_in = $7::bigint, tokens_out = $8::bigint, images = $9::integer,"
                     "       megapixels = $10::numeric, finished_at = now(),"
-                    "       cost_usd = CASE WHEN NOT $2::boolean"
+                    "       cost_usd = CASE WHEN NOT ($2::boolean OR $12::boolean)"
                     "                       THEN @internal@._call_cost(l.provider, l.model, $7::bigint, "
                     "$8::bigint,"
                     "                                                  $9::integer, $10::numeric)"
@@ -352,7 +353,8 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                     "e.id <> l.id"
                     "                               AND e.state = 'unknown' AND e.cost_usd > 0) THEN 0"
                     "                       ELSE rolloy.estimated_image_cost(l.provider, l.model) END,"
-                    "       error = CASE WHEN NOT $2::boolean THEN nullif($11, '')"
+                    "       error = CASE WHEN $12::boolean THEN 'outcome unknown: ' || $11"
+                    "                    WHEN NOT $2::boolean THEN nullif($11, '')"
                     "                    WHEN $3 = '' THEN 'outcome unknown: released while in flight; it "
                     "may be billed'"
                     "                    ELSE 'outcome unknown: released while in flight; the next attempt "
@@ -364,7 +366,7 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                 {ledger, rec.kind == Kind::Released ? "true" : "false", rec.resume_token,
                  success ? "true" : "false", status, std::to_string(rec.latency_ms),
                  std::to_string(rec.tokens_in), std::to_string(rec.tokens_out), rec.billed_image ? "1" : "0",
-                 num(rec.megapixels), rec.error},
+                 num(rec.megapixels), rec.error, rec.outcome_unknown ? "true" : "false"},
                 false, Plan::Kept);
             if (!done.empty()) {
                 cost = done[0].at(0).value_or("0");
