@@ -165,7 +165,10 @@ Datum Import::run() {
         legacy_writer_.emplace(platform_, batch_id_);
     read_all(parser);
     flush();
-    if (writing_ && star_) ads_.write_touched(spi_);
+    if (writing_ && star_) {
+        ads_.write_touched(spi_);
+        writer_->report_paths();
+    }
     reject_if_problems(parser);
     return finish_batch(parser);
 }
