@@ -236,6 +236,7 @@ void AdResolver::write_new(SpiConnection &, const std::string &platform) {
             if (found == by_key_.end())
                 throw Error(ErrorKind::Internal, "an inserted ad came back with another key");
             ads_[found->second].id = id;
+            ads_[found->second].created = true;
         });
 }
 

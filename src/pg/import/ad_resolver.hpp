@@ -42,6 +42,7 @@ struct AdRecord {
     std::string name_key;   // how lines without an id find it
     std::string damaged_id; // what a spreadsheet left of the id, while the ad has none (ads.damaged_ad_id)
     bool rekeyed = false;   // a stored ad that took an id during this import
+    bool created = false;   // inserted by this import: it has no days but those this import writes
     bool touched = false;   // lines of this import belong to it
     std::int64_t matched_lines = 0; // accepted lines of this import whose name matched a creative
     // Names and match as the latest line (by day) of this import gives them.

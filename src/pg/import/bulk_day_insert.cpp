@@ -22,16 +22,11 @@ constexpr int kBatch = 1000;
 
 // -1: not a plain insert target (nothing written). Allocates in the current memory context.
 std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
-    Relation rel = open_ad_days(RowExclusiveLock);
+    int *map = nullptr;
+    int index[kDayColumns];
+    Relation rel = open_plain_ad_days(plain_insert_target, &map, index);
     if (rel == nullptr) return -1;
     TupleDesc desc = RelationGetDescr(rel);
-    int *map = static_cast<int *>(palloc(sizeof(int) * static_cast<std::size_t>(desc->natts)));
-    int index[kDayColumns];
-    if (!plain_insert_target(rel) || !map_day_columns(desc, map, index)) {
-        pfree(map);
-        table_close(rel, RowExclusiveLock);
-        return -1;
-    }
 
     EState *estate = CreateExecutorState();
     ResultRelInfo *result = makeNode(ResultRelInfo);

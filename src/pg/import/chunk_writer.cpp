@@ -113,30 +113,28 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
         d.currency = static_cast<std::int32_t>(cur.value_or(0));
     }
 
-    // Existing days in place, then the keys not found as new days, then the contended rows by SQL.
     absent_.resize(n);
     contended_.resize(n);
+    // Ads this import created have no days but those it wrote (the first import of a platform,
+    // new ads of a daily export): with no key written by an earlier chunk, nothing to look up.
+    bool all_new = !known_to_exist;
+    for (std::size_t i = 0; all_new && i < n; ++i)
+        all_new = ads[c[i].ad].created;
+    if (all_new) {
+        for (std::size_t i = 0; i < n; ++i)
+            absent_[i] = static_cast<std::uint32_t>(i);
+        if (bulk_insert(absent_, n, &written)) return written;
+    }
+
+    // Existing days in place, then the keys not found as new days, then the contended rows by SQL.
     InPlaceUpdate in_place =
         update_days_in_place(days_.data(), n, batch_id_, absent_.data(), contended_.data());
     if (in_place.applied) {
         paths_.updated_in_place += in_place.updated;
         written.touched = in_place.updated;
-        if (in_place.absent > 0 && !bulk_insert(absent_, in_place.absent, &written)) {
-            subset_.clear();
-            for (std::size_t k = 0; k < in_place.absent; ++k)
-                subset_.push_back(order_[absent_[k]]);
-            Written w = write_by_sql(c, false, ads);
-            written.inserted += w.inserted;
-            written.touched += w.touched;
-        }
-        if (in_place.contended > 0) {
-            subset_.clear();
-            for (std::size_t k = 0; k < in_place.contended; ++k)
-                subset_.push_back(order_[contended_[k]]);
-            Written w = write_by_sql(c, true, ads);
-            written.inserted += w.inserted;
-            written.touched += w.touched;
-        }
+        if (in_place.absent > 0 && !bulk_insert(absent_, in_place.absent, &written))
+            add_by_sql(c, absent_, in_place.absent, false, ads, &written);
+        if (in_place.contended > 0) add_by_sql(c, contended_, in_place.contended, true, ads, &written);
         return written;
     }
 
@@ -146,7 +144,7 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
     reset_chunk_context(chunk_context_);
     for (std::size_t i = 0; i < n; ++i)
         absent_[i] = static_cast<std::uint32_t>(i);
-    if (!upsert && bulk_insert(absent_, n, &written)) return written;
+    if (!upsert && !all_new && bulk_insert(absent_, n, &written)) return written;
     subset_.assign(order_.begin(), order_.end());
     return write_by_sql(c, upsert, ads);
 }
@@ -161,6 +159,16 @@ void ChunkWriter::report_paths() const {
              static_cast<long long>(p->bulk_inserted), static_cast<long long>(p->sql_inserted),
              static_cast<long long>(p->updated_in_place), static_cast<long long>(p->sql_upserted));
     });
+}
+
+void ChunkWriter::add_by_sql(const PendingChunk &c, const std::vector<std::uint32_t> &which, std::size_t n,
+                             bool upsert, AdResolver &ads, Written *written) {
+    subset_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+        subset_.push_back(order_[which[k]]);
+    Written w = write_by_sql(c, upsert, ads);
+    written->inserted += w.inserted;
+    written->touched += w.touched;
 }
 
 bool ChunkWriter::bulk_insert(const std::vector<std::uint32_t> &which, std::size_t n, Written *written) {

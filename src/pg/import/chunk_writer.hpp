@@ -57,7 +57,10 @@ class ChunkWriter {
     bool any_key_exists(const PendingChunk &chunk, AdResolver &ads);
     // The rows subset_ names (indexes into the chunk) by SQL: a plain INSERT, or the upsert.
     Written write_by_sql(const PendingChunk &chunk, bool upsert, AdResolver &ads);
-    // days_ (key order) of the chunk's rows; false when the bulk path did not apply.
+    // The rows which[0..n) (indexes into days_) by write_by_sql, added to *written.
+    void add_by_sql(const PendingChunk &chunk, const std::vector<std::uint32_t> &which, std::size_t n,
+                    bool upsert, AdResolver &ads, Written *written);
+    // days_[which[0..n)] as new days, COPY's way; false when the bulk path did not apply.
     bool bulk_insert(const std::vector<std::uint32_t> &which, std::size_t n, Written *written);
 
     std::int64_t batch_id_;

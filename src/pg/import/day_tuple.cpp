@@ -21,23 +21,7 @@ constexpr const char *kColumnNames[kDayColumns] = {
 
 } // namespace
 
-Relation open_ad_days(LOCKMODE mode) {
-    Oid relid = get_relname_relid("ad_days", get_namespace_oid("rolloy_internal", false));
-    return OidIsValid(relid) ? table_open(relid, mode) : nullptr;
-}
-
-bool plain_insert_target(Relation rel) {
-    if (rel->rd_rel->relkind != RELKIND_RELATION) return false;
-    TriggerDesc *t = rel->trigdesc;
-    if (t != nullptr &&
-        (t->trig_insert_before_row || t->trig_insert_after_row || t->trig_insert_instead_row ||
-         t->trig_insert_before_statement || t->trig_insert_after_statement || t->trig_insert_new_table))
-        return false;
-    TupleDesc desc = RelationGetDescr(rel);
-    if (desc->constr != nullptr && desc->constr->has_generated_stored) return false;
-    if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED) return false;
-    return pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) == ACLCHECK_OK;
-}
+namespace {
 
 bool map_day_columns(TupleDesc desc, int *map, int *index) {
     for (int c = 0; c < kDayColumns; ++c)
@@ -56,6 +40,33 @@ bool map_day_columns(TupleDesc desc, int *map, int *index) {
     for (int c = 0; c < kDayColumns; ++c)
         if (index[c] < 0) return false;
     return true;
+}
+
+} // namespace
+
+Relation open_plain_ad_days(bool (*plain)(Relation), int **map, int *index) {
+    Oid relid = get_relname_relid("ad_days", get_namespace_oid("rolloy_internal", false));
+    if (!OidIsValid(relid)) return nullptr;
+    Relation rel = table_open(relid, RowExclusiveLock);
+    TupleDesc desc = RelationGetDescr(rel);
+    *map = static_cast<int *>(palloc(sizeof(int) * static_cast<std::size_t>(desc->natts)));
+    if (plain(rel) && map_day_columns(desc, *map, index)) return rel;
+    pfree(*map);
+    table_close(rel, RowExclusiveLock);
+    return nullptr;
+}
+
+bool plain_insert_target(Relation rel) {
+    if (rel->rd_rel->relkind != RELKIND_RELATION) return false;
+    TriggerDesc *t = rel->trigdesc;
+    if (t != nullptr &&
+        (t->trig_insert_before_row || t->trig_insert_after_row || t->trig_insert_instead_row ||
+         t->trig_insert_before_statement || t->trig_insert_after_statement || t->trig_insert_new_table))
+        return false;
+    TupleDesc desc = RelationGetDescr(rel);
+    if (desc->constr != nullptr && desc->constr->has_generated_stored) return false;
+    if (check_enable_rls(RelationGetRelid(rel), InvalidOid, true) == RLS_ENABLED) return false;
+    return pg_class_aclcheck(RelationGetRelid(rel), GetUserId(), ACL_INSERT) == ACLCHECK_OK;
 }
 
 void fill_day_slot(TupleTableSlot *slot, const int *map, const DayValues &r, Datum batch, Datum now) {

@@ -8,7 +8,6 @@
 
 extern "C" {
 #include "executor/tuptable.h"
-#include "storage/lockdefs.h"
 #include "utils/relcache.h"
 }
 
@@ -34,12 +33,10 @@ enum DayColumn {
     kDayColumns
 };
 
-// rolloy_internal.ad_days opened with `mode`, or nullptr when there is none.
-Relation open_ad_days(LOCKMODE mode);
-
-// attnum - 1 -> DayColumn (-1 for a dropped column) into map[natts], and DayColumn -> attnum - 1
-// into index[kDayColumns]; false when a live column is one the writers do not know.
-bool map_day_columns(TupleDesc desc, int *map, int *index);
+// rolloy_internal.ad_days opened with RowExclusiveLock when `plain(rel)` holds and every live
+// column is one the writers know, with *map (palloc'd) attnum - 1 -> DayColumn (-1 for a dropped
+// column) and index[kDayColumns] DayColumn -> attnum - 1; else nullptr (nothing kept open).
+Relation open_plain_ad_days(bool (*plain)(Relation), int **map, int *index);
 
 // What an INSERT into the table would do beyond writing the heap and its indexes (a trigger on
 // insert, row-level security in force, a generated column, a missing INSERT privilege): any of

@@ -158,15 +158,11 @@ bool update_one(Work &w, TupleTableSlot *old, TupleTableSlot *next, const DayVal
 std::int64_t update_days_in(const DayValues *rows, std::size_t n, std::int64_t batch_id,
                             std::uint32_t *absent, std::uint32_t *contended, std::size_t *n_absent,
                             std::size_t *n_contended) {
-    Relation rel = open_ad_days(RowExclusiveLock);
+    int *map = nullptr;
+    int index[kDayColumns];
+    Relation rel = open_plain_ad_days(plain_update_target, &map, index);
     if (rel == nullptr) return -1;
     TupleDesc desc = RelationGetDescr(rel);
-    int *map = static_cast<int *>(palloc(sizeof(int) * static_cast<std::size_t>(desc->natts)));
-    int index[kDayColumns];
-    if (!plain_update_target(rel) || !map_day_columns(desc, map, index)) {
-        table_close(rel, RowExclusiveLock);
-        return -1;
-    }
     Work w{};
     w.rel = rel;
     w.map = map;
