@@ -56,8 +56,10 @@ bool only_touch_trigger(Relation rel) {
 
 bool plain_update_target(Relation rel) {
     if (!plain_insert_target(rel) || !only_touch_trigger(rel)) return false;
+    // Both: pg_class_aclcheck() of a mask answers OK when any one of its bits is granted.
     Oid relid = RelationGetRelid(rel);
-    return pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE | ACL_SELECT) == ACLCHECK_OK;
+    return pg_class_aclcheck(relid, GetUserId(), ACL_UPDATE) == ACLCHECK_OK &&
+           pg_class_aclcheck(relid, GetUserId(), ACL_SELECT) == ACLCHECK_OK;
 }
 
 // The primary key (ad, report_date) among the result relation's open indexes, or nullptr.
