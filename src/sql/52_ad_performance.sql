@@ -23,6 +23,9 @@ CREATE TABLE rolloy.ads (
     image_id      uuid REFERENCES rolloy.generated_images (id) ON DELETE SET NULL,
     first_seen    date,
     last_seen     date,
+    -- What a spreadsheet left of the id ("1.20210E+17") while the ad has no id: a later export
+    -- with ids takes this ad only with an id that fits it (src/pg/import/ad_resolver.hpp).
+    damaged_ad_id text,
     CONSTRAINT ads_natural_key UNIQUE (platform, ad_key),
     CONSTRAINT ads_image_has_project CHECK (image_id IS NULL OR project_id IS NOT NULL),
     CONSTRAINT ads_seen CHECK (last_seen >= first_seen),
@@ -33,7 +36,8 @@ CREATE TABLE rolloy.ads (
     CONSTRAINT ads_ad_name_length CHECK (octet_length(ad_name) <= 1000),
     CONSTRAINT ads_campaign_length CHECK (octet_length(campaign) <= 1000),
     CONSTRAINT ads_ad_group_length CHECK (octet_length(ad_group) <= 1000),
-    CONSTRAINT ads_creative_name_length CHECK (octet_length(creative_name) <= 1000)
+    CONSTRAINT ads_creative_name_length CHECK (octet_length(creative_name) <= 1000),
+    CONSTRAINT ads_damaged_ad_id_length CHECK (octet_length(damaged_ad_id) <= 1000)
 );
 CREATE INDEX ads_project_idx ON rolloy.ads (project_id) WHERE project_id IS NOT NULL;
 -- Unmatched ads, found by the link triggers by creative name (equality, or the range of image
@@ -57,6 +61,9 @@ COMMENT ON COLUMN rolloy.ads.project_id IS 'Creative project the ad name matched
 COMMENT ON COLUMN rolloy.ads.image_id IS 'Generated image (variant) the ad name matched; NULL when it names only the project.';
 COMMENT ON COLUMN rolloy.ads.first_seen IS 'First day an import reported for the ad.';
 COMMENT ON COLUMN rolloy.ads.last_seen IS 'Last day an import reported for the ad (period_end).';
+COMMENT ON COLUMN rolloy.ads.damaged_ad_id IS
+    'Ad id as a spreadsheet left it (like 1.20210E+17) while the ad has no id: an export with ids takes this ad only '
+    'with an id that fits it. NULL once the ad has an id.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.ads', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_get_serial_sequence('rolloy.ads', 'id'), '');
 

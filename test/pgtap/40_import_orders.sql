@@ -5,7 +5,7 @@
 -- every ad once, the later file replacing the earlier one's days, never adding to them. And what
 -- is left of a damaged id is checked against the stored id of the ad its name finds.
 BEGIN;
-SELECT plan(40);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(47);  -- fixed: a probe that returns no rows cannot pass unnoticed
 SET client_min_messages = warning;
 
 \set native `base64 -w0 test/fixtures/import/meta_export_native.csv`
@@ -162,6 +162,34 @@ SELECT pg_temp.import('check', 2, 'no_id');
 SELECT results_eq(format($$SELECT rows_inserted, rows_updated, rows_rejected FROM rolloy.import_performance(%L)$$,
                          pg_temp.damaged_csv(ARRAY[:'contradicting'])),
                   $$VALUES (0, 1, 0)$$, 'an ad known by name only: the damaged id is no contradiction');
+
+-- The other order: the re-saved file first. Its ads are known by name and keep what is left of
+-- their ids; the native export then takes each ad with an id that fits it (and the damaged id goes).
+SELECT pg_temp.forget();
+SELECT pg_temp.import('resaved first', 1, 'resaved');
+SELECT is((SELECT count(*) FROM rolloy.ads WHERE platform = 'meta' AND ad_id IS NULL AND damaged_ad_id = '1.20210E+17'),
+          4::bigint, 're-saved first: 4 ads known by name keep the damaged id');
+SELECT pg_temp.import('resaved first', 2, 'native');
+SELECT is((SELECT count(*) FILTER (WHERE ad_id IS NOT NULL AND damaged_ad_id IS NULL) || ' of ' || count(*)
+             FROM rolloy.ads WHERE platform = 'meta'), '4 of 4', 'then native: the same 4 ads take their ids');
+-- A native id that contradicts the damaged id of the ad its name finds is another ad of that name:
+-- it gets an ad of its own, the re-saved day stays, and the batch says so.
+SELECT pg_temp.forget();
+SELECT is((SELECT rows_inserted FROM rolloy.import_performance(pg_temp.damaged_csv(ARRAY[:'contradicting']))), 1,
+          're-saved first: the line with 9.87650E+17 makes a day of an ad known by name');
+SELECT pg_temp.import('apart', 1, 'native');
+SELECT results_eq($$SELECT ad_key COLLATE "default", ad_id, damaged_ad_id FROM rolloy.ads
+                     WHERE platform = 'meta' AND ad_name = 'Winter carousel - Copy' ORDER BY id$$,
+                  $$VALUES ('Winter carousel - Copy', NULL::text, '9.87650E+17'),
+                           ('120210000000000104', '120210000000000104', NULL)$$,
+                  'then native: id 120210000000000104 does not fit 9.87650E+17 and gets an ad of its own');
+SELECT is((SELECT array_agg(impressions) FROM rolloy.performance_data WHERE ad_key = 'Winter carousel - Copy'),
+          '{999}'::bigint[], 'the re-saved file''s day is not replaced by the other ad''s');
+SELECT is((SELECT count(*) FROM rolloy.performance_data WHERE ad_key = '120210000000000104'), 2::bigint,
+          'the native ad has its 2 days');
+SELECT alike((SELECT array_to_string(warnings, ' ') FROM batches WHERE scenario = 'apart'),
+             '%1 ad was kept apart from the ad of the same name%(120210000000000104 vs 9.87650E+17)%',
+             'the batch warns that it was kept apart, with both ids');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -59,12 +59,14 @@ void run_with_arrays(const char *sql, int nargs, const Oid *types, Build build, 
 } // namespace
 
 void AdResolver::load(SpiConnection &spi, const std::string &platform) {
-    auto rows = spi.query("SELECT a.id::text, a.ad_key, a.ad_id, coalesce(a.creative_name, a.ad_name)"
-                          "  FROM rolloy.ads a WHERE a.platform = $1::rolloy.ad_platform ORDER BY a.id",
-                          {platform});
+    auto rows = spi.query(
+        "SELECT a.id::text, a.ad_key, a.ad_id, coalesce(a.creative_name, a.ad_name), a.damaged_ad_id"
+        "  FROM rolloy.ads a WHERE a.platform = $1::rolloy.ad_platform ORDER BY a.id",
+        {platform});
     for (auto &row : rows) {
         std::uint32_t i = add(std::move(*row.at(1)), row.at(2).value_or(""), std::move(*row.at(3)));
         ads_[i].id = static_cast<std::int32_t>(std::stol(*row.at(0)));
+        ads_[i].damaged_id = row.at(4).value_or("");
     }
     unwritten_.clear();
 }
@@ -108,7 +110,15 @@ std::uint32_t AdResolver::resolve(const AdLine &line) {
         } else {
             probe_.assign(name_key);
             auto named = by_name_.find(probe_);
-            if (named != by_name_.end() && named->second.by_name != kNone) {
+            if (named != by_name_.end() && named->second.by_name != kNone &&
+                !ads_[named->second.by_name].damaged_id.empty() &&
+                !import::damaged_id_fits(ads_[named->second.by_name].damaged_id, line.ad_id)) {
+                // A re-saved file named an ad of this name with another id: this is another ad.
+                if (kept_apart_ads_++ == 0)
+                    kept_apart_example_ =
+                        std::string(line.ad_id) + " vs " + ads_[named->second.by_name].damaged_id;
+                i = add(std::string(line.ad_id), std::string(line.ad_id), std::string(name_key));
+            } else if (named != by_name_.end() && named->second.by_name != kNone) {
                 // Lines of this name came without an id before: the ad takes the id.
                 i = named->second.by_name;
                 named->second.by_name = kNone;
@@ -139,12 +149,15 @@ std::uint32_t AdResolver::resolve(const AdLine &line) {
             i = found != by_key_.end() ? found->second
                                        : add(std::string(name_key), "", std::string(name_key));
         }
-        // Only an ad with a stored id can contradict; one known by name alone has nothing to compare.
+        // Only an ad with a stored id can contradict; one known by name alone has nothing to
+        // compare, and keeps what is left of the id for the lines with an id that come later.
         if (!line.damaged_ad_id.empty() && !ads_[i].ad_id.empty() &&
             !import::damaged_id_fits(line.damaged_ad_id, ads_[i].ad_id)) {
             contradicted_ = i;
             return kContradicts;
         }
+        if (!line.damaged_ad_id.empty() && ads_[i].ad_id.empty() && ads_[i].damaged_id.empty())
+            ads_[i].damaged_id.assign(line.damaged_ad_id);
     }
 
     AdRecord &ad = ads_[i];
@@ -193,15 +206,16 @@ void AdResolver::write_new(SpiConnection &, const std::string &platform) {
     if (fresh.empty()) return;
     // Names and match are set here as the line that introduced the ad gives them, and again by
     // write_touched() from the latest line.
-    static const Oid types[8] = {TEXTOID,      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-                                 TEXTARRAYOID, TEXTARRAYOID, DATEARRAYOID, DATEARRAYOID};
+    static const Oid types[9] = {TEXTOID,      TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                                 TEXTARRAYOID, DATEARRAYOID, DATEARRAYOID, TEXTARRAYOID};
     run_with_arrays(
-        "INSERT INTO rolloy.ads (platform, ad_key, ad_id, ad_name, campaign, ad_group, first_seen, last_seen)"
-        " SELECT $1::rolloy.ad_platform, u.ad_key, u.ad_id, u.ad_name, u.campaign, u.ad_group, u.f, u.l"
-        "   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[])"
-        "        AS u(ad_key, ad_id, ad_name, campaign, ad_group, f, l)"
+        "INSERT INTO rolloy.ads (platform, ad_key, ad_id, ad_name, campaign, ad_group, first_seen, last_seen,"
+        "                        damaged_ad_id)"
+        " SELECT $1::rolloy.ad_platform, u.ad_key, u.ad_id, u.ad_name, u.campaign, u.ad_group, u.f, u.l, u.d"
+        "   FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::date[], $8::date[],"
+        "               $9::text[]) AS u(ad_key, ad_id, ad_name, campaign, ad_group, f, l, d)"
         " RETURNING id, ad_key",
-        8, types,
+        9, types,
         [&](MemoryContext ctx, Datum *v) {
             auto ad = [&](std::size_t k) -> const AdRecord & { return ads_[fresh[k]]; };
             std::size_t n = fresh.size();
@@ -215,12 +229,14 @@ void AdResolver::write_new(SpiConnection &, const std::string &platform) {
             v[5] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).ad_group); });
             v[6] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).first_seen; });
             v[7] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).last_seen; });
+            v[8] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).damaged_id); });
         },
         [&](std::int32_t id, const std::string &key) {
             auto found = by_key_.find(key);
             if (found == by_key_.end())
                 throw Error(ErrorKind::Internal, "an inserted ad came back with another key");
             ads_[found->second].id = id;
+            ads_[found->second].created = true;
         });
 }
 
@@ -229,15 +245,16 @@ void AdResolver::write_new(SpiConnection &, const std::string &platform) {
 // image FOR UPDATE (or be deleting it) and so stall an admin's import (issue 11, "Locks"). The
 // creatives of changing links are locked here FOR KEY SHARE, skipping those held: their ads keep
 // their old link, and rematch_performance() or the next import links them.
-std::unordered_set<std::int32_t> AdResolver::held_links(const std::vector<std::uint32_t> &touched) {
+std::unordered_map<std::int32_t, bool> AdResolver::held_links(const std::vector<std::uint32_t> &touched) {
     std::vector<std::uint32_t> linking;
     for (std::uint32_t i : touched)
         if (ads_[i].has_project) linking.push_back(i);
-    std::unordered_set<std::int32_t> held;
+    std::unordered_map<std::int32_t, bool> held;
     if (linking.empty()) return held;
     static const Oid types[3] = {INT4ARRAYOID, UUIDARRAYOID, UUIDARRAYOID};
     run_with_arrays(
-        "SELECT u.ad, ''::text FROM unnest($1::int4[], $2::uuid[], $3::uuid[]) AS u(ad, project, image)"
+        "SELECT u.ad, (a.project_id IS NULL)::text"
+        "  FROM unnest($1::int4[], $2::uuid[], $3::uuid[]) AS u(ad, project, image)"
         "  JOIN rolloy.ads a ON a.id = u.ad"
         " WHERE (a.project_id IS DISTINCT FROM u.project OR (u.image IS NOT NULL AND a.image_id IS DISTINCT "
         "FROM u.image))"
@@ -255,7 +272,7 @@ std::unordered_set<std::int32_t> AdResolver::held_links(const std::vector<std::u
             v[2] =
                 uuid_array(ctx, n, [&](std::size_t k) { return ad(k).has_image ? &ad(k).image : nullptr; });
         },
-        [&](std::int32_t id, const std::string &) { held.insert(id); });
+        [&](std::int32_t id, const std::string &unlinked) { held.emplace(id, unlinked == "true"); });
     return held;
 }
 
@@ -264,14 +281,16 @@ void AdResolver::write_touched(SpiConnection &) {
     for (std::uint32_t i = 0; i < ads_.size(); ++i)
         if (ads_[i].touched) touched.push_back(i);
     if (touched.empty()) return;
-    std::unordered_set<std::int32_t> held = held_links(touched);
-    for (std::uint32_t i : touched)
-        if (held.count(ads_[i].id)) {
-            ads_[i].has_project = ads_[i].has_image = false; // keeps its old link: no check, no wait
-            ++held_back_ads_;
-        }
-    static const Oid types[9] = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
-                                 UUIDARRAYOID, UUIDARRAYOID, DATEARRAYOID, DATEARRAYOID};
+    std::unordered_map<std::int32_t, bool> held = held_links(touched);
+    for (std::uint32_t i : touched) {
+        auto found = held.find(ads_[i].id);
+        if (found == held.end()) continue;
+        ads_[i].has_project = ads_[i].has_image = false; // keeps its old link: no check, no wait
+        ++held_back_ads_;
+        if (found->second) held_back_unlinked_lines_ += ads_[i].matched_lines;
+    }
+    static const Oid types[10] = {INT4ARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID, TEXTARRAYOID,
+                                  UUIDARRAYOID, UUIDARRAYOID, DATEARRAYOID, DATEARRAYOID, TEXTARRAYOID};
     // A link is never undone by an import: a name that matches nothing keeps the ad's old link.
     run_with_arrays(
         "UPDATE rolloy.ads a"
@@ -279,13 +298,15 @@ void AdResolver::write_touched(SpiConnection &) {
         "u.creative_name,"
         "       project_id = CASE WHEN u.project_id IS NULL THEN a.project_id ELSE u.project_id END,"
         "       image_id = CASE WHEN u.project_id IS NULL THEN a.image_id ELSE u.image_id END,"
-        "       first_seen = least(a.first_seen, u.f), last_seen = greatest(a.last_seen, u.l)"
+        "       first_seen = least(a.first_seen, u.f), last_seen = greatest(a.last_seen, u.l),"
+        "       damaged_ad_id = CASE WHEN a.ad_id IS NULL THEN coalesce(a.damaged_ad_id, u.damaged) END"
         "  FROM unnest($1::int4[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[],"
-        "              $8::date[], $9::date[]) AS u(id, ad_name, campaign, ad_group, creative_name, "
+        "              $8::date[], $9::date[], $10::text[]) AS u(id, ad_name, campaign, ad_group, "
+        "creative_name, "
         "project_id,"
-        "              image_id, f, l)"
+        "              image_id, f, l, damaged)"
         " WHERE a.id = u.id",
-        9, types,
+        10, types,
         [&](MemoryContext ctx, Datum *v) {
             auto ad = [&](std::size_t k) -> const AdRecord & { return ads_[touched[k]]; };
             std::size_t n = touched.size();
@@ -301,6 +322,7 @@ void AdResolver::write_touched(SpiConnection &) {
                 uuid_array(ctx, n, [&](std::size_t k) { return ad(k).has_image ? &ad(k).image : nullptr; });
             v[7] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).first_seen; });
             v[8] = int4_array(ctx, n, DATEOID, [&](std::size_t k) { return ad(k).last_seen; });
+            v[9] = text_array(ctx, n, [&](std::size_t k) { return text_or_null(ad(k).damaged_id); });
         },
         [](std::int32_t, const std::string &) {});
 }

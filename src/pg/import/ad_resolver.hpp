@@ -13,6 +13,11 @@
 // the id must then agree with the stored id of the ad the name finds (src/core/import/
 // ad_id_damage.hpp). When it contradicts it, the name found another ad than the line's: the line
 // is not merged into it (resolve() answers kContradicts and the import treats it as a row problem).
+// The other order: an ad created by name from damaged lines keeps what was left of their id
+// (rolloy.ads.damaged_ad_id); a later line with a real id whose name finds that ad takes it only
+// when the id fits. One that contradicts it is another ad of the same name: it gets an ad of its
+// own (by id), the days of the damaged file stay where they are, and the batch a warning
+// (kept_apart_ads()) — the native file is the trustworthy one, so its lines are not refused.
 // A name several id'd ads share cannot tell them apart: such lines get an ad of their own (by
 // name) and the batch a warning, rather than replacing the days of one ad at random.
 #pragma once
@@ -31,12 +36,15 @@
 namespace rolloy::pg {
 
 struct AdRecord {
-    std::int32_t id = 0;  // rolloy.ads.id; 0 until written
-    std::string key;      // ad_key
-    std::string ad_id;    // "" = known by name only
-    std::string name_key; // how lines without an id find it
-    bool rekeyed = false; // a stored ad that took an id during this import
-    bool touched = false; // lines of this import belong to it
+    std::int32_t id = 0;    // rolloy.ads.id; 0 until written
+    std::string key;        // ad_key
+    std::string ad_id;      // "" = known by name only
+    std::string name_key;   // how lines without an id find it
+    std::string damaged_id; // what a spreadsheet left of the id, while the ad has none (ads.damaged_ad_id)
+    bool rekeyed = false;   // a stored ad that took an id during this import
+    bool created = false;   // inserted by this import: it has no days but those this import writes
+    bool touched = false;   // lines of this import belong to it
+    std::int64_t matched_lines = 0; // accepted lines of this import whose name matched a creative
     // Names and match as the latest line (by day) of this import gives them.
     std::int32_t latest_day = std::numeric_limits<std::int32_t>::min();
     std::string ad_name, campaign, ad_group, creative_name;
@@ -70,8 +78,15 @@ class AdResolver {
     // creative another session holds FOR UPDATE is not linked to (held_back_ads()): no wait.
     void write_touched(SpiConnection &spi);
     std::int64_t ambiguous_lines() const noexcept { return ambiguous_lines_; }
+    // Ads created for an id that contradicts the damaged id of the ad their name found; the first
+    // such pair (id, damaged id) for the warning.
+    std::int64_t kept_apart_ads() const noexcept { return kept_apart_ads_; }
+    const std::string &kept_apart_example() const noexcept { return kept_apart_example_; }
     // Ads write_touched() left unlinked: the creative they name was locked by another session.
     std::int64_t held_back_ads() const noexcept { return held_back_ads_; }
+    // Matched lines (AdRecord::matched_lines) of held-back ads that had no link before: their days
+    // stay unmatched, and the batch counts them so.
+    std::int64_t held_back_unlinked_lines() const noexcept { return held_back_unlinked_lines_; }
     // The stored id the last kContradicts answer compared with.
     const std::string &contradicted_id() const noexcept { return ads_[contradicted_].ad_id; }
 
@@ -83,7 +98,8 @@ class AdResolver {
         bool several = false;          // more than one id'd ad has this name
     };
     std::uint32_t add(std::string key, std::string ad_id, std::string name_key);
-    std::unordered_set<std::int32_t> held_links(const std::vector<std::uint32_t> &touched);
+    // Held ads (rolloy.ads.id) -> whether they had no link before.
+    std::unordered_map<std::int32_t, bool> held_links(const std::vector<std::uint32_t> &touched);
     void note_name(std::uint32_t ad, const std::string &name_key);
 
     std::vector<AdRecord> ads_;
@@ -94,6 +110,9 @@ class AdResolver {
     std::int64_t ambiguous_lines_ = 0;
     std::uint32_t contradicted_ = 0;
     std::int64_t held_back_ads_ = 0;
+    std::int64_t held_back_unlinked_lines_ = 0;
+    std::int64_t kept_apart_ads_ = 0;
+    std::string kept_apart_example_;
 };
 
 } // namespace rolloy::pg

@@ -1,9 +1,11 @@
 #include "pg/import/chunk_writer.hpp"
 
+#include "pg/common/guard.hpp"
 #include "pg/common/spi.hpp"
 #include "pg/import/array_builder.hpp"
 #include "pg/import/bulk_day_insert.hpp"
 #include "pg/import/chunk_plans.hpp"
+#include "pg/import/day_update.hpp"
 
 #include "core/common/error.hpp"
 
@@ -87,41 +89,106 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
     Written written;
     if (c.empty()) return written;
     std::size_t n = c.size();
+    order_by_key(order_, n, [&c, &ads](std::uint32_t a, std::uint32_t b) {
+        std::int32_t x = ads[c[a].ad].id, y = ads[c[b].ad].id;
+        return x != y ? x < y : c[a].report_date < c[b].report_date;
+    });
+    days_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        const PendingRow &r = c[order_[i]];
+        DayValues &d = days_[i];
+        d.ad = ads[r.ad].id;
+        d.report_date = r.report_date;
+        d.period_end = r.period_end;
+        d.source_lines = r.source_lines;
+        d.impressions = r.impressions;
+        d.clicks = r.clicks;
+        d.has_reach = r.has_reach;
+        d.reach = r.reach;
+        d.spend = r.spend;
+        d.conversions = r.conversions;
+        d.conversion_value = r.conversion_value;
+        std::optional<std::int64_t> cur = currency_number(r.currency);
+        d.has_currency = cur.has_value();
+        d.currency = static_cast<std::int32_t>(cur.value_or(0));
+    }
+
+    absent_.resize(n);
+    contended_.resize(n);
+    // Ads this import created have no days but those it wrote (the first import of a platform,
+    // new ads of a daily export): with no key written by an earlier chunk, nothing to look up.
+    bool all_new = !known_to_exist;
+    for (std::size_t i = 0; all_new && i < n; ++i)
+        all_new = ads[c[i].ad].created;
+    if (all_new) {
+        for (std::size_t i = 0; i < n; ++i)
+            absent_[i] = static_cast<std::uint32_t>(i);
+        if (bulk_insert(absent_, n, &written)) return written;
+    }
+
+    // Existing days in place, then the keys not found as new days, then the contended rows by SQL.
+    InPlaceUpdate in_place =
+        update_days_in_place(days_.data(), n, batch_id_, absent_.data(), contended_.data());
+    if (in_place.applied) {
+        paths_.updated_in_place += in_place.updated;
+        written.touched = in_place.updated;
+        if (in_place.absent > 0 && !bulk_insert(absent_, in_place.absent, &written))
+            add_by_sql(c, absent_, in_place.absent, false, ads, &written);
+        if (in_place.contended > 0) add_by_sql(c, contended_, in_place.contended, true, ads, &written);
+        return written;
+    }
+
+    // The table is not plain enough for the update path: one probe decides between COPY's way
+    // (new keys only) and SQL.
+    bool upsert = known_to_exist || any_key_exists(c, ads);
+    reset_chunk_context(chunk_context_);
+    for (std::size_t i = 0; i < n; ++i)
+        absent_[i] = static_cast<std::uint32_t>(i);
+    if (!upsert && !all_new && bulk_insert(absent_, n, &written)) return written;
+    subset_.assign(order_.begin(), order_.end());
+    return write_by_sql(c, upsert, ads);
+}
+
+void ChunkWriter::report_paths() const {
+    const Paths *p = &paths_;
+    call([p] {
+        elog(DEBUG1,
+             "rolloy import: %lld days inserted in bulk, %lld by SQL INSERT; %lld updated in place, %lld by "
+             "SQL "
+             "upsert",
+             static_cast<long long>(p->bulk_inserted), static_cast<long long>(p->sql_inserted),
+             static_cast<long long>(p->updated_in_place), static_cast<long long>(p->sql_upserted));
+    });
+}
+
+void ChunkWriter::add_by_sql(const PendingChunk &c, const std::vector<std::uint32_t> &which, std::size_t n,
+                             bool upsert, AdResolver &ads, Written *written) {
+    subset_.clear();
+    for (std::size_t k = 0; k < n; ++k)
+        subset_.push_back(order_[which[k]]);
+    Written w = write_by_sql(c, upsert, ads);
+    written->inserted += w.inserted;
+    written->touched += w.touched;
+}
+
+bool ChunkWriter::bulk_insert(const std::vector<std::uint32_t> &which, std::size_t n, Written *written) {
+    new_days_.resize(n);
+    for (std::size_t k = 0; k < n; ++k)
+        new_days_[k] = days_[which[k]];
+    std::optional<std::int64_t> bulk = bulk_insert_days(new_days_.data(), n, batch_id_);
+    if (!bulk) return false;
+    paths_.bulk_inserted += *bulk;
+    written->inserted += *bulk;
+    written->touched += *bulk;
+    return true;
+}
+
+ChunkWriter::Written ChunkWriter::write_by_sql(const PendingChunk &c, bool upsert, AdResolver &ads) {
+    Written written;
+    std::size_t n = subset_.size();
     {
         MemoryContext ctx = chunk_context_;
-        written.upserted = known_to_exist || any_key_exists(c, ads);
-        order_by_key(order_, n, [&c, &ads](std::uint32_t a, std::uint32_t b) {
-            std::int32_t x = ads[c[a].ad].id, y = ads[c[b].ad].id;
-            return x != y ? x < y : c[a].report_date < c[b].report_date;
-        });
-        auto row = [this, &c](std::size_t i) -> const PendingRow & { return c[order_[i]]; };
-        if (!written.upserted) {
-            // New keys only: COPY's way (bulk_day_insert.hpp), when the table allows it.
-            days_.resize(n);
-            for (std::size_t i = 0; i < n; ++i) {
-                const PendingRow &r = row(i);
-                DayValues &d = days_[i];
-                d.ad = ads[r.ad].id;
-                d.report_date = r.report_date;
-                d.period_end = r.period_end;
-                d.source_lines = r.source_lines;
-                d.impressions = r.impressions;
-                d.clicks = r.clicks;
-                d.has_reach = r.has_reach;
-                d.reach = r.reach;
-                d.spend = r.spend;
-                d.conversions = r.conversions;
-                d.conversion_value = r.conversion_value;
-                std::optional<std::int64_t> cur = currency_number(r.currency);
-                d.has_currency = cur.has_value();
-                d.currency = static_cast<std::int32_t>(cur.value_or(0));
-            }
-            if (std::optional<std::int64_t> bulk = bulk_insert_days(days_.data(), n, batch_id_)) {
-                written.inserted = written.touched = *bulk;
-                reset_chunk_context(chunk_context_);
-                return written;
-            }
-        }
+        auto row = [this, &c](std::size_t i) -> const PendingRow & { return c[subset_[i]]; };
         auto some = [](std::int64_t v) { return std::optional<std::int64_t>(v); };
         Datum values[kParams];
         char nulls[kParams];
@@ -142,10 +209,13 @@ ChunkWriter::Written ChunkWriter::write(const PendingChunk &c, bool known_to_exi
         values[11] =
             nullable_int4_array(ctx, n, [&](std::size_t i) { return currency_number(row(i).currency); });
 
-        if (!written.upserted)
+        if (!upsert) {
             written.inserted = written.touched = run_chunk_insert(insert_plan_, values, nulls);
-        else
+            paths_.sql_inserted += written.inserted;
+        } else {
             run_chunk_upsert(upsert_plan_, values, nulls, &written.inserted, &written.touched);
+            paths_.sql_upserted += written.touched;
+        }
     }
     reset_chunk_context(chunk_context_);
     return written;

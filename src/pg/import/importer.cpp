@@ -165,7 +165,11 @@ Datum Import::run() {
         legacy_writer_.emplace(platform_, batch_id_);
     read_all(parser);
     flush();
-    if (writing_ && star_) ads_.write_touched(spi_);
+    if (writing_ && star_) {
+        ads_.write_touched(spi_);
+        unmatched_ += ads_.held_back_unlinked_lines();
+        writer_->report_paths();
+    }
     reject_if_problems(parser);
     return finish_batch(parser);
 }
@@ -288,7 +292,10 @@ void Import::take_row(const import::PerformanceRow &row) {
         break;
     }
     ++good_lines_;
-    if (!match.has_project) ++unmatched_;
+    if (!match.has_project)
+        ++unmatched_;
+    else if (star_)
+        ++ads_[line.ad].matched_lines; // unmatched after all if its link is held back (write_touched)
     if (range) ++range_rows_;
     value_from_roas_ |= row.conversion_value_from_roas;
     if (!row.damaged_ad_id.empty() && damaged_example_.empty())
@@ -375,6 +382,13 @@ std::vector<std::string> Import::warnings(const ExportParser &parser) const {
         out.push_back(std::to_string(held) + (held == 1 ? " ad names a creative" : " ads name creatives") +
                       " that another session held locked; " + (held == 1 ? "it was" : "they were") +
                       " left unlinked for now. rolloy.rematch_performance() or the next import links them.");
+    if (std::int64_t apart = ads_.kept_apart_ads())
+        out.push_back(std::to_string(apart) + (apart == 1 ? " ad was" : " ads were") +
+                      " kept apart from the ad of the same name: the Ad ID in this file contradicts what is "
+                      "left of the ID an earlier re-saved export had (" +
+                      ads_.kept_apart_example() +
+                      "), so its days were not merged into that ad's. Delete the other ad's days if both are "
+                      "the same ad.");
     if (std::size_t damaged = parser.stats().damaged_ids)
         out.push_back("A spreadsheet turned the Ad ID column into scientific notation (like " +
                       std::string(damaged_example_) + "), which loses the last digits: " +

@@ -5016,6 +5016,16 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image')
 ON CONFLICT ON CONSTRAINT provider_prices_unique DO NOTHING;
 
+-- == The damaged-id check in the other order (issue 12): what a re-saved export left of an ad's id ==
+-- Ads created from a re-saved export (ids in scientific notation) keep what is left of the id, so
+-- that a later export with ids takes the ad only with an id that fits (52_ad_performance.sql).
+-- Ads imported before have nothing recorded: their damaged ids were not kept.
+ALTER TABLE rolloy.ads ADD COLUMN damaged_ad_id text,
+    ADD CONSTRAINT ads_damaged_ad_id_length CHECK (octet_length(damaged_ad_id) <= 1000);
+COMMENT ON COLUMN rolloy.ads.damaged_ad_id IS
+    'Ad id as a spreadsheet left it (like 1.20210E+17) while the ad has no id: an export with ids takes this ad only '
+    'with an id that fits it. NULL once the ad has an id.';
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
