@@ -54,10 +54,29 @@ SELECT provider, key_set, key_hint FROM rolloy.provider_keys() ORDER BY provider
 RESET ROLE;
 
 -- Prompts: template offline; refusals for unknown providers, missing keys and other people's projects.
+-- The providers generate_prompt knows are the registry's text providers (rolloy.providers(),
+-- kind text): a refusal's message and hint list them.
+CREATE FUNCTION pg_temp.hint(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    h text;
+BEGIN
+    EXECUTE query;
+    RETURN 'no error';
+EXCEPTION WHEN others THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RETURN h;
+END
+$$;
 SET ROLE regress_gen_mia;
 SELECT id AS pid FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'gen test') \gset
 SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'dall-e')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'fal')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', repeat('x', 100))$$);
+SELECT h AS hint, position('(' || t || ')' IN h) > 0 AS lists_the_text_providers
+  FROM pg_temp.hint($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'dall-e')$$) h,
+       (SELECT string_agg(provider, ', ') FROM rolloy.providers() WHERE kind = 'text') p (t);
+SELECT prompt IS NULL AS unchanged_by_refusals FROM rolloy.creative_projects WHERE id = :'pid';
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'gemini')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('00000000-0000-0000-0000-000000000000')$$);
 SELECT left(rolloy.generate_prompt(:'pid'), 80) AS auto_without_key_uses_template;
@@ -153,7 +172,6 @@ ROLLBACK;
 SELECT count(*) AS stored_after_rollback FROM rolloy.image_store;
 DELETE FROM rolloy.reference_images;
 SELECT count(*) AS stored_after_delete FROM rolloy.image_store;
-
 -- The ledger: an image counts in the month its successful call was made (occurred_at, when the
 -- attempt was opened), also once the image is deleted (image_id NULL); a call of unknown outcome
 -- (a crash) counts in spent_usd at the price it was closed with.

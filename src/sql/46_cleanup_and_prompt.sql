@@ -43,6 +43,6 @@ CREATE FUNCTION rolloy.generate_prompt(project_id uuid, provider text DEFAULT 'a
 LANGUAGE C SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS 'MODULE_PATHNAME', 'rolloy_generate_prompt';
 COMMENT ON FUNCTION rolloy.generate_prompt(uuid, text) IS
     'Writes the image prompt of a project (owner or admin) from its scene, action, driver and format: '
-    'provider template (offline, deterministic), gemini (generateContent), or auto (gemini when a key is '
-    'set, else template). Saves prompt, model, tokens and cost on the project, logs the call, returns the prompt. '
-    'Honours statement_timeout and cancel while waiting for Gemini.';
+    'provider template (offline, deterministic), a text provider of rolloy.providers() (kind text, e.g. gemini), '
+    'or auto (the first text provider with a key, else template). Saves prompt, model, tokens and cost on the '
+    'project, logs the call, returns the prompt. Honours statement_timeout and cancel while waiting for the provider.';

@@ -5016,6 +5016,16 @@ INSERT INTO rolloy.provider_prices (provider, model, unit, price_usd, valid_from
     ('replicate', 'black-forest-labs/flux-kontext-pro', 'image', 0.04, '2025-05-29', true, 'Replicate flux-kontext-pro per output image')
 ON CONFLICT ON CONSTRAINT provider_prices_unique DO NOTHING;
 
+-- == generate_prompt through the registry (issue 15 §2) ==
+-- generate_prompt() chooses among the registry's text providers (the library): only its comment
+-- and the prompt_provider column's change.
+COMMENT ON COLUMN rolloy.creative_projects.prompt_provider IS 'Who wrote the prompt: template or a text provider of rolloy.providers().';
+COMMENT ON FUNCTION rolloy.generate_prompt(uuid, text) IS
+    'Writes the image prompt of a project (owner or admin) from its scene, action, driver and format: '
+    'provider template (offline, deterministic), a text provider of rolloy.providers() (kind text, e.g. gemini), '
+    'or auto (the first text provider with a key, else template). Saves prompt, model, tokens and cost on the '
+    'project, logs the call, returns the prompt. Honours statement_timeout and cancel while waiting for the provider.';
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
