@@ -21,6 +21,7 @@ ROLLOY_PACKAGES=(
     libcurl4-openssl-dev libjansson-dev libjpeg-dev libvips-dev libvips-tools libssl-dev zlib1g-dev
     libboost-math-dev
     chromium nodejs
+    iproute2
 )
 
 install_deps() {

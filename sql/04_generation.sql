@@ -54,10 +54,29 @@ SELECT provider, key_set, key_hint FROM rolloy.provider_keys() ORDER BY provider
 RESET ROLE;
 
 -- Prompts: template offline; refusals for unknown providers, missing keys and other people's projects.
+-- The providers generate_prompt knows are the registry's text providers (rolloy.providers(),
+-- kind text): a refusal's message and hint list them.
+CREATE FUNCTION pg_temp.hint(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    h text;
+BEGIN
+    EXECUTE query;
+    RETURN 'no error';
+EXCEPTION WHEN others THEN
+    GET STACKED DIAGNOSTICS h = PG_EXCEPTION_HINT;
+    RETURN h;
+END
+$$;
 SET ROLE regress_gen_mia;
 SELECT id AS pid FROM rolloy.create_project('OUT', 'PARK', 'WALK', 'JOY', 'UGC', 'gen test') \gset
 SELECT pg_temp.outcome($$SELECT rolloy.batch_generate('$$ || :'pid' || $$')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'dall-e')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'fal')$$);
+SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', repeat('x', 100))$$);
+SELECT h AS hint, position('(' || t || ')' IN h) > 0 AS lists_the_text_providers
+  FROM pg_temp.hint($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'dall-e')$$) h,
+       (SELECT string_agg(provider, ', ') FROM rolloy.providers() WHERE kind = 'text') p (t);
+SELECT prompt IS NULL AS unchanged_by_refusals FROM rolloy.creative_projects WHERE id = :'pid';
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('$$ || :'pid' || $$', 'gemini')$$);
 SELECT pg_temp.outcome($$SELECT rolloy.generate_prompt('00000000-0000-0000-0000-000000000000')$$);
 SELECT left(rolloy.generate_prompt(:'pid'), 80) AS auto_without_key_uses_template;
@@ -143,6 +162,22 @@ SELECT prompt_provider, (SELECT count(*) FROM rolloy.api_usage_logs WHERE operat
 SELECT left(rolloy.generate_prompt(:'pid', 'template'), 20) AS template_still_works;
 RESET ROLE;
 
+-- cleanup() deletes rows of the db store no image or reference photo refers to, once older than
+-- rolloy.storage_orphan_grace_seconds (default a day); a young orphan and referenced rows stay.
+INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, size_bytes, created_at)
+VALUES ('db:generated/' || :'pid' || '/orphan-old', '\x01', 'image/jpeg', '\x01', repeat('0', 64), 1, now() - interval '2 days'),
+       ('db:generated/' || :'pid' || '/orphan-young', '\x01', 'image/jpeg', '\x01', repeat('0', 64), 1, now());
+UPDATE rolloy.image_store SET created_at = now() - interval '2 days' WHERE storage_ref LIKE 'db:reference/%';
+SELECT what, rows_affected FROM rolloy.cleanup() WHERE what LIKE 'orphaned%';
+SELECT count(*) FILTER (WHERE storage_ref LIKE '%/orphan-old') AS old_orphan,
+       count(*) FILTER (WHERE storage_ref LIKE '%/orphan-young') AS young_orphan,
+       count(*) FILTER (WHERE storage_ref LIKE 'db:reference/%') AS referenced
+  FROM rolloy.image_store;
+SET rolloy.storage_orphan_grace_seconds = 0;
+SELECT rows_affected AS young_orphan_swept_without_grace FROM rolloy.cleanup() WHERE what = 'orphaned stored images deleted';
+RESET rolloy.storage_orphan_grace_seconds;
+SELECT count(*) AS referenced_rows_kept FROM rolloy.image_store;
+
 -- Deleting a reference photo deletes its bytes and thumbnail from the store; a rolled-back
 -- delete keeps them.
 SELECT count(*) AS stored_before FROM rolloy.image_store;
@@ -153,6 +188,7 @@ ROLLBACK;
 SELECT count(*) AS stored_after_rollback FROM rolloy.image_store;
 DELETE FROM rolloy.reference_images;
 SELECT count(*) AS stored_after_delete FROM rolloy.image_store;
+SELECT rows_affected AS nothing_left_to_sweep FROM rolloy.cleanup() WHERE what = 'orphaned stored images deleted';
 
 -- The ledger: an image counts in the month its successful call was made (occurred_at, when the
 -- attempt was opened), also once the image is deleted (image_id NULL); a call of unknown outcome

@@ -89,7 +89,7 @@ COMMENT ON COLUMN rolloy.creative_projects.notes IS 'Free-text notes; at most 50
 COMMENT ON COLUMN rolloy.creative_projects.created_by IS 'Owner; always the user who created the project.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt IS 'Image prompt written for this project.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt_system IS 'System instruction used to write the prompt.';
-COMMENT ON COLUMN rolloy.creative_projects.prompt_provider IS 'Who wrote the prompt: template or gemini.';
+COMMENT ON COLUMN rolloy.creative_projects.prompt_provider IS 'Who wrote the prompt: template or a text provider of rolloy.providers().';
 COMMENT ON COLUMN rolloy.creative_projects.prompt_model IS 'Model that wrote the prompt.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt_tokens_in IS 'Input tokens of the prompt call.';
 COMMENT ON COLUMN rolloy.creative_projects.prompt_tokens_out IS 'Output tokens of the prompt call.';

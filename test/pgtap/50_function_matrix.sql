@@ -62,7 +62,7 @@ SELECT v.fn, format(v.statement, i.alice_image, i.alice_ref, i.photo, i.alice_pr
     ('provider_keys', $$SELECT * FROM rolloy.provider_keys()$$,  -- admins: one row per provider, never the key
         '{rows:0,rows:0,rows:3,rows:0,rows:3,rows:0,rows:0,rows:0,error:42501}'),
     ('cleanup', $$SELECT * FROM rolloy.cleanup()$$,
-        '{error:42501,error:42501,rows:3,error:42501,rows:3,error:42501,error:42501,error:42501,error:42501}'),
+        '{error:42501,error:42501,rows:4,error:42501,rows:4,error:42501,error:42501,error:42501,error:42501}'),
     -- The image stores: credentials, settings, URLs (images of the db store have none: 0A000
     -- for those who may see the image, nothing for the others), moving and sweeping.
     ('set_storage_credentials', $$SELECT rolloy.set_storage_credentials('AKIAMATRIX', 'matrix-secret-0001')$$,

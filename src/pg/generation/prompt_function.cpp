@@ -1,5 +1,7 @@
 // rolloy.generate_prompt(project_id, provider): writes the project's image prompt with the
-// offline template or Gemini, saves it with model, tokens and cost, and logs the call. The
+// offline template or a text provider of the registry (core/providers/registry.hpp: kind text,
+// e.g. Gemini), saves it with model, tokens and cost, and logs the call. Names, keys, models,
+// prices and hints all come from the registry, so a new text provider needs nothing here. The
 // HTTP wait honours query cancel and statement_timeout.
 #include "pg/common/autonomous.hpp"
 #include "pg/common/internal_schema.hpp"
@@ -19,6 +21,8 @@
 
 #include <cstdio>
 #include <ctime>
+#include <string_view>
+#include <vector>
 
 extern "C" {
 #include "mb/pg_wchar.h"
@@ -37,6 +41,51 @@ namespace {
 constexpr int kMaxOutputTokens = rolloy::pg::settings::kPromptMaxOutputTokens;
 constexpr int kWorstCaseInputTokens = rolloy::pg::settings::kPromptWorstCaseInputTokens;
 
+// "gemini, ...": the registry's text providers in registry order, for messages.
+std::string text_provider_list() {
+    std::string out;
+    for (std::string_view name : rolloy::providers::text_provider_names())
+        out += (out.empty() ? "" : ", ") + std::string(name);
+    return out;
+}
+
+// The provider argument checked against the registry before anything is read: "auto",
+// "template" or the name of a text provider.
+void check_provider_name(const std::string &provider) {
+    if (provider == "auto" || provider == "template" || rolloy::providers::find_text_provider(provider))
+        return;
+    const std::string list = text_provider_list();
+    const std::string shown = provider.size() > 40 ? std::string() : " \"" + provider + "\"";
+    throw Error(ErrorKind::InvalidInput,
+                (rolloy::providers::find_provider(provider) ? "provider" + shown + " does not write prompts"
+                                                            : "unknown prompt provider" + shown) +
+                    " (text providers: " + list + ")",
+                {},
+                "Use template (offline), a text provider of rolloy.providers() (" + list +
+                    "), or auto (the first of them with a key, else template).");
+}
+
+// The provider that writes the prompt and its key: the one asked for, or with "auto" the first
+// text provider in registry order that has a key, else the template (no key).
+std::string choose_provider(SpiConnection &spi, const std::string &requested, std::string &key) {
+    if (requested == "template") return requested;
+    std::vector<std::string> names;
+    if (requested == "auto")
+        for (std::string_view name : rolloy::providers::text_provider_names())
+            names.emplace_back(name);
+    else
+        names.push_back(requested);
+    for (const std::string &name : names) {
+        key = rolloy::pg::jobs::provider_key(spi, name);
+        if (!key.empty()) return name;
+    }
+    if (requested != "auto")
+        throw Error(ErrorKind::WrongState, "no API key for provider \"" + requested + "\"", {},
+                    "An admin sets one with rolloy.set_provider_key('" + requested +
+                        "', …); or use provider template.");
+    return "template";
+}
+
 struct Written {
     std::string provider, model, system, prompt;
     long long tokens_in = 0, tokens_out = 0, latency_ms = 0;
@@ -44,14 +93,14 @@ struct Written {
     std::optional<std::string> ledger_cost; // set when the call's ledger row was completed
 };
 
-// The Gemini call's ledger row, written and committed on its own (see autonomous.hpp): opened
+// The provider call's ledger row, written and committed on its own (see autonomous.hpp): opened
 // before the request leaves, completed once the answer is in, whatever becomes of the caller's
 // statement. 0 when the database has no ledger yet (0.1.0 not upgraded).
 class PromptAttempt {
   public:
     PromptAttempt(SpiConnection &spi, const std::string &owner, const std::string &project_id,
-                  const std::string &model)
-        : model_(model) {
+                  const std::string &provider, const std::string &model)
+        : provider_(provider), model_(model) {
         if (!rolloy::pg::jobs::ledger_available(spi)) return;
         auto opened = rolloy::pg::run_autonomous(
             "INSERT INTO rolloy.api_usage_logs (user_id, project_id, operation, provider, model, success, "
@@ -62,12 +111,12 @@ class PromptAttempt {
             " VALUES ((SELECT u.id FROM rolloy.users u WHERE u.id = $1::uuid FOR KEY SHARE SKIP LOCKED),"
             "         (SELECT p.id FROM rolloy.creative_projects p WHERE p.id = $2::uuid FOR KEY SHARE SKIP "
             "LOCKED),"
-            "         'prompt', 'gemini', $3, false, 'in_flight', now()) RETURNING id",
-            {owner, project_id, model});
+            "         'prompt', $4, $3, false, 'in_flight', now()) RETURNING id",
+            {owner, project_id, model, provider});
         // Money first: a call that cannot be put on the books is not made.
         if (!opened.ok || !opened.value)
             throw Error(ErrorKind::ExternalService,
-                        "the Gemini call could not be put on the books: " + opened.error, {},
+                        "the " + provider + " call could not be put on the books: " + opened.error, {},
                         "Try again; if it persists, check max_worker_processes and the server log.");
         id_ = *opened.value;
     }
@@ -82,7 +131,7 @@ class PromptAttempt {
                 "UPDATE rolloy.api_usage_logs l"
                 "   SET state = 'completed', success = $2::boolean, http_status = nullif($3::integer, 0),"
                 "       latency_ms = $4::integer, tokens_in = $5::bigint, tokens_out = $6::bigint,"
-                "       cost_usd = @internal@._call_cost('gemini', l.model, $5::bigint, $6::bigint, 0, 0),"
+                "       cost_usd = @internal@._call_cost(l.provider, l.model, $5::bigint, $6::bigint, 0, 0),"
                 "       error = nullif($7, ''), finished_at = now()"
                 " WHERE l.id = $1::bigint AND l.state = 'in_flight' RETURNING l.cost_usd"),
             {id_, outcome.success() ? "true" : "false", std::to_string(outcome.http_status),
@@ -91,15 +140,14 @@ class PromptAttempt {
         if (done.ok && done.value) return done.value;
         const std::string why = done.ok ? "the row was closed meanwhile" : done.error;
         call([this, &why] {
-            ereport(WARNING,
-                    (errmsg("rolloy: could not complete the ledger row %s of a Gemini prompt call: %s",
-                            id_.c_str(), why.c_str())));
+            ereport(WARNING, (errmsg("rolloy: could not complete the ledger row %s of a %s prompt call: %s",
+                                     id_.c_str(), provider_.c_str(), why.c_str())));
         });
         return std::nullopt;
     }
 
   private:
-    std::string model_, id_;
+    std::string provider_, model_, id_;
 };
 
 // The project (if the caller owns it or is an admin) and its ABCD as a brief.
@@ -144,7 +192,8 @@ rolloy::prompts::CreativeBrief load_brief(SpiConnection &spi, const std::string 
 
 // The failed call is logged by the worker: this statement's transaction is about to roll back.
 // Without a worker (rolloy not preloaded) it goes to the server log instead.
-void leave_failed_call_log(const std::string &owner, const std::string &project_id, const std::string &model,
+void leave_failed_call_log(const std::string &owner, const std::string &project_id,
+                           const std::string &provider, const std::string &model,
                            const rolloy::providers::Outcome &outcome) {
     using rolloy::pg::worker::PendingCallLog;
     PendingCallLog log{};
@@ -154,7 +203,7 @@ void leave_failed_call_log(const std::string &owner, const std::string &project_
     copy(log.user_id, sizeof log.user_id, owner);
     copy(log.project_id, sizeof log.project_id, project_id);
     copy(log.operation, sizeof log.operation, "prompt");
-    copy(log.provider, sizeof log.provider, "gemini");
+    copy(log.provider, sizeof log.provider, provider);
     copy(log.model, sizeof log.model, model);
     log.http_status = static_cast<int>(outcome.http_status);
     log.latency_ms = static_cast<int>(outcome.latency_ms);
@@ -169,22 +218,24 @@ void leave_failed_call_log(const std::string &owner, const std::string &project_
     copy(log.error, sizeof log.error, message.substr(0, keep));
     if (rolloy::pg::worker::leave_call_log(log)) return;
     call([&log] {
-        ereport(
-            LOG,
-            (errmsg("rolloy: failed Gemini prompt call not logged in api_usage_logs (no worker): model %s, "
-                    "HTTP %d, %lld tokens in, %lld out",
-                    log.model, log.http_status, (long long)log.tokens_in, (long long)log.tokens_out)));
+        ereport(LOG,
+                (errmsg("rolloy: failed %s prompt call not logged in api_usage_logs (no worker): model %s, "
+                        "HTTP %d, %lld tokens in, %lld out",
+                        log.provider, log.model, log.http_status, (long long)log.tokens_in,
+                        (long long)log.tokens_out)));
     });
 }
 
-Written with_gemini(SpiConnection &spi, const rolloy::prompts::CreativeBrief &brief, const std::string &key,
-                    const std::string &owner, const std::string &project_id) {
+Written with_provider(SpiConnection &spi, const std::string &provider,
+                      const rolloy::prompts::CreativeBrief &brief, const std::string &key,
+                      const std::string &owner, const std::string &project_id) {
     using namespace rolloy::providers;
     rolloy::prompts::PromptMessages messages = rolloy::prompts::build_prompt_request(brief);
     ProviderConfig config;
-    const rolloy::pg::settings::ProviderSettings *gemini = rolloy::pg::settings::provider_settings("gemini");
-    config.base_url = gemini->base_url_value();
-    config.model = gemini->model("text");
+    const rolloy::pg::settings::ProviderSettings *settings =
+        rolloy::pg::settings::provider_settings(provider);
+    config.base_url = settings->base_url_value();
+    config.model = settings->model("text");
     config.api_key = key;
     config.request_timeout_ms = rolloy::pg::settings::request_timeout_ms;
     TextRequest request;
@@ -193,24 +244,24 @@ Written with_gemini(SpiConnection &spi, const rolloy::prompts::CreativeBrief &br
     request.max_output_tokens = kMaxOutputTokens;
     request.temperature = 0.7;
     HttpClient http;
-    PromptAttempt attempt(spi, owner, project_id, config.model);
+    PromptAttempt attempt(spi, owner, project_id, provider, config.model);
     // Cancel and statement_timeout set InterruptPending from a signal handler: reading the flag
     // is all the callback may do (no Postgres call, no longjmp); the error follows below.
-    Outcome outcome = run_call(http, find_text_provider("gemini")->make_call(config, std::move(request)),
+    Outcome outcome = run_call(http, find_text_provider(provider)->make_call(config, std::move(request)),
                                config.request_timeout_ms, [] { return InterruptPending != 0; });
     std::optional<std::string> ledger_cost;
     if (attempt.open())
         ledger_cost = attempt.complete(outcome);
     else if (!outcome.success())
-        leave_failed_call_log(owner, project_id, config.model, outcome);
+        leave_failed_call_log(owner, project_id, provider, config.model, outcome);
     call([] { CHECK_FOR_INTERRUPTS(); });
     if (!outcome.success())
-        throw Error(ErrorKind::ExternalService, "Gemini could not write the prompt: " + outcome.message,
+        throw Error(ErrorKind::ExternalService, provider + " could not write the prompt: " + outcome.message,
                     outcome.finish_reason.empty() ? "" : "finishReason " + outcome.finish_reason,
                     outcome.kind == OutcomeKind::Transient ? "This is usually temporary: try again shortly."
                                                            : "");
     Written w;
-    w.provider = "gemini";
+    w.provider = provider;
     w.model = config.model;
     w.system = messages.system;
     w.prompt = rolloy::prompts::clean_model_prompt(outcome.text);
@@ -229,11 +280,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
     std::string project_id =
         call([fcinfo] { return DatumGetCString(DirectFunctionCall1(uuid_out, PG_GETARG_DATUM(0))); });
     std::string provider = PG_ARGISNULL(1) ? "auto" : rolloy::pg::text_arg(fcinfo, 1);
-    if (provider != "auto" && provider != "template" && provider != "gemini")
-        throw Error(ErrorKind::InvalidInput,
-                    provider.size() > 40 ? std::string("unknown prompt provider")
-                                         : "unknown prompt provider \"" + provider + "\"",
-                    {}, "Use template (offline), gemini, or auto (gemini when a key is set, else template).");
+    check_provider_name(provider);
 
     SpiConnection spi;
     // No rolloy identity: refused before anything is read (42501), as by every function that needs
@@ -242,29 +289,20 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
     std::string owner;
     rolloy::prompts::CreativeBrief brief = load_brief(spi, project_id, owner);
     std::string key;
-    if (provider != "template") {
-        auto rows =
-            spi.query("SELECT api_key FROM rolloy.provider_secrets WHERE provider = 'gemini'", {}, true);
-        if (!rows.empty()) key = rows[0][0].value_or("");
-        if (provider == "gemini" && key.empty())
-            throw Error(
-                ErrorKind::WrongState, "no API key for provider \"gemini\"", {},
-                "An admin sets one with rolloy.set_provider_key('gemini', …); or use provider template.");
-        provider = key.empty() ? "template" : "gemini";
-    }
+    provider = choose_provider(spi, provider, key);
 
     Written w;
-    if (provider == "gemini") {
-        // A Gemini call costs money: refuse it when the owner's monthly budget has no room for its
+    if (provider != "template") {
+        // A provider call costs money: refuse it when the owner's monthly budget has no room for its
         // worst case (raises configuration_limit_exceeded with the figures).
         spi.query(internal_sql("SELECT @internal@._check_budget($1::uuid,"
-                               " @internal@._call_cost('gemini', $2, $3::bigint, $4::bigint, 0, 0))")
+                               " @internal@._call_cost($5, $2, $3::bigint, $4::bigint, 0, 0))")
                       .c_str(),
-                  {owner, rolloy::pg::settings::provider_settings("gemini")->model("text"),
-                   std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens)});
+                  {owner, rolloy::pg::settings::provider_settings(provider)->model("text"),
+                   std::to_string(kWorstCaseInputTokens), std::to_string(kMaxOutputTokens), provider});
         // No SPI call is in progress while we wait on the network; the backend's own
         // transaction stays open (the caller's statement), which is unavoidable here.
-        w = with_gemini(spi, brief, key, owner, project_id);
+        w = with_provider(spi, provider, brief, key, owner, project_id);
     } else {
         w.provider = "template";
         w.model = "template-v1";
@@ -272,7 +310,7 @@ ROLLOY_FUNCTION(rolloy_generate_prompt) {
         w.prompt = rolloy::prompts::compose_template_prompt(brief);
     }
 
-    // A Gemini call is on the books already (its own committed ledger row); the template's
+    // A provider call is on the books already (its own committed ledger row); the template's
     // offline call, or a call in a database without the ledger, is logged with the prompt.
     std::string cost;
     if (w.ledger_cost) {

@@ -65,8 +65,9 @@ void define_storage_gucs() {
     // waiting for a lock or a retry stays within its lease).
     DefineCustomIntVariable(
         "rolloy.storage_orphan_grace_seconds",
-        "Age an object of the s3 store without a row must reach before cleanup() deletes it.", nullptr,
-        &orphan_grace_seconds, 86400, 0, 365 * 86400, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        "Age an object of the s3 store (or a row of the db store) without an image row must reach before "
+        "cleanup() deletes it.",
+        nullptr, &orphan_grace_seconds, 86400, 0, 365 * 86400, PGC_SUSET, 0, nullptr, nullptr, nullptr);
 }
 
 bool new_images_go_to_s3() {
