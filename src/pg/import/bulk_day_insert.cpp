@@ -21,7 +21,8 @@ namespace {
 constexpr int kBatch = 1000;
 
 // -1: not a plain insert target (nothing written). Allocates in the current memory context.
-std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
+std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t batch_id,
+                            BulkInsertState bulk) {
     int *map = nullptr;
     int index[kDayColumns];
     Relation rel = open_plain_ad_days(plain_insert_target, &map, index);
@@ -35,7 +36,6 @@ std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t b
     InitResultRelInfo(result, rel, 0, nullptr, 0);
     ExecOpenIndices(result, false);
     CommandId cid = GetCurrentCommandId(true);
-    BulkInsertState bulk = GetBulkInsertState();
     TupleTableSlot *slots[kBatch];
     int made = 0;
     Datum batch = Int64GetDatum(batch_id);
@@ -60,7 +60,7 @@ std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t b
         CHECK_FOR_INTERRUPTS();
     }
 
-    FreeBulkInsertState(bulk);
+    ReleaseBulkInsertStatePin(bulk); // no pin between chunks: other statements run there
     for (int j = 0; j < made; ++j)
         ExecDropSingleTupleTableSlot(slots[j]);
     ExecCloseIndices(result);
@@ -73,11 +73,11 @@ std::int64_t insert_days_in(const DayValues *rows, std::size_t n, std::int64_t b
 
 // table_multi_insert leaves memory in the current context (an array per batch), as do the
 // result relation and its index list: all of it goes with a context of the chunk's own.
-std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
+std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id, BulkInsertState bulk) {
     MemoryContext work =
         AllocSetContextCreate(CurrentMemoryContext, "rolloy bulk day insert", ALLOCSET_DEFAULT_SIZES);
     MemoryContext caller = MemoryContextSwitchTo(work);
-    std::int64_t written = insert_days_in(rows, n, batch_id);
+    std::int64_t written = insert_days_in(rows, n, batch_id, bulk);
     MemoryContextSwitchTo(caller);
     MemoryContextDelete(work);
     return written;
@@ -85,9 +85,14 @@ std::int64_t insert_days(const DayValues *rows, std::size_t n, std::int64_t batc
 
 } // namespace
 
-std::optional<std::int64_t> bulk_insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id) {
+BulkInsertStateData *begin_bulk_insert() {
+    return call([] { return GetBulkInsertState(); });
+}
+
+std::optional<std::int64_t> bulk_insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id,
+                                             BulkInsertStateData *bulk) {
     if (n == 0) return 0;
-    std::int64_t written = call([rows, n, batch_id] { return insert_days(rows, n, batch_id); });
+    std::int64_t written = call([rows, n, batch_id, bulk] { return insert_days(rows, n, batch_id, bulk); });
     if (written < 0) return std::nullopt;
     return written;
 }

@@ -16,6 +16,8 @@
 #include <cstdint>
 #include <optional>
 
+struct BulkInsertStateData; // access/heapam.h
+
 namespace rolloy::pg {
 
 // One day row as it is stored (money in millionths, currency as its number).
@@ -26,9 +28,17 @@ struct DayValues {
     bool has_reach = false, has_currency = false;
 };
 
+// One insertion state for all chunks of an import, as COPY keeps one for a whole file: its ring
+// of 16 MB of shared buffers is reused by every chunk. A state per chunk took fresh buffers each
+// time, and the backend paid a page fault for every shared buffer page it touched the first time
+// (200,000 rows: 35,000 faults instead of 26,500, 12 % of the import's CPU). Allocated in the
+// current memory context, which must last the import; no buffer stays pinned between chunks.
+BulkInsertStateData *begin_bulk_insert();
+
 // Inserts rows[0..n) (in primary-key order for local index insertions) with import_batch_id
 // batch_id, created_at = updated_at = now(); the rows inserted, or nullopt when the bulk path does
 // not apply (nothing written).
-std::optional<std::int64_t> bulk_insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id);
+std::optional<std::int64_t> bulk_insert_days(const DayValues *rows, std::size_t n, std::int64_t batch_id,
+                                             BulkInsertStateData *bulk);
 
 } // namespace rolloy::pg

@@ -65,6 +65,7 @@ ChunkWriter::ChunkWriter(std::int64_t batch_id) : batch_id_(batch_id) {
     upsert_plan_ = prepare_chunk_plan(kUpsert, kParams, types);
     probe_plan_ = prepare_chunk_plan(kProbe, 3, probe_types);
     chunk_context_ = create_chunk_context();
+    bulk_state_ = begin_bulk_insert();
 }
 
 bool ChunkWriter::any_key_exists(const PendingChunk &c, AdResolver &ads) {
@@ -175,7 +176,7 @@ bool ChunkWriter::bulk_insert(const std::vector<std::uint32_t> &which, std::size
     new_days_.resize(n);
     for (std::size_t k = 0; k < n; ++k)
         new_days_[k] = days_[which[k]];
-    std::optional<std::int64_t> bulk = bulk_insert_days(new_days_.data(), n, batch_id_);
+    std::optional<std::int64_t> bulk = bulk_insert_days(new_days_.data(), n, batch_id_, bulk_state_);
     if (!bulk) return false;
     paths_.bulk_inserted += *bulk;
     written->inserted += *bulk;

@@ -65,10 +65,11 @@ class ChunkWriter {
 
     std::int64_t batch_id_;
     SPIPlanPtr insert_plan_ = nullptr, upsert_plan_ = nullptr, probe_plan_ = nullptr;
-    MemoryContext chunk_context_ = nullptr; // arrays of one chunk; reset after each write
-    std::vector<std::uint32_t> order_;      // the chunk's rows in key order
-    std::vector<DayValues> days_;           // the chunk's rows in key order, as stored
-    std::vector<DayValues> new_days_;       // the keys not found, for bulk_insert_days()
+    MemoryContext chunk_context_ = nullptr;     // arrays of one chunk; reset after each write
+    BulkInsertStateData *bulk_state_ = nullptr; // one for the whole import (bulk_day_insert.hpp)
+    std::vector<std::uint32_t> order_;          // the chunk's rows in key order
+    std::vector<DayValues> days_;               // the chunk's rows in key order, as stored
+    std::vector<DayValues> new_days_;           // the keys not found, for bulk_insert_days()
     std::vector<std::uint32_t> absent_, contended_, subset_;
     Paths paths_;
 };
