@@ -6,6 +6,8 @@
 #include "core/common/error.hpp"
 #include "core/common/sha256.hpp"
 
+#include "providers_test_support.hpp"
+
 #include <gtest/gtest.h>
 
 #include <ctime>
@@ -132,6 +134,22 @@ TEST(ReplicateReconcile, PagesAndMatches) {
     ASSERT_TRUE(empty);
     EXPECT_TRUE(empty->results.empty());
     EXPECT_TRUE(empty->next.empty());
+}
+
+// A recorded page in the shape of the OpenAPI example of predictions.list.
+TEST(ReplicateReconcile, RecordedPage) {
+    const auto page = parse_page(testing::read_fixture("replicate_list_page.json"));
+    ASSERT_TRUE(page);
+    EXPECT_EQ(page->next, "https://api.replicate.com/v1/predictions?cursor=cD0yMDI2LTEyLTA1");
+    ASSERT_EQ(page->results.size(), 1u);
+    const ListedPrediction &p = page->results[0];
+    EXPECT_EQ(p.id, "gm3qorzdhgbfurvjtvhg6dckhu");
+    EXPECT_EQ(p.model, "black-forest-labs/flux-dev");
+    EXPECT_EQ(p.created_at, parse_iso8601("2026-12-05T16:19:34Z"));
+    EXPECT_EQ(p.seed, std::optional<std::int64_t>(42));
+    EXPECT_EQ(p.prompt, "a watercolor fox");
+    EXPECT_EQ(p.image_sha256, sha256_hex("data:image/png;base64,UE5HREFUQQ=="));
+    EXPECT_EQ(p.cancel_url, "https://api.replicate.com/v1/predictions/gm3qorzdhgbfurvjtvhg6dckhu/cancel");
 }
 
 TEST(ReplicateReconcile, CancelAfterHeader) {
