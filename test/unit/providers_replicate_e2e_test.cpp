@@ -191,6 +191,40 @@ TEST_F(ReplicateE2E, CreateStoppedInFlightIsFoundByTheNextAttempt) {
     }
 }
 
+// Newer predictions push ours to a later page: the cursor is followed (a page of one here).
+TEST_F(ReplicateE2E, ReconciliationFollowsTheListCursor) {
+    auto page_size = [](int n) {
+        HttpClient http;
+        HttpRequest req;
+        req.method = HttpMethod::Post;
+        req.url = server_->base_url() + "/_replicate";
+        req.body = "{\"page_size\": " + std::to_string(n) + "}";
+        http.perform({req});
+    };
+    ProviderConfig c = config();
+    c.options["prefer_wait"] = "5";
+    const std::string prompt = "[[fault:latency=600]] [[id:re-cursor]]";
+    HttpClient http;
+    Outcome first;
+    {
+        JobRunner runner(http);
+        runner.add(1, image_provider().make_call(c, request(prompt)), 200); // the deadline cuts the create
+        first = runner.run().at(0).outcome;
+    }
+    ASSERT_TRUE(decode_pending(first.resume_token)) << first.message;
+    for (int i = 0; i < 3; ++i) // three newer predictions
+        ASSERT_TRUE(run(request("[[id:re-cursor-newer" + std::to_string(i) + "]]")).success());
+    const int lists = count("_list", "list");
+    page_size(1);
+    ImageRequest again = request(prompt);
+    again.resume_token = first.resume_token;
+    const Outcome o = run(again, c);
+    page_size(100);
+    ASSERT_TRUE(o.success()) << o.message;
+    EXPECT_GE(count("_list", "list") - lists, 4); // pages 1-3 hold the newer ones
+    EXPECT_EQ(count("re-cursor", "create"), 1);
+}
+
 // The registry's model options: flux-dev asks for exactly one output, kontext gets its
 // reference as input_image and no num_outputs (the fake refuses both otherwise, as Replicate).
 TEST_F(ReplicateE2E, ModelOptionsFromTheRegistry) {
