@@ -354,6 +354,10 @@ TEST(ReplicateFlux, ListFailures) {
     EXPECT_EQ(o.kind, OutcomeKind::Permanent); // a person must look: it may exist and bill
     EXPECT_TRUE(o.outcome_unknown()) << o.message;
     EXPECT_NE(o.message.find("not created again"), std::string::npos) << o.message;
+    auto huge = image_provider().make_call(c, r); // a page over max_response_bytes
+    ASSERT_TRUE(is_list(huge->start()));
+    o = finish_with(*huge, transport(TransportError::TooLarge, "response larger than the limit"));
+    EXPECT_TRUE(o.outcome_unknown()) << o.message;
 }
 
 TEST(ReplicateFlux, CreateThatNeverLeftIsTransient) {

@@ -188,9 +188,8 @@ class PredictionCall : public ProviderCall {
     }
 
     Action on_list(HttpResponse &r) {
-        if (!r.ok()) return retry_step(transport_failure(r, kList), list_request());
-        if (r.status < 200 || r.status >= 300) {
-            Outcome out = error_outcome(r, kList, redactor_);
+        if (r.status < 200 || r.status >= 300 || !r.ok()) {
+            Outcome out = r.ok() ? error_outcome(r, kList, redactor_) : transport_failure(r, kList);
             if (out.kind != OutcomeKind::Transient)
                 return unknown(why() + "; listing predictions to find it failed: " + out.message, r.status);
             return retry_step(std::move(out), list_request());
