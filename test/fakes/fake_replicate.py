@@ -2,6 +2,10 @@
 """Fake Replicate HTTP API (official-model predictions, e.g. black-forest-labs/flux-dev img2img).
 
     POST /v1/models/{owner}/{name}/predictions  create (Authorization: Bearer ...; Prefer: wait[=N])
+    GET  /v1/predictions[?created_after=ISO]    list, newest first, PAGE_SIZE a page (100; POST
+                                                /_replicate {"page_size": N} changes it), with
+                                                `next`/`previous` cursor URLs; every prediction
+                                                with its whole input (the reference included)
     GET  /v1/predictions/{id}                   the prediction
     POST /v1/predictions/{id}/cancel            cancel (200 and the prediction)
     GET  /delivery/{id}/out-{i}.png             an output file, as replicate.delivery serves it
@@ -21,7 +25,13 @@ Bodies follow Replicate: prediction objects, RFC 7807 errors ({"title","detail",
 
 Counting key: [[id:NAME]] in the prompt, else the seed, else a prompt hash. Counters per key:
 "create" (requests), "created" (predictions made: billable), "get", "cancel", "download",
-"download_with_key". A test asserts one prediction per image with created == 1.
+"download_with_key", "num_outputs=N" (what the create asked for, "unset" when it sent none),
+"cancel_after=V" (the Cancel-After header); lists count under key "_list" ("list").
+A test asserts one prediction per image with created == 1.
+
+Cancel-After: a prediction still running that long after its creation ends "canceled".
+Models whose name ends in "flux-kontext-pro" take the reference as `input_image` and refuse
+`image` and `num_outputs` (422 additional_property_not_allowed), as Replicate's schema does.
 
 Faults (in the prompt, see fake_common.py for syntax; xN = first N requests of the key only):
     NNN                 create answers HTTP NNN and creates nothing (401, 402, 404, 422, 429, 5xx);
@@ -52,7 +62,7 @@ import secrets
 import threading
 import time
 from datetime import datetime, timezone
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 from fake_common import SHUTDOWN, BaseHandler, hang, parse_faults, request_key, serve
 
@@ -64,6 +74,8 @@ FORMATS = ("webp", "jpg", "png")
 
 JOBS = {}
 JOBS_LOCK = threading.Lock()
+PAGE_SIZE = [100]
+DURATION_RE = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 
 
 def problem(status, title, detail, **extra):
@@ -95,8 +107,30 @@ def error_for(code, token=""):
     return problem(code, "Internal Server Error", f"fake failure {code}" + echo)
 
 
-def check_input(inp):
-    """A 422 body for a bad flux-dev input, or None."""
+def parse_iso(text):
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
+    except (ValueError, AttributeError):
+        return None
+
+
+def cancel_after_seconds(header):
+    """Seconds of a Cancel-After header (30s, 5m, 1h30m, 30), None when absent or invalid."""
+    m = DURATION_RE.match((header or "").strip())
+    if not header or not m or not any(m.groups()):
+        return None
+    h, mi, se = (int(g or 0) for g in m.groups())
+    total = h * 3600 + mi * 60 + se
+    return total if total >= 5 else None
+
+
+def check_input(inp, model=""):
+    """A 422 body for a bad flux-dev (or flux-kontext-pro) input, or None."""
+    if isinstance(inp, dict) and model.endswith("flux-kontext-pro"):
+        for extra in ("image", "num_outputs"):
+            if extra in inp:
+                return invalid("input", "additional_property_not_allowed",
+                               f"Additional property {extra} is not allowed")
     if not isinstance(inp, dict):
         return problem(422, "Input validation failed", "- input: Invalid type. Expected: object\n",
                        invalid_fields=[{"type": "invalid_type", "field": "input", "description": "Expected: object"}])
@@ -151,7 +185,10 @@ class ReplicateHandler(BaseHandler):
         now = time.monotonic()
         status, output, error, logs = "starting", None, None, ""
         started = job["created"] + (job["ready_at"] - job["created"]) / 4
-        if job["canceled_at"] is not None and job["canceled_at"] < job["ready_at"]:
+        limit = job.get("cancel_after")
+        if limit is not None and job["created"] + limit < job["ready_at"] and now >= job["created"] + limit:
+            status = "canceled"  # Cancel-After ran out before it finished
+        elif job["canceled_at"] is not None and job["canceled_at"] < job["ready_at"]:
             status = "canceled"
         elif now >= job["ready_at"]:
             status, output, error, logs = job["final"]
@@ -176,6 +213,10 @@ class ReplicateHandler(BaseHandler):
         if self.handle_control():
             return
         raw = self.read_body()
+        if urlparse(self.path).path == "/_replicate":
+            PAGE_SIZE[0] = max(1, int(json.loads(raw or b"{}").get("page_size", PAGE_SIZE[0])))
+            self.send_json(200, {"page_size": PAGE_SIZE[0]})
+            return
         path = urlparse(self.path).path
         m = PRED_RE.match(path)
         if m and m.group(2):
@@ -205,11 +246,15 @@ class ReplicateHandler(BaseHandler):
             headers = {"Retry-After": f.args["retry_after"]} if code == 429 and "retry_after" in f.args else None
             self.send_json(code, error_for(code, token), headers)
             return
-        bad = check_input(inp)
+        self.state.count(key, f"num_outputs={inp.get('num_outputs', 'unset') if isinstance(inp, dict) else 'unset'}")
+        if self.headers.get("Cancel-After"):
+            self.state.count(key, "cancel_after=" + self.headers.get("Cancel-After"))
+        bad = check_input(inp, m.group(1) + "/" + m.group(2))
         if bad:
             self.send_json(422, bad)
             return
         job = self.make_job(key, m.group(1) + "/" + m.group(2), inp, faults)
+        job["cancel_after"] = cancel_after_seconds(self.headers.get("Cancel-After"))
         late = self.fires((key, "created"), faults, lambda n: n.startswith("created_") or n in ("drop", "hang"))
         wait = self.prefer_wait()
         if wait:
@@ -261,7 +306,7 @@ class ReplicateHandler(BaseHandler):
             final = ("succeeded", urls[0] if single and urls else urls, None, "100%|##########| 28/28")
         now = time.monotonic()
         shown = {k: v for k, v in inp.items() if k not in ("image", "input_image")}
-        job = {"id": pid, "key": key, "model": model, "input": shown, "faults": faults, "names": names,
+        job = {"id": pid, "key": key, "model": model, "input": shown, "full_input": inp, "faults": faults, "names": names,
                "created": now, "wall": time.time(), "ready_at": now + latency / 1000.0, "final": final,
                "canceled_at": None, "seed": inp.get("seed", 42), "foreign": "foreign_url" in names}
         with JOBS_LOCK:
@@ -291,6 +336,10 @@ class ReplicateHandler(BaseHandler):
         if m:
             self.serve_file(m.group(1))
             return
+        if path == "/v1/predictions":
+            if self.authorised():
+                self.list_predictions()
+            return
         m = PRED_RE.match(path)
         if not m or m.group(2):
             self.send_json(404, error_for(404))
@@ -313,6 +362,39 @@ class ReplicateHandler(BaseHandler):
             self.send_json(code, error_for(code), headers)
             return
         self.send_json(200, self.prediction(job))
+
+    def list_predictions(self):
+        """GET /v1/predictions: newest first, PAGE_SIZE a page, cursor URLs (Replicate's shape)."""
+        query = parse_qs(urlparse(self.path).query)
+        after = query.get("created_after", [None])[0]
+        since = parse_iso(after) if after else None
+        if after and since is None:
+            self.send_json(400, problem(400, "Bad Request", "created_after is not an ISO 8601 date-time"))
+            return
+        try:
+            offset = max(0, int(query.get("cursor", ["0"])[0]))
+        except ValueError:
+            self.send_json(400, problem(400, "Bad Request", "invalid cursor"))
+            return
+        self.state.count("_list", "list")
+        with JOBS_LOCK:
+            jobs = sorted(JOBS.values(), key=lambda j: j["wall"], reverse=True)
+        if since is not None:
+            jobs = [j for j in jobs if j["wall"] >= since]
+        size = PAGE_SIZE[0]
+        page = jobs[offset:offset + size]
+        base = f"{self.base_url()}/v1/predictions?"
+        extra = f"&created_after={after}" if after else ""
+        results = []
+        for job in page:
+            pred = self.prediction(job)
+            pred["input"] = job["full_input"]  # the list returns inputs as accepted
+            pred.pop("logs", None)
+            results.append(pred)
+        self.send_json(200, {
+            "next": f"{base}cursor={offset + size}{extra}" if offset + size < len(jobs) else None,
+            "previous": f"{base}cursor={max(0, offset - size)}{extra}" if offset > 0 else None,
+            "results": results})
 
     def serve_file(self, pid):
         with JOBS_LOCK:

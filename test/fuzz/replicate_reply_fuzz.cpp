@@ -1,14 +1,15 @@
-// libFuzzer target for Replicate's replies: prediction objects (create and poll answers), RFC
-// 7807 error bodies and resume tokens. Bodies are untrusted; nothing may crash, no exception
-// may escape, no message may contain the key, and a call given any token either polls on the
-// configured origin, creates, or fails without sending the key anywhere else.
+// libFuzzer target for Replicate's replies: prediction objects (create and poll answers), list
+// pages, RFC 7807 error bodies and resume tokens (tickets and pending creates). Bodies are untrusted; nothing
+// may crash, no exception may escape, no message may contain the key, and a call given any token either polls
+// on the configured origin, creates, or fails without sending the key anywhere else.
 //
 //   clang++ -std=c++17 -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 //       $(pkg-config --cflags --libs libcurl jansson) test/fuzz/replicate_reply_fuzz.cpp \
-//       src/core/providers/*.cpp src/core/common/{base64,utf8}.cpp -o replicate_reply_fuzz &&
+//       src/core/providers/*.cpp src/core/common/{base64,sha256,utf8}.cpp -lcrypto -o replicate_reply_fuzz &&
 //       ./replicate_reply_fuzz test/fixtures/providers
 #include "core/providers/replicate_api.hpp"
 #include "core/providers/replicate_flux.hpp"
+#include "core/providers/replicate_reconcile.hpp"
 #include "core/providers/url.hpp"
 
 #include <cstddef>
@@ -64,6 +65,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     const std::string body(reinterpret_cast<const char *>(data), size);
     (void)replicate::parse_prediction(body);
     (void)replicate::decode_ticket(body);
+    (void)replicate::decode_pending(body);
+    (void)replicate::parse_page(body); // list pages (reconciling a create without an answer)
+    (void)replicate::parse_iso8601(body);
     const Redactor redactor(kKey);
     for (const long status : {200L, 201L, 202L, 404L, 422L, 429L, 502L}) {
         HttpResponse r;

@@ -4,6 +4,10 @@
 # Retry-After is retried, 402 and 422 fail at once, the safety checker's refusals fail for
 # good; a kill -9 after the create is recovered by the prediction id booked in the ledger,
 # with no second create (Replicate has no idempotency key), and the request is charged once.
+# A create whose answer is lost (dropped, or the worker stopped by SIGTERM or the job deadline
+# while a slow Prefer: wait create was in flight) is found in GET /v1/predictions and finished:
+# one create, one charge. flux-dev is asked for exactly one output; flux-kontext-pro gets its
+# reference as input_image.
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
@@ -28,9 +32,9 @@ rstat() {  # rstat KEY COUNTER -> the fake's counter for [[id:KEY]]
 }
 p=$(new_project OUT PARK WALK JOY UGC "a senior walks in a park")
 declare -A job
-add() {  # add KEY FAULTS [MAX_ATTEMPTS]: one replicate job of flux-dev
+add() {  # add KEY FAULTS [MAX_ATTEMPTS] [MODEL]: one replicate job (flux-dev unless MODEL)
     job[$1]=$(q -c "INSERT INTO rolloy.generated_images (project_id, reference_image_id, provider, model, prompt, max_attempts, params)
-        SELECT '$p', r.id, 'replicate', 'black-forest-labs/flux-dev', \$\$[[id:$1]]$2 a senior walks in a park\$\$, ${3:-5},
+        SELECT '$p', r.id, 'replicate', '${4:-black-forest-labs/flux-dev}', \$\$[[id:$1]]$2 a senior walks in a park\$\$, ${3:-5},
                '{\"strength\": 0.8, \"steps\": 20, \"guidance\": 3.5}'
           FROM rolloy.reference_images r WHERE r.product_state = 'expanded' LIMIT 1 RETURNING id")
 }
@@ -44,6 +48,7 @@ add r_422 "[[fault:422]]"
 add r_nsfw "[[fault:nsfw=1]][[fault:latency=300]]"
 add r_empty "[[fault:empty_output]][[fault:latency=300]]"
 add r_drop "[[fault:drop]]"
+add r_kontext "[[fault:latency=300]]" 5 black-forest-labs/flux-kontext-pro
 wait_for "SELECT count(*) = 0 FROM rolloy.generated_images WHERE project_id = '$p' AND status IN ('pending', 'processing')" 60 "replicate jobs done"
 
 check "Prefer: wait: the create answers the finished prediction, no poll" "$(st r_wait) $(rstat r_wait created) $(rstat r_wait get)" "completed:1 1 0"
@@ -55,25 +60,35 @@ check "402 fails at once with Replicate's detail" "$(st r_402) $(err r_402 | gre
 check "422 fails at once" "$(st r_422) $(rstat r_422 created)" "failed:1 0"
 check "the safety checker refusing the image fails it for good" "$(st r_nsfw) $(err r_nsfw | grep -ci 'nsfw')" "failed:1 1"
 check "an empty output (every image dropped) fails it for good" "$(st r_empty)" "failed:1"
+check "flux-dev is asked for exactly one output (billed per output)" "$(rstat r_wait num_outputs=1)" "1"
+check "every create carries Cancel-After (an orphan stops by itself)" "$(rstat r_wait cancel_after=900s)" "1"
+# The safety checker dropped the only output: Replicate bills per output, so nothing is charged.
+check "a refused image costs nothing, its attempt is on the books" "$(q -c "
+    SELECT string_agg(g.status || ':' || l.state || ':' || l.cost_usd || ':' || g.cost_usd, ' ' ORDER BY g.prompt)
+      FROM rolloy.generated_images g JOIN rolloy.api_usage_logs l ON l.image_id = g.id
+     WHERE g.id IN ('${job[r_nsfw]}', '${job[r_empty]}')")" "failed:completed:0.000000:0.000000 failed:completed:0.000000:0.000000"
+check "flux-kontext-pro: reference as input_image, no num_outputs, priced as kontext" \
+    "$(st r_kontext) $(rstat r_kontext created) $(rstat r_kontext num_outputs=unset) $(image_field "${job[r_kontext]}" cost_usd)" \
+    "completed:1 1 1 0.040000"
 # A create whose answer never came: the prediction exists at Replicate (and bills), no id names
-# it. Never created again; the attempt is on the books as unknown at the list price.
-check "a create without an answer fails for good, never sent again" \
-    "$(st r_drop) $(rstat r_drop create) $(rstat r_drop created)" "failed:1 1 1"
-check "... and is booked as unknown at the list price, charged to the image" "$(q -c "
-    SELECT l.state || ' ' || l.cost_usd || ' ' || g.cost_usd || ' ' || (l.error LIKE 'outcome unknown: %may exist and be billed%')
+# it. The worker finds it in the list of predictions and finishes it: never created again.
+check "a create without an answer is found in the list, never sent again" \
+    "$(st r_drop) $(rstat r_drop create) $(rstat r_drop created)" "completed:1 1 1"
+check "... and is charged once" "$(q -c "
+    SELECT string_agg(l.state || ' ' || l.cost_usd, ',') || ' ' || min(g.cost_usd)
       FROM rolloy.api_usage_logs l JOIN rolloy.generated_images g ON g.id = l.image_id
-     WHERE l.image_id = '${job[r_drop]}'")" "unknown 0.025000 0.025000 true"
+     WHERE l.image_id = '${job[r_drop]}'")" "completed 0.025000 0.025000"
 check "outputs are downloaded without the key" "$(rstat r_wait download_with_key) $(rstat r_poll download_with_key)" "0 0"
 check "completed images are priced per image" "$(q -c "
     SELECT string_agg(g.cost_usd::text, ' ' ORDER BY g.cost_usd) FROM rolloy.generated_images g
-     WHERE g.project_id = '$p' AND g.status = 'completed'")" "0.025000 0.025000 0.025000"
+     WHERE g.project_id = '$p' AND g.status = 'completed'")" "0.025000 0.025000 0.025000 0.025000 0.040000"
 check "the key never reaches a message" "$(q -c "
     SELECT count(*) FROM rolloy.api_usage_logs WHERE error LIKE '%test-replicate-key%'")" "0"
 
 # Cancelling the project's work cancels the running prediction at Replicate (urls.cancel).
 add r_cancel "[[fault:latency=30000]]"
 wait_for "SELECT count(*) = 1 FROM rolloy.api_usage_logs WHERE image_id = '${job[r_cancel]}' AND state = 'in_flight'
-                                                         AND remote_id IS NOT NULL" 15 "prediction id booked"
+                                                         AND remote_id::jsonb ? 'replicate_prediction'" 15 "prediction id booked"
 check "cancel_generation cancels the running image" "$(q -c "SELECT rolloy.cancel_generation('$p')")" "1"
 for _ in $(seq 50); do [ "$(rstat r_cancel cancel)" -ge 1 ] && break; sleep 0.2; done
 check "the worker cancels its prediction at Replicate" "$(rstat r_cancel cancel) $(rstat r_cancel created)" "1 1"
@@ -86,7 +101,7 @@ check "the cancelled attempt is on the books, the image stays cancelled" "$(q -c
 # hands it to the next attempt, which polls that prediction: no second create.
 add r_kill "[[fault:latency=9000]]"
 wait_for "SELECT count(*) = 1 FROM rolloy.api_usage_logs WHERE image_id = '${job[r_kill]}' AND state = 'in_flight'
-                                                         AND remote_id IS NOT NULL" 15 "prediction id booked"
+                                                         AND remote_id::jsonb ? 'replicate_prediction'" 15 "prediction id booked"
 check "the booked remote id names the prediction" "$(q -c "
     SELECT remote_id::jsonb ? 'replicate_prediction' FROM rolloy.api_usage_logs WHERE image_id = '${job[r_kill]}'")" "t"
 victim=$(worker_pid)
@@ -100,6 +115,48 @@ check "two attempts, one request, charged once by the attempt that finished it" 
     SELECT string_agg(l.attempt || ':' || l.state || ':' || l.resumed || ':' || l.cost_usd, ' ' ORDER BY l.id)
       FROM rolloy.api_usage_logs l WHERE l.image_id = '${job[r_kill]}'")" "1:unknown:false:0.000000 2:completed:true:0.025000"
 check "the image costs one prediction" "$(image_field "${job[r_kill]}" cost_usd)" "0.025000"
+
+# SIGTERM while a slow Prefer: wait create is in flight: no prediction id yet, only the pending
+# create booked before it left. The restarted worker lists the predictions, finds it, polls it.
+psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+ALTER SYSTEM SET rolloy.replicate_prefer_wait = 30;
+SELECT pg_reload_conf();
+SQL
+sleep 1
+add r_term "[[fault:latency=25000]]"
+wait_for "SELECT count(*) = 1 FROM rolloy.api_usage_logs WHERE image_id = '${job[r_term]}' AND state = 'in_flight'
+                                                         AND remote_id::jsonb ? 'replicate_create'" 15 "pending create booked"
+for _ in $(seq 50); do [ "$(rstat r_term create)" -ge 1 ] && break; sleep 0.1; done
+sleep 0.5
+check "the create is in flight at the fake" "$(rstat r_term create) $(rstat r_term created) $(rstat r_term get)" "1 1 0"
+q -c "SELECT rolloy.restart_worker()" >/dev/null   # SIGTERM; the postmaster starts it again
+echo "stopped the worker with SIGTERM while its Replicate create was in flight"
+wait_for "SELECT status = 'completed' FROM rolloy.generated_images WHERE id = '${job[r_term]}'" 60 "completion after SIGTERM"
+check "SIGTERM mid-create: found in the list, one create, one prediction" \
+    "$(rstat r_term create) $(rstat r_term created) $( [ "$(rstat _list list)" -ge 1 ] && echo listed)" "1 1 listed"
+check "... the stopped attempt gave its charge to the one that finished the prediction" "$(q -c "
+    SELECT string_agg(l.state || ':' || l.resumed || ':' || l.cost_usd, ' ' ORDER BY l.id)
+      FROM rolloy.api_usage_logs l WHERE l.image_id = '${job[r_term]}'")" "unknown:false:0.000000 completed:true:0.025000"
+check "... the image costs one prediction" "$(image_field "${job[r_term]}" cost_usd)" "0.025000"
+
+# The job deadline passes while the create is in flight: the attempt ends (transient) with the
+# pending create, the next attempt finds the prediction instead of creating another.
+psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+ALTER SYSTEM SET rolloy.job_deadline_ms = 5000;
+SELECT pg_reload_conf();
+SQL
+sleep 1
+add r_deadline "[[fault:latency=7000]]"
+wait_for "SELECT status = 'completed' FROM rolloy.generated_images WHERE id = '${job[r_deadline]}'" 60 "completion after a deadline"
+check "deadline mid-create: two attempts, one create, one prediction" \
+    "$(st r_deadline) $(rstat r_deadline create) $(rstat r_deadline created)" "completed:2 1 1"
+check "... charged once, by the attempt that finished it" "$(q -c "
+    SELECT string_agg(l.attempt || ':' || l.state || ':' || l.resumed || ':' || l.cost_usd, ' ' ORDER BY l.id)
+      FROM rolloy.api_usage_logs l WHERE l.image_id = '${job[r_deadline]}'")" "1:completed:false:0.000000 2:completed:true:0.025000"
+psql -X -q -v ON_ERROR_STOP=1 -d postgres >/dev/null <<SQL
+ALTER SYSTEM SET rolloy.job_deadline_ms = 30000;
+SELECT pg_reload_conf();
+SQL
 
 check "every Replicate create is one ledger row" \
     "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE provider = 'replicate' AND sent_at IS NOT NULL AND NOT resumed")" \

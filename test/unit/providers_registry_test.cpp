@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <regex>
 #include <set>
 #include <string>
@@ -94,6 +95,38 @@ TEST(Registry, EveryEntryHasSettingsPricesAndAnAdapter) {
         }
         EXPECT_EQ(find_provider(p.name), &p);
     }
+}
+
+// Options that depend on the model: one table in the registry, applied under what is set.
+TEST(Registry, ModelOptions) {
+    ProviderConfig dev;
+    dev.model = "black-forest-labs/flux-dev";
+    apply_model_options("replicate", dev);
+    EXPECT_EQ(dev.options, (std::map<std::string, std::string>{{"num_outputs", "1"}}));
+    ProviderConfig kontext;
+    kontext.model = "black-forest-labs/flux-kontext-pro";
+    kontext.options["prefer_wait"] = "5";
+    apply_model_options("replicate", kontext);
+    EXPECT_EQ(kontext.options,
+              (std::map<std::string, std::string>{{"image_input", "input_image"}, {"prefer_wait", "5"}}));
+    ProviderConfig set;
+    set.model = "black-forest-labs/flux-dev";
+    set.options["num_outputs"] = "2"; // set otherwise: kept
+    apply_model_options("replicate", set);
+    EXPECT_EQ(set.option("num_outputs"), "2");
+    ProviderConfig other;
+    other.model = "black-forest-labs/flux-dev";
+    apply_model_options("fal", other); // another provider's model options do not apply
+    apply_model_options("nope", other);
+    EXPECT_TRUE(other.options.empty());
+    for (const ProviderEntry &p : registry())
+        for (const ModelOption &o : p.model_options) {
+            EXPECT_FALSE(o.model.empty());
+            EXPECT_FALSE(o.option.empty());
+            EXPECT_FALSE(o.value.empty());
+            for (const OptionSetting &g : p.options)
+                EXPECT_NE(g.option, o.option) << "a GUC would always override " << o.option;
+        }
 }
 
 } // namespace

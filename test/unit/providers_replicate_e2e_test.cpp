@@ -4,7 +4,9 @@
 // check that an image cost exactly one.
 #include "core/providers/job_runner.hpp"
 #include "core/providers/replicate_api.hpp"
+#include "core/providers/registry.hpp"
 #include "core/providers/replicate_flux.hpp"
+#include "core/providers/replicate_reconcile.hpp"
 #include "core/providers/retry_policy.hpp"
 
 #include "providers_test_support.hpp"
@@ -141,8 +143,9 @@ TEST_F(ReplicateE2E, WrongTokenIsAConfigurationErrorAndStaysSecret) {
     EXPECT_NE(o.message.find("[redacted]"), std::string::npos) << o.message;
 }
 
-TEST_F(ReplicateE2E, LostCreateAnswersAreNeverSentAgain) {
-    const RetryPolicy policy({10, 100, 5, 1000});
+// The fake makes the prediction, then the answer is lost: the call finds it in the list and
+// finishes it; nothing is created twice.
+TEST_F(ReplicateE2E, LostCreateAnswersAreFoundNotSentAgain) {
     ProviderConfig hung = polling();
     hung.request_timeout_ms = 400;
     const std::pair<const char *, ProviderConfig> cases[] = {
@@ -150,12 +153,104 @@ TEST_F(ReplicateE2E, LostCreateAnswersAreNeverSentAgain) {
     for (const auto &[fault, c] : cases) {
         const std::string key = std::string("re-lost-") + fault;
         const Outcome o = run(request(std::string("[[fault:") + fault + "]] [[id:" + key + "]]"), c);
-        EXPECT_EQ(o.kind, OutcomeKind::Permanent) << fault << ": " << o.message;
-        EXPECT_TRUE(o.outcome_unknown()) << fault << ": " << o.message;
-        EXPECT_FALSE(policy.decide(o, 1).retry) << fault;
+        EXPECT_TRUE(o.success()) << fault << ": " << o.message;
         EXPECT_EQ(count(key, "create"), 1) << fault;
         EXPECT_EQ(count(key, "created"), 1) << fault; // one prediction exists, and only one
     }
+}
+
+// Stopped (worker shutdown) or cut (job deadline) while a slow Prefer: wait create is in
+// flight: the outcome carries the pending create, and the next attempt finds that prediction
+// in the list and finishes it instead of creating a second one.
+TEST_F(ReplicateE2E, CreateStoppedInFlightIsFoundByTheNextAttempt) {
+    ProviderConfig c = config();
+    c.options["prefer_wait"] = "5";
+    for (const bool deadline : {false, true}) {
+        const std::string key = deadline ? "re-inflight-deadline" : "re-inflight-abort";
+        const std::string prompt = "[[fault:latency=1500]] [[id:" + key + "]]";
+        HttpClient http;
+        Outcome first;
+        {
+            JobRunner runner(http);
+            runner.add(1, image_provider().make_call(c, request(prompt)), deadline ? 400 : 0);
+            const auto start = std::chrono::steady_clock::now();
+            const auto finished = runner.run([&] { return !deadline && ms_since(start) > 400; });
+            ASSERT_EQ(finished.size(), 1u);
+            first = finished[0].outcome;
+        }
+        EXPECT_EQ(first.error_code, deadline ? "deadline" : "aborted") << first.message;
+        ASSERT_TRUE(decode_pending(first.resume_token)) << first.resume_token;
+        EXPECT_EQ(count(key, "created"), 1);
+        ImageRequest again = request(prompt);
+        again.resume_token = first.resume_token;
+        const Outcome o = run(again, c);
+        ASSERT_TRUE(o.success()) << o.message;
+        EXPECT_EQ(count(key, "create"), 1);
+        EXPECT_EQ(count(key, "created"), 1);
+        EXPECT_GE(count("_list", "list"), 1);
+    }
+}
+
+// Newer predictions push ours to a later page: the cursor is followed (a page of one here).
+TEST_F(ReplicateE2E, ReconciliationFollowsTheListCursor) {
+    auto page_size = [](int n) {
+        HttpClient http;
+        HttpRequest req;
+        req.method = HttpMethod::Post;
+        req.url = server_->base_url() + "/_replicate";
+        req.body = "{\"page_size\": " + std::to_string(n) + "}";
+        http.perform({req});
+    };
+    ProviderConfig c = config();
+    c.options["prefer_wait"] = "5";
+    const std::string prompt = "[[fault:latency=600]] [[id:re-cursor]]";
+    HttpClient http;
+    Outcome first;
+    {
+        JobRunner runner(http);
+        runner.add(1, image_provider().make_call(c, request(prompt)), 200); // the deadline cuts the create
+        first = runner.run().at(0).outcome;
+    }
+    ASSERT_TRUE(decode_pending(first.resume_token)) << first.message;
+    for (int i = 0; i < 3; ++i) // three newer predictions
+        ASSERT_TRUE(run(request("[[id:re-cursor-newer" + std::to_string(i) + "]]")).success());
+    const int lists = count("_list", "list");
+    page_size(1);
+    ImageRequest again = request(prompt);
+    again.resume_token = first.resume_token;
+    const Outcome o = run(again, c);
+    page_size(100);
+    ASSERT_TRUE(o.success()) << o.message;
+    EXPECT_GE(count("_list", "list") - lists, 4); // pages 1-3 hold the newer ones
+    EXPECT_EQ(count("re-cursor", "create"), 1);
+}
+
+// The registry's model options: flux-dev asks for exactly one output, kontext gets its
+// reference as input_image and no num_outputs (the fake refuses both otherwise, as Replicate).
+TEST_F(ReplicateE2E, ModelOptionsFromTheRegistry) {
+    ProviderConfig dev = config();
+    apply_model_options("replicate", dev);
+    Outcome o = run(request("[[id:re-dev-n]]"), dev);
+    ASSERT_TRUE(o.success()) << o.message;
+    EXPECT_EQ(count("re-dev-n", "num_outputs=1"), 1);
+    ProviderConfig kontext = config();
+    kontext.model = "black-forest-labs/flux-kontext-pro";
+    o = run(request("[[id:re-kontext-raw]]"), kontext); // without the registry: image, refused
+    EXPECT_EQ(o.http_status, 422);
+    EXPECT_NE(o.message.find("Additional property image is not allowed"), std::string::npos) << o.message;
+    apply_model_options("replicate", kontext);
+    o = run(request("[[id:re-kontext]]"), kontext);
+    ASSERT_TRUE(o.success()) << o.message;
+    EXPECT_EQ(count("re-kontext", "num_outputs=unset"), 1);
+    EXPECT_EQ(count("re-kontext", "created"), 1);
+}
+
+TEST_F(ReplicateE2E, CancelAfterStopsAnOrphan) {
+    ProviderConfig c = polling();
+    c.options["cancel_after"] = "5";
+    const Outcome o = run(request("[[fault:latency=8000]] [[id:re-cancel-after]]"), c);
+    EXPECT_EQ(o.error_code, "prediction_canceled") << o.message;
+    EXPECT_EQ(count("re-cancel-after", "cancel_after=5s"), 1);
 }
 
 TEST_F(ReplicateE2E, CreateThatCouldNotConnectIsTransient) {
@@ -323,7 +418,7 @@ TEST_F(ReplicateE2E, DroppedCreateOnAReusedConnectionIsNotResent) {
                     .success());
     const Outcome o = run_call(
         http, image_provider().make_call(config(), request("[[fault:drop]] [[id:re-reuse]]")), 20000);
-    EXPECT_TRUE(o.outcome_unknown()) << o.message;
+    EXPECT_TRUE(o.success()) << o.message; // found in the list, not created again
     EXPECT_EQ(count("re-reuse", "create"), 1);
     EXPECT_EQ(count("re-reuse", "created"), 1);
 }

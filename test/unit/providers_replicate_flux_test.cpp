@@ -1,6 +1,7 @@
 // The Replicate state machine driven by hand with canned responses: no network.
 #include "core/providers/replicate_api.hpp"
 #include "core/providers/replicate_flux.hpp"
+#include "core/providers/replicate_reconcile.hpp"
 
 #include "providers_test_support.hpp"
 
@@ -61,7 +62,8 @@ std::unique_ptr<ProviderCall> started(ProviderConfig c = config(), ImageRequest 
 // Drives a call through a create whose Prefer: wait ran out (status starting).
 std::unique_ptr<ProviderCall> created(ProviderConfig c = config()) {
     auto call = started(c);
-    EXPECT_TRUE(call->resume_token().empty()); // no id yet: nothing to resume
+    EXPECT_FALSE(decode_ticket(call->resume_token())); // no id yet: the pending create only
+    EXPECT_TRUE(decode_pending(call->resume_token()));
     const Action poll = call->on_response(response(201, read_fixture("replicate_prediction_starting.json")));
     EXPECT_EQ(poll.type, Action::Type::Send);
     EXPECT_EQ(poll.request.method, HttpMethod::Get);
@@ -208,7 +210,50 @@ TEST(ReplicateFlux, CreateRefusalsArePermanentWithTheProvidersDetail) {
     EXPECT_NE(o.message.find("rolloy.set_provider_key('replicate'"), std::string::npos) << o.message;
 }
 
-TEST(ReplicateFlux, CreateWithoutAnswerIsNeverSentAgain) {
+// A list page holding `entries` (prediction objects), newest first.
+std::string page(const std::vector<std::string> &entries, const std::string &next = "") {
+    std::string body = R"({"next":)" + (next.empty() ? std::string("null") : "\"" + next + "\"") +
+                       R"(,"previous":null,"results":[)";
+    for (std::size_t i = 0; i < entries.size(); ++i)
+        body += (i ? "," : "") + entries[i];
+    return body + "]}";
+}
+
+// The prediction our create made, as the list shows it: created just now, our input.
+std::string ours(const std::string &id = "gm3qorzdhgbfurvjtvhg6dckhu", const std::string &seed = "42") {
+    return R"({"id":")" + id +
+           R"(","model":"black-forest-labs/flux-dev","status":"processing","created_at":")" +
+           format_iso8601(static_cast<std::int64_t>(std::time(nullptr))) +
+           R"(","input":{"prompt":"a watercolor fox","seed":)" + seed +
+           R"(},"urls":{"get":"https://api.replicate.com/v1/predictions/)" + id +
+           R"(","cancel":"https://api.replicate.com/v1/predictions/)" + id + R"(/cancel"}})";
+}
+
+std::string pending_token(std::int64_t sent_ago, std::int64_t settle_in) {
+    PendingCreate p = pending_create(config(), request(), 0, 0);
+    p.sent_at -= sent_ago;
+    p.settle_at = static_cast<std::int64_t>(std::time(nullptr)) + settle_in;
+    return encode_pending(p);
+}
+
+bool is_list(const Action &a) {
+    return a.type == Action::Type::Send && a.request.method == HttpMethod::Get &&
+           a.request.url.rfind("https://api.replicate.com/v1/predictions?created_after=", 0) == 0;
+}
+
+TEST(ReplicateFlux, CreateIsNamedBeforeItLeaves) {
+    auto call = started();
+    const auto pending = decode_pending(call->resume_token());
+    ASSERT_TRUE(pending);
+    EXPECT_EQ(pending->model, "black-forest-labs/flux-dev");
+    EXPECT_EQ(pending->seed, std::optional<std::int64_t>(42));
+    // The create may take its timeout (the longer of request_timeout_ms, 120 s here, and
+    // Prefer: wait + 10 s); its prediction is listed within 30 s after that.
+    EXPECT_EQ(pending->settle_at - pending->sent_at, 150);
+    EXPECT_FALSE(call->cancel_request()); // no id: nothing to cancel yet
+}
+
+TEST(ReplicateFlux, CreateWithoutAnswerIsFoundInTheList) {
     const HttpResponse lost[] = {
         transport(TransportError::Timeout,
                   "Operation timed out after 70000 milliseconds with 0 bytes received"),
@@ -221,12 +266,98 @@ TEST(ReplicateFlux, CreateWithoutAnswerIsNeverSentAgain) {
     };
     for (const HttpResponse &r : lost) {
         auto call = started();
-        const Outcome o = finish_with(*call, r);
-        EXPECT_EQ(o.kind, OutcomeKind::Permanent) << o.message;
-        EXPECT_TRUE(o.outcome_unknown()) << o.message;
-        EXPECT_NE(o.message.find("not created again"), std::string::npos) << o.message;
-        EXPECT_TRUE(o.resume_token.empty());
+        Action a = call->on_response(r);
+        ASSERT_TRUE(is_list(a)) << a.request.url << " " << a.outcome.message;
+        EXPECT_TRUE(has_key(a.request));
+        EXPECT_TRUE(decode_pending(call->resume_token())); // stopped now, the next attempt looks again
+        // Newest first: another image's prediction, then ours.
+        a = call->on_response(response(200, page({ours("zzzotherzzz", "7"), ours()})));
+        ASSERT_EQ(a.type, Action::Type::Send);
+        EXPECT_EQ(a.request.url, kGet); // polled by its id, never created again
+        EXPECT_EQ(a.delay_ms, 0);
+        const auto ticket = decode_ticket(call->resume_token());
+        ASSERT_TRUE(ticket);
+        EXPECT_EQ(ticket->id, "gm3qorzdhgbfurvjtvhg6dckhu");
+        a = call->on_response(response(200, read_fixture("replicate_prediction_succeeded.json")));
+        const Outcome o = finish_with(*call, response(200, "JPEGBYTES", {{"content-type", "image/jpeg"}}));
+        EXPECT_TRUE(o.success()) << o.message;
     }
+}
+
+TEST(ReplicateFlux, CreateNotListedIsLookedForUntilItCannotArrive) {
+    auto call = started();
+    Action a = call->on_response(response(503, "{}"));
+    ASSERT_TRUE(is_list(a));
+    a = call->on_response(response(200, page({})));
+    ASSERT_TRUE(is_list(a)); // it may still be on its way: list again once it cannot be
+    EXPECT_GE(a.delay_ms, 30000);
+    EXPECT_LE(a.delay_ms, 32000);
+    EXPECT_TRUE(decode_pending(call->resume_token()));
+}
+
+TEST(ReplicateFlux, ResumedPendingCreateListsInsteadOfCreating) {
+    ImageRequest r = request();
+    r.resume_token = pending_token(40, 60);
+    auto call = image_provider().make_call(config(), r);
+    Action a = call->start();
+    ASSERT_TRUE(is_list(a)) << a.request.url;
+    a = call->on_response(response(200, page({ours()})));
+    EXPECT_EQ(a.request.url, kGet);
+}
+
+TEST(ReplicateFlux, PendingCreateNotListedAfterItSettledCreatedNothing) {
+    ImageRequest r = request();
+    r.resume_token = pending_token(200, -5);
+    auto call = image_provider().make_call(config(), r);
+    ASSERT_TRUE(is_list(call->start()));
+    const Outcome o = finish_with(*call, response(200, page({ours("zzzotherzzz", "7")})));
+    EXPECT_EQ(o.kind, OutcomeKind::Transient) << o.message;
+    EXPECT_EQ(o.error_code, "create_lost");
+    EXPECT_TRUE(o.resume_token.empty()); // the next attempt creates
+    EXPECT_NE(o.message.find("nothing was created or billed"), std::string::npos) << o.message;
+}
+
+TEST(ReplicateFlux, ListPagesFollowTheCursorOnTheApiOriginOnly) {
+    ImageRequest r = request();
+    r.resume_token = pending_token(10, -1);
+    auto call = image_provider().make_call(config(), r);
+    ASSERT_TRUE(is_list(call->start()));
+    const std::string next = "https://api.replicate.com/v1/predictions?cursor=cD0yMDI2";
+    Action a = call->on_response(response(200, page({ours("zzzotherzzz", "7")}, next)));
+    EXPECT_EQ(a.request.url, next);
+    a = call->on_response(response(200, page({ours()})));
+    EXPECT_EQ(a.request.url, kGet);
+
+    auto foreign = image_provider().make_call(config(), r);
+    ASSERT_TRUE(is_list(foreign->start()));
+    const Outcome o =
+        finish_with(*foreign, response(200, page({}, "https://evil.example/v1/predictions?cursor=x")));
+    EXPECT_EQ(o.kind, OutcomeKind::Permanent);
+    EXPECT_TRUE(o.outcome_unknown()) << o.message;
+}
+
+TEST(ReplicateFlux, ListFailures) {
+    ImageRequest r = request();
+    r.resume_token = pending_token(10, -1);
+    ProviderConfig c = config();
+    c.options["step_retries"] = "1";
+    auto call = image_provider().make_call(c, r);
+    ASSERT_TRUE(is_list(call->start()));
+    Action a = call->on_response(response(503, "{}")); // retried within the attempt
+    ASSERT_TRUE(is_list(a));
+    Outcome o = finish_with(*call, response(200, "<html>")); // then transient, still pending
+    EXPECT_EQ(o.kind, OutcomeKind::Transient);
+    EXPECT_TRUE(decode_pending(o.resume_token));
+    auto denied = image_provider().make_call(c, r);
+    ASSERT_TRUE(is_list(denied->start()));
+    o = finish_with(*denied, response(401, read_fixture("replicate_401.json")));
+    EXPECT_EQ(o.kind, OutcomeKind::Permanent); // a person must look: it may exist and bill
+    EXPECT_TRUE(o.outcome_unknown()) << o.message;
+    EXPECT_NE(o.message.find("not created again"), std::string::npos) << o.message;
+    auto huge = image_provider().make_call(c, r); // a page over max_response_bytes
+    ASSERT_TRUE(is_list(huge->start()));
+    o = finish_with(*huge, transport(TransportError::TooLarge, "response larger than the limit"));
+    EXPECT_TRUE(o.outcome_unknown()) << o.message;
 }
 
 TEST(ReplicateFlux, CreateThatNeverLeftIsTransient) {
@@ -450,11 +581,17 @@ TEST(ReplicateFlux, SecretsNeverReachMessages) {
                                          R"("error":"bad header Bearer )" +
                                              kKey + R"(","logs":")" + kKey + R"("})"));
     EXPECT_EQ(o.message.find(kKey), std::string::npos) << o.message;
+    // A lost create's story ends up in the message of a list that fails for good: redacted too.
     call = started();
-    o = finish_with(*call, response(500, "upstream said " + kKey));
+    ASSERT_TRUE(is_list(call->on_response(response(500, "upstream said " + kKey))));
+    o = finish_with(*call, response(401, echo));
+    EXPECT_TRUE(o.outcome_unknown());
+    EXPECT_NE(o.message.find("upstream said"), std::string::npos) << o.message;
     EXPECT_EQ(o.message.find(kKey), std::string::npos) << o.message;
     call = started();
-    o = finish_with(*call, transport(TransportError::Timeout, "timed out; token " + kKey.substr(0, 10)));
+    ASSERT_TRUE(is_list(
+        call->on_response(transport(TransportError::Timeout, "timed out; token " + kKey.substr(0, 10)))));
+    o = finish_with(*call, response(403, echo));
     EXPECT_EQ(o.message.find(kKey.substr(0, 10)), std::string::npos) << o.message;
 }
 

@@ -77,7 +77,9 @@ std::unique_ptr<providers::ProviderCall> make_call(const ImageJob &job,
     request.aspect_ratio = job.aspect_ratio;
     request.output_format = "jpeg";
     request.resume_token = job.resume_token;
-    return provider->make_call(config, std::move(request));
+    providers::ProviderConfig with_model_options = config;
+    providers::apply_model_options(job.provider, with_model_options);
+    return provider->make_call(with_model_options, std::move(request));
 }
 
 JobRecord run_preview(const ImageJob &job) {

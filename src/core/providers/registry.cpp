@@ -21,6 +21,7 @@ const std::vector<ProviderEntry> &registry() {
          {&gemini::image_provider(),
           {"gemini_image_model", "Gemini image model (Nano Banana).", "gemini-2.5-flash-image"},
           {"image"}},
+         {},
          {}},
         {"fal",
          {"fal_base_url", "Base URL of fal.ai's queue API.", "https://queue.fal.run"},
@@ -29,6 +30,7 @@ const std::vector<ProviderEntry> &registry() {
          {&fal::image_provider(),
           {"fal_image_model", "fal.ai image-to-image model.", "fal-ai/flux/dev/image-to-image"},
           {"megapixel"}},
+         {},
          {}},
         {"replicate",
          {"replicate_base_url", "Base URL of Replicate's API (/v1/... is appended).",
@@ -41,9 +43,16 @@ const std::vector<ProviderEntry> &registry() {
           {"image"}},
          {{"replicate_prefer_wait",
            "Seconds a Replicate create waits for the prediction (Prefer: wait) before the worker polls; 0: "
-           "poll "
-           "at once.",
-           "prefer_wait", 60, 0, 60}}},
+           "poll at once.",
+           "prefer_wait", 60, 0, 60},
+          {"replicate_cancel_after",
+           "Seconds after its creation Replicate cancels a prediction that has not finished (Cancel-After); "
+           "0: never.",
+           "cancel_after", 900, 0, 86400}},
+         // flux-dev bills per output and the worker keeps one image: ask for exactly one. The
+         // kontext model takes its reference as input_image and has no num_outputs.
+         {{"black-forest-labs/flux-dev", "num_outputs", "1"},
+          {"black-forest-labs/flux-kontext-pro", "image_input", "input_image"}}},
     };
     return list;
 }
@@ -52,6 +61,13 @@ const ProviderEntry *find_provider(std::string_view name) {
     for (const ProviderEntry &p : registry())
         if (p.name == name) return &p;
     return nullptr;
+}
+
+void apply_model_options(std::string_view provider, ProviderConfig &config) {
+    const ProviderEntry *p = find_provider(provider);
+    if (!p) return;
+    for (const ModelOption &o : p->model_options)
+        if (o.model == config.model) config.options.emplace(std::string(o.option), std::string(o.value));
 }
 
 const TextProvider *find_text_provider(std::string_view name) {

@@ -38,6 +38,15 @@ struct OptionSetting {
     int default_value = 0, min = 0, max = 0;
 };
 
+// An adapter option that depends on the model (e.g. which input field takes the reference
+// photo): passed as ProviderConfig::options[option] for calls of that model, unless the option
+// is set otherwise (a GUC of OptionSetting).
+struct ModelOption {
+    std::string_view model; // as in batch_generate's model / <name>_image_model
+    std::string_view option;
+    std::string_view value;
+};
+
 // A model kind the provider serves (text: prompts, image: image-to-image), with the GUC naming
 // its default model and the price units (rolloy.provider_prices.unit) its calls are billed in.
 template <typename Adapter> struct Kind {
@@ -52,7 +61,8 @@ struct ProviderEntry {
     IntSetting concurrency; // calls of the worker at once
     Kind<TextProvider> text;
     Kind<ImageProvider> image;
-    std::vector<OptionSetting> options; // adapter knobs with a GUC each
+    std::vector<OptionSetting> options;     // adapter knobs with a GUC each
+    std::vector<ModelOption> model_options; // per-model adapter knobs: the one table of them
 };
 
 // In registry order (the order of hints and of the worker's claims).
@@ -64,6 +74,9 @@ const ProviderEntry *find_provider(std::string_view name);
 // singletons, safe from any thread.
 const TextProvider *find_text_provider(std::string_view name);
 const ImageProvider *find_image_provider(std::string_view name);
+
+// Adds the registry's model options of (provider, config.model) that config.options lacks.
+void apply_model_options(std::string_view provider, ProviderConfig &config);
 
 std::vector<std::string_view> text_provider_names();
 std::vector<std::string_view> image_provider_names();

@@ -59,6 +59,11 @@ int prefer_wait_seconds(const ProviderConfig &config) {
     return int_option(config, "prefer_wait", 0, 60, 60);
 }
 
+int cancel_after_seconds(const ProviderConfig &config) {
+    const int n = int_option(config, "cancel_after", 0, 86400, 0);
+    return n == 0 ? 0 : std::max(n, 5); // Replicate's minimum
+}
+
 std::string build_create_body(const ProviderConfig &config, const ImageRequest &request) {
     if (request.reference.empty()) throw Error(ErrorKind::InvalidInput, "no reference image to edit");
     const std::string mime = request.reference_mime.empty() ? "image/jpeg" : request.reference_mime;
@@ -83,7 +88,12 @@ std::string build_create_body(const ProviderConfig &config, const ImageRequest &
     json::set(input, "output_format", json::string(output_format(request.output_format)));
     if (const int n = int_option(config, "num_outputs", 1, 4, 0); n > 0)
         json::set(input, "num_outputs", json_integer(n));
-    return json::dump_with_verbatim(body.get(), placeholder, make_data_uri(mime, request.reference));
+    return json::dump_with_verbatim(body.get(), placeholder, reference_data_uri(request));
+}
+
+std::string reference_data_uri(const ImageRequest &request) {
+    return make_data_uri(request.reference_mime.empty() ? "image/jpeg" : request.reference_mime,
+                         request.reference);
 }
 
 HttpRequest create_request(const ProviderConfig &config, std::string body) {
@@ -94,6 +104,9 @@ HttpRequest create_request(const ProviderConfig &config, std::string body) {
     HttpRequest req = api_request(config, HttpMethod::Post,
                                   join_url(config.base_url, "/v1/models/" + config.model + "/predictions"));
     if (wait > 0) req.headers.emplace_back("Prefer", "wait=" + std::to_string(wait));
+    // An orphan (a create whose answer was lost and never reconciled) stops by itself.
+    if (const int after = cancel_after_seconds(config); after > 0)
+        req.headers.emplace_back("Cancel-After", std::to_string(after) + "s");
     req.limits.fresh_connection = true; // libcurl must never re-send it on its own
     if (wait > 0)
         req.limits.total_timeout_ms = std::max<std::int64_t>(config.request_timeout_ms, (wait + 10) * 1000LL);

@@ -32,11 +32,20 @@ constexpr std::int64_t kOutputLifetimeSeconds = 3600;
 //   prompt, a missing reference, an unknown output format or a bad num_outputs.
 std::string build_create_body(const ProviderConfig &config, const ImageRequest &request);
 
+// The reference photo as the data: URI the create sends (type image/jpeg when unset).
+std::string reference_data_uri(const ImageRequest &request);
+
 // Seconds of `Prefer: wait=N` (option "prefer_wait", default 60, 0 = no header: answer at once
 // and poll). Throws rolloy::Error(InvalidInput) outside 0..60 (Replicate's limit).
 int prefer_wait_seconds(const ProviderConfig &config);
 
-// POST {base}/v1/models/{owner}/{name}/predictions with the key, Prefer: wait=N, a total
+// Seconds of `Cancel-After` (option "cancel_after", default 0 = none; 1-4 are sent as 5,
+// Replicate's minimum): Replicate cancels the prediction that long after it was created, so a
+// prediction nobody polls any more cannot run (and bill) for ever. Throws
+// rolloy::Error(InvalidInput) outside 0..86400.
+int cancel_after_seconds(const ProviderConfig &config);
+
+// POST {base}/v1/models/{owner}/{name}/predictions with the key, Prefer: wait=N, Cancel-After, a total
 // timeout of at least N + 10 s (a shorter one would cut every slow create and leave a billed
 // prediction behind each time), on a fresh connection (on a reused one that dies, libcurl
 // would re-send the create by itself). Throws rolloy::Error(InvalidInput) for a model that is not

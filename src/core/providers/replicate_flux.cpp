@@ -2,8 +2,9 @@
 
 #include "core/common/error.hpp"
 #include "core/providers/classify.hpp"
-#include "core/providers/replicate_api.hpp"
 #include "core/providers/call_steps.hpp"
+#include "core/providers/replicate_api.hpp"
+#include "core/providers/replicate_reconcile.hpp"
 #include "core/providers/url.hpp"
 
 #include <algorithm>
@@ -16,6 +17,11 @@ namespace {
 constexpr std::string_view kCreate = "Replicate create";
 constexpr std::string_view kPoll = "Replicate prediction";
 constexpr std::string_view kDownload = "Replicate output download";
+constexpr std::string_view kList = "Replicate prediction list";
+
+std::int64_t now_seconds() {
+    return static_cast<std::int64_t>(std::time(nullptr));
+}
 
 // Prediction ids are lower-case base32; anything else is not put into a URL.
 bool plain_id(const std::string &id) {
@@ -34,8 +40,18 @@ class PredictionCall : public ProviderCall {
         try {
             if (!request_.resume_token.empty()) {
                 if (auto ticket = decode_ticket(request_.resume_token)) return resume(std::move(*ticket));
+                if (auto pending = decode_pending(request_.resume_token)) {
+                    pending_ = std::move(*pending); // an earlier attempt's create without an answer
+                    return reconcile();
+                }
             }
             HttpRequest req = create_request(config_, build_create_body(config_, request_));
+            // Named before it leaves: the runner reports this token before sending, the worker
+            // books it, and whoever holds it later finds the prediction instead of creating anew.
+            pending_ = pending_create(config_, request_,
+                                      req.limits.total_timeout_ms > 0 ? req.limits.total_timeout_ms
+                                                                      : config_.request_timeout_ms,
+                                      grace_seconds());
             request_.reference.clear(); // it lives in the body now
             request_.reference.shrink_to_fit();
             state_ = State::Create;
@@ -53,13 +69,18 @@ class PredictionCall : public ProviderCall {
             return on_poll(response);
         case State::Download:
             return on_download(response);
+        case State::Reconcile:
+            return on_list(response);
         }
         return finish(
             Outcome::failure(OutcomeKind::Permanent, "internal", "Replicate call in an unknown state"));
     }
 
+    // The prediction's ticket once its id is known; before that the pending create (a create
+    // stopped in flight, or one being reconciled, is found again by the next attempt).
     std::string resume_token() const override {
-        return state_ == State::Poll || state_ == State::Download ? encode_ticket(ticket_) : std::string();
+        if (state_ == State::Poll || state_ == State::Download) return encode_ticket(ticket_);
+        return pending_.model.empty() ? std::string() : encode_pending(pending_);
     }
 
     std::optional<HttpRequest> cancel_request() const override {
@@ -72,7 +93,7 @@ class PredictionCall : public ProviderCall {
     }
 
   private:
-    enum class State { Create, Poll, Download };
+    enum class State { Create, Poll, Download, Reconcile };
 
     Action finish(Outcome out) {
         if (out.request_id.empty()) out.request_id = ticket_.id;
@@ -97,7 +118,16 @@ class PredictionCall : public ProviderCall {
         return poll(0);
     }
 
-    // The create may have made a prediction that we cannot name: never send it again.
+    // Seconds after a create's transfer ended within which its prediction, if any, is listed.
+    int grace_seconds() const {
+        const std::string v = config_.option("reconcile_grace", "30");
+        const bool digits = !v.empty() && v.size() <= 3 &&
+                            std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+        return digits ? std::stoi(v) : 30;
+    }
+
+    // The create may have made a prediction that we cannot name (and the list could not tell):
+    // never send it again.
     Action unknown(std::string what_happened, long status) {
         return fail(OutcomeKind::Permanent, "outcome_unknown",
                     std::string(kCreate) + " " + what_happened +
@@ -109,21 +139,21 @@ class PredictionCall : public ProviderCall {
 
     Action on_create(HttpResponse &r) {
         if (!r.ok()) {
-            if (never_sent(r) || r.transport_error == TransportError::Aborted)
+            if (never_sent(r) || r.transport_error == TransportError::Aborted) {
+                pending_ = PendingCreate(); // nothing left: nothing to find
                 return finish(transport_failure(r, kCreate));
-            return unknown("got no answer (" + std::string(to_string(r.transport_error)) + ": " +
-                               redactor_.redact(r.error) + ")",
-                           0);
+            }
+            return lost_answer("got no answer (" + std::string(to_string(r.transport_error)) + ": " +
+                               redactor_.redact(r.error) + ")");
         }
         if (r.status >= 500)
-            return unknown("returned HTTP " + std::to_string(r.status) + ": " + error_message(r, redactor_),
-                           r.status);
+            return lost_answer("returned HTTP " + std::to_string(r.status) + ": " +
+                               error_message(r, redactor_));
         if (r.status < 200 || r.status >= 300) return finish(error_outcome(r, kCreate, redactor_));
         auto p = parse_prediction(r.body);
         if (!p)
-            return unknown("returned HTTP " + std::to_string(r.status) +
-                               " without a prediction id: " + redactor_.excerpt(r.body, 200),
-                           r.status);
+            return lost_answer("returned HTTP " + std::to_string(r.status) +
+                               " without a prediction id: " + redactor_.excerpt(r.body, 200));
         ticket_.id = p->id;
         ticket_.get_url = p->get_url;
         ticket_.cancel_url = p->cancel_url;
@@ -139,6 +169,84 @@ class PredictionCall : public ProviderCall {
         state_ = State::Poll; // the prediction exists: from now on it is polled, never created again
         return on_prediction(*p, r.status);
     }
+
+    // The create's answer is lost but its transfer is over: a prediction it made is listed
+    // within the grace; look for it there instead of giving up or creating again.
+    Action lost_answer(std::string what_happened) {
+        lost_because_ = std::move(what_happened);
+        pending_.settle_at = now_seconds() + grace_seconds();
+        return reconcile();
+    }
+
+    Action reconcile(std::int64_t delay_ms = 0) {
+        state_ = State::Reconcile;
+        pages_ = 0;
+        step_.reset();
+        list_url_ = first_list_url(config_.base_url, pending_);
+        pass_started_ = now_seconds() + (delay_ms + 999) / 1000;
+        return Action::send(list_request(), delay_ms);
+    }
+
+    Action on_list(HttpResponse &r) {
+        if (r.status < 200 || r.status >= 300 || !r.ok()) {
+            Outcome out = r.ok() ? error_outcome(r, kList, redactor_) : transport_failure(r, kList);
+            if (out.kind != OutcomeKind::Transient)
+                return unknown(why() + "; listing predictions to find it failed: " + out.message, r.status);
+            return retry_step(std::move(out), list_request());
+        }
+        const auto page = parse_page(r.body, pending_.image_key);
+        if (!page)
+            return retry_step(Outcome::failure(OutcomeKind::Transient, "malformed_response",
+                                               std::string(kList) + " returned HTTP " +
+                                                   std::to_string(r.status) +
+                                                   " that is not a list: " + redactor_.excerpt(r.body, 200),
+                                               r.status),
+                              list_request());
+        step_.reset();
+        bool older = false;
+        for (const ListedPrediction &p : page->results) {
+            if (matches(pending_, p)) return found(p, r.status);
+            older = older || before_window(pending_, p);
+        }
+        if (!older && !page->next.empty()) {
+            if (++pages_ >= kMaxListPages)
+                return unknown(why() + "; more than " + std::to_string(kMaxListPages * 100) +
+                                   " predictions were made since, too many to look through",
+                               r.status);
+            if (!same_origin(page->next, config_.base_url))
+                return unknown(why() + "; the list's next page is outside " + origin(), r.status);
+            list_url_ = page->next;
+            return Action::send(list_request());
+        }
+        if (pass_started_ < pending_.settle_at) // it may still arrive: list again once it cannot
+            return reconcile((pending_.settle_at - now_seconds()) * 1000 + 1000);
+        pending_ = PendingCreate();
+        return fail(OutcomeKind::Transient, "create_lost",
+                    std::string(kCreate) + " " + why() +
+                        "; Replicate lists no prediction it made, so nothing was created or billed and "
+                        "the next attempt creates one",
+                    r.status);
+    }
+
+    std::string why() const { return lost_because_.empty() ? "was stopped in flight" : lost_because_; }
+
+    Action found(const ListedPrediction &p, long status) {
+        ticket_.id = p.id;
+        ticket_.get_url = p.get_url;
+        ticket_.cancel_url = p.cancel_url;
+        ticket_.created_at = pending_.sent_at; // outputs expire an hour after the create
+        if (ticket_.get_url.empty() && plain_id(p.id))
+            ticket_.get_url = join_url(config_.base_url, "/v1/predictions/" + p.id);
+        if (!same_origin(ticket_.get_url, config_.base_url))
+            return fail(OutcomeKind::Permanent, "untrusted_url",
+                        "Replicate listed the prediction with URLs outside " + origin() +
+                            "; the API key is not sent there (prediction " + redactor_.excerpt(p.id, 64) +
+                            " may still run and be billed)",
+                        status);
+        return poll(0); // from now on it is polled, never created again
+    }
+
+    HttpRequest list_request() const { return api_request(config_, HttpMethod::Get, list_url_); }
 
     Action on_poll(HttpResponse &r) {
         if (!r.ok()) return retry_step(transport_failure(r, kPoll), poll_request());
@@ -253,7 +361,7 @@ class PredictionCall : public ProviderCall {
     // with the resume token (the prediction exists; the next attempt continues it).
     Action retry_step(Outcome failure, HttpRequest again) {
         if (const auto delay = step_.next_delay(failure)) return Action::send(std::move(again), *delay);
-        if (failure.kind == OutcomeKind::Transient) failure.resume_token = encode_ticket(ticket_);
+        if (failure.kind == OutcomeKind::Transient) failure.resume_token = resume_token();
         return finish(std::move(failure));
     }
 
@@ -298,6 +406,11 @@ class PredictionCall : public ProviderCall {
     Redactor redactor_;
     State state_ = State::Create;
     ResumeTicket ticket_;
+    PendingCreate pending_;         // the create sent or being reconciled (model empty: none)
+    std::string lost_because_;      // what became of the create's answer
+    std::string list_url_;          // the list page to fetch
+    int pages_ = 0;                 // pages read in this pass
+    std::int64_t pass_started_ = 0; // when this pass's first page was asked for (unix seconds)
     std::string output_url_;
     StepRetry step_;
 };

@@ -16,16 +16,24 @@
 //     creating one. A token whose URLs are not on the origin of base_url is refused
 //     (Permanent "untrusted_url"): it would receive the key, and creating anew could bill twice.
 //     A token of another provider is ignored (the call creates).
+//   - before the create leaves, resume_token() names it as a "pending create" (model, when it
+//     was sent, seed, prompt hash; replicate_reconcile.hpp): the runner reports it before the
+//     request is sent and the worker books it, so a create stopped in flight (worker shutdown,
+//     job deadline, kill -9) hands the next attempt something to look for.
 //   - a create that may have reached Replicate but gave no usable answer (a timeout, a dropped
-//     connection, a 5xx, a 2xx without a prediction id) ends Permanent with error_code
-//     "outcome_unknown" (Outcome::outcome_unknown()): Permanent because the worker re-sends
-//     every Transient failure as a new attempt, i.e. a new create; the prediction may exist and
-//     cost money, so its attempt should be booked as "may be billed" and a person decides
-//     (retry_failed) after looking at replicate.com/predictions. Only transfers that failed
-//     before the request left (never_sent(): DNS, refused connection, connect timeout) and a
-//     429 are Transient: nothing was created.
-//   - a call stopped from outside while its create is in flight (abort, deadline) has no id
-//     to hand on: its resume token is empty, and the runner's outcome says so.
+//     connection, a 5xx, a 2xx without a prediction id), and a call started with a pending
+//     create, reconcile: GET /v1/predictions?created_after=... (cursor pages) for the
+//     prediction with our model, seed and prompt made since the create was sent. Found: it is
+//     polled by its id. Not listed once the create can no longer arrive (its timeout plus the
+//     option reconcile_grace after it was sent, or after its transfer ended): Transient
+//     "create_lost" without a token, nothing was created, the next attempt creates. Not listed
+//     yet: listed again then. The list refusing us (401/403/4xx), more than 2000 predictions to
+//     look through, or a next page off the API origin: Permanent "outcome_unknown", a person
+//     decides after looking at replicate.com/predictions. Only transfers that failed before
+//     the request left (never_sent(): DNS, refused connection, connect timeout) and a 429 are
+//     plainly Transient: nothing was created.
+//   - every create carries Cancel-After (option cancel_after): a prediction whose create was
+//     never reconciled stops by itself.
 //
 // Other answers: 401/403 permanent (the token); 402 (credit), 422 (input) and other 4xx
 // permanent with Replicate's `detail` (redacted); a failed prediction is permanent with its
@@ -41,11 +49,16 @@
 // an output URL elsewhere is fetched without it (redirects followed).
 //
 // Options (ProviderConfig::options):
-//   prefer_wait   seconds of Prefer: wait, 0-60 (default 60); 0 sends no Prefer header
-//   num_outputs   1-4, sent when set (flux-dev; billed per image; the first one is kept)
-//   image_input   the input field of the reference (default "image"; "input_image" for
-//                 flux-kontext-pro)
-//   step_retries  transient failures tolerated per poll/download step (default 5)
+//   prefer_wait      seconds of Prefer: wait, 0-60 (default 60); 0 sends no Prefer header
+//   cancel_after     seconds of Cancel-After, 0-86400 (default 0: none; the worker sends its
+//                    GUC, 900); 1-4 are sent as 5, Replicate's minimum
+//   num_outputs      1-4, sent when set (flux-dev; billed per image; the first one is kept)
+//   image_input      the input field of the reference (default "image")
+//   reconcile_grace  seconds a create's prediction may take to be listed after the create's
+//                    transfer ended (default 30)
+//   step_retries     transient failures tolerated per poll/download/list step (default 5)
+// Per-model values (num_outputs 1 for flux-dev, image_input "input_image" for
+// flux-kontext-pro) come from the registry's model options (registry.cpp).
 #pragma once
 #include "core/common/core_only.hpp"
 

@@ -224,10 +224,21 @@ void send_attempts(SpiConnection &spi, const std::vector<std::int64_t> &ledger_i
 void book_remote_ids(SpiConnection &spi, const std::vector<std::int64_t> &ledger_ids,
                      const std::vector<std::string> &remote_ids) {
     if (ledger_ids.empty()) return;
-    spi.execute("UPDATE rolloy.api_usage_logs l SET remote_id = t.remote_id"
-                "  FROM unnest($1::bigint[], $2::text[]) AS t(id, remote_id)"
-                " WHERE l.id = t.id AND l.state IN ('staged', 'in_flight')"
-                "   AND l.remote_id IS DISTINCT FROM t.remote_id",
+    // A call that names its provider-side work anew (a Replicate create first booked as
+    // "pending", then found and named by its prediction id) still does the same work: earlier
+    // attempts left 'unknown' with the old name and carrying its charge take the new name, so
+    // the attempt that finishes the work takes their charge over (record(), 1b).
+    spi.execute("WITH t AS (SELECT * FROM unnest($1::bigint[], $2::text[]) AS t(id, remote_id)),"
+                " renamed AS ("
+                "    SELECT l.id, l.image_id, l.remote_id AS old_id, t.remote_id AS new_id"
+                "      FROM rolloy.api_usage_logs l JOIN t ON t.id = l.id"
+                "     WHERE l.state IN ('staged', 'in_flight') AND l.remote_id IS DISTINCT FROM t.remote_id"
+                "       FOR UPDATE OF l),"
+                " carried AS ("
+                "    UPDATE rolloy.api_usage_logs e SET remote_id = r.new_id FROM renamed r"
+                "     WHERE e.image_id = r.image_id AND e.remote_id = r.old_id AND e.id <> r.id"
+                "       AND e.state = 'unknown' AND e.cost_usd > 0)"
+                " UPDATE rolloy.api_usage_logs l SET remote_id = r.new_id FROM renamed r WHERE l.id = r.id",
                 {bigint_array(ledger_ids), text_array(remote_ids)}, Plan::Kept);
 }
 
@@ -328,6 +339,9 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
     bool logged = false;
     if (job.ledger_id > 0) {
         const std::string ledger = std::to_string(job.ledger_id);
+        // A name learnt since the last booking (the worker stopped right after a Replicate
+        // create was found): booked first, so earlier attempts' charges follow it.
+        if (!rec.resume_token.empty()) book_remote_ids(spi, {job.ledger_id}, {rec.resume_token});
         if (rec.kind == Kind::Released &&
             spi.execute("DELETE FROM rolloy.api_usage_logs l WHERE l.id = $1::bigint AND l.state = 'staged'",
                         {ledger}, Plan::Kept) == 1) {
