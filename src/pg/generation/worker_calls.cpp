@@ -62,6 +62,10 @@ void Worker::start_calls(std::vector<Staged> batch) {
         runner_.add(id, std::move(c.call), settings::job_deadline_ms);
         running_.emplace(id, std::move(c.job));
     }
+    // A call may name its request before it leaves (a Replicate create as a pending create:
+    // model, time, seed, prompt hash): booked now, before any step sends it, so a kill -9 in
+    // between leaves a row the next attempt reconciles by instead of creating again.
+    book_remote_ids();
 }
 
 providers::ProviderConfig Worker::call_config(const ImageJob &job, const std::string &key) {
