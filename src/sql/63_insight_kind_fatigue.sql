@@ -16,37 +16,51 @@ BEGIN
     WITH creative AS (
         SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
           FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
-    ), ad AS (
-        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
+    ), ad AS (  -- with how many ads their creative has
+        SELECT a.id, a.project_id, count(*) OVER (PARTITION BY a.project_id) AS ads
+          FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
+    ), first_rows AS (  -- each ad's first 2W daily rows with impressions
+        SELECT ad.project_id, ad.ads, f.*
+          FROM ad CROSS JOIN LATERAL (
+               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
+                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                ORDER BY d.report_date LIMIT 2 * w) f
     ), first_days AS (  -- the creative's first 2W days with data, numbered
         SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT ad.project_id, f.day
-                  FROM ad CROSS JOIN LATERAL (
-                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
-                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                        ORDER BY d.report_date LIMIT 2 * w) f) x
+          FROM (SELECT DISTINCT r.project_id, r.day FROM first_rows r) x
     ), found AS (
         SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
+    ), recent_rows AS (  -- each eligible creative's ads' last W daily rows with impressions
+        SELECT ad.project_id, ad.ads, l.*
+          FROM ad CROSS JOIN LATERAL (
+               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
+                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                ORDER BY d.report_date DESC LIMIT w) l
+         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
     ), window_days AS (
         SELECT fd.project_id, fd.day, 'baseline' AS window_name
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
         SELECT y.project_id, y.day, 'recent'
           FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT ad.project_id, l.day
-                          FROM ad CROSS JOIN LATERAL (
-                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
-                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                                ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
+                  FROM (SELECT DISTINCT r.project_id, r.day FROM recent_rows r) x) y
          WHERE y.day_no <= w
     ), days AS (
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
+        -- A creative with one ad: the rows found are its days (one row per ad and day), not read again.
+        SELECT wd.project_id, wd.window_name, wd.day, r.n::numeric AS n, r.k::numeric AS k
           FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id
+          JOIN (SELECT r.project_id, r.day, r.n, r.k FROM first_rows r WHERE r.ads = 1
+                UNION
+                SELECT r.project_id, r.day, r.n, r.k FROM recent_rows r WHERE r.ads = 1) r
+            ON r.project_id = wd.project_id AND r.day = wd.day
+        UNION ALL
+        -- Several: every ad's row of the day, those without impressions too.
+        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric, sum(d.clicks)::numeric
+          FROM window_days wd
+          JOIN ad ON ad.project_id = wd.project_id AND ad.ads > 1
           JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
          GROUP BY wd.project_id, wd.window_name, wd.day
     ), tested AS (  -- the recent window's days against the baseline's

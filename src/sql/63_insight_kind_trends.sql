@@ -23,10 +23,11 @@ BEGIN
               JOIN rolloy.drivers dr ON dr.id = c.driver_id
               JOIN rolloy.formats f ON f.id = c.format_id
              WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
-            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
-                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
-                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
+            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
+                   rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
+                   rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
+                   max(p.last_day) AS last_day
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
              CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
@@ -41,9 +42,11 @@ BEGIN
                         WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
                         WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
                    coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
-                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
-                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
-                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+                   rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
+                   rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
+                   rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
+                   rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
+                   max(r.last_day) AS last_day
               FROM period r JOIN creative cr ON cr.id = r.project_id
              GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
                                     (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),

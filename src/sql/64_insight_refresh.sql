@@ -8,8 +8,10 @@
 CREATE FUNCTION rolloy.refresh_insights()
 RETURNS TABLE (kind text, scopes integer, rows_written bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- A batch: hash aggregates in memory, and no JIT compilation (it costs more than it saves here).
-SET work_mem = '256MB' SET jit = off AS $$
+-- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
+-- no parallel workers (starting them costs more than the few pieces a refresh after an import
+-- reads; a rebuild writes, and writes are not parallel).
+SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
 #variable_conflict use_column
 DECLARE
     -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)

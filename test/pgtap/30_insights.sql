@@ -374,11 +374,11 @@ SELECT set_eq('SELECT format, value, rest FROM bob_effects',
 -- Deterministic: a second refresh writes the same figures.
 CREATE TEMP TABLE snapshot AS
 SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights;
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights;
 SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed again');
 SELECT set_eq('SELECT * FROM snapshot',
               'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-                      metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
+                      metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
               'a second refresh gives identical results');
 
 -- What changed, and only that: a day imported for two creatives, a new day and a restated day
@@ -401,12 +401,12 @@ SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7 AND (SELECT n FRO
           'refreshed after an import, a new day, a restated day and a deleted day');
 CREATE TEMP TABLE incremental AS
 SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights;
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights;
 SELECT ok((SELECT count(*) FROM (SELECT * FROM incremental EXCEPT SELECT * FROM snapshot) d) > 0, 'the changes changed figures');
 UPDATE rolloy_internal.insight_rollup_state SET built = false;
 CREATE TEMP TABLE rebuilt AS SELECT * FROM rolloy.refresh_insights();
 SELECT set_eq('SELECT * FROM incremental', 'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
               'the refresh that read only the changes equals a rebuild from every fact');
 
 -- ---------------------------------------------------------------------------------------------
