@@ -89,7 +89,7 @@ COMMENT ON TABLE rolloy_internal.insight_ad_totals IS 'Sums of insight_pieces pe
 CREATE TABLE rolloy_internal.insight_rollup_state (
     singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     built        boolean NOT NULL DEFAULT false,
-    creatives    text,          -- fingerprint of the ads' creatives and their ABCD when trends were last written
+    creatives    text,          -- fingerprint of what the kinds read besides the sums, at the last refresh (refresh_insights)
     refreshed_at timestamptz    -- the last refresh (the figures members compute at read time are as of then)
 );
 INSERT INTO rolloy_internal.insight_rollup_state DEFAULT VALUES;
@@ -114,13 +114,17 @@ $$;
 CREATE TRIGGER log_deleted_days AFTER DELETE ON rolloy_internal.ad_days
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._log_deleted_days();
 
--- What a refresh hands every kind: when, and the periods whose pieces changed (NULL: all of them,
--- the rollup was rebuilt).
-CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[]);
+-- What a refresh hands every kind: when, the periods whose pieces changed and the ads whose
+-- sums changed (NULL: all of them, the rollup was rebuilt), and whether anything else the kinds
+-- read changed since the last refresh (regrouped: which creative each ad counts for, the
+-- creatives' names and ABCD, the ads' images, the settings): then every kind computes all again.
+CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[], ads integer[],
+                                            regrouped boolean);
 
 -- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
--- the logged days, and returns the pieces' periods it recomputed (NULL: rebuilt, all of them).
-CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[])
+-- the logged days, and returns the pieces' periods it recomputed and the ads whose sums it
+-- recomputed (NULL: rebuilt, all of them).
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -129,7 +133,6 @@ DECLARE
                                    WHERE b.date_from IS NULL OR b.date_to IS NULL);
     hash_join text;
     merge_join text;
-    moved_totals boolean;
 BEGIN
     IF rebuild THEN
         DELETE FROM rolloy_internal.insight_changed_days;
@@ -214,10 +217,10 @@ BEGIN
         RETURNING o.ad
     )
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
-           (SELECT count(*) FROM moved) > 0
-      INTO weeks, months, moved_totals FROM touched t;
+           (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
+      INTO weeks, months, ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
-    IF moved_totals THEN  -- an ad's currency whose last day went goes
+    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
 END

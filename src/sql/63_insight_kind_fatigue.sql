@@ -2,65 +2,61 @@
 -- (W = fatigue_window_days), days as the units of the test; only daily rows count (a range cannot
 -- say which day was which). The days come from ad_days through its primary key: each ad's first
 -- 2W and last W daily days with impressions (the creative's first 2W days are among its ads'
--- first 2W each), never a sort of all rows. Members read their own creatives' rows (RLS).
+-- first 2W each), never a sort of all rows. A creative's row depends on its own ads' days only:
+-- after an import, only the creatives whose ads' sums changed are computed again (all when
+-- run.regrouped). Members read their own creatives' rows (RLS).
 CREATE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
     w integer := cfg.fatigue_window_days;
+    changed uuid[];  -- NULL: all creatives
     written bigint;
 BEGIN
-    DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    IF run.regrouped THEN
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    ELSE
+        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
+    END IF;
     INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
                                  confidence_score, label, impressions, clicks, sample_creatives, details)
     WITH creative AS (
         SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
-    ), ad AS (  -- with how many ads their creative has
-        SELECT a.id, a.project_id, count(*) OVER (PARTITION BY a.project_id) AS ads
-          FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_rows AS (  -- each ad's first 2W daily rows with impressions
-        SELECT ad.project_id, ad.ads, f.*
-          FROM ad CROSS JOIN LATERAL (
-               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                ORDER BY d.report_date LIMIT 2 * w) f
+          FROM rolloy_internal._creative_totals(NULL) t
+         WHERE changed IS NULL OR t.project_id = ANY (changed)
+         GROUP BY t.project_id, t.creative_name
+    ), ad AS (
+        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
     ), first_days AS (  -- the creative's first 2W days with data, numbered
         SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT r.project_id, r.day FROM first_rows r) x
+          FROM (SELECT DISTINCT ad.project_id, f.day
+                  FROM ad CROSS JOIN LATERAL (
+                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                        ORDER BY d.report_date LIMIT 2 * w) f) x
     ), found AS (
         SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), recent_rows AS (  -- each eligible creative's ads' last W daily rows with impressions
-        SELECT ad.project_id, ad.ads, l.*
-          FROM ad CROSS JOIN LATERAL (
-               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                ORDER BY d.report_date DESC LIMIT w) l
-         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
     ), window_days AS (
         SELECT fd.project_id, fd.day, 'baseline' AS window_name
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
         SELECT y.project_id, y.day, 'recent'
           FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT r.project_id, r.day FROM recent_rows r) x) y
+                  FROM (SELECT DISTINCT ad.project_id, l.day
+                          FROM ad CROSS JOIN LATERAL (
+                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                                ORDER BY d.report_date DESC LIMIT w) l
+                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
          WHERE y.day_no <= w
     ), days AS (
-        -- A creative with one ad: the rows found are its days (one row per ad and day), not read again.
-        SELECT wd.project_id, wd.window_name, wd.day, r.n::numeric AS n, r.k::numeric AS k
+        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
           FROM window_days wd
-          JOIN (SELECT r.project_id, r.day, r.n, r.k FROM first_rows r WHERE r.ads = 1
-                UNION
-                SELECT r.project_id, r.day, r.n, r.k FROM recent_rows r WHERE r.ads = 1) r
-            ON r.project_id = wd.project_id AND r.day = wd.day
-        UNION ALL
-        -- Several: every ad's row of the day, those without impressions too.
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric, sum(d.clicks)::numeric
-          FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id AND ad.ads > 1
+          JOIN ad ON ad.project_id = wd.project_id
           JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
          GROUP BY wd.project_id, wd.window_name, wd.day
     ), tested AS (  -- the recent window's days against the baseline's

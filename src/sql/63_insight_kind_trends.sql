@@ -1,8 +1,8 @@
 -- Kind "trend": per ISO week and per month, overall (dimension all) and per ABCD value, one row
 -- per currency (every figure of a row comes from rows in that currency). From the rollup's
 -- pieces; a refresh rewrites only the periods whose pieces changed, unless the creatives the ads
--- belong to, or their ABCD, changed (then all). A member's trends: the same computation over
--- their own creatives, at read time (_my_insights).
+-- belong to, or their ABCD, changed (run.regrouped: then all). A member's trends: the same
+-- computation over their own creatives, at read time (_my_insights).
 CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
 RETURNS SETOF rolloy.insights
 -- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
@@ -66,18 +66,13 @@ $$;
 CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
-    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
-                                             ',' ORDER BY a.id))
-                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
     weeks date[] := run.weeks;
     months date[] := run.months;
 BEGIN
-    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+    IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
         weeks := NULL;
         months := NULL;
         DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
-        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
     ELSIF cardinality(weeks) = 0 THEN
         RETURN 0;  -- nothing changed
     ELSE

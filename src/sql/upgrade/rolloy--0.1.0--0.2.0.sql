@@ -5018,9 +5018,11 @@ ON CONFLICT ON CONSTRAINT provider_prices_unique DO NOTHING;
 
 -- == Insights that keep up, faster: the rollup in bigint, fatigue by creative (issue 13 §2) ==
 -- The rollup's pieces are summed in bigint (bigint_sum) and grouped by month in date arithmetic;
--- the refresh after an import brings the rollup up to date in one statement; fatigue reads a
--- one-ad creative's days once; no parallel workers in a refresh. Functions replaced with the text
--- of src/sql/62-64; the rollup's contents are unchanged (same sums).
+-- the refresh after an import brings the rollup up to date in one statement; fatigue computes
+-- again only the creatives whose sums changed and reads a one-ad creative's days once; a refresh
+-- that finds nothing changed keeps every figure; no parallel workers in a refresh. Functions
+-- replaced with the text of src/sql/62-64; the rollup's contents are unchanged (same sums). The
+-- fingerprint in insight_rollup_state now covers more: the first refresh computes every kind.
 
 CREATE OR REPLACE FUNCTION rolloy_internal._month_start(day date) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
@@ -5037,7 +5039,12 @@ CREATE OR REPLACE AGGREGATE rolloy_internal.bigint_sum(bigint) (
 COMMENT ON AGGREGATE rolloy_internal.bigint_sum(bigint) IS
     'Sum of bigints as a bigint (an error on overflow), for the insight rollup.';
 
-CREATE OR REPLACE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[])
+-- The kinds learn which ads' sums changed and whether anything else they read did (run.regrouped,
+-- decided once by refresh_insights()); the rollup step returns the ads.
+ALTER TYPE rolloy_internal.insight_run ADD ATTRIBUTE ads integer[], ADD ATTRIBUTE regrouped boolean;
+DROP FUNCTION rolloy_internal._insight_rollup(bigint[]);
+
+CREATE OR REPLACE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -5046,7 +5053,6 @@ DECLARE
                                    WHERE b.date_from IS NULL OR b.date_to IS NULL);
     hash_join text;
     merge_join text;
-    moved_totals boolean;
 BEGIN
     IF rebuild THEN
         DELETE FROM rolloy_internal.insight_changed_days;
@@ -5131,10 +5137,10 @@ BEGIN
         RETURNING o.ad
     )
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
-           (SELECT count(*) FROM moved) > 0
-      INTO weeks, months, moved_totals FROM touched t;
+           (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
+      INTO weeks, months, ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
-    IF moved_totals THEN  -- an ad's currency whose last day went goes
+    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
 END
@@ -5200,64 +5206,78 @@ BEGIN
 END
 $$;
 
+CREATE OR REPLACE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    weeks date[] := run.weeks;
+    months date[] := run.months;
+BEGIN
+    IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
+        weeks := NULL;
+        months := NULL;
+        DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
+    ELSIF cardinality(weeks) = 0 THEN
+        RETURN 0;  -- nothing changed
+    ELSE
+        DELETE FROM rolloy.insights i
+         WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
+    END IF;
+    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+END
+$$;
+
 CREATE OR REPLACE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
     w integer := cfg.fatigue_window_days;
+    changed uuid[];  -- NULL: all creatives
     written bigint;
 BEGIN
-    DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    IF run.regrouped THEN
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    ELSE
+        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
+    END IF;
     INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
                                  confidence_score, label, impressions, clicks, sample_creatives, details)
     WITH creative AS (
         SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
-    ), ad AS (  -- with how many ads their creative has
-        SELECT a.id, a.project_id, count(*) OVER (PARTITION BY a.project_id) AS ads
-          FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_rows AS (  -- each ad's first 2W daily rows with impressions
-        SELECT ad.project_id, ad.ads, f.*
-          FROM ad CROSS JOIN LATERAL (
-               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                ORDER BY d.report_date LIMIT 2 * w) f
+          FROM rolloy_internal._creative_totals(NULL) t
+         WHERE changed IS NULL OR t.project_id = ANY (changed)
+         GROUP BY t.project_id, t.creative_name
+    ), ad AS (
+        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
     ), first_days AS (  -- the creative's first 2W days with data, numbered
         SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT r.project_id, r.day FROM first_rows r) x
+          FROM (SELECT DISTINCT ad.project_id, f.day
+                  FROM ad CROSS JOIN LATERAL (
+                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                        ORDER BY d.report_date LIMIT 2 * w) f) x
     ), found AS (
         SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), recent_rows AS (  -- each eligible creative's ads' last W daily rows with impressions
-        SELECT ad.project_id, ad.ads, l.*
-          FROM ad CROSS JOIN LATERAL (
-               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                ORDER BY d.report_date DESC LIMIT w) l
-         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
     ), window_days AS (
         SELECT fd.project_id, fd.day, 'baseline' AS window_name
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
         SELECT y.project_id, y.day, 'recent'
           FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT r.project_id, r.day FROM recent_rows r) x) y
+                  FROM (SELECT DISTINCT ad.project_id, l.day
+                          FROM ad CROSS JOIN LATERAL (
+                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                                ORDER BY d.report_date DESC LIMIT w) l
+                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
          WHERE y.day_no <= w
     ), days AS (
-        -- A creative with one ad: the rows found are its days (one row per ad and day), not read again.
-        SELECT wd.project_id, wd.window_name, wd.day, r.n::numeric AS n, r.k::numeric AS k
+        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
           FROM window_days wd
-          JOIN (SELECT r.project_id, r.day, r.n, r.k FROM first_rows r WHERE r.ads = 1
-                UNION
-                SELECT r.project_id, r.day, r.n, r.k FROM recent_rows r WHERE r.ads = 1) r
-            ON r.project_id = wd.project_id AND r.day = wd.day
-        UNION ALL
-        -- Several: every ad's row of the day, those without impressions too.
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric, sum(d.clicks)::numeric
-          FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id AND ad.ads > 1
+          JOIN ad ON ad.project_id = wd.project_id
           JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
          GROUP BY wd.project_id, wd.window_name, wd.day
     ), tested AS (  -- the recent window's days against the baseline's
@@ -5318,6 +5338,7 @@ DECLARE
     kind_name text;
     run rolloy_internal.insight_run;
     taken bigint[];
+    inputs text;
     started timestamptz := pg_catalog.clock_timestamp();
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
@@ -5331,10 +5352,23 @@ BEGIN
     WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
     SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
 
-    SELECT pg_catalog.now(), x.weeks, x.months INTO run FROM rolloy_internal._insight_rollup(taken) x;
-    FOREACH kind_name IN ARRAY kinds LOOP
-        EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
-    END LOOP;
+    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
+    -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
+    inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
+                                            c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
+                     FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
+                  || (SELECT s::text FROM rolloy.insight_settings s));
+    run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
+    IF run.regrouped THEN
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;
+    END IF;
+    -- Nothing changed (no sums, no inputs): every stored figure stands as it is.
+    IF run.regrouped OR cardinality(run.ads) > 0 THEN
+        FOREACH kind_name IN ARRAY kinds LOOP
+            EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
+        END LOOP;
+    END IF;
     UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
     PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
 
