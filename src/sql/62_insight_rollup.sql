@@ -24,6 +24,27 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION rolloy_internal._week_start(date) IS 'Monday of the ISO week of the day.';
 
+-- The first of the day's month, in date arithmetic: date_trunc goes through timestamps, a third
+-- of the cost of grouping every fact by piece.
+CREATE FUNCTION rolloy_internal._month_start(day date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT day - (pg_catalog.date_part('day', day)::integer - 1)
+$$;
+COMMENT ON FUNCTION rolloy_internal._month_start(date) IS 'First day of the month of the day.';
+
+-- sum() of bigint returns numeric: exact, but its accumulator and every addition of its results
+-- cost more than the facts' scan. The rollup's sums are millionths and counts that fit a bigint by
+-- far (int8pl raises "bigint out of range" rather than wrap), so the rollup and the trends add
+-- in bigint. NULL when every value is NULL, as sum().
+CREATE AGGREGATE rolloy_internal.bigint_sum(bigint) (
+    SFUNC = pg_catalog.int8pl,
+    STYPE = bigint,
+    COMBINEFUNC = pg_catalog.int8pl,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rolloy_internal.bigint_sum(bigint) IS
+    'Sum of bigints as a bigint (an error on overflow), for the insight rollup.';
+
 CREATE FUNCTION rolloy_internal._currency_code(currency smallint) RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT CASE WHEN currency >= 0 THEN pg_catalog.chr(65 + currency / 676) || pg_catalog.chr(65 + currency / 26 % 26)
@@ -68,7 +89,7 @@ COMMENT ON TABLE rolloy_internal.insight_ad_totals IS 'Sums of insight_pieces pe
 CREATE TABLE rolloy_internal.insight_rollup_state (
     singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
     built        boolean NOT NULL DEFAULT false,
-    creatives    text,          -- fingerprint of the ads' creatives and their ABCD when trends were last written
+    creatives    text,          -- fingerprint of what the kinds read besides the sums, at the last refresh (refresh_insights)
     refreshed_at timestamptz    -- the last refresh (the figures members compute at read time are as of then)
 );
 INSERT INTO rolloy_internal.insight_rollup_state DEFAULT VALUES;
@@ -93,13 +114,17 @@ $$;
 CREATE TRIGGER log_deleted_days AFTER DELETE ON rolloy_internal.ad_days
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._log_deleted_days();
 
--- What a refresh hands every kind: when, and the periods whose pieces changed (NULL: all of them,
--- the rollup was rebuilt).
-CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[]);
+-- What a refresh hands every kind: when, the periods whose pieces changed and the ads whose
+-- sums changed (NULL: all of them, the rollup was rebuilt), and whether anything else the kinds
+-- read changed since the last refresh (regrouped: which creative each ad counts for, the
+-- creatives' names and ABCD, the ads' images, the settings): then every kind computes all again.
+CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[], ads integer[],
+                                            regrouped boolean);
 
 -- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
--- the logged days, and returns the pieces' periods it recomputed (NULL: rebuilt, all of them).
-CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[])
+-- the logged days, and returns the pieces' periods it recomputed and the ads whose sums it
+-- recomputed (NULL: rebuilt, all of them).
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -109,86 +134,95 @@ DECLARE
     hash_join text;
     merge_join text;
 BEGIN
-    CREATE TEMP TABLE rolloy_ins_touched (ad integer, week_start date, month_start date) ON COMMIT DROP;
-    -- (ad NULL: every ad) x the pieces of each changed range
-    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
-    changed AS (
-        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
-        UNION ALL
-        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken) AND NOT rebuild
-    ), piece AS (
-        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
-               date_trunc('month', d)::date AS month_start
-          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
-    )
-    INSERT INTO rolloy_ins_touched
-    SELECT DISTINCT coalesce(p.ad, a.id), p.week_start, p.month_start
-      FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
-     WHERE NOT rebuild;
-
     IF rebuild THEN
+        DELETE FROM rolloy_internal.insight_changed_days;
         -- DELETE, not TRUNCATE: a member reading insights (through the pieces) never stalls it.
         DELETE FROM rolloy_internal.insight_pieces;
         DELETE FROM rolloy_internal.insight_ad_totals;
+        -- One hash aggregate over the facts; the pieces written in the index's order (appended to
+        -- its last leaf, not scattered over all of them: a third of the rebuild's time).
         INSERT INTO rolloy_internal.insight_pieces
-        SELECT d.ad, rolloy_internal._week_start(d.report_date), date_trunc('month', d.report_date::timestamp)::date,
-               coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
-               sum(d.conversion_value), max(d.report_date)
-          FROM rolloy_internal.ad_days d
-         GROUP BY 1, 2, 3, 4;
+        SELECT x.* FROM (
+               SELECT d.ad, rolloy_internal._week_start(d.report_date) AS week_start,
+                      rolloy_internal._month_start(d.report_date), coalesce(d.currency, -1), count(*),
+                      rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
+                      rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
+                      rolloy_internal.bigint_sum(d.conversion_value), max(d.report_date)
+                 FROM rolloy_internal.ad_days d
+                GROUP BY 1, 2, 3, 4) x
+         ORDER BY x.ad, x.week_start;
         INSERT INTO rolloy_internal.insight_ad_totals
-        SELECT p.ad, p.currency, sum(p.days), sum(p.impressions), sum(p.clicks), sum(p.conversions), sum(p.spend),
-               sum(p.conversion_value)
+        SELECT p.ad, p.currency, sum(p.days), rolloy_internal.bigint_sum(p.impressions),
+               rolloy_internal.bigint_sum(p.clicks), rolloy_internal.bigint_sum(p.conversions),
+               rolloy_internal.bigint_sum(p.spend), rolloy_internal.bigint_sum(p.conversion_value)
           FROM rolloy_internal.insight_pieces p GROUP BY p.ad, p.currency;
         ANALYZE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
         UPDATE rolloy_internal.insight_rollup_state SET built = true;
-        DROP TABLE rolloy_ins_touched;
         RETURN;
     END IF;
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
+    -- One statement (no temporary tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');
     merge_join := pg_catalog.current_setting('enable_mergejoin');
     PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
-    CREATE TEMP TABLE rolloy_ins_delta (ad integer, currency smallint, days bigint, impressions bigint, clicks bigint,
-                                        conversions bigint, spend bigint, conversion_value bigint) ON COMMIT DROP;
-    WITH gone AS (
-        DELETE FROM rolloy_internal.insight_pieces p USING rolloy_ins_touched t
+    -- (ad NULL: every ad) x the pieces of each changed range
+    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
+    changed AS (
+        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
+        UNION ALL
+        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken)
+    ), piece AS (
+        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
+               rolloy_internal._month_start(d::date) AS month_start
+          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
+    ), touched AS (
+        SELECT DISTINCT coalesce(p.ad, a.id) AS ad, p.week_start, p.month_start
+          FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
+    ), gone AS (
+        DELETE FROM rolloy_internal.insight_pieces p USING touched t
          WHERE p.ad = t.ad AND p.week_start = t.week_start AND p.month_start = t.month_start
         RETURNING p.*
-    )
-    INSERT INTO rolloy_ins_delta
-    SELECT g.ad, g.currency, -g.days, -g.impressions, -g.clicks, -g.conversions, -g.spend, -g.conversion_value FROM gone g;
-    WITH added AS (
+    ), added AS (
         INSERT INTO rolloy_internal.insight_pieces
         SELECT t.ad, t.week_start, t.month_start, x.*
-          FROM rolloy_ins_touched t
+          FROM touched t
          CROSS JOIN LATERAL (
-               SELECT coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions),
-                      sum(d.spend), sum(d.conversion_value), max(d.report_date)
+               SELECT coalesce(d.currency, -1), count(*), rolloy_internal.bigint_sum(d.impressions),
+                      rolloy_internal.bigint_sum(d.clicks), rolloy_internal.bigint_sum(d.conversions),
+                      rolloy_internal.bigint_sum(d.spend), rolloy_internal.bigint_sum(d.conversion_value),
+                      max(d.report_date)
                  FROM rolloy_internal.ad_days d
                 WHERE d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
                   AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
                 GROUP BY coalesce(d.currency, -1)) x
         RETURNING *
+    ), delta AS (  -- the totals move by the new pieces less the old
+        SELECT g.ad, g.currency, -g.days AS days, -g.impressions AS impressions, -g.clicks AS clicks,
+               -g.conversions AS conversions, -g.spend AS spend, -g.conversion_value AS conversion_value
+          FROM gone g
+        UNION ALL
+        SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a
+    ), moved AS (
+        INSERT INTO rolloy_internal.insight_ad_totals AS o
+        SELECT d.ad, d.currency, sum(d.days), rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
+               rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
+               rolloy_internal.bigint_sum(d.conversion_value)
+          FROM delta d GROUP BY d.ad, d.currency
+        ON CONFLICT (ad, currency) DO UPDATE
+           SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
+               clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
+               spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value
+        RETURNING o.ad
     )
-    INSERT INTO rolloy_ins_delta
-    SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a;
+    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
+           (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
+      INTO weeks, months, ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
-    INSERT INTO rolloy_internal.insight_ad_totals AS o
-    SELECT d.ad, d.currency, sum(d.days), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
-           sum(d.conversion_value)
-      FROM rolloy_ins_delta d GROUP BY d.ad, d.currency
-    ON CONFLICT (ad, currency) DO UPDATE
-       SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
-           clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
-           spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value;
-    DELETE FROM rolloy_internal.insight_ad_totals o USING (SELECT DISTINCT d.ad, d.currency FROM rolloy_ins_delta d) d
-     WHERE o.ad = d.ad AND o.currency = d.currency AND o.days = 0;
-    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}')
-      INTO weeks, months FROM rolloy_ins_touched t;
-    DROP TABLE rolloy_ins_touched, rolloy_ins_delta;
+    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
+        DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
+    END IF;
 END
 $$;
 

@@ -2,20 +2,30 @@
 -- (W = fatigue_window_days), days as the units of the test; only daily rows count (a range cannot
 -- say which day was which). The days come from ad_days through its primary key: each ad's first
 -- 2W and last W daily days with impressions (the creative's first 2W days are among its ads'
--- first 2W each), never a sort of all rows. Members read their own creatives' rows (RLS).
+-- first 2W each), never a sort of all rows. A creative's row depends on its own ads' days only:
+-- after an import, only the creatives whose ads' sums changed are computed again (all when
+-- run.regrouped). Members read their own creatives' rows (RLS).
 CREATE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
     w integer := cfg.fatigue_window_days;
+    changed uuid[];  -- NULL: all creatives
     written bigint;
 BEGIN
-    DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    IF run.regrouped THEN
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    ELSE
+        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
+    END IF;
     INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
                                  confidence_score, label, impressions, clicks, sample_creatives, details)
     WITH creative AS (
         SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
+          FROM rolloy_internal._creative_totals(NULL) t
+         WHERE changed IS NULL OR t.project_id = ANY (changed)
+         GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
     ), first_days AS (  -- the creative's first 2W days with data, numbered

@@ -1,8 +1,8 @@
 -- Kind "trend": per ISO week and per month, overall (dimension all) and per ABCD value, one row
 -- per currency (every figure of a row comes from rows in that currency). From the rollup's
 -- pieces; a refresh rewrites only the periods whose pieces changed, unless the creatives the ads
--- belong to, or their ABCD, changed (then all). A member's trends: the same computation over
--- their own creatives, at read time (_my_insights).
+-- belong to, or their ABCD, changed (run.regrouped: then all). A member's trends: the same
+-- computation over their own creatives, at read time (_my_insights).
 CREATE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
 RETURNS SETOF rolloy.insights
 -- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
@@ -23,10 +23,11 @@ BEGIN
               JOIN rolloy.drivers dr ON dr.id = c.driver_id
               JOIN rolloy.formats f ON f.id = c.format_id
              WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
-            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
-                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
-                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
+            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
+                   rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
+                   rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
+                   max(p.last_day) AS last_day
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
              CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
@@ -41,9 +42,11 @@ BEGIN
                         WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
                         WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
                    coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
-                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
-                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
-                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+                   rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
+                   rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
+                   rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
+                   rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
+                   max(r.last_day) AS last_day
               FROM period r JOIN creative cr ON cr.id = r.project_id
              GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
                                     (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
@@ -63,18 +66,13 @@ $$;
 CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
-    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
-                                             ',' ORDER BY a.id))
-                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
     weeks date[] := run.weeks;
     months date[] := run.months;
 BEGIN
-    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+    IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
         weeks := NULL;
         months := NULL;
         DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
-        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
     ELSIF cardinality(weeks) = 0 THEN
         RETURN 0;  -- nothing changed
     ELSE

@@ -8,8 +8,10 @@
 CREATE FUNCTION rolloy.refresh_insights()
 RETURNS TABLE (kind text, scopes integer, rows_written bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- A batch: hash aggregates in memory, and no JIT compilation (it costs more than it saves here).
-SET work_mem = '256MB' SET jit = off AS $$
+-- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
+-- no parallel workers (starting them costs more than the few pieces a refresh after an import
+-- reads; a rebuild writes, and writes are not parallel).
+SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
 #variable_conflict use_column
 DECLARE
     -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
@@ -25,6 +27,7 @@ DECLARE
     kind_name text;
     run rolloy_internal.insight_run;
     taken bigint[];
+    inputs text;
     started timestamptz := pg_catalog.clock_timestamp();
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
@@ -38,10 +41,23 @@ BEGIN
     WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
     SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
 
-    SELECT pg_catalog.now(), x.weeks, x.months INTO run FROM rolloy_internal._insight_rollup(taken) x;
-    FOREACH kind_name IN ARRAY kinds LOOP
-        EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
-    END LOOP;
+    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
+    -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
+    inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
+                                            c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
+                     FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
+                  || (SELECT s::text FROM rolloy.insight_settings s));
+    run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
+    IF run.regrouped THEN
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;
+    END IF;
+    -- Nothing changed (no sums, no inputs): every stored figure stands as it is.
+    IF run.regrouped OR cardinality(run.ads) > 0 THEN
+        FOREACH kind_name IN ARRAY kinds LOOP
+            EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
+        END LOOP;
+    END IF;
     UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
     PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
 

@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(127);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(136);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -374,11 +374,11 @@ SELECT set_eq('SELECT format, value, rest FROM bob_effects',
 -- Deterministic: a second refresh writes the same figures.
 CREATE TEMP TABLE snapshot AS
 SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights;
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights;
 SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed again');
 SELECT set_eq('SELECT * FROM snapshot',
               'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-                      metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
+                      metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
               'a second refresh gives identical results');
 
 -- What changed, and only that: a day imported for two creatives, a new day and a restated day
@@ -401,13 +401,45 @@ SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7 AND (SELECT n FRO
           'refreshed after an import, a new day, a restated day and a deleted day');
 CREATE TEMP TABLE incremental AS
 SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights;
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights;
 SELECT ok((SELECT count(*) FROM (SELECT * FROM incremental EXCEPT SELECT * FROM snapshot) d) > 0, 'the changes changed figures');
 UPDATE rolloy_internal.insight_rollup_state SET built = false;
 CREATE TEMP TABLE rebuilt AS SELECT * FROM rolloy.refresh_insights();
 SELECT set_eq('SELECT * FROM incremental', 'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
-       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, spend, details FROM rolloy.insights',
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
               'the refresh that read only the changes equals a rebuild from every fact');
+
+-- A restated day recomputes the fatigue of its creative only; the other rows stay as stored.
+CREATE TEMP TABLE fatigue_before AS SELECT id, project_id FROM rolloy.insights WHERE kind = 'fatigue';
+UPDATE rolloy.performance_data SET clicks = clicks + 1
+ WHERE report_date = '2026-10-30' AND ad_key = (SELECT generated_name FROM rolloy.creative_projects WHERE title = 'gen-3');
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed after one restated day');
+SELECT is((SELECT count(*)::integer FROM rolloy.insights i JOIN fatigue_before b ON b.id = i.id WHERE i.kind = 'fatigue'),
+          (SELECT count(*)::integer - 1 FROM fatigue_before), 'every other creative''s fatigue row is kept as stored');
+SELECT is((SELECT count(*)::integer FROM rolloy.insights i JOIN rolloy.creative_projects p ON p.id = i.project_id
+            WHERE i.kind = 'fatigue' AND p.title = 'gen-3' AND i.id NOT IN (SELECT id FROM fatigue_before)),
+          1, 'the restated creative''s fatigue is computed again');
+
+-- Nothing changed: every stored row stands as it is (same rows, same stamps).
+CREATE TEMP TABLE kept AS SELECT id, refreshed_at FROM rolloy.insights;
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed with nothing changed');
+SELECT set_eq('SELECT id, refreshed_at FROM rolloy.insights', 'SELECT id, refreshed_at FROM kept',
+              'a refresh that finds nothing changed keeps every stored row');
+
+-- A settings change reaches every kind although no sums changed: the refresh equals a rebuild.
+UPDATE rolloy.insight_settings SET fatigue_window_days = fatigue_window_days - 1, min_impressions = min_impressions + 1;
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed after a settings change');
+DROP TABLE incremental;
+CREATE TEMP TABLE incremental AS
+SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights;
+SELECT ok((SELECT bool_and((details ->> 'window_days')::integer = (SELECT fatigue_window_days FROM rolloy.insight_settings))
+             FROM incremental WHERE kind = 'fatigue' AND details ? 'window_days'), 'every fatigue row uses the new window');
+UPDATE rolloy_internal.insight_rollup_state SET built = false;
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'rebuilt');
+SELECT set_eq('SELECT * FROM incremental', 'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
+       metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
+              'after a settings change, the refresh equals a rebuild from every fact');
 
 -- ---------------------------------------------------------------------------------------------
 -- pg_cron: tested here only where pg_cron is installed (CI: test/integration/schedule_insights.sh).
