@@ -3796,13 +3796,30 @@ $$;
 CREATE TRIGGER log_deleted_days AFTER DELETE ON rolloy_internal.ad_days
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION rolloy_internal._log_deleted_days();
 
--- What a refresh hands every kind: when, and the periods whose pieces changed (NULL: all of them,
--- the rollup was rebuilt).
-CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[]);
+-- Helpers of the rollup and the trends: months in date arithmetic, sums in bigint.
+CREATE FUNCTION rolloy_internal._month_start(day date) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT day - (pg_catalog.date_part('day', day)::integer - 1)
+$$;
+COMMENT ON FUNCTION rolloy_internal._month_start(date) IS 'First day of the month of the day.';
+
+CREATE AGGREGATE rolloy_internal.bigint_sum(bigint) (
+    SFUNC = pg_catalog.int8pl,
+    STYPE = bigint,
+    COMBINEFUNC = pg_catalog.int8pl,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE rolloy_internal.bigint_sum(bigint) IS
+    'Sum of bigints as a bigint (an error on overflow), for the insight rollup.';
+
+-- What a refresh hands every kind: when, the periods whose pieces changed and the ads whose
+-- sums changed (NULL: all of them, the rollup was rebuilt), and whether anything else the kinds
+-- read changed since the last refresh (regrouped): then every kind computes all again.
+CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], months date[], ads integer[], regrouped boolean);
 
 -- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
 -- the logged days, and returns the pieces' periods it recomputed (NULL: rebuilt, all of them).
-CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[])
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -3812,86 +3829,95 @@ DECLARE
     hash_join text;
     merge_join text;
 BEGIN
-    CREATE TEMP TABLE rolloy_ins_touched (ad integer, week_start date, month_start date) ON COMMIT DROP;
-    -- (ad NULL: every ad) x the pieces of each changed range
-    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
-    changed AS (
-        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
-        UNION ALL
-        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken) AND NOT rebuild
-    ), piece AS (
-        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
-               date_trunc('month', d)::date AS month_start
-          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
-    )
-    INSERT INTO rolloy_ins_touched
-    SELECT DISTINCT coalesce(p.ad, a.id), p.week_start, p.month_start
-      FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
-     WHERE NOT rebuild;
-
     IF rebuild THEN
+        DELETE FROM rolloy_internal.insight_changed_days;
         -- DELETE, not TRUNCATE: a member reading insights (through the pieces) never stalls it.
         DELETE FROM rolloy_internal.insight_pieces;
         DELETE FROM rolloy_internal.insight_ad_totals;
+        -- One hash aggregate over the facts; the pieces written in the index's order (appended to
+        -- its last leaf, not scattered over all of them: a third of the rebuild's time).
         INSERT INTO rolloy_internal.insight_pieces
-        SELECT d.ad, rolloy_internal._week_start(d.report_date), date_trunc('month', d.report_date::timestamp)::date,
-               coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
-               sum(d.conversion_value), max(d.report_date)
-          FROM rolloy_internal.ad_days d
-         GROUP BY 1, 2, 3, 4;
+        SELECT x.* FROM (
+               SELECT d.ad, rolloy_internal._week_start(d.report_date) AS week_start,
+                      rolloy_internal._month_start(d.report_date), coalesce(d.currency, -1), count(*),
+                      rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
+                      rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
+                      rolloy_internal.bigint_sum(d.conversion_value), max(d.report_date)
+                 FROM rolloy_internal.ad_days d
+                GROUP BY 1, 2, 3, 4) x
+         ORDER BY x.ad, x.week_start;
         INSERT INTO rolloy_internal.insight_ad_totals
-        SELECT p.ad, p.currency, sum(p.days), sum(p.impressions), sum(p.clicks), sum(p.conversions), sum(p.spend),
-               sum(p.conversion_value)
+        SELECT p.ad, p.currency, sum(p.days), rolloy_internal.bigint_sum(p.impressions),
+               rolloy_internal.bigint_sum(p.clicks), rolloy_internal.bigint_sum(p.conversions),
+               rolloy_internal.bigint_sum(p.spend), rolloy_internal.bigint_sum(p.conversion_value)
           FROM rolloy_internal.insight_pieces p GROUP BY p.ad, p.currency;
         ANALYZE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
         UPDATE rolloy_internal.insight_rollup_state SET built = true;
-        DROP TABLE rolloy_ins_touched;
         RETURN;
     END IF;
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
+    -- One statement (no temporary tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');
     merge_join := pg_catalog.current_setting('enable_mergejoin');
     PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
-    CREATE TEMP TABLE rolloy_ins_delta (ad integer, currency smallint, days bigint, impressions bigint, clicks bigint,
-                                        conversions bigint, spend bigint, conversion_value bigint) ON COMMIT DROP;
-    WITH gone AS (
-        DELETE FROM rolloy_internal.insight_pieces p USING rolloy_ins_touched t
+    -- (ad NULL: every ad) x the pieces of each changed range
+    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
+    changed AS (
+        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
+        UNION ALL
+        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken)
+    ), piece AS (
+        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
+               rolloy_internal._month_start(d::date) AS month_start
+          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
+    ), touched AS (
+        SELECT DISTINCT coalesce(p.ad, a.id) AS ad, p.week_start, p.month_start
+          FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
+    ), gone AS (
+        DELETE FROM rolloy_internal.insight_pieces p USING touched t
          WHERE p.ad = t.ad AND p.week_start = t.week_start AND p.month_start = t.month_start
         RETURNING p.*
-    )
-    INSERT INTO rolloy_ins_delta
-    SELECT g.ad, g.currency, -g.days, -g.impressions, -g.clicks, -g.conversions, -g.spend, -g.conversion_value FROM gone g;
-    WITH added AS (
+    ), added AS (
         INSERT INTO rolloy_internal.insight_pieces
         SELECT t.ad, t.week_start, t.month_start, x.*
-          FROM rolloy_ins_touched t
+          FROM touched t
          CROSS JOIN LATERAL (
-               SELECT coalesce(d.currency, -1), count(*), sum(d.impressions), sum(d.clicks), sum(d.conversions),
-                      sum(d.spend), sum(d.conversion_value), max(d.report_date)
+               SELECT coalesce(d.currency, -1), count(*), rolloy_internal.bigint_sum(d.impressions),
+                      rolloy_internal.bigint_sum(d.clicks), rolloy_internal.bigint_sum(d.conversions),
+                      rolloy_internal.bigint_sum(d.spend), rolloy_internal.bigint_sum(d.conversion_value),
+                      max(d.report_date)
                  FROM rolloy_internal.ad_days d
                 WHERE d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
                   AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
                 GROUP BY coalesce(d.currency, -1)) x
         RETURNING *
+    ), delta AS (  -- the totals move by the new pieces less the old
+        SELECT g.ad, g.currency, -g.days AS days, -g.impressions AS impressions, -g.clicks AS clicks,
+               -g.conversions AS conversions, -g.spend AS spend, -g.conversion_value AS conversion_value
+          FROM gone g
+        UNION ALL
+        SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a
+    ), moved AS (
+        INSERT INTO rolloy_internal.insight_ad_totals AS o
+        SELECT d.ad, d.currency, sum(d.days), rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
+               rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
+               rolloy_internal.bigint_sum(d.conversion_value)
+          FROM delta d GROUP BY d.ad, d.currency
+        ON CONFLICT (ad, currency) DO UPDATE
+           SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
+               clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
+               spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value
+        RETURNING o.ad
     )
-    INSERT INTO rolloy_ins_delta
-    SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a;
+    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
+           (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
+      INTO weeks, months, ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
-    INSERT INTO rolloy_internal.insight_ad_totals AS o
-    SELECT d.ad, d.currency, sum(d.days), sum(d.impressions), sum(d.clicks), sum(d.conversions), sum(d.spend),
-           sum(d.conversion_value)
-      FROM rolloy_ins_delta d GROUP BY d.ad, d.currency
-    ON CONFLICT (ad, currency) DO UPDATE
-       SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
-           clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
-           spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value;
-    DELETE FROM rolloy_internal.insight_ad_totals o USING (SELECT DISTINCT d.ad, d.currency FROM rolloy_ins_delta d) d
-     WHERE o.ad = d.ad AND o.currency = d.currency AND o.days = 0;
-    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}')
-      INTO weeks, months FROM rolloy_ins_touched t;
-    DROP TABLE rolloy_ins_touched, rolloy_ins_delta;
+    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
+        DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
+    END IF;
 END
 $$;
 
@@ -4065,14 +4091,22 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
     w integer := cfg.fatigue_window_days;
+    changed uuid[];  -- NULL: all creatives
     written bigint;
 BEGIN
-    DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    IF run.regrouped THEN
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
+    ELSE
+        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
+        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
+    END IF;
     INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
                                  confidence_score, label, impressions, clicks, sample_creatives, details)
     WITH creative AS (
         SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t GROUP BY t.project_id, t.creative_name
+          FROM rolloy_internal._creative_totals(NULL) t
+         WHERE changed IS NULL OR t.project_id = ANY (changed)
+         GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
     ), first_days AS (  -- the creative's first 2W days with data, numbered
@@ -4310,10 +4344,11 @@ BEGIN
               JOIN rolloy.drivers dr ON dr.id = c.driver_id
               JOIN rolloy.formats f ON f.id = c.format_id
              WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); integers only
-            SELECT g.grain, g.period_start, a.project_id, p.currency, sum(p.impressions)::bigint AS impressions,
-                   sum(p.clicks)::bigint AS clicks, sum(p.conversions)::bigint AS conversions, sum(p.spend)::bigint AS spend,
-                   sum(p.conversion_value)::bigint AS conversion_value, max(p.last_day) AS last_day
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
+            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
+                   rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
+                   rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
+                   max(p.last_day) AS last_day
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
              CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
@@ -4328,9 +4363,11 @@ BEGIN
                         WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
                         WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
                    coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
-                   sum(r.impressions)::bigint AS impressions, sum(r.clicks)::bigint AS clicks,
-                   sum(r.conversions) * 0.000001 AS conversions, sum(r.spend) * 0.000001 AS spend,
-                   sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives, max(r.last_day) AS last_day
+                   rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
+                   rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
+                   rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
+                   rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
+                   max(r.last_day) AS last_day
               FROM period r JOIN creative cr ON cr.id = r.project_id
              GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
                                     (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
@@ -4350,18 +4387,13 @@ $$;
 CREATE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-    -- Which creative each ad counts for, and its ABCD: when this changed, every period may have.
-    fingerprint text := (SELECT md5(string_agg(concat_ws(' ', a.id, c.id, c.scene_id, c.action_id, c.driver_id, c.format_id),
-                                             ',' ORDER BY a.id))
-                         FROM rolloy.ads a JOIN rolloy.creative_projects c ON c.id = a.project_id);
     weeks date[] := run.weeks;
     months date[] := run.months;
 BEGIN
-    IF weeks IS NULL OR fingerprint IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s) THEN
+    IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
         weeks := NULL;
         months := NULL;
         DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
-        UPDATE rolloy_internal.insight_rollup_state SET creatives = fingerprint;
     ELSIF cardinality(weeks) = 0 THEN
         RETURN 0;  -- nothing changed
     ELSE
@@ -4382,8 +4414,10 @@ $$;
 CREATE OR REPLACE FUNCTION rolloy.refresh_insights()
 RETURNS TABLE (kind text, scopes integer, rows_written bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- A batch: hash aggregates in memory, and no JIT compilation (it costs more than it saves here).
-SET work_mem = '256MB' SET jit = off AS $$
+-- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
+-- no parallel workers (starting them costs more than the few pieces a refresh after an import
+-- reads; a rebuild writes, and writes are not parallel).
+SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
 #variable_conflict use_column
 DECLARE
     -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
@@ -4399,6 +4433,7 @@ DECLARE
     kind_name text;
     run rolloy_internal.insight_run;
     taken bigint[];
+    inputs text;
     started timestamptz := pg_catalog.clock_timestamp();
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
@@ -4412,10 +4447,23 @@ BEGIN
     WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
     SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
 
-    SELECT pg_catalog.now(), x.weeks, x.months INTO run FROM rolloy_internal._insight_rollup(taken) x;
-    FOREACH kind_name IN ARRAY kinds LOOP
-        EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
-    END LOOP;
+    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
+    -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
+    inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
+                                            c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
+                     FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
+                  || (SELECT s::text FROM rolloy.insight_settings s));
+    run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
+    IF run.regrouped THEN
+        UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;
+    END IF;
+    -- Nothing changed (no sums, no inputs): every stored figure stands as it is.
+    IF run.regrouped OR cardinality(run.ads) > 0 THEN
+        FOREACH kind_name IN ARRAY kinds LOOP
+            EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
+        END LOOP;
+    END IF;
     UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
     PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
 
@@ -5084,376 +5132,6 @@ COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
     'rolloy.storage_orphan_grace_seconds, default 1 day). '
     'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
     '''SELECT rolloy.cleanup()'').';
-
--- == Insights that keep up, faster: the rollup in bigint, fatigue by creative (issue 13 §2) ==
--- The rollup's pieces are summed in bigint (bigint_sum) and grouped by month in date arithmetic;
--- the refresh after an import brings the rollup up to date in one statement; fatigue computes
--- again only the creatives whose sums changed and reads a one-ad creative's days once; a refresh
--- that finds nothing changed keeps every figure; no parallel workers in a refresh. Functions
--- replaced with the text of src/sql/62-64; the rollup's contents are unchanged (same sums). The
--- fingerprint in insight_rollup_state now covers more: the first refresh computes every kind.
-
-CREATE OR REPLACE FUNCTION rolloy_internal._month_start(day date) RETURNS date
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT day - (pg_catalog.date_part('day', day)::integer - 1)
-$$;
-COMMENT ON FUNCTION rolloy_internal._month_start(date) IS 'First day of the month of the day.';
-
-CREATE OR REPLACE AGGREGATE rolloy_internal.bigint_sum(bigint) (
-    SFUNC = pg_catalog.int8pl,
-    STYPE = bigint,
-    COMBINEFUNC = pg_catalog.int8pl,
-    PARALLEL = SAFE
-);
-COMMENT ON AGGREGATE rolloy_internal.bigint_sum(bigint) IS
-    'Sum of bigints as a bigint (an error on overflow), for the insight rollup.';
-
--- The kinds learn which ads' sums changed and whether anything else they read did (run.regrouped,
--- decided once by refresh_insights()); the rollup step returns the ads.
-ALTER TYPE rolloy_internal.insight_run ADD ATTRIBUTE ads integer[], ADD ATTRIBUTE regrouped boolean;
-DROP FUNCTION rolloy_internal._insight_rollup(bigint[]);
-
-CREATE OR REPLACE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
-                       -- a batch deleted since it asked: its range is unknown
-                       OR EXISTS (SELECT FROM unnest(taken) t(id) LEFT JOIN rolloy.import_batches b ON b.id = t.id
-                                   WHERE b.date_from IS NULL OR b.date_to IS NULL);
-    hash_join text;
-    merge_join text;
-BEGIN
-    IF rebuild THEN
-        DELETE FROM rolloy_internal.insight_changed_days;
-        -- DELETE, not TRUNCATE: a member reading insights (through the pieces) never stalls it.
-        DELETE FROM rolloy_internal.insight_pieces;
-        DELETE FROM rolloy_internal.insight_ad_totals;
-        -- One hash aggregate over the facts; the pieces written in the index's order (appended to
-        -- its last leaf, not scattered over all of them: a third of the rebuild's time).
-        INSERT INTO rolloy_internal.insight_pieces
-        SELECT x.* FROM (
-               SELECT d.ad, rolloy_internal._week_start(d.report_date) AS week_start,
-                      rolloy_internal._month_start(d.report_date), coalesce(d.currency, -1), count(*),
-                      rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
-                      rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
-                      rolloy_internal.bigint_sum(d.conversion_value), max(d.report_date)
-                 FROM rolloy_internal.ad_days d
-                GROUP BY 1, 2, 3, 4) x
-         ORDER BY x.ad, x.week_start;
-        INSERT INTO rolloy_internal.insight_ad_totals
-        SELECT p.ad, p.currency, sum(p.days), rolloy_internal.bigint_sum(p.impressions),
-               rolloy_internal.bigint_sum(p.clicks), rolloy_internal.bigint_sum(p.conversions),
-               rolloy_internal.bigint_sum(p.spend), rolloy_internal.bigint_sum(p.conversion_value)
-          FROM rolloy_internal.insight_pieces p GROUP BY p.ad, p.currency;
-        ANALYZE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
-        UPDATE rolloy_internal.insight_rollup_state SET built = true;
-        RETURN;
-    END IF;
-
-    -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
-    -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
-    -- One statement (no temporary tables: their catalog rows cost more than the pieces).
-    hash_join := pg_catalog.current_setting('enable_hashjoin');
-    merge_join := pg_catalog.current_setting('enable_mergejoin');
-    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
-    -- (ad NULL: every ad) x the pieces of each changed range
-    WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
-    changed AS (
-        SELECT l.ad, l.report_date AS first_day, l.report_date AS last_day FROM logged l
-        UNION ALL
-        SELECT NULL, b.date_from, b.date_to FROM rolloy.import_batches b WHERE b.id = ANY (taken)
-    ), piece AS (
-        SELECT DISTINCT c.ad, rolloy_internal._week_start(d::date) AS week_start,
-               rolloy_internal._month_start(d::date) AS month_start
-          FROM changed c, generate_series(c.first_day::timestamp, c.last_day::timestamp, interval '1 day') d
-    ), touched AS (
-        SELECT DISTINCT coalesce(p.ad, a.id) AS ad, p.week_start, p.month_start
-          FROM piece p LEFT JOIN rolloy.ads a ON p.ad IS NULL
-    ), gone AS (
-        DELETE FROM rolloy_internal.insight_pieces p USING touched t
-         WHERE p.ad = t.ad AND p.week_start = t.week_start AND p.month_start = t.month_start
-        RETURNING p.*
-    ), added AS (
-        INSERT INTO rolloy_internal.insight_pieces
-        SELECT t.ad, t.week_start, t.month_start, x.*
-          FROM touched t
-         CROSS JOIN LATERAL (
-               SELECT coalesce(d.currency, -1), count(*), rolloy_internal.bigint_sum(d.impressions),
-                      rolloy_internal.bigint_sum(d.clicks), rolloy_internal.bigint_sum(d.conversions),
-                      rolloy_internal.bigint_sum(d.spend), rolloy_internal.bigint_sum(d.conversion_value),
-                      max(d.report_date)
-                 FROM rolloy_internal.ad_days d
-                WHERE d.ad = t.ad AND d.report_date >= greatest(t.week_start, t.month_start)
-                  AND d.report_date <= least(t.week_start + 6, (t.month_start + interval '1 month - 1 day')::date)
-                GROUP BY coalesce(d.currency, -1)) x
-        RETURNING *
-    ), delta AS (  -- the totals move by the new pieces less the old
-        SELECT g.ad, g.currency, -g.days AS days, -g.impressions AS impressions, -g.clicks AS clicks,
-               -g.conversions AS conversions, -g.spend AS spend, -g.conversion_value AS conversion_value
-          FROM gone g
-        UNION ALL
-        SELECT a.ad, a.currency, a.days, a.impressions, a.clicks, a.conversions, a.spend, a.conversion_value FROM added a
-    ), moved AS (
-        INSERT INTO rolloy_internal.insight_ad_totals AS o
-        SELECT d.ad, d.currency, sum(d.days), rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
-               rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
-               rolloy_internal.bigint_sum(d.conversion_value)
-          FROM delta d GROUP BY d.ad, d.currency
-        ON CONFLICT (ad, currency) DO UPDATE
-           SET days = o.days + EXCLUDED.days, impressions = o.impressions + EXCLUDED.impressions,
-               clicks = o.clicks + EXCLUDED.clicks, conversions = o.conversions + EXCLUDED.conversions,
-               spend = o.spend + EXCLUDED.spend, conversion_value = o.conversion_value + EXCLUDED.conversion_value
-        RETURNING o.ad
-    )
-    SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
-           (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
-      INTO weeks, months, ads FROM touched t;
-    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
-    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
-        DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
-    END IF;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._trend_rows(owner uuid, stamp timestamptz, weeks date[], months date[])
-RETURNS SETOF rolloy.insights
--- PL/pgSQL and EXECUTE: planned with the arguments' values, so that all periods (a rebuild) and a
--- few (after an import) each get their own plan.
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    -- the span of the pieces wanted (NULL: all), as bounds of the pieces' index on (ad, week_start)
-    first_week date := (SELECT min(x) - 6 FROM unnest(weeks || months) x);
-    last_week date := (SELECT max(x) + 31 FROM unnest(weeks || months) x);
-BEGIN
-    RETURN QUERY EXECUTE $q$
-        WITH creative AS (  -- the creatives counted, with their ABCD
-            SELECT c.id, s.category_code AS category, s.category_code || '_' || s.scene_code AS scene, ac.code AS action,
-                   dr.code AS driver, f.code AS format
-              FROM rolloy.creative_projects c
-              JOIN rolloy.scenes s ON s.id = c.scene_id
-              JOIN rolloy.actions ac ON ac.id = c.action_id
-              JOIN rolloy.drivers dr ON dr.id = c.driver_id
-              JOIN rolloy.formats f ON f.id = c.format_id
-             WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
-            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
-                   rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
-                   rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
-                   max(p.last_day) AS last_day
-              FROM rolloy_internal.insight_pieces p
-              JOIN rolloy.ads a ON a.id = p.ad
-             CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
-             WHERE a.project_id IN (SELECT c.id FROM creative c)
-               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
-               AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
-               AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
-             GROUP BY g.grain, g.period_start, a.project_id, p.currency
-        ), totals AS (  -- one pass, one hash table per dimension
-            SELECT r.grain, r.period_start, r.currency,
-                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
-                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
-                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
-                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
-                   rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
-                   rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
-                   rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
-                   rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
-                   max(r.last_day) AS last_day
-              FROM period r JOIN creative cr ON cr.id = r.project_id
-             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
-                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
-                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
-        )
-        -- the columns of rolloy.insights, in order
-        SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
-               t.clicks::numeric / nullif(t.impressions, 0), NULL::numeric, NULL::numeric, t.creatives::integer,
-               jsonb_build_object('data_through', t.last_day), NULL::uuid, NULL::text, NULL::text, t.grain, t.period_start,
-               NULL::text, NULL::integer, rolloy_internal._currency_code(t.currency), t.impressions, t.clicks, t.conversions,
-               t.spend, t.conversion_value, NULL::uuid
-          FROM totals t
-    $q$ USING owner, stamp, weeks, months, first_week, last_week;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._insight_trends(run rolloy_internal.insight_run) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    weeks date[] := run.weeks;
-    months date[] := run.months;
-BEGIN
-    IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
-        weeks := NULL;
-        months := NULL;
-        DELETE FROM rolloy.insights i WHERE i.kind = 'trend';
-    ELSIF cardinality(weeks) = 0 THEN
-        RETURN 0;  -- nothing changed
-    ELSE
-        DELETE FROM rolloy.insights i
-         WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
-    END IF;
-    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
-    w integer := cfg.fatigue_window_days;
-    changed uuid[];  -- NULL: all creatives
-    written bigint;
-BEGIN
-    IF run.regrouped THEN
-        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
-    ELSE
-        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
-        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
-    END IF;
-    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
-                                 confidence_score, label, impressions, clicks, sample_creatives, details)
-    WITH creative AS (
-        SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t
-         WHERE changed IS NULL OR t.project_id = ANY (changed)
-         GROUP BY t.project_id, t.creative_name
-    ), ad AS (
-        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_days AS (  -- the creative's first 2W days with data, numbered
-        SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT ad.project_id, f.day
-                  FROM ad CROSS JOIN LATERAL (
-                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
-                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                        ORDER BY d.report_date LIMIT 2 * w) f) x
-    ), found AS (
-        SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
-    ), eligible AS (
-        SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
-         WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), window_days AS (
-        SELECT fd.project_id, fd.day, 'baseline' AS window_name
-          FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
-        UNION ALL
-        SELECT y.project_id, y.day, 'recent'
-          FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT ad.project_id, l.day
-                          FROM ad CROSS JOIN LATERAL (
-                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
-                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                                ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
-         WHERE y.day_no <= w
-    ), days AS (
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
-          FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id
-          JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
-         GROUP BY wd.project_id, wd.window_name, wd.day
-    ), tested AS (  -- the recent window's days against the baseline's
-        SELECT d.project_id,
-               sum(d.k) FILTER (WHERE d.window_name = 'baseline')
-                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'baseline'), 0) AS baseline_ctr,
-               sum(d.k) FILTER (WHERE d.window_name = 'recent')
-                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'recent'), 0) AS recent_ctr,
-               rolloy_internal.ratio_test(d.window_name = 'recent', d.k::float8, d.n::float8) AS t,
-               min(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_from,
-               max(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_to,
-               min(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_from,
-               max(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_to
-          FROM days d GROUP BY d.project_id
-    ), assessed AS (
-        SELECT x.*, CASE WHEN (x.t).status = 'tested' THEN round((x.t).confidence::numeric, 6) END AS confidence
-          FROM tested x
-    )
-    SELECT run.stamp, 'fatigue', 'creative', c.creative_name, c.project_id, 'ctr', a.recent_ctr,
-           a.recent_ctr / nullif(a.baseline_ctr, 0) - 1, a.confidence,
-           -- Untested (a window whose days all have the same CTR, typically no click at all): the
-           -- unit-based test cannot tell chance from a change there, so no verdict either way.
-           CASE WHEN a.project_id IS NULL OR a.confidence IS NULL THEN 'insufficient_data'
-                WHEN a.recent_ctr <= (1 - cfg.fatigue_drop) * a.baseline_ctr
-                     AND a.confidence >= cfg.fatigue_confidence THEN 'fatigued'
-                ELSE 'stable' END,
-           c.impressions, c.clicks, 1,
-           jsonb_build_object('baseline_ctr', a.baseline_ctr, 'window_days', w, 'baseline_from', a.baseline_from,
-                              'baseline_to', a.baseline_to, 'recent_from', a.recent_from, 'recent_to', a.recent_to,
-                              'days_with_data', f.days_with_data)
-      FROM creative c
-      LEFT JOIN found f ON f.project_id = c.project_id
-      LEFT JOIN assessed a ON a.project_id = c.project_id;
-    GET DIAGNOSTICS written = ROW_COUNT;
-    RETURN written;
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy.refresh_insights()
-RETURNS TABLE (kind text, scopes integer, rows_written bigint)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
--- no parallel workers (starting them costs more than the few pieces a refresh after an import
--- reads; a rebuild writes, and writes are not parallel).
-SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
-#variable_conflict use_column
-DECLARE
-    -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
-    -- in 63_insight_kind_<kind>.sql each. A new kind is its file and a line here.
-    kinds CONSTANT text[] := ARRAY['tiers',
-                                   'image_tiers',
-                                   'leaderboard',
-                                   'effects',
-                                   'trends',
-                                   'cost',
-                                   'heatmap',
-                                   'fatigue'];
-    kind_name text;
-    run rolloy_internal.insight_run;
-    taken bigint[];
-    inputs text;
-    started timestamptz := pg_catalog.clock_timestamp();
-BEGIN
-    PERFORM rolloy_internal._require_admin_or_superuser();
-    -- One refresh at a time; readers keep seeing the previous results until this commits.
-    LOCK TABLE rolloy.insights IN SHARE ROW EXCLUSIVE MODE;
-    IF NOT EXISTS (SELECT FROM rolloy.insight_settings) THEN
-        INSERT INTO rolloy.insight_settings DEFAULT VALUES;
-    END IF;
-    -- The pending imports first: one that commits after this statement stays pending for the
-    -- next refresh, even if its rows are seen here already.
-    WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
-    SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
-
-    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
-    -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
-    -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
-    inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
-                                            c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
-                     FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
-                  || (SELECT s::text FROM rolloy.insight_settings s));
-    run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
-    IF run.regrouped THEN
-        UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;
-    END IF;
-    -- Nothing changed (no sums, no inputs): every stored figure stands as it is.
-    IF run.regrouped OR cardinality(run.ads) > 0 THEN
-        FOREACH kind_name IN ARRAY kinds LOOP
-            EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
-        END LOOP;
-    END IF;
-    UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
-    PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
-
-    RETURN QUERY
-    SELECT k.kind, count(DISTINCT i.scope_user_id)::integer + (count(*) FILTER (WHERE i.scope_user_id IS NULL) > 0)::integer,
-           count(i.id)
-      FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
-      LEFT JOIN rolloy.insights i ON i.kind = k.kind
-     GROUP BY k.kind
-     ORDER BY k.kind;
-END
-$$;
-COMMENT ON FUNCTION rolloy.refresh_insights() IS
-    'Brings the insights up to date with the imports and changes since the last refresh (tiers, leaderboard, '
-    'effects, trends, cost, heatmaps, fatigue over all data), replacing the previous results atomically; returns '
-    'rows per kind. Admins, or a superuser (pg_cron). See docs/insights.md.';
 
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
