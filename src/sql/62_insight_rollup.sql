@@ -133,6 +133,7 @@ DECLARE
                                    WHERE b.date_from IS NULL OR b.date_to IS NULL);
     hash_join text;
     merge_join text;
+    hash_agg text;
 BEGIN
     IF rebuild THEN
         DELETE FROM rolloy_internal.insight_changed_days;
@@ -163,10 +164,14 @@ BEGIN
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
-    -- One statement (no temporary tables: their catalog rows cost more than the pieces).
+    -- No hash aggregates either: each is sized to the planner's guess (half a million pieces), and
+    -- clearing those tables cost more than the whole statement. One statement (no temporary
+    -- tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');
     merge_join := pg_catalog.current_setting('enable_mergejoin');
-    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
+    hash_agg := pg_catalog.current_setting('enable_hashagg');
+    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true),
+            pg_catalog.set_config('enable_hashagg', 'off', true);
     -- (ad NULL: every ad) x the pieces of each changed range
     WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
     changed AS (
@@ -219,7 +224,8 @@ BEGIN
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
            (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
       INTO weeks, months, ads FROM touched t;
-    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
+    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true),
+            pg_catalog.set_config('enable_hashagg', hash_agg, true);
     IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
@@ -229,11 +235,14 @@ $$;
 -- Creatives with data (in ads matched to them) and their sums per currency, over all creatives
 -- (owner NULL) or one user's: what tiers, cost efficiency and heatmaps start from, for the
 -- refresh and for a member's figures at read time alike. Money in currency units.
+-- No SET clause, so that the planner inlines it into the query that calls it (a function with
+-- one would plan and run its query apart at every call, four times a refresh): it is called only
+-- from functions that pin search_path, and names nothing without its schema.
 CREATE FUNCTION rolloy_internal._creative_totals(owner uuid)
 RETURNS TABLE (project_id uuid, creative_name text, category text, scene text, action text, driver text, format text,
                currency text, impressions bigint, clicks bigint, conversions numeric, spend numeric,
                conversion_value numeric)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     SELECT p.id, p.generated_name, s.category_code, s.category_code || '_' || s.scene_code, ac.code, dr.code, f.code,
            rolloy_internal._currency_code(t.currency), sum(t.impressions)::bigint, sum(t.clicks)::bigint,
            sum(t.conversions) * 0.000001, sum(t.spend) * 0.000001, sum(t.conversion_value) * 0.000001

@@ -28,37 +28,35 @@ BEGIN
          GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_days AS (  -- the creative's first 2W days with data, numbered
-        SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT ad.project_id, f.day
+    ), first_days AS (  -- the creative's first 2W days with data, numbered, with their sums
+        SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
+          FROM (SELECT ad.project_id, f.day, sum(f.n) AS n, sum(f.k) AS k
                   FROM ad CROSS JOIN LATERAL (
-                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                       SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
                         WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                        ORDER BY d.report_date LIMIT 2 * w) f) x
+                        ORDER BY d.report_date LIMIT 2 * w) f
+                 GROUP BY ad.project_id, f.day) x
     ), found AS (
         SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), window_days AS (
-        SELECT fd.project_id, fd.day, 'baseline' AS window_name
+    ), days AS (  -- the two windows' days and their sums, from the rows read above: an ad's rows on
+                  -- the creative's first (last) W days are among that ad's first 2W (last W) rows,
+                  -- so no day is read twice
+        SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
-        SELECT y.project_id, y.day, 'recent'
-          FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT ad.project_id, l.day
+        SELECT y.project_id, 'recent', y.day, y.n, y.k
+          FROM (SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
+                  FROM (SELECT ad.project_id, l.day, sum(l.n) AS n, sum(l.k) AS k
                           FROM ad CROSS JOIN LATERAL (
-                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
                                 WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
                                 ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
+                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
+                         GROUP BY ad.project_id, l.day) x) y
          WHERE y.day_no <= w
-    ), days AS (
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
-          FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id
-          JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
-         GROUP BY wd.project_id, wd.window_name, wd.day
     ), tested AS (  -- the recent window's days against the baseline's
         SELECT d.project_id,
                sum(d.k) FILTER (WHERE d.window_name = 'baseline')

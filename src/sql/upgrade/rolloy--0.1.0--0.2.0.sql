@@ -3840,6 +3840,7 @@ DECLARE
                                    WHERE b.date_from IS NULL OR b.date_to IS NULL);
     hash_join text;
     merge_join text;
+    hash_agg text;
 BEGIN
     IF rebuild THEN
         DELETE FROM rolloy_internal.insight_changed_days;
@@ -3870,10 +3871,14 @@ BEGIN
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
-    -- One statement (no temporary tables: their catalog rows cost more than the pieces).
+    -- No hash aggregates either: each is sized to the planner's guess (half a million pieces), and
+    -- clearing those tables cost more than the whole statement. One statement (no temporary
+    -- tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');
     merge_join := pg_catalog.current_setting('enable_mergejoin');
-    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true);
+    hash_agg := pg_catalog.current_setting('enable_hashagg');
+    PERFORM pg_catalog.set_config('enable_hashjoin', 'off', true), pg_catalog.set_config('enable_mergejoin', 'off', true),
+            pg_catalog.set_config('enable_hashagg', 'off', true);
     -- (ad NULL: every ad) x the pieces of each changed range
     WITH logged AS (DELETE FROM rolloy_internal.insight_changed_days c RETURNING c.ad, c.report_date),
     changed AS (
@@ -3926,7 +3931,8 @@ BEGIN
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
            (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
       INTO weeks, months, ads FROM touched t;
-    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true);
+    PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true),
+            pg_catalog.set_config('enable_hashagg', hash_agg, true);
     IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
@@ -3936,11 +3942,14 @@ $$;
 -- Creatives with data (in ads matched to them) and their sums per currency, over all creatives
 -- (owner NULL) or one user's: what tiers, cost efficiency and heatmaps start from, for the
 -- refresh and for a member's figures at read time alike. Money in currency units.
+-- No SET clause, so that the planner inlines it into the query that calls it (a function with
+-- one would plan and run its query apart at every call, four times a refresh): it is called only
+-- from functions that pin search_path, and names nothing without its schema.
 CREATE FUNCTION rolloy_internal._creative_totals(owner uuid)
 RETURNS TABLE (project_id uuid, creative_name text, category text, scene text, action text, driver text, format text,
                currency text, impressions bigint, clicks bigint, conversions numeric, spend numeric,
                conversion_value numeric)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE AS $$
     SELECT p.id, p.generated_name, s.category_code, s.category_code || '_' || s.scene_code, ac.code, dr.code, f.code,
            rolloy_internal._currency_code(t.currency), sum(t.impressions)::bigint, sum(t.clicks)::bigint,
            sum(t.conversions) * 0.000001, sum(t.spend) * 0.000001, sum(t.conversion_value) * 0.000001
@@ -4121,37 +4130,35 @@ BEGIN
          GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_days AS (  -- the creative's first 2W days with data, numbered
-        SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT DISTINCT ad.project_id, f.day
+    ), first_days AS (  -- the creative's first 2W days with data, numbered, with their sums
+        SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
+          FROM (SELECT ad.project_id, f.day, sum(f.n) AS n, sum(f.k) AS k
                   FROM ad CROSS JOIN LATERAL (
-                       SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                       SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
                         WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                        ORDER BY d.report_date LIMIT 2 * w) f) x
+                        ORDER BY d.report_date LIMIT 2 * w) f
+                 GROUP BY ad.project_id, f.day) x
     ), found AS (
         SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), window_days AS (
-        SELECT fd.project_id, fd.day, 'baseline' AS window_name
+    ), days AS (  -- the two windows' days and their sums, from the rows read above: an ad's rows on
+                  -- the creative's first (last) W days are among that ad's first 2W (last W) rows,
+                  -- so no day is read twice
+        SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
-        SELECT y.project_id, y.day, 'recent'
-          FROM (SELECT x.project_id, x.day, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT DISTINCT ad.project_id, l.day
+        SELECT y.project_id, 'recent', y.day, y.n, y.k
+          FROM (SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
+                  FROM (SELECT ad.project_id, l.day, sum(l.n) AS n, sum(l.k) AS k
                           FROM ad CROSS JOIN LATERAL (
-                               SELECT d.report_date AS day FROM rolloy_internal.ad_days d
+                               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
                                 WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
                                 ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)) x) y
+                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
+                         GROUP BY ad.project_id, l.day) x) y
          WHERE y.day_no <= w
-    ), days AS (
-        SELECT wd.project_id, wd.window_name, wd.day, sum(d.impressions)::numeric AS n, sum(d.clicks)::numeric AS k
-          FROM window_days wd
-          JOIN ad ON ad.project_id = wd.project_id
-          JOIN rolloy_internal.ad_days d ON d.ad = ad.id AND d.report_date = wd.day AND d.period_end <= d.report_date
-         GROUP BY wd.project_id, wd.window_name, wd.day
     ), tested AS (  -- the recent window's days against the baseline's
         SELECT d.project_id,
                sum(d.k) FILTER (WHERE d.window_name = 'baseline')
@@ -4356,34 +4363,37 @@ BEGIN
               JOIN rolloy.drivers dr ON dr.id = c.driver_id
               JOIN rolloy.formats f ON f.id = c.format_id
              WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
-            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint.
+                        -- The ABCD comes along here: joined to the periods afterwards, a guess of
+                        -- one period row made it a nested loop over every creative (a quarter second).
+            SELECT g.grain, g.period_start, a.project_id, cr.category, cr.scene, cr.action, cr.driver, cr.format, p.currency,
+                   rolloy_internal.bigint_sum(p.impressions) AS impressions,
                    rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
                    rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
                    max(p.last_day) AS last_day
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
+              JOIN creative cr ON cr.id = a.project_id
              CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
-             WHERE a.project_id IN (SELECT c.id FROM creative c)
-               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
+             WHERE p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
                AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
                AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
-             GROUP BY g.grain, g.period_start, a.project_id, p.currency
+             GROUP BY g.grain, g.period_start, a.project_id, cr.category, cr.scene, cr.action, cr.driver, cr.format, p.currency
         ), totals AS (  -- one pass, one hash table per dimension
             SELECT r.grain, r.period_start, r.currency,
-                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
-                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
-                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
-                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
+                   CASE WHEN GROUPING(r.category) = 0 THEN 'category' WHEN GROUPING(r.scene) = 0 THEN 'scene'
+                        WHEN GROUPING(r.action) = 0 THEN 'action' WHEN GROUPING(r.driver) = 0 THEN 'driver'
+                        WHEN GROUPING(r.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+                   coalesce(r.category, r.scene, r.action, r.driver, r.format, 'all') AS dimension_value,
                    rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
                    rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
                    rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
                    rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
                    max(r.last_day) AS last_day
-              FROM period r JOIN creative cr ON cr.id = r.project_id
-             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
-                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
-                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
+              FROM period r
+             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, r.category),
+                                    (r.grain, r.period_start, r.currency, r.scene), (r.grain, r.period_start, r.currency, r.action),
+                                    (r.grain, r.period_start, r.currency, r.driver), (r.grain, r.period_start, r.currency, r.format))
         )
         -- the columns of rolloy.insights, in order
         SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
@@ -4401,6 +4411,8 @@ LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     weeks date[] := run.weeks;
     months date[] := run.months;
+    nest_loop text := pg_catalog.current_setting('enable_nestloop');
+    written bigint;
 BEGIN
     IF weeks IS NULL OR run.regrouped THEN  -- every period may have changed
         weeks := NULL;
@@ -4412,7 +4424,13 @@ BEGIN
         DELETE FROM rolloy.insights i
          WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
     END IF;
-    RETURN rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+    -- The periods an import wrote are newer than the pieces' statistics, so the planner guesses
+    -- one piece for them (there are thousands) and joined the creatives to it by nested loops: a
+    -- quarter of a second. Hash joins cost a few milliseconds whatever the count.
+    PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+    written := rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
+    PERFORM pg_catalog.set_config('enable_nestloop', nest_loop, true);
+    RETURN written;
 END
 $$;
 
