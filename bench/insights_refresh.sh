@@ -20,8 +20,22 @@ q -c "SET client_min_messages = warning" -c "CREATE EXTENSION rolloy"
 q -v creatives="$CREATIVES" -v days="$DAYS" -f bench/lib/performance_data.sql
 q -c "VACUUM ANALYZE rolloy.ads, rolloy_internal.ad_days"
 rows=$(q -c "SELECT count(*) FROM rolloy.performance_data")
-ms() { local s=$(date +%s%N); q -c "$1" >/dev/null; echo $(( ($(date +%s%N) - s) / 1000000 )); }
-# Three runs of each, interleaved: a full refresh (the rollup rebuilt from every fact), the
+# The statement's own time in a new session (a new backend, as the refresh after an import gets:
+# its first-call costs count), without psql's start and the connection (~90 ms here, the same
+# for every statement), and the backend's CPU time (utime + stime, from /proc: the server runs
+# on this machine), which a busy machine disturbs less than the elapsed time. Prints "ms cpu_ms".
+ms() {
+    local out
+    out=$(printf '%s\n' "SELECT pg_backend_pid() AS bpid \gset" \
+              "\\setenv BPID :bpid" \
+              "\\! awk '{print \$14 + \$15}' /proc/\$BPID/stat > $tmp/cpu0" \
+              "\\timing on" "$1 \\g /dev/null" "\\timing off" \
+              "\\! awk '{print \$14 + \$15}' /proc/\$BPID/stat > $tmp/cpu1" |
+          psql -X -q -v ON_ERROR_STOP=1 -d ibench)
+    local wall=${out##*Time: }
+    echo "${wall%% ms*} $(( ($(cat "$tmp/cpu1") - $(cat "$tmp/cpu0")) * 1000 / $(getconf CLK_TCK) ))"
+}
+# RUNS (default 3) runs of each, interleaved: a full refresh (the rollup rebuilt from every fact), the
 # baseline, and the refresh after an import that adds a day to every ad (real imports: one Meta
 # and one Google Ads file, 0.1 % of the rows), which reads only what the import changed.
 q -c "UPDATE rolloy.insight_settings SET refresh_after_import = false"
@@ -37,7 +51,7 @@ day_csv() {  # platform, day offset: the export of that day for the platform's a
              WHERE a.platform = '$1') l"
 }
 base=(); full=(); incr=()
-for run in 1 2 3; do
+for run in $(seq "${RUNS:-3}"); do
     q -c "UPDATE rolloy_internal.insight_rollup_state SET built = false"
     full+=("$(ms "SELECT * FROM rolloy.refresh_insights()")")
     base+=("$(ms "SELECT count(*) FROM (SELECT project_id, report_date, currency, sum(impressions), sum(clicks), sum(spend),
@@ -57,10 +71,18 @@ rollup=$(q -c "SELECT count(*) FROM rolloy_internal.insight_pieces")
 python3 - "$rows" "$CREATIVES" "$written" "$rollup" "${base[*]}" "${full[*]}" "${incr[*]}" <<'PY'
 import sys, statistics as st
 rows, creatives, written, rollup = sys.argv[1:5]
-base, full, incr = ([int(x) for x in a.split()] for a in sys.argv[5:8])
-b, f, i = st.median(base), st.median(full), st.median(incr)
+def pairs(a):  # "wall cpu wall cpu ..." -> ([wall...], [cpu...])
+    x = a.split()
+    return [round(float(v)) for v in x[0::2]], [int(v) for v in x[1::2]]
+(bw, bc), (fw, fc), (iw, ic) = (pairs(a) for a in sys.argv[5:8])
 print(f"rows {rows}  creatives {creatives}  insight rows {written}  rollup pieces {rollup}")
-print(f"baseline aggregate   {base} ms, median {b:.0f}")
-print(f"full refresh         {full} ms, median {f:.0f} ({f / b:.2f}x the baseline)")
-print(f"refresh after a day  {incr} ms, median {i:.0f} ({i / f:.1%} of a full refresh, {i / b:.2f}x the baseline)")
+print("statement time in a new session (ms; backend CPU ms in brackets), medians of the runs")
+for name, w, c in (("baseline aggregate", bw, bc), ("full refresh", fw, fc), ("refresh after a day", iw, ic)):
+    print(f"{name:20} {w} ms, cpu {c} ms: median {st.median(w):.0f} ({st.median(c):.0f})")
+b, f, i = st.median(bw), st.median(fw), st.median(iw)
+bcpu, fcpu, icpu = st.median(bc), st.median(fc), st.median(ic)
+print(f"full refresh: {f / b:.2f}x the baseline ({fcpu / bcpu:.2f}x in CPU); per run: "
+      + ", ".join(f"{x / y:.2f}" for x, y in zip(fw, bw)))
+print(f"after a day: {i / f:.1%} of a full refresh ({icpu / fcpu:.1%} in CPU), {i / b:.2f}x the baseline; per run: "
+      + ", ".join(f"{x / y:.1%}" for x, y in zip(iw, fw)))
 PY

@@ -137,9 +137,12 @@ DECLARE
 BEGIN
     IF rebuild THEN
         DELETE FROM rolloy_internal.insight_changed_days;
-        -- DELETE, not TRUNCATE: a member reading insights (through the pieces) never stalls it.
-        DELETE FROM rolloy_internal.insight_pieces;
-        DELETE FROM rolloy_internal.insight_ad_totals;
+        -- TRUNCATE, not DELETE: a deleted piece stays in the heap and its index until a vacuum, so
+        -- after a DELETE every read of the pieces (the trends of this refresh, the next refresh
+        -- after an import) stepped over as many dead pieces as live ones. A rebuild is rare (the
+        -- first refresh, after a restore, after a batch went): a member reading trends meanwhile
+        -- waits for it to commit.
+        TRUNCATE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
         -- One hash aggregate over the facts; the pieces written in the index's order (appended to
         -- its last leaf, not scattered over all of them: a third of the rebuild's time).
         INSERT INTO rolloy_internal.insight_pieces

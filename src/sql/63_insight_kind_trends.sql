@@ -23,37 +23,34 @@ BEGIN
               JOIN rolloy.drivers dr ON dr.id = c.driver_id
               JOIN rolloy.formats f ON f.id = c.format_id
              WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint.
-                        -- The ABCD comes along here: joined to the periods afterwards, a guess of
-                        -- one period row made it a nested loop over every creative (a quarter second).
-            SELECT g.grain, g.period_start, a.project_id, cr.category, cr.scene, cr.action, cr.driver, cr.format, p.currency,
-                   rolloy_internal.bigint_sum(p.impressions) AS impressions,
+        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
+            SELECT g.grain, g.period_start, a.project_id, p.currency, rolloy_internal.bigint_sum(p.impressions) AS impressions,
                    rolloy_internal.bigint_sum(p.clicks) AS clicks, rolloy_internal.bigint_sum(p.conversions) AS conversions,
                    rolloy_internal.bigint_sum(p.spend) AS spend, rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value,
                    max(p.last_day) AS last_day
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
-              JOIN creative cr ON cr.id = a.project_id
              CROSS JOIN LATERAL (VALUES ('week', p.week_start), ('month', p.month_start)) g(grain, period_start)
-             WHERE p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
+             WHERE a.project_id IN (SELECT c.id FROM creative c)
+               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
                AND ($3 IS NULL OR p.week_start = ANY ($3) OR p.month_start = ANY ($4))
                AND ($3 IS NULL OR g.period_start = ANY (CASE g.grain WHEN 'week' THEN $3 ELSE $4 END))
-             GROUP BY g.grain, g.period_start, a.project_id, cr.category, cr.scene, cr.action, cr.driver, cr.format, p.currency
+             GROUP BY g.grain, g.period_start, a.project_id, p.currency
         ), totals AS (  -- one pass, one hash table per dimension
             SELECT r.grain, r.period_start, r.currency,
-                   CASE WHEN GROUPING(r.category) = 0 THEN 'category' WHEN GROUPING(r.scene) = 0 THEN 'scene'
-                        WHEN GROUPING(r.action) = 0 THEN 'action' WHEN GROUPING(r.driver) = 0 THEN 'driver'
-                        WHEN GROUPING(r.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
-                   coalesce(r.category, r.scene, r.action, r.driver, r.format, 'all') AS dimension_value,
+                   CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
+                        WHEN GROUPING(cr.action) = 0 THEN 'action' WHEN GROUPING(cr.driver) = 0 THEN 'driver'
+                        WHEN GROUPING(cr.format) = 0 THEN 'format' ELSE 'all' END AS dimension,
+                   coalesce(cr.category, cr.scene, cr.action, cr.driver, cr.format, 'all') AS dimension_value,
                    rolloy_internal.bigint_sum(r.impressions) AS impressions, rolloy_internal.bigint_sum(r.clicks) AS clicks,
                    rolloy_internal.bigint_sum(r.conversions) * 0.000001 AS conversions,
                    rolloy_internal.bigint_sum(r.spend) * 0.000001 AS spend,
                    rolloy_internal.bigint_sum(r.conversion_value) * 0.000001 AS conversion_value, count(*) AS creatives,
                    max(r.last_day) AS last_day
-              FROM period r
-             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, r.category),
-                                    (r.grain, r.period_start, r.currency, r.scene), (r.grain, r.period_start, r.currency, r.action),
-                                    (r.grain, r.period_start, r.currency, r.driver), (r.grain, r.period_start, r.currency, r.format))
+              FROM period r JOIN creative cr ON cr.id = r.project_id
+             GROUP BY GROUPING SETS ((r.grain, r.period_start, r.currency), (r.grain, r.period_start, r.currency, cr.category),
+                                    (r.grain, r.period_start, r.currency, cr.scene), (r.grain, r.period_start, r.currency, cr.action),
+                                    (r.grain, r.period_start, r.currency, cr.driver), (r.grain, r.period_start, r.currency, cr.format))
         )
         -- the columns of rolloy.insights, in order
         SELECT NULL::bigint, $2, $1, 'trend', t.dimension, t.dimension_value, 'ctr',
@@ -87,7 +84,9 @@ BEGIN
     -- The periods an import wrote are newer than the pieces' statistics, so the planner guesses
     -- one piece for them (there are thousands) and joined the creatives to it by nested loops: a
     -- quarter of a second. Hash joins cost a few milliseconds whatever the count.
-    PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+    IF weeks IS NOT NULL THEN
+        PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+    END IF;
     written := rolloy_internal._store_insights(format('rolloy_internal._trend_rows(NULL, %L, %L, %L)', run.stamp, weeks, months));
     PERFORM pg_catalog.set_config('enable_nestloop', nest_loop, true);
     RETURN written;
