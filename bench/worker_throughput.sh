@@ -11,7 +11,7 @@
 # (lines of postgresql.conf), ROLLOY_BENCH_PRELOAD (shared_preload_libraries).
 # ROLLOY_BENCH_STORES="db s3" repeats every run with each image store (default: db only); s3 is a
 # local @20minutes/s3rver (test/integration/lib/s3rver.sh, ROLLOY_S3RVER_PORT), so the two are
-# compared on the same machine, settings and fake.
+# compared on the same machine, settings and fake (ROLLOY_BENCH_REMOTE_CPU: below).
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000}
@@ -57,7 +57,19 @@ main_ticks() { awk '{print $14 + $15}' /proc/"$1"/task/"$1"/stat; }  # the main 
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
-echo "$(nproc) CPUs; fake server, Postgres and worker on the same machine"
+# ROLLOY_BENCH_REMOTE_CPU=K: the S3 server gets CPU K to itself and everything else (Postgres, the
+# worker, the fake provider, this script) the other CPUs, in both stores' runs: the bucket is
+# another machine, as every real one is, and the product's side has the same CPUs either way.
+cpus=$(nproc)
+if [ -n "${ROLLOY_BENCH_REMOTE_CPU:-}" ]; then
+    rest=$(python3 -c "import os; print(','.join(str(c) for c in sorted(os.sched_getaffinity(0)) if c != $ROLLOY_BENCH_REMOTE_CPU))")
+    postmaster=$(head -1 "$ROLLOY_ROOT/.cluster/bench/data/postmaster.pid")
+    for p in "$postmaster" $(pgrep -P "$postmaster") "$FAKE" $$; do taskset -a -p -c "$rest" "$p" >/dev/null; done
+    [ -z "$S3_PID" ] || taskset -a -p -c "$ROLLOY_BENCH_REMOTE_CPU" "$S3_PID" >/dev/null
+    echo "$cpus CPUs; Postgres, the worker and the fake provider on CPU $rest, the S3 server on CPU $ROLLOY_BENCH_REMOTE_CPU"
+else
+    echo "$cpus CPUs; fake server, Postgres and worker on the same machine"
+fi
 if [[ " $STORES " == *" s3 "* ]]; then
     q <<SQL >/dev/null
 ALTER SYSTEM SET rolloy.s3_endpoint = 'http://127.0.0.1:$S3_PORT';
