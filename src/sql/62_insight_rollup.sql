@@ -167,7 +167,7 @@ BEGIN
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
-    -- No hash aggregates either: each is sized to the planner's guess (half a million pieces), and
+    -- No hash aggregates either: each is sized to the guess of the planner (half a million pieces), and
     -- clearing those tables cost more than the whole statement. One statement (no temporary
     -- tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');

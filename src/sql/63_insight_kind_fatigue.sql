@@ -28,7 +28,7 @@ BEGIN
          GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_days AS (  -- the creative's first 2W days with data, numbered, with their sums
+    ), first_days AS (  -- the first 2W days with data of the creative, numbered, with their sums
         SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
           FROM (SELECT ad.project_id, f.day, sum(f.n) AS n, sum(f.k) AS k
                   FROM ad CROSS JOIN LATERAL (
@@ -41,8 +41,8 @@ BEGIN
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), days AS (  -- the two windows' days and their sums, from the rows read above: an ad's rows on
-                  -- the creative's first (last) W days are among that ad's first 2W (last W) rows,
+    ), days AS (  -- the days of the two windows and their sums, from the rows read above: the rows
+                  -- of an ad on the first (last) W days of its creative are among its first 2W (last W) rows,
                   -- so no day is read twice
         SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)

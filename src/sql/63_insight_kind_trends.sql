@@ -81,7 +81,7 @@ BEGIN
         DELETE FROM rolloy.insights i
          WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
     END IF;
-    -- The periods an import wrote are newer than the pieces' statistics, so the planner guesses
+    -- The periods an import wrote are newer than the statistics of the pieces, so the planner guesses
     -- one piece for them (there are thousands) and joined the creatives to it by nested loops: a
     -- quarter of a second. Hash joins cost a few milliseconds whatever the count.
     IF weeks IS NOT NULL THEN

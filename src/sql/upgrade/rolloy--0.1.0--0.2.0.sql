@@ -3874,7 +3874,7 @@ BEGIN
 
     -- Few pieces of many: each through an index (the ads' pieces, the days of each piece), never a
     -- scan of every fact; the planner, which cannot count the pieces a range touches, is told so.
-    -- No hash aggregates either: each is sized to the planner's guess (half a million pieces), and
+    -- No hash aggregates either: each is sized to the guess of the planner (half a million pieces), and
     -- clearing those tables cost more than the whole statement. One statement (no temporary
     -- tables: their catalog rows cost more than the pieces).
     hash_join := pg_catalog.current_setting('enable_hashjoin');
@@ -4133,7 +4133,7 @@ BEGIN
          GROUP BY t.project_id, t.creative_name
     ), ad AS (
         SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
-    ), first_days AS (  -- the creative's first 2W days with data, numbered, with their sums
+    ), first_days AS (  -- the first 2W days with data of the creative, numbered, with their sums
         SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
           FROM (SELECT ad.project_id, f.day, sum(f.n) AS n, sum(f.k) AS k
                   FROM ad CROSS JOIN LATERAL (
@@ -4146,8 +4146,8 @@ BEGIN
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), days AS (  -- the two windows' days and their sums, from the rows read above: an ad's rows on
-                  -- the creative's first (last) W days are among that ad's first 2W (last W) rows,
+    ), days AS (  -- the days of the two windows and their sums, from the rows read above: the rows
+                  -- of an ad on the first (last) W days of its creative are among its first 2W (last W) rows,
                   -- so no day is read twice
         SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
@@ -4424,7 +4424,7 @@ BEGIN
         DELETE FROM rolloy.insights i
          WHERE i.kind = 'trend' AND i.period_start = ANY (CASE i.grain WHEN 'week' THEN weeks ELSE months END);
     END IF;
-    -- The periods an import wrote are newer than the pieces' statistics, so the planner guesses
+    -- The periods an import wrote are newer than the statistics of the pieces, so the planner guesses
     -- one piece for them (there are thousands) and joined the creatives to it by nested loops: a
     -- quarter of a second. Hash joins cost a few milliseconds whatever the count.
     IF weeks IS NOT NULL THEN
