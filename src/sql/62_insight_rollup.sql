@@ -124,7 +124,7 @@ CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], mon
 -- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
 -- the logged days, and returns the pieces' periods it recomputed and the ads whose sums it
 -- recomputed (NULL: rebuilt, all of them).
-CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT changed_ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -226,10 +226,10 @@ BEGIN
     )
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
            (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
-      INTO weeks, months, ads FROM touched t;
+      INTO weeks, months, changed_ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true),
             pg_catalog.set_config('enable_hashagg', hash_agg, true);
-    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
+    IF cardinality(changed_ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
 END

@@ -41,7 +41,7 @@ BEGIN
     WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
     SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
 
-    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    SELECT pg_catalog.now(), x.weeks, x.months, x.changed_ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
     -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
     -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
     inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,

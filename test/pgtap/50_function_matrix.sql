@@ -176,11 +176,12 @@ SELECT is((WITH relations AS (
                 WHERE t.typnamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
            ), bodies AS (
                SELECT p.oid::regprocedure::text AS fn,
-                      regexp_replace(regexp_replace(regexp_replace(regexp_replace(lower(p.prosrc),
-                          '\$([a-z_]*)\$.*?\$\1\$', ' ', 'g'),   -- dollar-quoted strings
-                          '''([^'']|'''')*''', ' ', 'g'),          -- string literals
-                          '--[^\n]*', ' ', 'g'),                   -- comments
-                          '/\*.*?\*/', ' ', 'g') AS body
+                      -- Dollar-quoted strings first; then comments and string literals in one
+                      -- left-to-right pass, whichever starts first: an apostrophe in a comment
+                      -- does not open a string, and -- in a string does not open a comment.
+                      regexp_replace(regexp_replace(lower(p.prosrc),
+                          '\$([a-z_]*)\$.*?\$\1\$', ' ', 'g'),
+                          '--[^\n]*|''([^'']|'''')*''|/\*([^*]|\*+[^*/])*\*+/', ' ', 'g') AS body
                  FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
                 WHERE p.pronamespace IN ('rolloy'::regnamespace, 'rolloy_internal'::regnamespace)
                   AND l.lanname IN ('plpgsql', 'sql')

@@ -3831,7 +3831,7 @@ CREATE TYPE rolloy_internal.insight_run AS (stamp timestamptz, weeks date[], mon
 
 -- The rollup step: brings pieces and totals up to date with the imports taken (their ids) and
 -- the logged days, and returns the pieces' periods it recomputed (NULL: rebuilt, all of them).
-CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT ads integer[])
+CREATE FUNCTION rolloy_internal._insight_rollup(taken bigint[], OUT weeks date[], OUT months date[], OUT changed_ads integer[])
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     rebuild boolean := NOT coalesce((SELECT s.built FROM rolloy_internal.insight_rollup_state s), false)
@@ -3933,10 +3933,10 @@ BEGIN
     )
     SELECT coalesce(array_agg(DISTINCT t.week_start), '{}'), coalesce(array_agg(DISTINCT t.month_start), '{}'),
            (SELECT coalesce(array_agg(DISTINCT m.ad), '{}') FROM moved m)
-      INTO weeks, months, ads FROM touched t;
+      INTO weeks, months, changed_ads FROM touched t;
     PERFORM pg_catalog.set_config('enable_hashjoin', hash_join, true), pg_catalog.set_config('enable_mergejoin', merge_join, true),
             pg_catalog.set_config('enable_hashagg', hash_agg, true);
-    IF cardinality(ads) > 0 THEN  -- an ad's currency whose last day went goes
+    IF cardinality(changed_ads) > 0 THEN  -- an ad's currency whose last day went goes
         DELETE FROM rolloy_internal.insight_ad_totals o WHERE o.days = 0;
     END IF;
 END
@@ -4479,7 +4479,7 @@ BEGIN
     WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
     SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
 
-    SELECT pg_catalog.now(), x.weeks, x.months, x.ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
+    SELECT pg_catalog.now(), x.weeks, x.months, x.changed_ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
     -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
     -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
     inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
