@@ -101,11 +101,12 @@ void require_file_reader() {
         return superuser_arg(role) || has_privs_of_role(role, ROLE_PG_READ_SERVER_FILES);
     });
     if (!allowed)
-        throw Error(ErrorKind::PermissionDenied, "permission denied to import from a file on the database server",
-                    "Only superusers and roles with the privileges of pg_read_server_files may read the server's "
-                    "files, as for COPY FROM a file.",
-                    "Send the file's contents instead: rolloy.import_performance(body), e.g. PostgREST's "
-                    "/rpc/import_csv_file or psql's \\set with the file's text.");
+        throw Error(
+            ErrorKind::PermissionDenied, "permission denied to import from a file on the database server",
+            "Only superusers and roles with the privileges of pg_read_server_files may read the server's "
+            "files, as for COPY FROM a file.",
+            "Send the file's contents instead: rolloy.import_performance(body), e.g. PostgREST's "
+            "/rpc/import_csv_file or psql's \\set with the file's text.");
 }
 
 // The file's bytes, read in blocks; size is what fstat said (a file that grows meanwhile is read
@@ -153,8 +154,7 @@ ROLLOY_FUNCTION(rolloy_import_performance_file) {
     if (S_ISDIR(st.st_mode))
         throw Error(ErrorKind::InvalidInput, "\"" + path + "\" is a directory", {},
                     "Give the path of the export file itself.");
-    if (!S_ISREG(st.st_mode))
-        throw Error(ErrorKind::InvalidInput, "\"" + path + "\" is not a regular file");
+    if (!S_ISREG(st.st_mode)) throw Error(ErrorKind::InvalidInput, "\"" + path + "\" is not a regular file");
     if (st.st_size > kMaxFileBytes)
         throw Error(ErrorKind::InvalidInput,
                     "the file is larger than 1 GB (" + std::to_string(st.st_size) + " bytes)", {},
