@@ -5,7 +5,7 @@
 -- calls it. Missing files, relative paths and directories are refused and change nothing.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(17);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(19);  -- fixed: a probe that returns no rows cannot pass unnoticed
 SET client_min_messages = warning;
 \ir ../fixtures/sql/table_fingerprint.sql
 
@@ -20,6 +20,15 @@ INSERT INTO files (what, platform, body) VALUES
     ('native', 'meta', decode(:'native', 'base64')),
     ('resaved', 'meta', decode(:'resaved', 'base64')),
     ('utf16', 'google_ads', decode(:'utf16', 'base64'));
+-- A file of several read blocks (1 MiB each): 40 ads x 800 days, ~2.5 MB.
+INSERT INTO files (what, platform, body)
+SELECT 'large', 'meta', convert_to(
+    'Day,Ad name,Ad ID,Amount spent (USD),Impressions,Link clicks' || chr(10) ||
+    string_agg(format('%s,Large file ad %s with a long name to fill the blocks,%s,%s.%s,%s,%s',
+                      date '2024-01-01' + d, a, 130000000000000000 + a, a + d, lpad((d % 100)::text, 2, '0'),
+                      1000 * a + d, a + d % 7),
+               chr(10) ORDER BY d, a), 'UTF8')
+  FROM generate_series(1, 40) a, generate_series(0, 799) d;
 UPDATE files SET path = current_setting('data_directory') || '/rolloy_tap_file_' || what || '.csv';
 UPDATE files SET lo = lo_from_bytea(0, body);
 SELECT lo_export(lo, path) FROM files;
@@ -58,6 +67,13 @@ ROLLBACK TO SAVEPOINT clean;
 SELECT pg_temp.outcome(b) AS file_resaved FROM files f, rolloy.import_performance_file(f.path, f.platform) b
  WHERE f.what = 'resaved' \gset
 ROLLBACK TO SAVEPOINT clean;
+SELECT md5(pg_temp.outcome(b)::text) AS body_large FROM files f, rolloy.import_performance(f.body, f.platform) b
+ WHERE f.what = 'large' \gset
+ROLLBACK TO SAVEPOINT clean;
+SELECT md5(pg_temp.outcome(b)::text) AS file_large, b.rows_inserted AS large_inserted
+  FROM files f, rolloy.import_performance_file(f.path, f.platform) b
+ WHERE f.what = 'large' \gset
+ROLLBACK TO SAVEPOINT clean;
 SELECT pg_temp.outcome(b) AS body_utf16 FROM files f, rolloy.import_performance(f.body) b
  WHERE f.what = 'utf16' \gset
 ROLLBACK TO SAVEPOINT clean;
@@ -68,6 +84,8 @@ ROLLBACK TO SAVEPOINT clean;
 SELECT is(:'file_native'::jsonb, :'body_native'::jsonb, 'Meta native export: the file import leaves what the body import leaves');
 SELECT is(:'file_resaved'::jsonb, :'body_resaved'::jsonb, 'Meta export re-saved in a spreadsheet: the same batch and rows both ways');
 SELECT is(:'file_utf16'::jsonb, :'body_utf16'::jsonb, 'Google Ads UTF-16 export, platform detected: the same batch and rows both ways');
+SELECT is(:'file_large'::text, :'body_large'::text, 'a file of several 1 MiB read blocks: the same batch and rows both ways');
+SELECT is(:large_inserted, 32000, 'the large file wrote its 32,000 ad days');
 SELECT is(jsonb_array_length(:'file_native'::jsonb -> 'rows'), 11, 'the native file wrote its 11 ad days');
 SELECT is(:'file_resaved'::jsonb #>> '{batch,warnings}' LIKE '%scientific notation%', true,
           'the re-saved file carries the damaged-id warning');
