@@ -46,6 +46,7 @@ constexpr std::size_t kBlockBytes = std::size_t(1) << 20;
 constexpr std::size_t kHugePageBytes = std::size_t(2) << 20;
 // As for a text body (the largest value Postgres holds): larger exports are imported in parts.
 constexpr off_t kMaxFileBytes = off_t(1) << 30;
+constexpr std::size_t kMaxPathBytes = 4096;
 
 // Raises the Postgres error for a failed system call on the file (errno kept: 58P01 for a
 // missing file, 42501 for one the server may not read, as COPY reports them).
@@ -135,12 +136,17 @@ std::string file_name_of(const std::string &path) {
 } // namespace
 
 ROLLOY_FUNCTION(rolloy_import_performance_file) {
+    require_file_reader();
     static const char *kArgNames[] = {"path", "platform", "on_error", "source_name"};
     for (int i = 0; i < 4; ++i)
         if (PG_ARGISNULL(i))
             throw Error(ErrorKind::InvalidInput, std::string(kArgNames[i]) + " must not be NULL");
-    require_file_reader();
     std::string path = rolloy::pg::text_arg(fcinfo, 0);
+    // Before any message quotes it: no path the kernel takes is longer (PATH_MAX).
+    if (path.size() >= kMaxPathBytes)
+        throw Error(ErrorKind::InvalidInput, "the path is too long (" + std::to_string(path.size()) +
+                                                 " bytes; at most " + std::to_string(kMaxPathBytes - 1) +
+                                                 ")");
     // Like COPY TO a file: a relative path would be read from the data directory, which is
     // never where an export was put.
     if (path.empty() || path[0] != '/')
