@@ -5,8 +5,11 @@
 # (default 1,000,000: 500 ads x 2,000 days; 450 ad names are creatives created here, 225 named
 # at image level, 225 at project level; 50 match nothing), then times, each RUNS times (median):
 #   copy      COPY ... FROM the file into an unindexed table with the export's 23 typed columns
-#   import    rolloy.import_performance(pg_read_file(file), 'meta') into an empty performance_data
+#   import    rolloy.import_performance_file(file, 'meta') into an empty performance_data: the
+#             server reads the same file as COPY does
 #   reimport  the same import again over the rows of the first one (every row an update)
+#   import (pg_read_file)  rolloy.import_performance(pg_read_file(file), 'meta') into empty tables
+#             again: the text-body import of the same file, for comparison
 # and the storage per row (heap + indexes + TOAST) of rolloy.ads and rolloy_internal.ad_days
 # after the first import, against the COPY table
 # and samples each backend's memory (/proc/<pid>/status every 20 ms): peak RssAnon (the backend's
@@ -134,7 +137,8 @@ measure() {
 median() { sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
 
 declare -A T C A H
-for kind in copy import reimport; do T[$kind]=""; C[$kind]=""; A[$kind]=0; H[$kind]=0; done
+KINDS="copy import reimport read_file"
+for kind in $KINDS; do T[$kind]=""; C[$kind]=""; A[$kind]=0; H[$kind]=0; done
 record() {  # kind ms anon hwm cpu
     T[$1]+="$2 "; C[$1]+="$5 "
     [ "$3" -gt "${A[$1]}" ] && A[$1]=$3
@@ -143,13 +147,16 @@ record() {  # kind ms anon hwm cpu
 }
 # The length is given so that pg_read_file allocates the file's size once (without it, it grows a
 # buffer by doubling: up to twice the file in memory, which would be the benchmark's, not rolloy's).
-import_sql() { echo "SELECT rows_read FROM rolloy.import_performance(pg_read_file('$file.$1.csv', 0, $(stat -c %s "$file.$1.csv")), 'meta', 'reject_file', 'bench')"; }
-# Runs one statement per file (KIND copy or import); prints "<ms> <anon> <hwm> <cpu> <ms of the first> <ms of the last>".
+read_file_sql() { echo "SELECT rows_read FROM rolloy.import_performance(pg_read_file('$file.$1.csv', 0, $(stat -c %s "$file.$1.csv")), 'meta', 'reject_file', 'bench')"; }
+import_sql() { echo "SELECT rows_read FROM rolloy.import_performance_file('$file.$1.csv', 'meta', 'reject_file', 'bench')"; }
+# Runs one statement per file (KIND copy, import or read_file); prints "<ms> <anon> <hwm> <cpu> <ms of the first> <ms of the last>".
 all_parts() {
     local ms=0 a=0 h=0 c=0 first="" last="" m x y z
     for p in $(seq 0 $((PARTS - 1))); do
         if [ "$1" = copy ]; then
             read -r m x y z < <(measure "COPY copy_target FROM '$file.$p.csv' WITH (FORMAT csv, HEADER true)")
+        elif [ "$1" = read_file ]; then
+            read -r m x y z < <(measure "$(read_file_sql $p)")
         else
             read -r m x y z < <(measure "$(import_sql $p)")
         fi
@@ -179,13 +186,18 @@ for run in $(seq 1 "$RUNS"); do
     q -d $DB -c "CHECKPOINT"
     read -r ms a h c f l < <(all_parts import)
     record reimport "$ms" "$a" "$h" "$c"
-    echo "$line, reimport $ms ms (cpu $c; first file $f ms, last $l ms)"
+    line+=", reimport $ms ms (cpu $c; first file $f ms, last $l ms)"
+    batches=$(q -d $DB -c "SELECT 'batch (' || CASE WHEN rows_updated > 0 THEN 'reimport' ELSE 'import' END || '): ' ||
+                                  rows_read || ' read, ' || rows_inserted || ' inserted, ' || rows_updated || ' updated, ' ||
+                                  rows_unmatched || ' unmatched, ' || rows_rejected || ' rejected'
+                             FROM rolloy.import_batches ORDER BY id")
+
+    q -d $DB -c "SET client_min_messages = warning" -c "TRUNCATE rolloy_internal.ad_days, rolloy.ads, rolloy.import_batches" -c "CHECKPOINT"
+    read -r ms a h c f l < <(all_parts read_file)
+    record read_file "$ms" "$a" "$h" "$c"
+    echo "$line, import (pg_read_file) $ms ms (cpu $c; first file $f ms, last $l ms)"
 done
-for order in "ASC LIMIT 1" "DESC LIMIT 1"; do
-    echo "batch: $(q -d $DB -c "SELECT rows_read || ' read, ' || rows_inserted || ' inserted, ' || rows_updated || ' updated, ' ||
-                                       rows_unmatched || ' unmatched, ' || rows_rejected || ' rejected'
-                                  FROM rolloy.import_batches ORDER BY id $order")"
-done
+echo "$batches" | sort -u
 rows_check=$(q -d $DB -c "SELECT count(*) FROM rolloy.performance_data")
 [ "$rows_check" -eq "$ROWS" ] || { echo "expected $ROWS rows in performance_data, found $rows_check" >&2; exit 1; }
 
@@ -194,11 +206,12 @@ copy_ms=$(echo ${T[copy]} | tr ' ' '\n' | median)
 copy_cpu=$(echo ${C[copy]} | tr ' ' '\n' | median)
 echo
 printf '%-9s %10s %10s %8s %10s %8s %11s %10s\n' "" "wall ms" "rows/s" "x COPY" "CPU ms" "x COPY" "RssAnon MiB" "VmHWM MiB"
-for kind in copy import reimport; do
+for kind in $KINDS; do
     ms=$(echo ${T[$kind]} | tr ' ' '\n' | median)
     cpu=$(echo ${C[$kind]} | tr ' ' '\n' | median)
     printf '%-9s %10.0f %10.0f %8.2f %10.0f %8.2f %11d %10d\n' "$kind" "$ms" "$(echo "$ROWS / ($ms / 1000)" | bc -l)" \
         "$(echo "$ms / $copy_ms" | bc -l)" "$cpu" "$(echo "$cpu / $copy_cpu" | bc -l)" $((A[$kind] / 1024)) $((H[$kind] / 1024))
 done
-echo "(medians of $RUNS runs; RssAnon and VmHWM are the peaks over all runs)"
+echo "(medians of $RUNS runs; RssAnon and VmHWM are the peaks over all runs; import and reimport read the file with"
+echo " import_performance_file, read_file is import_performance(pg_read_file(...)) into empty tables)"
 [ -n "${KEEP_DB:-}" ] || q -d postgres -c "DROP DATABASE $DB"

@@ -48,6 +48,20 @@ COMMENT ON FUNCTION rolloy.import_performance(bytea, text, text, text) IS
     'UTF-16 ("Excel CSV" of Google Ads), and names an .xlsx, .xls, PDF, zip or image sent by mistake. Returns the '
     'import_batches row. Admins only.';
 
+-- The same import from a file on the database server, for the engineers who run it (like COPY FROM
+-- a file): superusers and roles with pg_read_server_files only, checked in C for the session's
+-- role, so that SECURITY DEFINER (here or in a wrapper) does not lend its owner's right.
+CREATE FUNCTION rolloy.import_performance_file(
+    path text, platform text DEFAULT 'auto', on_error text DEFAULT 'reject_file', source_name text DEFAULT '')
+RETURNS rolloy.import_batches
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off
+AS 'MODULE_PATHNAME', 'rolloy_import_performance_file';
+COMMENT ON FUNCTION rolloy.import_performance_file(text, text, text, text) IS
+    'Same as import_performance(body bytea, ...) for a file on the database server (absolute path, up to 1 GB; '
+    'UTF-8 with or without BOM, or UTF-16). source_name defaults to the file''s name. Admins (or a superuser '
+    'session without a rolloy user) whose role is a superuser or has the privileges of pg_read_server_files, as '
+    'for COPY FROM a file. Returns the import_batches row.';
+
 -- work_mem: each chunk's rows pass through the reference check's transition table; 64MB keeps
 -- a chunk of 10,000 lines in memory instead of a temporary file.
 
@@ -166,6 +180,7 @@ COMMENT ON COLUMN rolloy.unmatched_performance.last_import_batch_id IS 'Latest i
 
 REVOKE ALL ON FUNCTION rolloy.import_performance(text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rolloy.import_performance(bytea, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION rolloy.import_performance_file(text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rolloy.import_csv(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rolloy.import_csv_file(bytea) FROM PUBLIC;
 REVOKE ALL ON FUNCTION rolloy.rematch_performance() FROM PUBLIC;
@@ -173,6 +188,8 @@ REVOKE ALL ON FUNCTION rolloy.rematch_performance() FROM PUBLIC;
 -- at the database level: their admin role is a rolloy.users row).
 GRANT EXECUTE ON FUNCTION rolloy.import_performance(text, text, text, text) TO rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy.import_performance(bytea, text, text, text) TO rolloy_member;
+-- Members may call it and get a clear refusal unless their role may read server files.
+GRANT EXECUTE ON FUNCTION rolloy.import_performance_file(text, text, text, text) TO rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy.import_csv(text) TO rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy.import_csv_file(bytea) TO rolloy_member;
 GRANT EXECUTE ON FUNCTION rolloy.rematch_performance() TO rolloy_member;

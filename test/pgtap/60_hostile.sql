@@ -14,7 +14,7 @@
 -- Identities and probe helpers: 00_fixture.inc. Threat table: docs/security.md.
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(307);
+SELECT plan(312);
 
 -- Alice's project with images gets a prompt (batch_generate needs one), so that "not found" is
 -- the only reason an ownership probe can fail.
@@ -277,6 +277,13 @@ INSERT INTO oversize_calls VALUES
     ('import_performance(bytea,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance(convert_to('x', 'UTF8'), repeat('p', 1048576))$$, 'error:22023'),
     ('import_performance(text,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance('x', 'auto', repeat('o', 1048576))$$, 'error:22023'),
     ('import_performance(text,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'meta', 'reject_file', repeat('s', 1048576))$$, 'error:22001'),
+    -- import_performance_file: an admin without pg_read_server_files is refused before the path is read;
+    -- the superuser reaches the checks (PG_VERSION: a file every data directory has).
+    ('import_performance_file(text,text,text,text)', 'admin', $$SELECT * FROM rolloy.import_performance_file(repeat('/p', 524288))$$, 'error:42501'),
+    ('import_performance_file(text,text,text,text)', 'postgres', $$SELECT * FROM rolloy.import_performance_file(repeat('/p', 524288))$$, 'error:22023'),
+    ('import_performance_file(text,text,text,text)', 'postgres', $$SELECT * FROM rolloy.import_performance_file(current_setting('data_directory') || '/PG_VERSION', repeat('p', 1048576))$$, 'error:22023'),
+    ('import_performance_file(text,text,text,text)', 'postgres', $$SELECT * FROM rolloy.import_performance_file(current_setting('data_directory') || '/PG_VERSION', 'auto', repeat('o', 1048576))$$, 'error:22023'),
+    ('import_performance_file(text,text,text,text)', 'postgres', $$SELECT * FROM rolloy.import_performance_file(current_setting('data_directory') || '/PG_VERSION', 'meta', 'reject_file', repeat('s', 1048576))$$, 'error:22001'),
     ('move_images(text,integer)', 'admin', $$SELECT * FROM rolloy.move_images(repeat('s', 1048576))$$, 'error:22023'),
     ('parse_creative_name(text)', 'alice', $$SELECT 1 WHERE rolloy.parse_creative_name(repeat('20261127_OUT_PARK_WALK_JOY_UGC', 40000)) IS NULL$$, 'rows:1'),
     ('price_of(text,text,text,timestamp with time zone)', 'alice', $$SELECT 1 WHERE rolloy.price_of(repeat('p', 1048576), 'm', repeat('u', 1048576)) IS NULL$$, 'rows:1'),
@@ -448,6 +455,7 @@ INSERT INTO function_calls VALUES
     ('import_csv_file', $$SELECT * FROM rolloy.import_csv_file(convert_to('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'UTF8'))$$),
     ('import_performance', $$SELECT * FROM rolloy.import_performance('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1')$$),
     ('import_performance', $$SELECT * FROM rolloy.import_performance(convert_to('Day,Ad name,Impressions' || chr(10) || '2026-11-01,x,1', 'UTF8'))$$),
+    ('import_performance_file', $$SELECT * FROM rolloy.import_performance_file('/nonexistent/export.csv')$$),
     ('is_admin', $$SELECT 1 WHERE rolloy.is_admin()$$),
     ('load_sample_dictionaries', $$SELECT * FROM rolloy.load_sample_dictionaries()$$),
     ('move_images', $$SELECT * FROM rolloy.move_images('db')$$),

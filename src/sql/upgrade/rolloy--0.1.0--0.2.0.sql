@@ -5116,6 +5116,22 @@ COMMENT ON FUNCTION rolloy.generate_prompt(uuid, text) IS
     'or auto (the first text provider with a key, else template). Saves prompt, model, tokens and cost on the '
     'project, logs the call, returns the prompt. Honours statement_timeout and cancel while waiting for the provider.';
 
+-- == Import from a file on the database server (issue 12): import_performance_file ==
+-- For the engineers who run the database, like COPY FROM a file (55_import.sql): superusers and
+-- roles with pg_read_server_files only, checked in C for the session's role.
+CREATE FUNCTION rolloy.import_performance_file(
+    path text, platform text DEFAULT 'auto', on_error text DEFAULT 'reject_file', source_name text DEFAULT '')
+RETURNS rolloy.import_batches
+LANGUAGE C VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET work_mem = '64MB' SET jit = off
+AS 'MODULE_PATHNAME', 'rolloy_import_performance_file';
+COMMENT ON FUNCTION rolloy.import_performance_file(text, text, text, text) IS
+    'Same as import_performance(body bytea, ...) for a file on the database server (absolute path, up to 1 GB; '
+    'UTF-8 with or without BOM, or UTF-16). source_name defaults to the file''s name. Admins (or a superuser '
+    'session without a rolloy user) whose role is a superuser or has the privileges of pg_read_server_files, as '
+    'for COPY FROM a file. Returns the import_batches row.';
+REVOKE ALL ON FUNCTION rolloy.import_performance_file(text, text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION rolloy.import_performance_file(text, text, text, text) TO rolloy_member;
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
