@@ -3624,8 +3624,8 @@ $$;
 CREATE FUNCTION rolloy_internal._effect_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH cfg AS (SELECT s.* FROM rolloy.insight_settings s),
-    unit AS (
-        SELECT i.currency, v.dimension, v.dimension_value, i.impressions::numeric AS n, i.clicks::numeric AS k,
+    unit AS (  -- counts added as bigints (numeric additions were a third of the aggregate)
+        SELECT i.currency, v.dimension, v.dimension_value, i.impressions AS n, i.clicks AS k,
                nullif(i.spend, 0) AS s, CASE WHEN i.spend > 0 THEN i.conversion_value END AS cv
           FROM rolloy.insights i
          CROSS JOIN LATERAL (VALUES ('category', i.details ->> 'category'), ('scene', i.details ->> 'scene'),
@@ -3637,12 +3637,12 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
         SELECT DISTINCT u.currency, u.dimension, u.dimension_value FROM unit u
     ), tested AS (
         SELECT g.currency, g.dimension, g.dimension_value,
-               sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value) AS impressions,
-               sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value) AS clicks,
+               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS impressions,
+               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS clicks,
                coalesce(sum(u.s) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS spend,
                coalesce(sum(u.cv) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS conversion_value,
-               sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_impressions,
-               sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_clicks,
+               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_impressions,
+               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_clicks,
                sum(u.s) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_spend,
                coalesce(sum(u.cv) FILTER (WHERE u.dimension_value <> g.dimension_value), 0) AS rest_conversion_value,
                rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
