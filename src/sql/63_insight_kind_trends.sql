@@ -12,17 +12,11 @@ DECLARE
     -- the span of the pieces wanted (NULL: all), as bounds of the pieces' index on (ad, week_start)
     first_week date := (SELECT min(x) - 6 FROM unnest(weeks || months) x);
     last_week date := (SELECT max(x) + 31 FROM unnest(weeks || months) x);
-BEGIN
-    -- Grouped by ids and a boolean grain, named only in the few rows that come out: hashing texts
-    -- (and the pieces expanded into a week row and a month row) cost a third of the computation.
-    RETURN QUERY EXECUTE $q$
-        WITH creative AS (  -- the creatives counted, with their ABCD as ids (category: its code)
-            SELECT c.id, s.category_code AS category, c.scene_id AS scene, c.action_id AS action, c.driver_id AS driver,
-                   c.format_id AS format
-              FROM rolloy.creative_projects c
-              JOIN rolloy.scenes s ON s.id = c.scene_id
-             WHERE $1 IS NULL OR c.created_by = $1
-        ), period AS (  -- creative x period x currency, from the pieces wanted ($3 NULL: all); in bigint
+    -- Creative x period x currency, in bigint. All periods (a rebuild): two aggregates over every
+    -- piece, one per grain (expanding each piece into a week row and a month row cost a third
+    -- more). A few periods (after an import): the pieces of those periods, read once through the
+    -- index and expanded (two passes would read them twice, one of them by a scan of all pieces).
+    period text := CASE WHEN weeks IS NULL THEN $all$
             SELECT true AS is_week, p.week_start AS period_start, a.project_id, p.currency,
                    rolloy_internal.bigint_sum(p.impressions) AS impressions, rolloy_internal.bigint_sum(p.clicks) AS clicks,
                    rolloy_internal.bigint_sum(p.conversions) AS conversions, rolloy_internal.bigint_sum(p.spend) AS spend,
@@ -30,8 +24,6 @@ BEGIN
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
              WHERE a.project_id IN (SELECT c.id FROM creative c)
-               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
-               AND ($3 IS NULL OR p.week_start = ANY ($3))
              GROUP BY p.week_start, a.project_id, p.currency
             UNION ALL
             SELECT false, p.month_start, a.project_id, p.currency,
@@ -41,9 +33,32 @@ BEGIN
               FROM rolloy_internal.insight_pieces p
               JOIN rolloy.ads a ON a.id = p.ad
              WHERE a.project_id IN (SELECT c.id FROM creative c)
-               AND p.week_start >= coalesce($5, '-infinity'::date) AND p.week_start <= coalesce($6, 'infinity'::date)
-               AND ($3 IS NULL OR p.month_start = ANY ($4))
              GROUP BY p.month_start, a.project_id, p.currency
+        $all$ ELSE $some$
+            SELECT g.is_week, g.period_start, a.project_id, p.currency,
+                   rolloy_internal.bigint_sum(p.impressions) AS impressions, rolloy_internal.bigint_sum(p.clicks) AS clicks,
+                   rolloy_internal.bigint_sum(p.conversions) AS conversions, rolloy_internal.bigint_sum(p.spend) AS spend,
+                   rolloy_internal.bigint_sum(p.conversion_value) AS conversion_value, max(p.last_day) AS last_day
+              FROM rolloy_internal.insight_pieces p
+              JOIN rolloy.ads a ON a.id = p.ad
+             CROSS JOIN LATERAL (VALUES (true, p.week_start), (false, p.month_start)) g(is_week, period_start)
+             WHERE a.project_id IN (SELECT c.id FROM creative c)
+               AND p.week_start >= $5 AND p.week_start <= $6
+               AND (p.week_start = ANY ($3) OR p.month_start = ANY ($4))
+               AND g.period_start = ANY (CASE WHEN g.is_week THEN $3 ELSE $4 END)
+             GROUP BY g.is_week, g.period_start, a.project_id, p.currency
+        $some$ END;
+BEGIN
+    -- Grouped by ids and a boolean grain, named only in the few rows that come out: hashing texts
+    -- cost a tenth of the computation.
+    RETURN QUERY EXECUTE format($q$
+        WITH creative AS (  -- the creatives counted, with their ABCD as ids (category: its code)
+            SELECT c.id, s.category_code AS category, c.scene_id AS scene, c.action_id AS action, c.driver_id AS driver,
+                   c.format_id AS format
+              FROM rolloy.creative_projects c
+              JOIN rolloy.scenes s ON s.id = c.scene_id
+             WHERE $1 IS NULL OR c.created_by = $1
+        ), period AS (%s
         ), totals AS (  -- one pass, one hash table per dimension
             SELECT r.is_week, r.period_start, r.currency,
                    CASE WHEN GROUPING(cr.category) = 0 THEN 'category' WHEN GROUPING(cr.scene) = 0 THEN 'scene'
@@ -73,7 +88,7 @@ BEGIN
           LEFT JOIN rolloy.actions ac ON ac.id = t.action
           LEFT JOIN rolloy.drivers dr ON dr.id = t.driver
           LEFT JOIN rolloy.formats f ON f.id = t.format
-    $q$ USING owner, stamp, weeks, months, first_week, last_week;
+    $q$, period) USING owner, stamp, weeks, months, first_week, last_week;
 END
 $$;
 
