@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(136);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(140);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -408,6 +408,22 @@ CREATE TEMP TABLE rebuilt AS SELECT * FROM rolloy.refresh_insights();
 SELECT set_eq('SELECT * FROM incremental', 'SELECT scope_user_id, kind, dimension, dimension_value, dimension2, dimension_value2, grain, period_start, project_id,
        metric, value, lift, confidence_score, label, rank, currency, impressions, clicks, conversions, spend, conversion_value, sample_creatives, image_id, details FROM rolloy.insights',
               'the refresh that read only the changes equals a rebuild from every fact');
+
+-- The rebuild groups facts by each piece's first day (_piece_start, in C); the pieces it writes
+-- are those an import writes day by day (the rollup itself, not only the figures, agrees).
+SELECT is((SELECT count(*)::integer FROM generate_series(DATE '1999-12-20', DATE '2032-03-10', interval '1 day') g(t)
+            WHERE rolloy_internal._piece_start(g.t::date)
+                  IS DISTINCT FROM greatest(rolloy_internal._week_start(g.t::date), rolloy_internal._month_start(g.t::date))),
+          0, 'a piece starts on the later of its week''s Monday and its month''s first day (every day of 32 years)');
+SELECT ok(rolloy_internal._piece_start(NULL) IS NULL AND rolloy_internal._piece_start('infinity') = 'infinity'
+          AND rolloy_internal._piece_start('-infinity') = '-infinity' AND rolloy_internal._piece_start('2024-02-29') = '2024-02-26'
+          AND rolloy_internal._piece_start('2024-03-01') = '2024-03-01' AND rolloy_internal._piece_start('4713-01-01 BC') = '4713-01-01 BC',
+          '_piece_start: NULL, infinities, a leap day, a month that starts mid-week, the first date');
+CREATE TEMP TABLE pieces_kept AS SELECT * FROM rolloy_internal.insight_pieces;
+UPDATE rolloy_internal.insight_rollup_state SET built = false;
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'rebuilt the rollup');
+SELECT set_eq('SELECT * FROM pieces_kept', 'SELECT * FROM rolloy_internal.insight_pieces',
+              'the rebuilt pieces equal the pieces kept up to date import by import');
 
 -- A restated day recomputes the fatigue of its creative only; the other rows stay as stored.
 CREATE TEMP TABLE fatigue_before AS SELECT id, project_id FROM rolloy.insights WHERE kind = 'fatigue';

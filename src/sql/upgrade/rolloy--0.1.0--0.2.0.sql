@@ -3404,6 +3404,13 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
 $$;
 COMMENT ON FUNCTION rolloy_internal._month_start(date) IS 'First day of the month of the day.';
 
+-- The first day of the piece (below) that holds the day: the later of its week's Monday and its
+-- month's first day. In C: a rebuild groups every fact by it (src/pg/insights/piece_start.cpp).
+CREATE FUNCTION rolloy_internal._piece_start(day date) RETURNS date
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE AS 'MODULE_PATHNAME', 'rolloy_piece_start';
+COMMENT ON FUNCTION rolloy_internal._piece_start(date) IS
+    'First day of the insight rollup piece (ISO week within a month) that holds the day.';
+
 CREATE AGGREGATE rolloy_internal.bigint_sum(bigint) (
     SFUNC = pg_catalog.int8pl,
     STYPE = bigint,
@@ -3439,18 +3446,21 @@ BEGIN
         -- first refresh, after a restore, after a batch went): a member reading trends meanwhile
         -- waits for it to commit.
         TRUNCATE rolloy_internal.insight_pieces, rolloy_internal.insight_ad_totals;
-        -- One hash aggregate over the facts; the pieces written in the index's order (appended to
-        -- its last leaf, not scattered over all of them: a third of the rebuild's time).
+        -- One hash aggregate over the facts, by each piece's first day (its week and month follow
+        -- from it, per piece: a sixth fewer instructions than grouping by both); the pieces written
+        -- in the index's order (appended to its last leaf, not scattered over all of them: a third
+        -- of the rebuild's time).
         INSERT INTO rolloy_internal.insight_pieces
-        SELECT x.* FROM (
-               SELECT d.ad, rolloy_internal._week_start(d.report_date) AS week_start,
-                      rolloy_internal._month_start(d.report_date), coalesce(d.currency, -1), count(*),
-                      rolloy_internal.bigint_sum(d.impressions), rolloy_internal.bigint_sum(d.clicks),
-                      rolloy_internal.bigint_sum(d.conversions), rolloy_internal.bigint_sum(d.spend),
-                      rolloy_internal.bigint_sum(d.conversion_value), max(d.report_date)
-                 FROM rolloy_internal.ad_days d
-                GROUP BY 1, 2, 3, 4) x
-         ORDER BY x.ad, x.week_start;
+        SELECT x.ad, rolloy_internal._week_start(x.piece), rolloy_internal._month_start(x.piece), x.currency, x.days,
+               x.impressions, x.clicks, x.conversions, x.spend, x.conversion_value, x.last_day
+          FROM (SELECT d.ad, rolloy_internal._piece_start(d.report_date) AS piece, coalesce(d.currency, -1) AS currency,
+                       count(*) AS days, rolloy_internal.bigint_sum(d.impressions) AS impressions,
+                       rolloy_internal.bigint_sum(d.clicks) AS clicks, rolloy_internal.bigint_sum(d.conversions) AS conversions,
+                       rolloy_internal.bigint_sum(d.spend) AS spend,
+                       rolloy_internal.bigint_sum(d.conversion_value) AS conversion_value, max(d.report_date) AS last_day
+                  FROM rolloy_internal.ad_days d
+                 GROUP BY 1, 2, 3) x
+         ORDER BY x.ad, x.piece;
         INSERT INTO rolloy_internal.insight_ad_totals
         SELECT p.ad, p.currency, sum(p.days), rolloy_internal.bigint_sum(p.impressions),
                rolloy_internal.bigint_sum(p.clicks), rolloy_internal.bigint_sum(p.conversions),
