@@ -6,28 +6,36 @@
 -- ---------------------------------------------------------------------------------------------
 -- Storage: image bytes live in the database (backups, RLS and PostgREST cover them too), keyed
 -- by a storage reference laid out by project and image: db:generated/<project>/<image>,
--- db:reference/<reference image>. JPEG/PNG do not compress further: store them uncompressed.
+-- db:reference/<reference image>. An image of the s3 store (47_storage.sql) keeps its file in
+-- the bucket and its thumbnail here (content NULL), under its s3: reference: one object per
+-- image, and thumbnails are read without a request. JPEG/PNG do not compress further: store
+-- them uncompressed.
 CREATE TABLE rolloy.image_store (
-    storage_ref   text PRIMARY KEY CHECK (storage_ref ~ '^db:(generated|reference)/'),
-    content       bytea NOT NULL,
+    storage_ref   text PRIMARY KEY CHECK (storage_ref ~ '^(db|s3):(generated|reference)/'),
+    content       bytea,
     content_type  text NOT NULL CHECK (content_type IN ('image/jpeg', 'image/png', 'image/webp')),
     thumbnail     bytea NOT NULL,
     sha256        text NOT NULL CHECK (sha256 ~ '^[0-9a-f]{64}$'),
     size_bytes    bigint NOT NULL CHECK (size_bytes > 0),
-    created_at    timestamptz NOT NULL DEFAULT now()
+    created_at    timestamptz NOT NULL DEFAULT now(),
+    -- The file is here exactly for the db store; the s3 store's file is the object.
+    CONSTRAINT image_store_content_db_only CHECK ((content IS NOT NULL) = (storage_ref LIKE 'db:%'))
 );
 ALTER TABLE rolloy.image_store ALTER COLUMN content SET STORAGE EXTERNAL;
 ALTER TABLE rolloy.image_store ALTER COLUMN thumbnail SET STORAGE EXTERNAL;
 COMMENT ON TABLE rolloy.image_store IS
-    'Bytes of reference and generated images with their 300x300 thumbnails; readable where the image is '
+    'Bytes of reference and generated images with their 300x300 thumbnails (for images of the s3 store the '
+    'thumbnail only: the file is the object in the bucket); readable where the image is '
     '(reference photos: all members with a rolloy identity; generated images: their project''s owner and admins); '
     'written only by rolloy.';
-COMMENT ON COLUMN rolloy.image_store.storage_ref IS 'db:generated/<project>/<image> or db:reference/<id>.';
-COMMENT ON COLUMN rolloy.image_store.content IS 'The image file.';
-COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of content.';
+COMMENT ON COLUMN rolloy.image_store.storage_ref IS
+    'db:generated/<project>/<image> or db:reference/<id>; s3:generated/<project>/<image>/<sha256> for an image of '
+    'the s3 store.';
+COMMENT ON COLUMN rolloy.image_store.content IS 'The image file; NULL for an image of the s3 store (the file is its object).';
+COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of the file.';
 COMMENT ON COLUMN rolloy.image_store.thumbnail IS '300x300 JPEG thumbnail (cover crop, q70).';
-COMMENT ON COLUMN rolloy.image_store.sha256 IS 'SHA-256 of content (hex).';
-COMMENT ON COLUMN rolloy.image_store.size_bytes IS 'Size of content in bytes.';
+COMMENT ON COLUMN rolloy.image_store.sha256 IS 'SHA-256 of the file (hex).';
+COMMENT ON COLUMN rolloy.image_store.size_bytes IS 'Size of the file in bytes.';
 SELECT pg_catalog.pg_extension_config_dump('rolloy.image_store', '');
 
 ALTER TABLE rolloy.image_store ENABLE ROW LEVEL SECURITY;
@@ -51,8 +59,8 @@ LANGUAGE C STABLE AS 'MODULE_PATHNAME', 'rolloy_stored_image';
 COMMENT ON FUNCTION rolloy_internal._stored_image(text, boolean) IS
     'Bytes (or thumbnail) behind a storage reference of an image or reference photo the caller may see.';
 
--- Deleting an image or a reference photo deletes its bytes from the store, in the same
--- transaction (a rolled-back delete keeps them).
+-- Deleting an image or a reference photo deletes its row of image_store in the same transaction
+-- (a rolled-back delete keeps it); an object of the s3 store is left to cleanup()'s sweep.
 CREATE FUNCTION rolloy_internal._remove_stored_image(storage_ref text) RETURNS boolean
 LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_remove_stored_image';
 COMMENT ON FUNCTION rolloy_internal._remove_stored_image(text) IS

@@ -43,8 +43,8 @@ $$;
 COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
     'Retention: deletes usage logs older than keep_usage_logs (default 400 days, enough for yearly '
     'accounting), trims the error text of finished images older than keep_job_details and deletes objects of '
-    'the s3 image store and rows of the db store (rolloy.image_store) no row refers to (older than '
-    'rolloy.storage_orphan_grace_seconds, default 1 day). '
+    'the s3 image store and rows of rolloy.image_store (files of the db store, thumbnails of the s3 store) no row '
+    'refers to (older than rolloy.storage_orphan_grace_seconds, default 1 day). '
     'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
     '''SELECT rolloy.cleanup()'').';
 

@@ -1,7 +1,9 @@
 -- Image stores beside the database: an S3-compatible bucket (AWS S3, Cloudflare R2, MinIO,
 -- Supabase Storage). rolloy.image_store (a GUC: db or s3) picks where the worker puts new
 -- images; the bucket's settings are GUCs too (rolloy.s3_endpoint, s3_bucket, s3_region,
--- s3_path_style); its credentials live here. See docs/generation.md#storage.
+-- s3_path_style); its credentials live here. An image of the s3 store is one object (its file)
+-- and a row of the table rolloy.image_store with its thumbnail (41_image_store.sql).
+-- See docs/generation.md#storage.
 
 -- Credentials are held like provider keys: no grants, RLS without policies (no role but the
 -- extension owner reads them), written only through set_storage_credentials(), never shown,
@@ -144,7 +146,8 @@ COMMENT ON FUNCTION rolloy.move_images(text, integer) IS
     'transaction, so a stopped move loses nothing). Admins or a superuser.';
 
 -- Objects of the s3 store no row refers to (an upload whose row never committed, a deleted or
--- moved image) are deleted by cleanup() once older than rolloy.storage_orphan_grace_seconds.
+-- moved image, a thumbnail object of an earlier build) are deleted by cleanup() once older than
+-- rolloy.storage_orphan_grace_seconds.
 CREATE FUNCTION rolloy_internal._sweep_storage(grace_seconds bigint) RETURNS bigint
 LANGUAGE C STRICT AS 'MODULE_PATHNAME', 'rolloy_sweep_storage';
 COMMENT ON FUNCTION rolloy_internal._sweep_storage(bigint) IS

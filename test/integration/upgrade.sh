@@ -160,6 +160,13 @@ check "0.1.0's logged calls become completed ledger rows, finished when they wer
       FROM rolloy.api_usage_logs WHERE project_id IS DISTINCT FROM '$inflight' AND occurred_at < now()")" "t"
 check "every stored image's bytes match their SHA-256, thumbnails present" \
     "$(q -c "SELECT count(*) FROM rolloy.image_store WHERE encode(sha256(content), 'hex') <> sha256 OR thumbnail IS NULL")" "0"
+# The s3 store's rows (a thumbnail, no file) fit the upgraded table; the db rows kept their files.
+check "an s3 image's thumbnail row fits, a db row without its file does not" "$(q -c "
+    BEGIN;
+    INSERT INTO rolloy.image_store (storage_ref, content_type, thumbnail, sha256, size_bytes)
+    VALUES ('s3:generated/p/i/' || repeat('a', 64), 'image/jpeg', '\x01', repeat('a', 64), 1);
+    ROLLBACK;" && q -c "INSERT INTO rolloy.image_store (storage_ref, content_type, thumbnail, sha256, size_bytes)
+    VALUES ('db:generated/p/i', 'image/jpeg', '\x01', repeat('a', 64), 1)" 2>&1 | grep -c 'image_store_content_db_only')" "1"
 
 # 4. The worker goes on: the in-flight calls complete with their books right, and new work
 # (Gemini, with the key stored before the upgrade) is done after it.

@@ -186,9 +186,10 @@ TEST(StorageObjectKeys, RefsAndKeys) {
     const std::string ref = s3_generated_ref("p", "i", std::string(64, 'a'));
     EXPECT_EQ(ref, "s3:generated/p/i/" + std::string(64, 'a'));
     EXPECT_EQ(content_key(ref), "generated/p/i/" + std::string(64, 'a'));
-    EXPECT_EQ(thumbnail_key(ref), "generated/p/i/" + std::string(64, 'a') + ".thumbnail");
     EXPECT_EQ(ref_of_key(content_key(ref)), ref);
-    EXPECT_EQ(ref_of_key(thumbnail_key(ref)), ref);
+    // The thumbnail object of an earlier build belongs to its image's reference (the sweep
+    // deletes it with the image).
+    EXPECT_EQ(ref_of_key(content_key(ref) + ".thumbnail"), ref);
     EXPECT_FALSE(ref_of_key("someone-elses/file.jpg"));
     EXPECT_THROW(content_key("db:generated/p/i"), rolloy::Error);
     EXPECT_THROW(content_key("s3:"), rolloy::Error);

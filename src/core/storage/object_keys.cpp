@@ -17,10 +17,6 @@ std::string content_key(const std::string &ref) {
     return ref.substr(std::strlen(kS3Scheme));
 }
 
-std::string thumbnail_key(const std::string &ref) {
-    return content_key(ref) + kThumbnailSuffix;
-}
-
 std::optional<std::string> ref_of_key(const std::string &key) {
     if (key.rfind("generated/", 0) != 0 && key.rfind("reference/", 0) != 0) return std::nullopt;
     std::string path = key;

@@ -20,8 +20,7 @@ void upload_result(const std::shared_ptr<const S3Config> &config, const generati
         }
         client->set_abort_check(abort_check);
         const std::string ref = s3_generated_ref(job.project_id, job.image_id, record.sha256);
-        // Thumbnail first: a file is never there without its thumbnail.
-        client->put(thumbnail_key(ref), record.thumbnail, "image/jpeg");
+        // The file only: its thumbnail goes into the database with the row (one request per image).
         client->put(content_key(ref), record.image, "image/jpeg");
         record.storage_ref = ref;
         record.storage_error.clear();

@@ -437,8 +437,8 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                        "   AND g.attempts = $2::integer";
     bool moved = false;
     if (success) {
-        // An object store took the image already (uploaded before this transaction); the
-        // database store writes it below, with the row.
+        // An object store took the file already (uploaded before this transaction); the rest
+        // is written below, with the row.
         const std::string ref =
             rec.storage_ref.empty() ? storage::generated_ref(job.project_id, job.image_id) : rec.storage_ref;
         std::string sql =
@@ -454,9 +454,10 @@ bool record(SpiConnection &spi, const generation::ImageJob &job, const generatio
                             {job.image_id, attempt, std::to_string(rec.width), std::to_string(rec.height),
                              std::to_string(rec.image.size()), rec.sha256, status, ref, cost},
                             Plan::Kept) == 1;
-        // Same transaction: the row says "completed" exactly when its image is stored.
-        if (moved && rec.storage_ref.empty())
-            storage::store_for(ref).put(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
+        // Same transaction: the row says "completed" exactly when its image is stored. The db
+        // store's row holds file and thumbnail; with the s3 store (the file uploaded before this
+        // transaction) it holds the thumbnail.
+        if (moved) storage::insert_image_row(spi, ref, {rec.image, "image/jpeg", rec.thumbnail, rec.sha256});
     } else if (rec.kind == Kind::Released) {
         std::string sql =
             std::string("UPDATE rolloy.generated_images g"

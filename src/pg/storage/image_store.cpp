@@ -12,26 +12,14 @@ namespace {
 class DatabaseImageStore final : public ImageStore {
   public:
     void put(SpiConnection &spi, const std::string &ref, const StoredImage &image) override {
-        spi.execute("INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, "
-                    "size_bytes)"
-                    " VALUES ($1, $2, $3, $4, $5, $6::bigint)",
-                    {ref, SqlArg::bytes(image.content), image.content_type, SqlArg::bytes(image.thumbnail),
-                     image.sha256, std::to_string(image.content.size())},
-                    Plan::Kept);
+        insert_image_row(spi, ref, image);
     }
 
     std::optional<std::string> get(SpiConnection &spi, const std::string &ref, Part part) override {
-        auto rows = spi.query(part == Part::Content
-                                  ? "SELECT content FROM rolloy.image_store WHERE storage_ref = $1"
-                                  : "SELECT thumbnail FROM rolloy.image_store WHERE storage_ref = $1",
-                              {ref}, true, Plan::Kept);
-        if (rows.empty()) return std::nullopt;
-        return rows[0][0];
+        return read_image_row(spi, ref, part);
     }
 
-    bool remove(SpiConnection &spi, const std::string &ref) override {
-        return spi.execute("DELETE FROM rolloy.image_store WHERE storage_ref = $1", {ref}, Plan::Kept) > 0;
-    }
+    bool remove(SpiConnection &spi, const std::string &ref) override { return delete_image_row(spi, ref); }
 };
 
 } // namespace
@@ -49,6 +37,37 @@ ImageStore &store_for(const std::string &ref) {
     if (ImageStore *store = find_store(ref)) return *store;
     throw Error(ErrorKind::Internal, "no image store serves the storage reference \"" + ref + "\"",
                 "known schemes: db, s3");
+}
+
+void insert_image_row(SpiConnection &spi, const std::string &ref, const StoredImage &image) {
+    const std::string size = std::to_string(image.content.size());
+    if (ref.rfind("db:", 0) == 0) {
+        spi.execute("INSERT INTO rolloy.image_store (storage_ref, content, content_type, thumbnail, sha256, "
+                    "size_bytes)"
+                    " VALUES ($1, $2, $3, $4, $5, $6::bigint)",
+                    {ref, SqlArg::bytes(image.content), image.content_type, SqlArg::bytes(image.thumbnail),
+                     image.sha256, size},
+                    Plan::Kept);
+        return;
+    }
+    // A plain INSERT is idempotent enough: the row commits with the image's row or not at all,
+    // and a record that is tried again (a lock, a crash) finds no row of its attempt.
+    spi.execute("INSERT INTO rolloy.image_store (storage_ref, content_type, thumbnail, sha256, size_bytes)"
+                " VALUES ($1, $2, $3, $4, $5::bigint)",
+                {ref, image.content_type, SqlArg::bytes(image.thumbnail), image.sha256, size}, Plan::Kept);
+}
+
+std::optional<std::string> read_image_row(SpiConnection &spi, const std::string &ref, Part part) {
+    auto rows =
+        spi.query(part == Part::Content ? "SELECT content FROM rolloy.image_store WHERE storage_ref = $1"
+                                        : "SELECT thumbnail FROM rolloy.image_store WHERE storage_ref = $1",
+                  {ref}, true, Plan::Kept);
+    if (rows.empty()) return std::nullopt;
+    return rows[0][0];
+}
+
+bool delete_image_row(SpiConnection &spi, const std::string &ref) {
+    return spi.execute("DELETE FROM rolloy.image_store WHERE storage_ref = $1", {ref}, Plan::Kept) > 0;
 }
 
 std::string generated_ref(const std::string &project_id, const std::string &image_id) {

@@ -32,20 +32,23 @@ rolloy::storage::S3Client &backend_s3_client(SpiConnection &spi) {
     return *client;
 }
 
+// The object, then the thumbnail row: a transaction that rolls back leaves an object without a
+// row, which the sweep deletes, never a row without its object.
 void S3ImageStore::put(SpiConnection &spi, const std::string &ref, const StoredImage &image) {
-    rolloy::storage::S3Client &client = backend_s3_client(spi);
-    client.put(rolloy::storage::thumbnail_key(ref), image.thumbnail, "image/jpeg");
-    client.put(rolloy::storage::content_key(ref), image.content, image.content_type);
+    backend_s3_client(spi).put(rolloy::storage::content_key(ref), image.content, image.content_type);
+    insert_image_row(spi, ref, image);
 }
 
 std::optional<std::string> S3ImageStore::get(SpiConnection &spi, const std::string &ref, Part part) {
-    const std::string key =
-        part == Part::Content ? rolloy::storage::content_key(ref) : rolloy::storage::thumbnail_key(ref);
-    return backend_s3_client(spi).get(key, kMaxObjectBytes);
+    // Images stored by earlier builds of 0.2.0 had a thumbnail object instead: none can be here,
+    // as 0.1.0 had no s3 store and a database made by such a build keeps its old image_store
+    // (no upgrade script runs within a version), where no thumbnail row fits anyway.
+    if (part == Part::Thumbnail) return read_image_row(spi, ref, Part::Thumbnail);
+    return backend_s3_client(spi).get(rolloy::storage::content_key(ref), kMaxObjectBytes);
 }
 
-bool S3ImageStore::remove(SpiConnection &, const std::string &) {
-    return false;
+bool S3ImageStore::remove(SpiConnection &spi, const std::string &ref) {
+    return delete_image_row(spi, ref);
 }
 
 long sweep_orphans(SpiConnection &spi, long grace_seconds) {

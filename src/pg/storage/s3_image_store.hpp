@@ -1,7 +1,9 @@
 // Scheme "s3": images as objects of an S3-compatible bucket (see core/storage/object_keys.hpp
-// for the layout). Backends read them for image(), thumbnail(), project_zip() (libcurl is
-// initialised in the backend on first use, never in the postmaster); the worker uploads new
-// ones before it writes their rows (core/storage/result_upload.hpp).
+// for the layout), one object per image; the thumbnail is a row of rolloy.image_store under the
+// same reference (insert_image_row). Backends read the objects for image() and project_zip()
+// (libcurl is initialised in the backend on first use, never in the postmaster), thumbnails
+// from the database; the worker uploads new files before it writes their rows and thumbnails
+// (core/storage/result_upload.hpp).
 #pragma once
 #include "pg/storage/image_store.hpp"
 
@@ -17,9 +19,9 @@ class S3ImageStore final : public ImageStore {
   public:
     void put(SpiConnection &spi, const std::string &ref, const StoredImage &image) override;
     std::optional<std::string> get(SpiConnection &spi, const std::string &ref, Part part) override;
-    // Deletes nothing: the deleting transaction may still roll back, and an object deleted by a
-    // transaction that did not commit would leave a row without its image. Objects without a
-    // row are swept by rolloy.cleanup() (sweep_orphans).
+    // Deletes the thumbnail row only: the deleting transaction may still roll back, and an
+    // object deleted by a transaction that did not commit would leave a row without its image.
+    // Objects without a row are swept by rolloy.cleanup() (sweep_orphans).
     bool remove(SpiConnection &spi, const std::string &ref) override;
 };
 

@@ -4763,6 +4763,35 @@ COMMENT ON FUNCTION rolloy.import_performance_file(text, text, text, text) IS
 REVOKE ALL ON FUNCTION rolloy.import_performance_file(text, text, text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION rolloy.import_performance_file(text, text, text, text) TO rolloy_member;
 
+-- == The s3 store writes one object per image: thumbnails in rolloy.image_store (issue 15 §4) ==
+-- An image of the s3 store keeps its file in the bucket and its thumbnail in a row of image_store
+-- under its s3: reference (content NULL), written with the image's row. 0.1.0 had no s3 store:
+-- every existing row is a db row with its file, which both checks accept.
+ALTER TABLE rolloy.image_store ALTER COLUMN content DROP NOT NULL,
+    DROP CONSTRAINT image_store_storage_ref_check,
+    ADD CONSTRAINT image_store_storage_ref_check CHECK (storage_ref ~ '^(db|s3):(generated|reference)/'),
+    -- The file is here exactly for the db store; the s3 store's file is the object.
+    ADD CONSTRAINT image_store_content_db_only CHECK ((content IS NOT NULL) = (storage_ref LIKE 'db:%'));
+COMMENT ON TABLE rolloy.image_store IS
+    'Bytes of reference and generated images with their 300x300 thumbnails (for images of the s3 store the '
+    'thumbnail only: the file is the object in the bucket); readable where the image is '
+    '(reference photos: all members with a rolloy identity; generated images: their project''s owner and admins); '
+    'written only by rolloy.';
+COMMENT ON COLUMN rolloy.image_store.storage_ref IS
+    'db:generated/<project>/<image> or db:reference/<id>; s3:generated/<project>/<image>/<sha256> for an image of '
+    'the s3 store.';
+COMMENT ON COLUMN rolloy.image_store.content IS 'The image file; NULL for an image of the s3 store (the file is its object).';
+COMMENT ON COLUMN rolloy.image_store.content_type IS 'MIME type of the file.';
+COMMENT ON COLUMN rolloy.image_store.sha256 IS 'SHA-256 of the file (hex).';
+COMMENT ON COLUMN rolloy.image_store.size_bytes IS 'Size of the file in bytes.';
+COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
+    'Retention: deletes usage logs older than keep_usage_logs (default 400 days, enough for yearly '
+    'accounting), trims the error text of finished images older than keep_job_details and deletes objects of '
+    'the s3 image store and rows of rolloy.image_store (files of the db store, thumbnails of the s3 store) no row '
+    'refers to (older than rolloy.storage_orphan_grace_seconds, default 1 day). '
+    'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
+    '''SELECT rolloy.cleanup()'').';
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
