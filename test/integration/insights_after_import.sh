@@ -66,13 +66,13 @@ workers_done() {
     done
     fail "background refresh workers still running after 30 s"
 }
-wait_for_refresh_of() {  # batch id
-    for _ in $(seq 300); do
+wait_for_refresh_of() {  # batch id [tenths of a second, default 300]
+    for _ in $(seq "${2:-300}"); do
         [ "$(q -c "SELECT count(*) FROM rolloy.insight_refreshes WHERE $1 = ANY (import_batch_ids) AND error IS NULL")" = 1 ] &&
             return 0
         sleep 0.1
     done
-    fail "no refresh included import $1 within 30 s: $(q -c "TABLE rolloy.insight_refreshes")"
+    fail "no refresh included import $1 within $((${2:-300} / 10)) s: $(q -c "TABLE rolloy.insight_refreshes")"
 }
 
 # A session holding rolloy.insights in ACCESS EXCLUSIVE mode (every refresh waits for it) until
@@ -289,6 +289,20 @@ tenth=$(ada -c "$(import_sql 2026-11-18)")
 wait_for_refresh_of "$tenth"
 pid=$(refresher)
 [ -n "$pid" ] || fail "no refresher stays with idle_seconds = 60"
+wait_for_state "$pid" idle Extension
+# Woken by the next import's worker, it refreshes at once, not at its next poll (10 s).
+eleventh=$(ada -c "$(import_sql 2026-11-19)")
+wait_for_refresh_of "$eleventh" 50
+[ "$(refresher)" = "$pid" ] || fail "refresher $pid, then '$(refresher)' after import $eleventh"
+# The same with a request alone (an import's catalog churn may wake an idle backend by itself):
+# a worker launched after it committed wakes the refresher, which refreshes well before its poll.
+before=$(refreshes)
+q -c "INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES ($eleventh)" \
+  -c "SELECT rolloy_internal._launch_insight_refresh()" >/dev/null
+for _ in $(seq 50); do [ "$(refreshes)" -gt "$before" ] && break; sleep 0.1; done
+[ "$(refreshes)" -gt "$before" ] || fail "a request with its worker was not refreshed within 5 s (the poll is 10 s)"
+[ "$(refresher)" = "$pid" ] || fail "refresher $pid, then '$(refresher)' after a request"
+echo "ok - a staying refresher is woken by the next import's worker and refreshes at once"
 wait_for_state "$pid" idle Extension
 q -c "SET lock_timeout = '2s'" -c "DROP EXTENSION rolloy CASCADE" >/dev/null 2>&1 ||
     fail "DROP EXTENSION waited for the staying refresher"
