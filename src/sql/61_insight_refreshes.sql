@@ -1,9 +1,10 @@
 -- Insights after every import, and a record of every refresh.
 --
 -- An import that wrote rows leaves a request in rolloy_internal.insight_refresh_requests and
--- launches a one-shot background worker (src/pg/insights/refresh_worker.cpp). The worker waits
--- for the import's transaction to end and refreshes: the import itself never waits for the
--- insights. Every refresh, whoever runs it (the worker, pg_cron's nightly job, an admin), takes
+-- launches a background worker (src/pg/insights/refresh_worker.cpp). The worker waits for the
+-- import's transaction to end and refreshes, or wakes the database's refresher (a worker that
+-- refreshed before and stays for rolloy.insight_refresher_idle_seconds) to refresh: the import
+-- itself never waits for the insights. Every refresh, whoever runs it (the worker, pg_cron's nightly job, an admin), takes
 -- all pending requests, so imports that arrive together are refreshed once. rolloy.insight_status
 -- says when insights were last computed, from which imports and how long it took.
 

@@ -3,7 +3,10 @@
 # followed within seconds by a background refresh that includes it, without the import waiting;
 # imports committed together are refreshed once; a rolled-back import refreshes nothing; the
 # setting turns it off; a refresh that fails says why in insight_status and keeps its imports
-# pending for the next refresh.
+# pending for the next refresh. Sections 1-6 run with rolloy.insight_refresher_idle_seconds = 0
+# (each worker exits after its refresh); 7-11 let the refresher stay a few seconds: later imports
+# are refreshed by it, warm, a request is never lost to a busy, leaving or terminated refresher,
+# and a member holding its advisory key or dropping the extension does not get in the way.
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
 : "${PGHOST:?}" "${PGPORT:?}" "${PGUSER:?}"
@@ -23,6 +26,7 @@ q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
 ada() { psql -X -q -At -v ON_ERROR_STOP=1 -U rolloy_aft_ada -d "$DB" "$@"; }
 
 psql -X -q -d postgres -c "SET client_min_messages = warning" -c "CREATE DATABASE $DB" \
+     -c "ALTER DATABASE $DB SET rolloy.insight_refresher_idle_seconds = 0" \
      -c "DROP ROLE IF EXISTS rolloy_aft_ada, rolloy_aft_mia" \
      -c "CREATE ROLE rolloy_aft_ada LOGIN" -c "CREATE ROLE rolloy_aft_mia LOGIN"
 q <<'SQL'
@@ -62,13 +66,32 @@ workers_done() {
     done
     fail "background refresh workers still running after 30 s"
 }
-wait_for_refresh_of() {  # batch id
-    for _ in $(seq 300); do
+wait_for_refresh_of() {  # batch id [tenths of a second, default 300]
+    for _ in $(seq "${2:-300}"); do
         [ "$(q -c "SELECT count(*) FROM rolloy.insight_refreshes WHERE $1 = ANY (import_batch_ids) AND error IS NULL")" = 1 ] &&
             return 0
         sleep 0.1
     done
-    fail "no refresh included import $1 within 30 s: $(q -c "TABLE rolloy.insight_refreshes")"
+    fail "no refresh included import $1 within $((${2:-300} / 10)) s: $(q -c "TABLE rolloy.insight_refreshes")"
+}
+
+# A session holding rolloy.insights in ACCESS EXCLUSIVE mode (every refresh waits for it) until
+# release_insights.
+hold_insights() {
+    rm -f "$TMP/holder.in" "$TMP/holder.out"
+    mkfifo "$TMP/holder.in"
+    psql -X -q -At -d "$DB" <"$TMP/holder.in" >"$TMP/holder.out" 2>&1 &
+    HOLDER=$!
+    exec 3>"$TMP/holder.in"
+    printf 'BEGIN;\nLOCK TABLE rolloy.insights IN ACCESS EXCLUSIVE MODE;\nSELECT %s;\n' "'locked'" >&3
+    for _ in $(seq 100); do grep -q locked "$TMP/holder.out" && return 0; sleep 0.1; done
+    fail "could not lock rolloy.insights: $(cat "$TMP/holder.out")"
+}
+release_insights() {
+    echo "ROLLBACK;" >&3
+    exec 3>&-
+    wait "$HOLDER" || true
+    HOLDER=
 }
 
 # 1. One import: a refresh follows by itself, after the import committed, and includes it.
@@ -131,21 +154,13 @@ echo "ok - refresh_after_import = false leaves it to the next refresh, which ins
 # 5. A refresh that cannot get its lock fails after lock_timeout, says why, and keeps the import
 #    pending; the next refresh takes it in.
 psql -X -q -d postgres -c "ALTER DATABASE $DB SET lock_timeout = '1s'"
-mkfifo "$TMP/holder.in"
-psql -X -q -At -d "$DB" <"$TMP/holder.in" >"$TMP/holder.out" 2>&1 &
-HOLDER=$!
-exec 3>"$TMP/holder.in"
-printf 'BEGIN;\nLOCK TABLE rolloy.insights IN ACCESS EXCLUSIVE MODE;\nSELECT %s;\n' "'locked'" >&3
-for _ in $(seq 100); do grep -q locked "$TMP/holder.out" && break; sleep 0.1; done
+hold_insights
 batch=$(ada -c "$(import_sql 2026-11-08)")
 for _ in $(seq 300); do
     [ "$(q -c "SELECT count(*) FROM rolloy.insight_refreshes WHERE error IS NOT NULL")" = 1 ] && break
     sleep 0.1
 done
-echo "ROLLBACK;" >&3
-exec 3>&-
-wait "$HOLDER" || true
-HOLDER=
+release_insights
 q -c "SELECT last_error ILIKE '%lock timeout%', imports_since FROM rolloy.insight_status" | grep -qx 't|1' ||
     fail "a failed refresh: $(q -c "TABLE rolloy.insight_status")"
 [ "$(q -c "SELECT $batch = ANY (import_batch_ids) FROM rolloy.insight_refreshes WHERE error IS NOT NULL")" = t ] ||
@@ -166,4 +181,132 @@ mia "SELECT rolloy_internal._launch_insight_refresh()" | grep -q "permission den
     fail "a member launched a refresh worker"
 echo "ok - members read the status, and cannot write it or launch refreshes"
 workers_done
+echo "ok - with rolloy.insight_refresher_idle_seconds = 0 every worker exits after its refresh"
+# 7-11: the refresher stays 3 s after its last refresh (a new worker reads the database setting).
+psql -X -q -d postgres -c "ALTER DATABASE $DB SET rolloy.insight_refresher_idle_seconds = 3"
+refresher() {  # the pids of this database's refresh workers, comma-separated
+    q -c "SELECT coalesce(string_agg(pid::text, ',' ORDER BY pid), '') FROM pg_stat_activity
+           WHERE datname = current_database() AND backend_type = 'rolloy insight refresh'"
+}
+refreshed_by_import() {  # batch id -> t when a successful refresh after an import included it
+    q -c "SELECT count(*) = 1 FROM rolloy.insight_refreshes WHERE $1 = ANY (import_batch_ids) AND error IS NULL
+            AND trigger = 'import'"
+}
+wait_for_state() {  # pid, state, wait_event_type (or '') -> waits until the refresher is there
+    for _ in $(seq 100); do
+        [ "$(q -c "SELECT state || '/' || coalesce(wait_event_type, '') FROM pg_stat_activity WHERE pid = $1")" = "$2/$3" ] &&
+            return 0
+        sleep 0.1
+    done
+    fail "refresher $1 is not $2/$3: $(q -c "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity WHERE pid = $1")"
+}
+
+# 7. Two imports a second apart: the worker of the first refreshes and stays; the second's worker
+#    wakes it and exits, and the same backend refreshes the second import.
+first=$(ada -c "$(import_sql 2026-11-09)")
+wait_for_refresh_of "$first"
+pid=$(refresher)
+[ -n "$pid" ] && [ "${pid//[0-9]/}" = "" ] || fail "not one refresher after a refresh: '$pid'"
+wait_for_state "$pid" idle Extension
+sleep 1
+second=$(ada -c "$(import_sql 2026-11-10)")
+wait_for_refresh_of "$second"
+[ "$(refreshed_by_import "$first")/$(refreshed_by_import "$second")" = t/t ] ||
+    fail "the refreshes after imports are not recorded as such: $(q -c "TABLE rolloy.insight_refreshes")"
+sleep 0.3  # the second import's worker has left by now (it only sets a latch)
+[ "$(refresher)" = "$pid" ] || fail "refresher $pid, then '$(refresher)': the second import was not refreshed by it"
+[ "$(q -c "SELECT count(*) FROM rolloy.insight_refreshes WHERE started_at > (SELECT backend_start FROM pg_stat_activity
+                                                                          WHERE pid = $pid)")" = 2 ] ||
+    fail "refresher $pid did not run both refreshes: $(q -c "TABLE rolloy.insight_refreshes")"
+echo "ok - two imports a second apart are refreshed by one refresher that stays ($pid)"
+
+# 8. Imports while its refresh runs (here: waits for the insights' lock) are taken in by it then
+#    or right after: none is lost, and no second refresher stays.
+hold_insights
+third=$(ada -c "$(import_sql 2026-11-11)")
+wait_for_state "$pid" active Lock
+fourth=$(ada -c "$(import_sql 2026-11-12)")
+sleep 0.3
+[ "$(refresher)" = "$pid" ] || fail "a second worker stayed while the refresher was busy: '$(refresher)'"
+release_insights
+wait_for_refresh_of "$third"
+wait_for_refresh_of "$fourth"
+[ "$(refresher)" = "$pid" ] || fail "after the busy refresh: '$(refresher)', not $pid"
+[ "$(q -c "SELECT count(*) FROM rolloy_internal.insight_refresh_requests")" = 0 ] || fail "requests left pending"
+echo "ok - imports during a refresh are refreshed by the same refresher ($(q -c "SELECT string_agg(import_batch_ids::text, ' then ' ORDER BY id)
+                                                                             FROM rolloy.insight_refreshes WHERE $third = ANY (import_batch_ids) OR $fourth = ANY (import_batch_ids)"))"
+
+# 9. Idle for 3 s it leaves; the next import is refreshed by a new one.
+workers_done
+fifth=$(ada -c "$(import_sql 2026-11-13)")
+wait_for_refresh_of "$fifth"
+next=$(refresher)
+[ -n "$next" ] && [ "$next" != "$pid" ] || fail "after the idle timeout: refresher '$next' (the old one was $pid)"
+echo "ok - an idle refresher leaves after rolloy.insight_refresher_idle_seconds; the next import gets a new one"
+
+# 10. pg_terminate_backend: idle, it exits at once; in a refresh, the refresh is lost but not its
+#     imports: the next import's refresh takes them in.
+q -c "SELECT pg_terminate_backend($next)" >/dev/null
+for _ in $(seq 20); do [ -z "$(refresher)" ] && break; sleep 0.1; done
+[ -z "$(refresher)" ] || fail "a terminated idle refresher is still there: $(refresher)"
+sixth=$(ada -c "$(import_sql 2026-11-14)")
+wait_for_refresh_of "$sixth"
+pid=$(refresher)
+hold_insights
+seventh=$(ada -c "$(import_sql 2026-11-15)")
+wait_for_state "$pid" active Lock
+q -c "SELECT pg_terminate_backend($pid)" >/dev/null
+for _ in $(seq 50); do [ -z "$(refresher)" ] && break; sleep 0.1; done
+[ -z "$(refresher)" ] || fail "a refresher terminated in a refresh is still there: $(refresher)"
+release_insights
+[ "$(q -c "SELECT count(*) FROM rolloy_internal.insight_refresh_requests WHERE import_batch_id = $seventh")" = 1 ] ||
+    fail "the terminated refresh took its import's request with it"
+eighth=$(ada -c "$(import_sql 2026-11-16)")
+wait_for_refresh_of "$eighth"
+[ "$(q -c "SELECT $seventh = ANY (import_batch_ids) FROM rolloy.insight_refreshes WHERE $eighth = ANY (import_batch_ids)")" = t ] ||
+    fail "the refresh after import $eighth did not take in $seventh: $(q -c "TABLE rolloy.insight_refreshes")"
+echo "ok - a terminated refresher loses no import: the next refresh takes in what it left pending"
+
+# 11. A member holding the refresher's advisory key does not stop the refreshes (the worker then
+#     refreshes itself and leaves); dropping the extension ends a staying refresher.
+workers_done
+mkfifo "$TMP/member.in"
+psql -X -q -At -U rolloy_aft_mia -d "$DB" <"$TMP/member.in" >"$TMP/member.out" 2>&1 &
+HOLDER=$!
+exec 3>"$TMP/member.in"
+printf 'SELECT pg_try_advisory_lock(1919904876, 1);\n' >&3
+for _ in $(seq 100); do grep -q '^t$' "$TMP/member.out" && break; sleep 0.1; done
+grep -q '^t$' "$TMP/member.out" || fail "the member could not take the key: $(cat "$TMP/member.out")"
+ninth=$(ada -c "$(import_sql 2026-11-17)")
+wait_for_refresh_of "$ninth"
+workers_done
+exec 3>&-
+wait "$HOLDER" || true
+HOLDER=
+echo "ok - a member holding the refresher's advisory key does not stop the refreshes after imports"
+psql -X -q -d postgres -c "ALTER DATABASE $DB SET rolloy.insight_refresher_idle_seconds = 60"
+tenth=$(ada -c "$(import_sql 2026-11-18)")
+wait_for_refresh_of "$tenth"
+pid=$(refresher)
+[ -n "$pid" ] || fail "no refresher stays with idle_seconds = 60"
+wait_for_state "$pid" idle Extension
+# Woken by the next import's worker, it refreshes at once, not at its next poll (10 s).
+eleventh=$(ada -c "$(import_sql 2026-11-19)")
+wait_for_refresh_of "$eleventh" 50
+[ "$(refresher)" = "$pid" ] || fail "refresher $pid, then '$(refresher)' after import $eleventh"
+# The same with a request alone (an import's catalog churn may wake an idle backend by itself):
+# a worker launched after it committed wakes the refresher, which refreshes well before its poll.
+before=$(refreshes)
+q -c "INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES ($eleventh)" \
+  -c "SELECT rolloy_internal._launch_insight_refresh()" >/dev/null
+for _ in $(seq 50); do [ "$(refreshes)" -gt "$before" ] && break; sleep 0.1; done
+[ "$(refreshes)" -gt "$before" ] || fail "a request with its worker was not refreshed within 5 s (the poll is 10 s)"
+[ "$(refresher)" = "$pid" ] || fail "refresher $pid, then '$(refresher)' after a request"
+echo "ok - a staying refresher is woken by the next import's worker and refreshes at once"
+wait_for_state "$pid" idle Extension
+q -c "SET lock_timeout = '2s'" -c "DROP EXTENSION rolloy CASCADE" >/dev/null 2>&1 ||
+    fail "DROP EXTENSION waited for the staying refresher"
+for _ in $(seq 150); do [ -z "$(refresher)" ] && break; sleep 0.1; done
+[ -z "$(refresher)" ] || fail "the refresher stays after DROP EXTENSION: $(refresher)"
+echo "ok - DROP EXTENSION does not wait for a staying refresher, which then leaves"
 echo "insights after import: ok"
