@@ -43,11 +43,14 @@ BEGIN
 
     SELECT pg_catalog.now(), x.weeks, x.months, x.changed_ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
     -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
-    -- names and ABCD, the ads' images, the settings. When it changed, every kind computes all.
+    -- names and ABCD, the ads' images, the settings the kinds use (not when they were changed, nor
+    -- refresh_after_import: switching that must not make the next refresh compute everything).
+    -- When it changed, every kind computes all.
     inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
                                             c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
                      FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
-                  || (SELECT s::text FROM rolloy.insight_settings s));
+                  || (SELECT (pg_catalog.to_jsonb(s) - 'updated_at' - 'refresh_after_import')::text
+                        FROM rolloy.insight_settings s));
     run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
     IF run.regrouped THEN
         UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;

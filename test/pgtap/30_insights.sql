@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(140);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(142);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -441,6 +441,12 @@ CREATE TEMP TABLE kept AS SELECT id, refreshed_at FROM rolloy.insights;
 SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed with nothing changed');
 SELECT set_eq('SELECT id, refreshed_at FROM rolloy.insights', 'SELECT id, refreshed_at FROM kept',
               'a refresh that finds nothing changed keeps every stored row');
+-- Switching the refresh after imports changes no figure: the next refresh keeps every row too.
+UPDATE rolloy.insight_settings SET refresh_after_import = NOT refresh_after_import;
+SELECT ok((SELECT count(*) FROM rolloy.refresh_insights()) = 7, 'refreshed after switching refresh_after_import');
+SELECT set_eq('SELECT id, refreshed_at FROM rolloy.insights', 'SELECT id, refreshed_at FROM kept',
+              'switching refresh_after_import keeps every stored row (no kind computes again)');
+UPDATE rolloy.insight_settings SET refresh_after_import = NOT refresh_after_import;
 
 -- A settings change reaches every kind although no sums changed: the refresh equals a rebuild.
 UPDATE rolloy.insight_settings SET fatigue_window_days = fatigue_window_days - 1, min_impressions = min_impressions + 1;
