@@ -6,7 +6,7 @@
 CREATE FUNCTION rolloy_internal._effect_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
     WITH cfg AS (SELECT s.* FROM rolloy.insight_settings s),
-    unit AS (  -- counts added as bigints (numeric additions were a third of the aggregate)
+    unit AS (  -- counts added as bigints (they fit one; numeric additions cost more)
         SELECT i.currency, v.dimension, v.dimension_value, i.impressions AS n, i.clicks AS k,
                nullif(i.spend, 0) AS s, CASE WHEN i.spend > 0 THEN i.conversion_value END AS cv
           FROM rolloy.insights i
