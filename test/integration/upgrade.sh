@@ -200,14 +200,15 @@ diff -u "$TMP/upgraded.txt" "$TMP/fresh.txt" >&2 ||
 # pg_dump writes the rows of configuration tables only: every table and sequence holding user
 # data must be one. The keys and the s3 store's credentials are left out on purpose
 # (docs/providers.md, docs/security.md: re-enter them), and so is the imports' lock table (its
-# rows hold no data; an import adds its platform's row again), and so is the insights' rollup
-# (derived: a restored database starts with the rollup not built, and the first refresh builds it).
+# rows hold no data; an import adds its platform's row again), and so are the insights' rollup
+# and fatigue's kept first days (derived: a restored database starts with the rollup not built,
+# and the first refresh builds both).
 check "tables and sequences pg_dump would skip" "$(psql -X -At -d "$FRESH" -c "
     SELECT coalesce(string_agg(c.oid::regclass::text, ',' ORDER BY c.oid::regclass::text), '')
       FROM pg_depend d JOIN pg_class c ON c.oid = d.objid
      WHERE d.classid = 'pg_class'::regclass AND d.deptype = 'e' AND c.relkind IN ('r', 'S')
        AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'rolloy')
        AND c.oid <> ALL ((SELECT extconfig FROM pg_extension WHERE extname = 'rolloy')::oid[])")" \
-    "rolloy.provider_secrets,rolloy.storage_credentials,rolloy_internal.import_locks,rolloy_internal.insight_ad_totals,rolloy_internal.insight_changed_days,rolloy_internal.insight_pieces,rolloy_internal.insight_rollup_state"
+    "rolloy.provider_secrets,rolloy.storage_credentials,rolloy_internal.import_locks,rolloy_internal.insight_ad_totals,rolloy_internal.insight_changed_days,rolloy_internal.insight_fatigue_early_days,rolloy_internal.insight_pieces,rolloy_internal.insight_rollup_state"
 echo "ok - upgraded and fresh install list the same $(grep -c '' "$TMP/fresh.txt") catalog lines"
 echo "upgrade: ok"
