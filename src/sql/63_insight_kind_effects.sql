@@ -17,20 +17,31 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            AND (owner IS NULL OR i.project_id IN (SELECT p.id FROM rolloy.creative_projects p WHERE p.created_by = owner))
     ), grp AS (
         SELECT DISTINCT u.currency, u.dimension, u.dimension_value FROM unit u
-    ), tested AS (
+    ), side AS (  -- each value's sums; the rest's are its dimension's totals less these (exact:
+                  -- bigints and numerics; the values are NOT NULL codes), so the join below, a
+                  -- row per group and unit of its dimension, feeds only the tests
+        SELECT u.dimension, u.dimension_value, rolloy_internal.bigint_sum(u.n) AS n, rolloy_internal.bigint_sum(u.k) AS k,
+               sum(u.s) AS s, sum(u.cv) AS cv
+          FROM unit u GROUP BY u.dimension, u.dimension_value
+    ), whole AS (
+        SELECT x.dimension, rolloy_internal.bigint_sum(x.n) AS n, rolloy_internal.bigint_sum(x.k) AS k, sum(x.s) AS s,
+               sum(x.cv) AS cv
+          FROM side x GROUP BY x.dimension
+    ), tests AS (
         SELECT g.currency, g.dimension, g.dimension_value,
-               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS impressions,
-               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS clicks,
-               coalesce(sum(u.s) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS spend,
-               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS conversion_value,
-               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_impressions,
-               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_clicks,
-               sum(u.s) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_spend,
-               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value <> g.dimension_value), 0) AS rest_conversion_value,
                rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
                rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.cv::float8, u.s::float8) AS roas
           FROM grp g JOIN unit u ON u.dimension = g.dimension
          GROUP BY g.currency, g.dimension, g.dimension_value
+    ), tested AS (  -- a rest without units gives 0 where the sums gave NULL: both only ever divide, through nullif
+        SELECT t.currency, t.dimension, t.dimension_value, x.n::numeric AS impressions, x.k::numeric AS clicks,
+               coalesce(x.s, 0) AS spend, coalesce(x.cv, 0) AS conversion_value,
+               (w.n - x.n)::numeric AS rest_impressions, (w.k - x.k)::numeric AS rest_clicks,
+               w.s - coalesce(x.s, 0) AS rest_spend, coalesce(w.cv, 0) - coalesce(x.cv, 0) AS rest_conversion_value,
+               t.ctr, t.roas
+          FROM tests t
+          JOIN side x ON x.dimension = t.dimension AND x.dimension_value = t.dimension_value
+          JOIN whole w ON w.dimension = t.dimension
     ), compared AS (
         SELECT t.dimension, t.dimension_value, x.metric, x.currency, x.impressions, x.clicks, x.spend, x.conversion_value,
                (x.r).*, x.group_value, x.rest_value  -- figures: ratios of the exact sums; the test works in doubles
