@@ -99,13 +99,14 @@ BEGIN
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
     ), days AS (  -- the days of the two windows and their sums: the rows of an ad on the last W
-                  -- days of its creative are among its last W rows
-        SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n::numeric AS n, fd.k::numeric AS k
+                  -- days of its creative are among its last W rows. Sums of a day in bigint: the
+                  -- test reads them as doubles, which a numeric reaches only through text.
+        SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
         SELECT y.project_id, 'recent', y.day, y.n, y.k
           FROM (SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT a.project_id, l.day, sum(l.n) AS n, sum(l.k) AS k
+                  FROM (SELECT a.project_id, l.day, rolloy_internal.bigint_sum(l.n) AS n, rolloy_internal.bigint_sum(l.k) AS k
                           FROM rolloy.ads a CROSS JOIN LATERAL (
                                SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
                                 WHERE d.ad = a.id AND d.period_end <= d.report_date AND d.impressions > 0
