@@ -29,6 +29,9 @@ DECLARE
     taken bigint[];
     inputs text;
     started timestamptz := pg_catalog.clock_timestamp();
+    out_kinds text[];
+    out_scopes integer[];
+    out_rows bigint[];
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
     -- One refresh at a time; readers keep seeing the previous results until this commits.
@@ -62,15 +65,18 @@ BEGIN
         END LOOP;
     END IF;
     UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
-    PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
+    -- Rows and scopes (NULL counts as one) per kind, from one grouping of the stored rows; their
+    -- sum is what the refresh log records.
+    SELECT array_agg(x.kind ORDER BY x.kind), array_agg(x.scopes ORDER BY x.kind), array_agg(x.n ORDER BY x.kind)
+      INTO out_kinds, out_scopes, out_rows
+      FROM (SELECT k.kind, count(p.kind)::integer AS scopes, coalesce(sum(p.n), 0)::bigint AS n
+              FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
+              LEFT JOIN (SELECT i.kind, count(*) AS n FROM rolloy.insights i GROUP BY i.kind, i.scope_user_id) p
+                ON p.kind = k.kind
+             GROUP BY k.kind) x;
+    PERFORM rolloy_internal._record_refresh(started, (SELECT sum(r)::bigint FROM unnest(out_rows) r), taken);
 
-    RETURN QUERY
-    SELECT k.kind, count(DISTINCT i.scope_user_id)::integer + (count(*) FILTER (WHERE i.scope_user_id IS NULL) > 0)::integer,
-           count(i.id)
-      FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
-      LEFT JOIN rolloy.insights i ON i.kind = k.kind
-     GROUP BY k.kind
-     ORDER BY k.kind;
+    RETURN QUERY SELECT * FROM unnest(out_kinds, out_scopes, out_rows);
 END
 $$;
 COMMENT ON FUNCTION rolloy.refresh_insights() IS
