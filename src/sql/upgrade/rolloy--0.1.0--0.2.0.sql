@@ -4730,6 +4730,12 @@ COMMENT ON FUNCTION rolloy.cleanup(interval, interval) IS
     'Admins or a superuser (pg_cron). Schedule: SELECT cron.schedule(''rolloy-cleanup'', ''30 3 * * *'', '
     '''SELECT rolloy.cleanup()'').';
 
+-- == Insights found by kind (issue 13): the index a refresh's deletes and the views use ==
+-- Every stored insight has scope_user_id NULL since 0.2.0, so (scope_user_id, kind) found nothing
+-- by kind; each kind's DELETE scanned the whole table.
+DROP INDEX rolloy.insights_scope_kind_idx;
+CREATE INDEX insights_kind_period_idx ON rolloy.insights (kind, period_start);
+
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
 -- Functions created by any section above start executable by PUBLIC, as in a fresh install
 -- before 99_internal_privileges.sql runs; this is that file's text, which sets them all at once.
