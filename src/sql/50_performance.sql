@@ -205,7 +205,7 @@ CREATE TABLE rolloy.insights (
     sample_creatives  integer CHECK (sample_creatives >= 0),
     details           jsonb NOT NULL DEFAULT '{}'
 );
-CREATE INDEX insights_scope_kind_idx ON rolloy.insights (scope_user_id, kind);
+-- Its index (by kind) is in 60_insights.sql, with the columns the findings add.
 COMMENT ON TABLE rolloy.insights IS
     'Findings computed by rolloy.refresh_insights(), once, over all data. Admins read every row, members the rows '
     'of their own creatives. Read through the insight_* views.';

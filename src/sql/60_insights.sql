@@ -50,6 +50,10 @@ COMMENT ON COLUMN rolloy.insights.clicks IS 'Clicks summed over the rows the fin
 COMMENT ON COLUMN rolloy.insights.conversions IS 'Conversions summed over the rows the finding covers.';
 COMMENT ON COLUMN rolloy.insights.spend IS 'Spend summed, in currency.';
 COMMENT ON COLUMN rolloy.insights.conversion_value IS 'Conversion value summed, in currency.';
+-- Every refresh replaces a kind's rows (a kind's periods for trends) and every view reads one kind:
+-- by kind, not by a scan of all insights, which churn makes several times their live size between
+-- vacuums (2-3 ms a kind at 16,000 rows, against 0.2-1).
+CREATE INDEX insights_kind_period_idx ON rolloy.insights (kind, period_start);
 
 -- Every stored insight is computed over all data: admins read them all, members the rows of their
 -- own creatives (tiers, leaderboard, fatigue; a semi-join under the caller's RLS of creative_projects).

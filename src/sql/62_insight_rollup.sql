@@ -73,8 +73,8 @@ CREATE TABLE rolloy_internal.insight_pieces (
     conversion_value bigint NOT NULL,
     last_day         date NOT NULL
 );
--- One index, for the pieces an import changed (each index costs a full rebuild about a second per
--- million facts; the periods trends rewrite are found by a scan of the pieces, far smaller than the facts).
+-- One index, for the pieces an import changed and the pieces of the periods trends rewrite (a
+-- range per ad); each index costs a full rebuild about a second per million facts.
 CREATE INDEX insight_pieces_ad_idx ON rolloy_internal.insight_pieces (ad, week_start);
 COMMENT ON TABLE rolloy_internal.insight_pieces IS
     'Rollup of ad_days per ad, week-within-month and currency, kept by refresh_insights(); not dumped (rebuilt).';

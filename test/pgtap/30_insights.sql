@@ -3,7 +3,7 @@
 -- (200 creatives x 60 days, fixed seed).
 BEGIN;
 \ir 00_fixture.inc
-SELECT plan(142);  -- fixed: a probe that returns no rows cannot pass unnoticed
+SELECT plan(145);  -- fixed: a probe that returns no rows cannot pass unnoticed
 
 -- ---------------------------------------------------------------------------------------------
 -- Access. probe() runs a statement as an identity and rolls it back.
@@ -370,6 +370,41 @@ SELECT set_eq('SELECT format, value, rest FROM bob_effects',
                   FROM ind i, (SELECT DISTINCT format FROM ind WHERE eligible AND created_by = '00000000-0000-0000-0000-0000000000b1') v
                  WHERE i.eligible AND i.created_by = '00000000-0000-0000-0000-0000000000b1' GROUP BY v.format$$,
               'bob''s format effects are computed over his creatives only');
+
+-- Bob's trends: the same sums over his creatives only, each creative counted once a period
+-- however many ads and pieces (a week split by a month's end) it has there.
+CREATE TEMP TABLE bob_trends AS
+SELECT * FROM pg_temp.as_bob($$SELECT grain, period_start, dimension, dimension_value, currency, creatives, impressions, spend, data_through
+                               FROM rolloy.insight_trends WHERE dimension IN ('all', 'driver')$$)
+    AS t(grain text, period_start date, dimension text, dimension_value text, currency text, creatives integer, impressions bigint,
+         spend numeric, data_through date);
+RESET ROLE;
+SELECT set_eq('SELECT * FROM bob_trends',
+              $$SELECT g.grain, g.period_start, x.dimension, x.value, pd.currency, count(DISTINCT pd.project_id)::integer AS c,
+                       sum(pd.impressions)::bigint AS n, sum(pd.spend) AS s, max(pd.report_date) AS d
+                  FROM rolloy.performance_data pd JOIN rolloy.creative_projects p ON p.id = pd.project_id
+                  JOIN rolloy.drivers d ON d.id = p.driver_id
+                 CROSS JOIN LATERAL (VALUES ('week', date_trunc('week', pd.report_date)::date),
+                                            ('month', date_trunc('month', pd.report_date)::date)) g(grain, period_start)
+                 CROSS JOIN LATERAL (VALUES ('all', 'all'), ('driver', d.code)) x(dimension, value)
+                 WHERE p.created_by = '00000000-0000-0000-0000-0000000000b1'
+                 GROUP BY 1, 2, 3, 4, 5$$,
+              'bob''s trends: his creatives only, each counted once per period, from the raw rows');
+SELECT set_eq($$SELECT grain, period_start, currency, creatives FROM rolloy.insight_trends WHERE dimension = 'all'$$,
+              $$SELECT g.grain, g.period_start, pd.currency, count(DISTINCT pd.project_id)::integer AS c
+                  FROM rolloy.performance_data pd
+                 CROSS JOIN LATERAL (VALUES ('week', date_trunc('week', pd.report_date)::date),
+                                            ('month', date_trunc('month', pd.report_date)::date)) g(grain, period_start)
+                 WHERE pd.project_id IS NOT NULL GROUP BY 1, 2, 3$$,
+              'the brand''s trends count each creative with data once per period and currency');
+-- A sum beyond bigint is an error, as Postgres' own bigint addition (pieces written by hand here).
+INSERT INTO rolloy_internal.insight_pieces (ad, week_start, month_start, currency, days, impressions, clicks, conversions,
+                                            spend, conversion_value, last_day)
+SELECT p.ad, '1999-12-27', '1999-12-01', p.currency, 1, 1, 0, 0, 9223372036854775807 - k, 0, '1999-12-27'
+  FROM (SELECT ad, currency FROM rolloy_internal.insight_pieces LIMIT 1) p, (VALUES (0), (1)) v(k);
+SELECT throws_ok('SELECT count(*) FROM rolloy_internal._trend_sums(NULL, NULL, NULL)', '22003',
+                 'bigint out of range: a trend''s sum of spend does not fit in 64 bits', 'an overflowing trend sum is an error that says which');
+DELETE FROM rolloy_internal.insight_pieces WHERE week_start = '1999-12-27';
 
 -- Deterministic: a second refresh writes the same figures.
 CREATE TEMP TABLE snapshot AS

@@ -12,6 +12,7 @@ namespace rolloy {
 enum class ErrorKind {
     InvalidInput,      // 22023 invalid_parameter_value: a bad argument or value
     InvalidText,       // 22P02 invalid_text_representation: text that does not parse
+    OutOfRange,        // 22003 numeric_value_out_of_range: a sum beyond its type, as int8pl says
     TooLong,           // 22001 string_data_right_truncation: a value longer than its limit
     DataCorrupted,     // 22000 data_exception: a file or body that is not what it claims
     NotFound,          // 42704 undefined_object: a referenced row does not exist

@@ -37,6 +37,7 @@ int sqlstate_for(ErrorKind kind) {
     switch (kind) {
     case ErrorKind::InvalidInput: return ERRCODE_INVALID_PARAMETER_VALUE;
     case ErrorKind::InvalidText: return ERRCODE_INVALID_TEXT_REPRESENTATION;
+    case ErrorKind::OutOfRange: return ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE;
     case ErrorKind::TooLong: return ERRCODE_STRING_DATA_RIGHT_TRUNCATION;
     case ErrorKind::DataCorrupted: return ERRCODE_DATA_EXCEPTION;
     case ErrorKind::NotFound: return ERRCODE_UNDEFINED_OBJECT;
