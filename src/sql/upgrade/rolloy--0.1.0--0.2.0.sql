@@ -4016,8 +4016,13 @@ RETURNS TABLE (kind text, scopes integer, rows_written bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 -- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
 -- no parallel workers (starting them costs more than the few pieces a refresh after an import
--- reads; a rebuild writes, and writes are not parallel).
-SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
+-- reads; a rebuild writes, and writes are not parallel). Custom plans only: the refresher that
+-- stays runs the kinds' statements again and again, and after five runs PostgreSQL switched them
+-- to generic plans, where a run's arrays (the changed ads, creatives, periods) are parameters:
+-- "x = ANY (changed)" then compared every row with every element instead of hashing the array
+-- (uuid_eq was the refresher's top function; 250-370 ms of CPU a refresh after a day against
+-- 170-270 with custom plans, at 1M facts).
+SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
@@ -4981,8 +4986,13 @@ RETURNS TABLE (kind text, scopes integer, rows_written bigint)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
 -- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
 -- no parallel workers (starting them costs more than the few pieces a refresh after an import
--- reads; a rebuild writes, and writes are not parallel).
-SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 AS $$
+-- reads; a rebuild writes, and writes are not parallel). Custom plans only: the refresher that
+-- stays runs the kinds' statements again and again, and after five runs PostgreSQL switched them
+-- to generic plans, where a run's arrays (the changed ads, creatives, periods) are parameters:
+-- "x = ANY (changed)" then compared every row with every element instead of hashing the array
+-- (uuid_eq was the refresher's top function; 250-370 ms of CPU a refresh after a day against
+-- 170-270 with custom plans, at 1M facts).
+SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 SET plan_cache_mode = force_custom_plan AS $$
 #variable_conflict use_column
 DECLARE
     -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
