@@ -3645,20 +3645,31 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
            AND (owner IS NULL OR i.project_id IN (SELECT p.id FROM rolloy.creative_projects p WHERE p.created_by = owner))
     ), grp AS (
         SELECT DISTINCT u.currency, u.dimension, u.dimension_value FROM unit u
-    ), tested AS (
+    ), side AS (  -- each value's sums; the rest's are its dimension's totals less these (exact:
+                  -- bigints and numerics; the values are NOT NULL codes), so the join below, a
+                  -- row per group and unit of its dimension, feeds only the tests
+        SELECT u.dimension, u.dimension_value, rolloy_internal.bigint_sum(u.n) AS n, rolloy_internal.bigint_sum(u.k) AS k,
+               sum(u.s) AS s, sum(u.cv) AS cv
+          FROM unit u GROUP BY u.dimension, u.dimension_value
+    ), whole AS (
+        SELECT x.dimension, rolloy_internal.bigint_sum(x.n) AS n, rolloy_internal.bigint_sum(x.k) AS k, sum(x.s) AS s,
+               sum(x.cv) AS cv
+          FROM side x GROUP BY x.dimension
+    ), tests AS (
         SELECT g.currency, g.dimension, g.dimension_value,
-               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS impressions,
-               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value = g.dimension_value)::numeric AS clicks,
-               coalesce(sum(u.s) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS spend,
-               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value = g.dimension_value), 0) AS conversion_value,
-               rolloy_internal.bigint_sum(u.n) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_impressions,
-               rolloy_internal.bigint_sum(u.k) FILTER (WHERE u.dimension_value <> g.dimension_value)::numeric AS rest_clicks,
-               sum(u.s) FILTER (WHERE u.dimension_value <> g.dimension_value) AS rest_spend,
-               coalesce(sum(u.cv) FILTER (WHERE u.dimension_value <> g.dimension_value), 0) AS rest_conversion_value,
                rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
                rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.cv::float8, u.s::float8) AS roas
           FROM grp g JOIN unit u ON u.dimension = g.dimension
          GROUP BY g.currency, g.dimension, g.dimension_value
+    ), tested AS (  -- a rest without units gives 0 where the sums gave NULL: both only ever divide, through nullif
+        SELECT t.currency, t.dimension, t.dimension_value, x.n::numeric AS impressions, x.k::numeric AS clicks,
+               coalesce(x.s, 0) AS spend, coalesce(x.cv, 0) AS conversion_value,
+               (w.n - x.n)::numeric AS rest_impressions, (w.k - x.k)::numeric AS rest_clicks,
+               w.s - coalesce(x.s, 0) AS rest_spend, coalesce(w.cv, 0) - coalesce(x.cv, 0) AS rest_conversion_value,
+               t.ctr, t.roas
+          FROM tests t
+          JOIN side x ON x.dimension = t.dimension AND x.dimension_value = t.dimension_value
+          JOIN whole w ON w.dimension = t.dimension
     ), compared AS (
         SELECT t.dimension, t.dimension_value, x.metric, x.currency, x.impressions, x.clicks, x.spend, x.conversion_value,
                (x.r).*, x.group_value, x.rest_value  -- figures: ratios of the exact sums; the test works in doubles
@@ -3709,9 +3720,11 @@ $$;
 
 -- Kind "fatigue": a creative's CTR over its last W days with data against its first W days
 -- (W = fatigue_window_days), days as the units of the test; only daily rows count (a range cannot
--- say which day was which). The days come from ad_days through its primary key: each ad's first
--- 2W and last W daily days with impressions (the creative's first 2W days are among its ads'
--- first 2W each), never a sort of all rows. Members read their own creatives' rows (RLS).
+-- say which day was which). A creative's row depends on its own ads' days only: after an import,
+-- only the creatives whose ads' sums changed are computed again (all when run.regrouped). Its first
+-- 2W days come from insight_fatigue_early_days (created with _fatigue_early_days in a section
+-- below; nothing runs this function before), its recent window from ad_days' primary key.
+-- Members read their own creatives' rows (RLS).
 CREATE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
 LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -3720,49 +3733,48 @@ DECLARE
     changed uuid[];  -- NULL: all creatives
     written bigint;
 BEGIN
-    IF run.regrouped THEN
+    -- (A window kept for another W: recompute all, whatever told the run.)
+    IF run.regrouped OR EXISTS (SELECT FROM rolloy_internal.insight_fatigue_early_days k WHERE k.window_days <> w) THEN
         DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
     ELSE
         changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
         DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
     END IF;
+    PERFORM rolloy_internal._fatigue_early_days(run, w, changed);
     INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
                                  confidence_score, label, impressions, clicks, sample_creatives, details)
-    WITH creative AS (
-        SELECT t.project_id, t.creative_name, sum(t.impressions)::bigint AS impressions, sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal._creative_totals(NULL) t
-         WHERE changed IS NULL OR t.project_id = ANY (changed)
-         GROUP BY t.project_id, t.creative_name
-    ), ad AS (
-        SELECT a.id, a.project_id FROM rolloy.ads a WHERE a.project_id IN (SELECT c.project_id FROM creative c)
+    WITH creative AS (  -- the creatives with data (as _creative_totals: their ABCD columns are NOT NULL references)
+        SELECT a.project_id, p.generated_name AS creative_name, sum(t.impressions)::bigint AS impressions,
+               sum(t.clicks)::bigint AS clicks
+          FROM rolloy_internal.insight_ad_totals t
+          JOIN rolloy.ads a ON a.id = t.ad
+          JOIN rolloy.creative_projects p ON p.id = a.project_id
+         WHERE changed IS NULL OR a.project_id = ANY (changed)
+         GROUP BY a.project_id, p.generated_name
     ), first_days AS (  -- the first 2W days with data of the creative, numbered, with their sums
-        SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day) AS day_no
-          FROM (SELECT ad.project_id, f.day, sum(f.n) AS n, sum(f.k) AS k
-                  FROM ad CROSS JOIN LATERAL (
-                       SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                        WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
-                        ORDER BY d.report_date LIMIT 2 * w) f
-                 GROUP BY ad.project_id, f.day) x
+        SELECT k.project_id, k.day, k.impressions AS n, k.clicks AS k, k.day_no
+          FROM rolloy_internal.insight_fatigue_early_days k
+         WHERE changed IS NULL OR k.project_id = ANY (changed)
     ), found AS (
-        SELECT fd.project_id, least(max(fd.day_no), 2 * w) AS days_with_data FROM first_days fd GROUP BY fd.project_id
+        SELECT fd.project_id, max(fd.day_no) AS days_with_data FROM first_days fd GROUP BY fd.project_id
     ), eligible AS (
         SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
          WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), days AS (  -- the days of the two windows and their sums, from the rows read above: the rows
-                  -- of an ad on the first (last) W days of its creative are among its first 2W (last W) rows,
-                  -- so no day is read twice
+    ), days AS (  -- the days of the two windows and their sums: the rows of an ad on the last W
+                  -- days of its creative are among its last W rows. Sums of a day in bigint: the
+                  -- test reads them as doubles, which a numeric reaches only through text.
         SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
           FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
         UNION ALL
         SELECT y.project_id, 'recent', y.day, y.n, y.k
           FROM (SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT ad.project_id, l.day, sum(l.n) AS n, sum(l.k) AS k
-                          FROM ad CROSS JOIN LATERAL (
+                  FROM (SELECT a.project_id, l.day, rolloy_internal.bigint_sum(l.n) AS n, rolloy_internal.bigint_sum(l.k) AS k
+                          FROM rolloy.ads a CROSS JOIN LATERAL (
                                SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                                WHERE d.ad = ad.id AND d.period_end <= d.report_date AND d.impressions > 0
+                                WHERE d.ad = a.id AND d.period_end <= d.report_date AND d.impressions > 0
                                 ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE ad.project_id IN (SELECT e.project_id FROM eligible e)
-                         GROUP BY ad.project_id, l.day) x) y
+                         WHERE a.project_id IN (SELECT e.project_id FROM eligible e)
+                         GROUP BY a.project_id, l.day) x) y
          WHERE y.day_no <= w
     ), tested AS (  -- the recent window's days against the baseline's
         SELECT d.project_id,
@@ -3804,18 +3816,30 @@ $$;
 -- ABCD order; the view offers both ways). A member's: the same over their own creatives, at read time.
 CREATE FUNCTION rolloy_internal._heatmap_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
 LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH cells AS (
-        SELECT v.d1, v.v1, v.d2, v.v2, c.currency, sum(c.impressions)::bigint AS impressions,
-               sum(c.clicks)::bigint AS clicks, sum(c.conversions) AS conversions, sum(c.spend) AS spend,
-               sum(c.conversion_value) AS conversion_value, count(*) AS creatives
+    -- Ten grouping sets over the creatives, not ten rows made of each creative (a LATERAL VALUES
+    -- builds its expressions again for every creative: a quarter of the kind's instructions).
+    WITH sets AS (
+        SELECT GROUPING(c.category, c.scene, c.action, c.driver, c.format) AS g, c.category, c.scene, c.action, c.driver,
+               c.format, c.currency, sum(c.impressions)::bigint AS impressions, sum(c.clicks)::bigint AS clicks,
+               sum(c.conversions) AS conversions, sum(c.spend) AS spend, sum(c.conversion_value) AS conversion_value,
+               count(*) AS creatives
           FROM rolloy_internal._creative_totals(owner) c
-         CROSS JOIN LATERAL (VALUES
-               ('category', c.category, 'scene', c.scene), ('category', c.category, 'action', c.action),
-               ('category', c.category, 'driver', c.driver), ('category', c.category, 'format', c.format),
-               ('scene', c.scene, 'action', c.action), ('scene', c.scene, 'driver', c.driver),
-               ('scene', c.scene, 'format', c.format), ('action', c.action, 'driver', c.driver),
-               ('action', c.action, 'format', c.format), ('driver', c.driver, 'format', c.format)) v(d1, v1, d2, v2)
-         GROUP BY v.d1, v.v1, v.d2, v.v2, c.currency
+         GROUP BY GROUPING SETS ((c.category, c.scene, c.currency), (c.category, c.action, c.currency),
+                                (c.category, c.driver, c.currency), (c.category, c.format, c.currency),
+                                (c.scene, c.action, c.currency), (c.scene, c.driver, c.currency),
+                                (c.scene, c.format, c.currency), (c.action, c.driver, c.currency),
+                                (c.action, c.format, c.currency), (c.driver, c.format, c.currency))
+    ), cells AS (  -- the pair a set is, from the dimensions it leaves out (GROUPING's bits, category first)
+        SELECT p.d1, CASE p.d1 WHEN 'category' THEN x.category WHEN 'scene' THEN x.scene WHEN 'action' THEN x.action
+                               ELSE x.driver END AS v1,
+               p.d2, CASE p.d2 WHEN 'scene' THEN x.scene WHEN 'action' THEN x.action WHEN 'driver' THEN x.driver
+                               ELSE x.format END AS v2,
+               x.currency, x.impressions, x.clicks, x.conversions, x.spend, x.conversion_value, x.creatives
+          FROM sets x
+          JOIN (VALUES (7, 'category', 'scene'), (11, 'category', 'action'), (13, 'category', 'driver'),
+                       (14, 'category', 'format'), (19, 'scene', 'action'), (21, 'scene', 'driver'), (22, 'scene', 'format'),
+                       (25, 'action', 'driver'), (26, 'action', 'format'), (28, 'driver', 'format')) p(g, d1, d2)
+            ON p.g = x.g
     )
     -- the columns of rolloy.insights, in order
     SELECT NULL::bigint, stamp, owner, 'heatmap', h.d1, h.v1, 'ctr', h.clicks::numeric / nullif(h.impressions, 0),
@@ -4040,6 +4064,9 @@ DECLARE
     taken bigint[];
     inputs text;
     started timestamptz := pg_catalog.clock_timestamp();
+    out_kinds text[];
+    out_scopes integer[];
+    out_rows bigint[];
 BEGIN
     PERFORM rolloy_internal._require_admin_or_superuser();
     -- One refresh at a time; readers keep seeing the previous results until this commits.
@@ -4073,15 +4100,18 @@ BEGIN
         END LOOP;
     END IF;
     UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
-    PERFORM rolloy_internal._record_refresh(started, (SELECT count(*) FROM rolloy.insights), taken);
+    -- Rows and scopes (NULL counts as one) per kind, from one grouping of the stored rows; their
+    -- sum is what the refresh log records.
+    SELECT array_agg(x.kind ORDER BY x.kind), array_agg(x.scopes ORDER BY x.kind), array_agg(x.n ORDER BY x.kind)
+      INTO out_kinds, out_scopes, out_rows
+      FROM (SELECT k.kind, count(p.kind)::integer AS scopes, coalesce(sum(p.n), 0)::bigint AS n
+              FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
+              LEFT JOIN (SELECT i.kind, count(*) AS n FROM rolloy.insights i GROUP BY i.kind, i.scope_user_id) p
+                ON p.kind = k.kind
+             GROUP BY k.kind) x;
+    PERFORM rolloy_internal._record_refresh(started, (SELECT sum(r)::bigint FROM unnest(out_rows) r), taken);
 
-    RETURN QUERY
-    SELECT k.kind, count(DISTINCT i.scope_user_id)::integer + (count(*) FILTER (WHERE i.scope_user_id IS NULL) > 0)::integer,
-           count(i.id)
-      FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
-      LEFT JOIN rolloy.insights i ON i.kind = k.kind
-     GROUP BY k.kind
-     ORDER BY k.kind;
+    RETURN QUERY SELECT * FROM unnest(out_kinds, out_scopes, out_rows);
 END
 $$;
 COMMENT ON FUNCTION rolloy.refresh_insights() IS
@@ -4744,14 +4774,10 @@ DROP INDEX rolloy.insights_scope_kind_idx;
 CREATE INDEX insights_kind_period_idx ON rolloy.insights (kind, period_start);
 
 -- == Fatigue keeps each creative's first 2W days (issue "Insights that keep up", 2: the refresh after an import) ==
--- The text of 63_insight_kind_fatigue.sql. The new table starts empty: the first refresh computes
--- every creative's first days (a creative without kept days is computed, whatever the run).
--- Kind "fatigue": a creative's CTR over its last W days with data against its first W days
--- (W = fatigue_window_days), days as the units of the test; only daily rows count (a range cannot
--- say which day was which). A creative's row depends on its own ads' days only: after an import,
--- only the creatives whose ads' sums changed are computed again (all when run.regrouped).
--- Members read their own creatives' rows (RLS).
---
+-- The table and its function; _insight_fatigue, _effect_rows, _heatmap_rows and refresh_insights()
+-- above carry the text of src/sql/ (replaced only there). The new table starts empty: the first
+-- refresh computes every creative's first days (a creative without kept days is computed,
+-- whatever the run).
 -- The creative's first 2W days with data (its eligibility, its baseline window) do not move when
 -- a later day arrives, and an import adds a later day to every running ad: they are kept in
 -- insight_fatigue_early_days and read again from ad_days (each ad's first 2W daily days through
@@ -4809,293 +4835,6 @@ BEGIN
              GROUP BY a.project_id, f.day) x
      WHERE x.day_no <= 2 * w;
 END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._insight_fatigue(run rolloy_internal.insight_run) RETURNS bigint
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    cfg rolloy.insight_settings := (SELECT s FROM rolloy.insight_settings s);
-    w integer := cfg.fatigue_window_days;
-    changed uuid[];  -- NULL: all creatives
-    written bigint;
-BEGIN
-    -- (A window kept for another W: recompute all, whatever told the run.)
-    IF run.regrouped OR EXISTS (SELECT FROM rolloy_internal.insight_fatigue_early_days k WHERE k.window_days <> w) THEN
-        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue';
-    ELSE
-        changed := ARRAY(SELECT DISTINCT a.project_id FROM rolloy.ads a WHERE a.id = ANY (run.ads) AND a.project_id IS NOT NULL);
-        DELETE FROM rolloy.insights i WHERE i.kind = 'fatigue' AND i.project_id = ANY (changed);
-    END IF;
-    PERFORM rolloy_internal._fatigue_early_days(run, w, changed);
-    INSERT INTO rolloy.insights (refreshed_at, kind, dimension, dimension_value, project_id, metric, value, lift,
-                                 confidence_score, label, impressions, clicks, sample_creatives, details)
-    WITH creative AS (  -- the creatives with data (as _creative_totals: their ABCD columns are NOT NULL references)
-        SELECT a.project_id, p.generated_name AS creative_name, sum(t.impressions)::bigint AS impressions,
-               sum(t.clicks)::bigint AS clicks
-          FROM rolloy_internal.insight_ad_totals t
-          JOIN rolloy.ads a ON a.id = t.ad
-          JOIN rolloy.creative_projects p ON p.id = a.project_id
-         WHERE changed IS NULL OR a.project_id = ANY (changed)
-         GROUP BY a.project_id, p.generated_name
-    ), first_days AS (  -- the first 2W days with data of the creative, numbered, with their sums
-        SELECT k.project_id, k.day, k.impressions AS n, k.clicks AS k, k.day_no
-          FROM rolloy_internal.insight_fatigue_early_days k
-         WHERE changed IS NULL OR k.project_id = ANY (changed)
-    ), found AS (
-        SELECT fd.project_id, max(fd.day_no) AS days_with_data FROM first_days fd GROUP BY fd.project_id
-    ), eligible AS (
-        SELECT c.project_id FROM creative c JOIN found f ON f.project_id = c.project_id
-         WHERE f.days_with_data = 2 * w AND c.impressions >= cfg.fatigue_min_impressions
-    ), days AS (  -- the days of the two windows and their sums: the rows of an ad on the last W
-                  -- days of its creative are among its last W rows. Sums of a day in bigint: the
-                  -- test reads them as doubles, which a numeric reaches only through text.
-        SELECT fd.project_id, 'baseline' AS window_name, fd.day, fd.n, fd.k
-          FROM first_days fd WHERE fd.day_no <= w AND fd.project_id IN (SELECT e.project_id FROM eligible e)
-        UNION ALL
-        SELECT y.project_id, 'recent', y.day, y.n, y.k
-          FROM (SELECT x.project_id, x.day, x.n, x.k, row_number() OVER (PARTITION BY x.project_id ORDER BY x.day DESC) AS day_no
-                  FROM (SELECT a.project_id, l.day, rolloy_internal.bigint_sum(l.n) AS n, rolloy_internal.bigint_sum(l.k) AS k
-                          FROM rolloy.ads a CROSS JOIN LATERAL (
-                               SELECT d.report_date AS day, d.impressions AS n, d.clicks AS k FROM rolloy_internal.ad_days d
-                                WHERE d.ad = a.id AND d.period_end <= d.report_date AND d.impressions > 0
-                                ORDER BY d.report_date DESC LIMIT w) l
-                         WHERE a.project_id IN (SELECT e.project_id FROM eligible e)
-                         GROUP BY a.project_id, l.day) x) y
-         WHERE y.day_no <= w
-    ), tested AS (  -- the recent window's days against the baseline's
-        SELECT d.project_id,
-               sum(d.k) FILTER (WHERE d.window_name = 'baseline')
-                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'baseline'), 0) AS baseline_ctr,
-               sum(d.k) FILTER (WHERE d.window_name = 'recent')
-                   / nullif(sum(d.n) FILTER (WHERE d.window_name = 'recent'), 0) AS recent_ctr,
-               rolloy_internal.ratio_test(d.window_name = 'recent', d.k::float8, d.n::float8) AS t,
-               min(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_from,
-               max(d.day) FILTER (WHERE d.window_name = 'baseline') AS baseline_to,
-               min(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_from,
-               max(d.day) FILTER (WHERE d.window_name = 'recent') AS recent_to
-          FROM days d GROUP BY d.project_id
-    ), assessed AS (
-        SELECT x.*, CASE WHEN (x.t).status = 'tested' THEN round((x.t).confidence::numeric, 6) END AS confidence
-          FROM tested x
-    )
-    SELECT run.stamp, 'fatigue', 'creative', c.creative_name, c.project_id, 'ctr', a.recent_ctr,
-           a.recent_ctr / nullif(a.baseline_ctr, 0) - 1, a.confidence,
-           -- Untested (a window whose days all have the same CTR, typically no click at all): the
-           -- unit-based test cannot tell chance from a change there, so no verdict either way.
-           CASE WHEN a.project_id IS NULL OR a.confidence IS NULL THEN 'insufficient_data'
-                WHEN a.recent_ctr <= (1 - cfg.fatigue_drop) * a.baseline_ctr
-                     AND a.confidence >= cfg.fatigue_confidence THEN 'fatigued'
-                ELSE 'stable' END,
-           c.impressions, c.clicks, 1,
-           jsonb_build_object('baseline_ctr', a.baseline_ctr, 'window_days', w, 'baseline_from', a.baseline_from,
-                              'baseline_to', a.baseline_to, 'recent_from', a.recent_from, 'recent_to', a.recent_to,
-                              'days_with_data', f.days_with_data)
-      FROM creative c
-      LEFT JOIN found f ON f.project_id = c.project_id
-      LEFT JOIN assessed a ON a.project_id = c.project_id;
-    GET DIAGNOSTICS written = ROW_COUNT;
-    RETURN written;
-END
-$$;
-
--- == Effects: the rest's sums as the dimension's totals less the group's (issue "Insights that keep up", 2) ==
--- The text of 63_insight_kind_effects.sql (same signature: replaced in place).
-CREATE OR REPLACE FUNCTION rolloy_internal._effect_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    WITH cfg AS (SELECT s.* FROM rolloy.insight_settings s),
-    unit AS (  -- counts added as bigints (they fit one; numeric additions cost more)
-        SELECT i.currency, v.dimension, v.dimension_value, i.impressions AS n, i.clicks AS k,
-               nullif(i.spend, 0) AS s, CASE WHEN i.spend > 0 THEN i.conversion_value END AS cv
-          FROM rolloy.insights i
-         CROSS JOIN LATERAL (VALUES ('category', i.details ->> 'category'), ('scene', i.details ->> 'scene'),
-                                    ('action', i.details ->> 'action'), ('driver', i.details ->> 'driver'),
-                                    ('format', i.details ->> 'format')) v(dimension, dimension_value)
-         WHERE i.kind = 'tier' AND i.dimension = 'creative' AND i.label <> 'insufficient_data'
-           AND (owner IS NULL OR i.project_id IN (SELECT p.id FROM rolloy.creative_projects p WHERE p.created_by = owner))
-    ), grp AS (
-        SELECT DISTINCT u.currency, u.dimension, u.dimension_value FROM unit u
-    ), side AS (  -- each value's sums; the rest's are its dimension's totals less these (exact:
-                  -- bigints and numerics; the values are NOT NULL codes), so the join below, a
-                  -- row per group and unit of its dimension, feeds only the tests
-        SELECT u.dimension, u.dimension_value, rolloy_internal.bigint_sum(u.n) AS n, rolloy_internal.bigint_sum(u.k) AS k,
-               sum(u.s) AS s, sum(u.cv) AS cv
-          FROM unit u GROUP BY u.dimension, u.dimension_value
-    ), whole AS (
-        SELECT x.dimension, rolloy_internal.bigint_sum(x.n) AS n, rolloy_internal.bigint_sum(x.k) AS k, sum(x.s) AS s,
-               sum(x.cv) AS cv
-          FROM side x GROUP BY x.dimension
-    ), tests AS (
-        SELECT g.currency, g.dimension, g.dimension_value,
-               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.k::float8, u.n::float8) AS ctr,
-               rolloy_internal.ratio_test(u.dimension_value = g.dimension_value, u.cv::float8, u.s::float8) AS roas
-          FROM grp g JOIN unit u ON u.dimension = g.dimension
-         GROUP BY g.currency, g.dimension, g.dimension_value
-    ), tested AS (  -- a rest without units gives 0 where the sums gave NULL: both only ever divide, through nullif
-        SELECT t.currency, t.dimension, t.dimension_value, x.n::numeric AS impressions, x.k::numeric AS clicks,
-               coalesce(x.s, 0) AS spend, coalesce(x.cv, 0) AS conversion_value,
-               (w.n - x.n)::numeric AS rest_impressions, (w.k - x.k)::numeric AS rest_clicks,
-               w.s - coalesce(x.s, 0) AS rest_spend, coalesce(w.cv, 0) - coalesce(x.cv, 0) AS rest_conversion_value,
-               t.ctr, t.roas
-          FROM tests t
-          JOIN side x ON x.dimension = t.dimension AND x.dimension_value = t.dimension_value
-          JOIN whole w ON w.dimension = t.dimension
-    ), compared AS (
-        SELECT t.dimension, t.dimension_value, x.metric, x.currency, x.impressions, x.clicks, x.spend, x.conversion_value,
-               (x.r).*, x.group_value, x.rest_value  -- figures: ratios of the exact sums; the test works in doubles
-          FROM tested t
-         CROSS JOIN LATERAL (VALUES
-               ('ctr', NULL::text, t.ctr, t.impressions, t.clicks, NULL::numeric, NULL::numeric,
-                t.clicks / nullif(t.impressions, 0), t.rest_clicks / nullif(t.rest_impressions, 0)),
-               ('roas', t.currency, t.roas, NULL, NULL, t.spend, t.conversion_value,
-                t.conversion_value / nullif(t.spend, 0), t.rest_conversion_value / nullif(t.rest_spend, 0)))
-               x(metric, currency, r, impressions, clicks, spend, conversion_value, group_value, rest_value)
-    ), judged AS (
-        SELECT c.*, cfg.effect_confidence,
-               CASE WHEN c.status = 'tested' AND c.group_units >= cfg.effect_min_creatives
-                         AND c.rest_units >= cfg.effect_min_creatives
-                    THEN round(c.confidence::numeric, 6) END AS confidence_score
-          FROM compared c, cfg
-         WHERE c.group_value IS NOT NULL
-    )
-    -- the columns of rolloy.insights, in order
-    SELECT NULL::bigint, stamp, owner, 'effect', j.dimension, j.dimension_value, j.metric, j.group_value,
-           j.group_value / nullif(j.rest_value, 0) - 1, j.confidence_score, j.group_units,
-           jsonb_build_object('rest_value', j.rest_value, 'rest_creatives', j.rest_units,
-                              'std_error', CASE WHEN j.confidence_score IS NOT NULL THEN j.std_error END,
-                              't_statistic', CASE WHEN j.confidence_score IS NOT NULL THEN round(j.t_statistic::numeric, 6) END,
-                              'degrees_of_freedom',
-                              CASE WHEN j.confidence_score IS NOT NULL THEN round(j.degrees_of_freedom::numeric, 6) END,
-                              'p_value', 1 - j.confidence_score, 'few_creatives', j.few_units,
-                              'untested_because', CASE WHEN j.confidence_score IS NOT NULL THEN NULL
-                                                       WHEN j.status = 'no_spread' THEN 'no_spread'
-                                                       ELSE 'too_few_creatives' END),
-           NULL::uuid, NULL::text, NULL::text, NULL::text, NULL::date,
-           CASE WHEN j.confidence_score IS NULL THEN 'insufficient_data'
-                WHEN j.confidence_score >= j.effect_confidence AND j.group_value > j.rest_value THEN 'better'
-                WHEN j.confidence_score >= j.effect_confidence AND j.group_value < j.rest_value THEN 'worse'
-                ELSE 'inconclusive' END,
-           NULL::integer, j.currency, j.impressions::bigint, j.clicks::bigint, NULL::numeric, j.spend, j.conversion_value,
-           NULL::uuid
-      FROM judged j
-$$;
-
--- == refresh_insights(): the rows per kind from one grouping, their sum for the log (issue "Insights that keep up", 2) ==
--- The text of 64_insight_refresh.sql (same signature: replaced in place, grants and comment kept).
-CREATE OR REPLACE FUNCTION rolloy.refresh_insights()
-RETURNS TABLE (kind text, scopes integer, rows_written bigint)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp
--- A batch: hash aggregates in memory, no JIT compilation (it costs more than it saves here), and
--- no parallel workers (starting them costs more than the few pieces a refresh after an import
--- reads; a rebuild writes, and writes are not parallel). Custom plans only: the refresher that
--- stays runs the kinds' statements again and again, and after five runs PostgreSQL switched them
--- to generic plans, where a run's arrays (the changed ads, creatives, periods) are parameters:
--- "x = ANY (changed)" then compared every row with every element instead of hashing the array
--- (uuid_eq was the refresher's top function; 250-370 ms of CPU a refresh after a day against
--- 170-270 with custom plans, at 1M facts).
-SET work_mem = '256MB' SET jit = off SET max_parallel_workers_per_gather = 0 SET plan_cache_mode = force_custom_plan AS $$
-#variable_conflict use_column
-DECLARE
-    -- The kinds, in order (the leaderboard and effects read the tiers): rolloy_internal._insight_<kind>(run)
-    -- in 63_insight_kind_<kind>.sql each. A new kind is its file and a line here.
-    kinds CONSTANT text[] := ARRAY['tiers',
-                                   'image_tiers',
-                                   'leaderboard',
-                                   'effects',
-                                   'trends',
-                                   'cost',
-                                   'heatmap',
-                                   'fatigue'];
-    kind_name text;
-    run rolloy_internal.insight_run;
-    taken bigint[];
-    inputs text;
-    started timestamptz := pg_catalog.clock_timestamp();
-    out_kinds text[];
-    out_scopes integer[];
-    out_rows bigint[];
-BEGIN
-    PERFORM rolloy_internal._require_admin_or_superuser();
-    -- One refresh at a time; readers keep seeing the previous results until this commits.
-    LOCK TABLE rolloy.insights IN SHARE ROW EXCLUSIVE MODE;
-    IF NOT EXISTS (SELECT FROM rolloy.insight_settings) THEN
-        INSERT INTO rolloy.insight_settings DEFAULT VALUES;
-    END IF;
-    -- The pending imports first: one that commits after this statement stays pending for the
-    -- next refresh, even if its rows are seen here already.
-    WITH done AS (DELETE FROM rolloy_internal.insight_refresh_requests r RETURNING r.import_batch_id)
-    SELECT coalesce(array_agg(d.import_batch_id ORDER BY d.import_batch_id), '{}') INTO taken FROM done d;
-
-    SELECT pg_catalog.now(), x.weeks, x.months, x.changed_ads INTO run FROM rolloy_internal._insight_rollup(taken) x;
-    -- What the kinds read besides the sums: which creative each ad counts for, the creatives'
-    -- names and ABCD, the ads' images, the settings the kinds use (not when they were changed, nor
-    -- refresh_after_import: switching that must not make the next refresh compute everything).
-    -- When it changed, every kind computes all.
-    inputs := md5((SELECT string_agg(format('%s/%s/%s/%s/%s/%s/%s/%s', a.id, c.id, c.generated_name, c.scene_id,
-                                            c.action_id, c.driver_id, c.format_id, a.image_id), ',' ORDER BY a.id)
-                     FROM rolloy.ads a LEFT JOIN rolloy.creative_projects c ON c.id = a.project_id)
-                  || (SELECT (pg_catalog.to_jsonb(s) - 'updated_at' - 'refresh_after_import')::text
-                        FROM rolloy.insight_settings s));
-    run.regrouped := run.ads IS NULL OR inputs IS DISTINCT FROM (SELECT s.creatives FROM rolloy_internal.insight_rollup_state s);
-    IF run.regrouped THEN
-        UPDATE rolloy_internal.insight_rollup_state SET creatives = inputs;
-    END IF;
-    -- Nothing changed (no sums, no inputs): every stored figure stands as it is.
-    IF run.regrouped OR cardinality(run.ads) > 0 THEN
-        FOREACH kind_name IN ARRAY kinds LOOP
-            EXECUTE format('SELECT rolloy_internal.%I($1)', '_insight_' || kind_name) USING run;
-        END LOOP;
-    END IF;
-    UPDATE rolloy_internal.insight_rollup_state SET refreshed_at = run.stamp;
-    -- Rows and scopes (NULL counts as one) per kind, from one grouping of the stored rows; their
-    -- sum is what the refresh log records.
-    SELECT array_agg(x.kind ORDER BY x.kind), array_agg(x.scopes ORDER BY x.kind), array_agg(x.n ORDER BY x.kind)
-      INTO out_kinds, out_scopes, out_rows
-      FROM (SELECT k.kind, count(p.kind)::integer AS scopes, coalesce(sum(p.n), 0)::bigint AS n
-              FROM (VALUES ('tier'), ('leaderboard'), ('effect'), ('trend'), ('cost'), ('heatmap'), ('fatigue')) k(kind)
-              LEFT JOIN (SELECT i.kind, count(*) AS n FROM rolloy.insights i GROUP BY i.kind, i.scope_user_id) p
-                ON p.kind = k.kind
-             GROUP BY k.kind) x;
-    PERFORM rolloy_internal._record_refresh(started, (SELECT sum(r)::bigint FROM unnest(out_rows) r), taken);
-
-    RETURN QUERY SELECT * FROM unnest(out_kinds, out_scopes, out_rows);
-END
-$$;
-
--- == Heatmaps from ten grouping sets (issue "Insights that keep up", 2) ==
--- The text of 63_insight_kind_heatmap.sql (same signature: replaced in place).
-CREATE OR REPLACE FUNCTION rolloy_internal._heatmap_rows(owner uuid, stamp timestamptz) RETURNS SETOF rolloy.insights
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
-    -- Ten grouping sets over the creatives, not ten rows made of each creative (a LATERAL VALUES
-    -- builds its expressions again for every creative: a quarter of the kind's instructions).
-    WITH sets AS (
-        SELECT GROUPING(c.category, c.scene, c.action, c.driver, c.format) AS g, c.category, c.scene, c.action, c.driver,
-               c.format, c.currency, sum(c.impressions)::bigint AS impressions, sum(c.clicks)::bigint AS clicks,
-               sum(c.conversions) AS conversions, sum(c.spend) AS spend, sum(c.conversion_value) AS conversion_value,
-               count(*) AS creatives
-          FROM rolloy_internal._creative_totals(owner) c
-         GROUP BY GROUPING SETS ((c.category, c.scene, c.currency), (c.category, c.action, c.currency),
-                                (c.category, c.driver, c.currency), (c.category, c.format, c.currency),
-                                (c.scene, c.action, c.currency), (c.scene, c.driver, c.currency),
-                                (c.scene, c.format, c.currency), (c.action, c.driver, c.currency),
-                                (c.action, c.format, c.currency), (c.driver, c.format, c.currency))
-    ), cells AS (  -- the pair a set is, from the dimensions it leaves out (GROUPING's bits, category first)
-        SELECT p.d1, CASE p.d1 WHEN 'category' THEN x.category WHEN 'scene' THEN x.scene WHEN 'action' THEN x.action
-                               ELSE x.driver END AS v1,
-               p.d2, CASE p.d2 WHEN 'scene' THEN x.scene WHEN 'action' THEN x.action WHEN 'driver' THEN x.driver
-                               ELSE x.format END AS v2,
-               x.currency, x.impressions, x.clicks, x.conversions, x.spend, x.conversion_value, x.creatives
-          FROM sets x
-          JOIN (VALUES (7, 'category', 'scene'), (11, 'category', 'action'), (13, 'category', 'driver'),
-                       (14, 'category', 'format'), (19, 'scene', 'action'), (21, 'scene', 'driver'), (22, 'scene', 'format'),
-                       (25, 'action', 'driver'), (26, 'action', 'format'), (28, 'driver', 'format')) p(g, d1, d2)
-            ON p.g = x.g
-    )
-    -- the columns of rolloy.insights, in order
-    SELECT NULL::bigint, stamp, owner, 'heatmap', h.d1, h.v1, 'ctr', h.clicks::numeric / nullif(h.impressions, 0),
-           NULL::numeric, NULL::numeric, h.creatives::integer, '{}'::jsonb, NULL::uuid, h.d2, h.v2, NULL::text,
-           NULL::date, NULL::text, NULL::integer, h.currency, h.impressions, h.clicks, h.conversions, h.spend,
-           h.conversion_value, NULL::uuid
-      FROM cells h
 $$;
 
 -- == Keep this section last: privileges of rolloy_internal (99_internal_privileges.sql) ==
