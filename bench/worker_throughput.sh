@@ -12,6 +12,8 @@
 # ROLLOY_BENCH_STORES="db s3" repeats every run with each image store (default: db only); s3 is a
 # local @20minutes/s3rver (test/integration/lib/s3rver.sh, ROLLOY_S3RVER_PORT), so the two are
 # compared on the same machine, settings and fake (ROLLOY_BENCH_REMOTE_CPU: below).
+# ROLLOY_BENCH_S3_DELAY_MS=N: the S3 server holds each request N ms, as a bucket across a network
+# does (20-200 ms per PUT); loopback answers in about 2 ms.
 set -euo pipefail
 source "$(dirname "$0")/../scripts/lib.sh"
 N=${1:-1000}
@@ -26,12 +28,15 @@ cluster_start bench "$PORT" "shared_preload_libraries = '${ROLLOY_BENCH_PRELOAD:
 python3 "$ROLLOY_ROOT/test/fakes/fake_gemini.py" 0 >"$TMP/gemini.out" 2>"$TMP/gemini.err" &
 FAKE=$!
 STORES=${ROLLOY_BENCH_STORES:-db}
-S3_PID=
+S3_PID= S3_DIR=
 if [[ " $STORES " == *" s3 "* ]]; then
     source "$ROLLOY_ROOT/test/integration/lib/s3rver.sh"
-    s3rver_start "$TMP/s3"
+    # Its objects in memory: a bucket's disk is not this machine's, and writes to /tmp would bring
+    # the kernel's journal and writeback threads onto the CPUs measured.
+    S3_DIR=$(mktemp -d /dev/shm/rolloy-bench-s3-XXXXXX)
+    ROLLOY_S3RVER_DELAY_MS=${ROLLOY_BENCH_S3_DELAY_MS:-0} s3rver_start "$S3_DIR/data"
 fi
-trap 'kill $FAKE 2>/dev/null; [ -z "$S3_PID" ] || kill $S3_PID 2>/dev/null; cluster_remove bench; rm -rf "$TMP"' EXIT
+trap 'kill $FAKE 2>/dev/null; [ -z "$S3_PID" ] || kill $S3_PID 2>/dev/null; cluster_remove bench; rm -rf "$TMP" ${S3_DIR:+"$S3_DIR"}' EXIT
 for _ in $(seq 50); do GP=$(head -1 "$TMP/gemini.out" 2>/dev/null); [ -n "$GP" ] && break; sleep 0.1; done
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d bench "$@"; }
 psql -X -q -d postgres -c "CREATE DATABASE bench"
@@ -57,16 +62,19 @@ main_ticks() { awk '{print $14 + $15}' /proc/"$1"/task/"$1"/stat; }  # the main 
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
 total_ticks() { awk '/^cpu / {s = 0; for (i = 2; i <= 9; i++) s += $i; print s}' /proc/stat; }
 
-# ROLLOY_BENCH_REMOTE_CPU=K: the S3 server gets CPU K to itself and everything else (Postgres, the
-# worker, the fake provider, this script) the other CPUs, in both stores' runs: the bucket is
-# another machine, as every real one is, and the product's side has the same CPUs either way.
+# ROLLOY_BENCH_REMOTE_CPU=K: the S3 server gets CPU K, and Postgres, the worker and the fake
+# provider the other CPUs, in both stores' runs: the bucket is another machine, as every real one
+# is, and the product's side has the same CPUs either way. This script, which only measures, runs
+# on CPU K too (its looks at progress go through one session; the backend serving it stays on
+# the product's side).
 cpus=$(nproc)
 if [ -n "${ROLLOY_BENCH_REMOTE_CPU:-}" ]; then
     rest=$(python3 -c "import os; print(','.join(str(c) for c in sorted(os.sched_getaffinity(0)) if c != $ROLLOY_BENCH_REMOTE_CPU))")
     postmaster=$(head -1 "$ROLLOY_ROOT/.cluster/bench/data/postmaster.pid")
-    for p in "$postmaster" $(pgrep -P "$postmaster") "$FAKE" $$; do taskset -a -p -c "$rest" "$p" >/dev/null; done
-    [ -z "$S3_PID" ] || taskset -a -p -c "$ROLLOY_BENCH_REMOTE_CPU" "$S3_PID" >/dev/null
-    echo "$cpus CPUs; Postgres, the worker and the fake provider on CPU $rest, the S3 server on CPU $ROLLOY_BENCH_REMOTE_CPU"
+    for p in "$postmaster" $(pgrep -P "$postmaster"); do taskset -a -p -c "$rest" "$p" >/dev/null; done
+    taskset -a -p -c "$rest" "$FAKE" >/dev/null
+    for p in $S3_PID $$; do taskset -a -p -c "$ROLLOY_BENCH_REMOTE_CPU" "$p" >/dev/null; done
+    echo "$cpus CPUs; Postgres, the worker and the fake provider on CPU $rest; the S3 server and this script on CPU $ROLLOY_BENCH_REMOTE_CPU"
 else
     echo "$cpus CPUs; fake server, Postgres and worker on the same machine"
 fi
@@ -78,6 +86,11 @@ SELECT pg_reload_conf();
 SELECT rolloy.set_storage_credentials('ROLLOYTESTKEY', 'rolloy-test-secret-0001');
 SQL
 fi
+# One session for the looks at progress during a timed run: ask sets ASKED without a subshell. NAP
+# is an fd that never has data, for sleeping without a process (read -t on it times out).
+coproc LOOK { psql -X -q -At -v ON_ERROR_STOP=1 -d bench 2>&1; }
+ask() { echo "$1" >&"${LOOK[1]}" && read -r ASKED <&"${LOOK[0]}"; }
+exec {NAP}<> <(:)
 printf '%-5s %-6s %6s %8s %7s %8s %9s %9s  %-28s %13s %10s %10s\n' store conc px latency images seconds "images/s" "of ideal" \
     "worker RssAnon MB 0/25/50/75/100%" "worker CPU/img" "of it main" "machine CPU"
 for PX in $PX_LIST; do
@@ -122,16 +135,18 @@ SQL
 )
     next_quarter=1
     while :; do
-        done_n=$(q -c "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
-                       WHERE p.title = '$run' AND g.status IN ('completed', 'failed')")
+        ask "SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
+             WHERE p.title = '$run' AND g.status IN ('completed', 'failed');"
+        done_n=$ASKED
+        [[ $done_n =~ ^[0-9]+$ ]] || { echo "the look at progress failed: $done_n" >&2; exit 1; }
         while [ "$next_quarter" -le 3 ] && [ "$done_n" -ge $((N * next_quarter / 4)) ]; do
             rss="$rss $(rss_kb "$pid")"
             next_quarter=$((next_quarter + 1))
         done
         [ "$done_n" -ge "$N" ] && break
-        # Each look is a psql process and a backend (~10 ms of CPU): 4 a second keep the
-        # measurement's own load under 2 % of the machine.
-        sleep 0.25
+        # Four looks a second through one session, sleeping without a process: a psql and a new
+        # backend per look cost ~40 ms of CPU each, up to a fifth of the CPU the runs measure.
+        read -r -t 0.25 -u "$NAP" _ || true
     done
     cpu1=$(cpu_ticks "$pid") main1=$(main_ticks "$pid") busy1=$(busy_ticks) total1=$(total_ticks)
     store1=$([ "$STORE" = s3 ] && cpu_ticks "$S3_PID" || echo 0)

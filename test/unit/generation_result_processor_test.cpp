@@ -17,8 +17,11 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <pthread.h>
 #include <string>
+#include <thread>
+#include <vector>
 
 using namespace rolloy;
 using generation::ImageJob;
@@ -193,4 +196,51 @@ TEST(ResultProcessor, DestroyingItFinishesQueuedWork) {
             p.submit(job(i), failed_answer(providers::OutcomeKind::Transient, 500), retry, 1u << 20);
     }
     EXPECT_EQ(done.load(), 30);
+}
+
+// A handoff that takes completed records (as the s3 store's uploads do) frees the thread at
+// once; the records come back through deliver() from another thread, each exactly once, and
+// count as outstanding until taken. Records it declines come back as before.
+TEST(ResultProcessor, RecordsHandedOffComeBackThroughDeliver) {
+    const std::string png = images::test_images::make_image(32, 32);
+    std::mutex mutex;
+    std::vector<std::pair<ImageJob, JobRecord>> taken;
+    ResultProcessor p(2, nullptr);
+    p.set_handoff([&](ImageJob &j, JobRecord &r) {
+        if (r.kind != JobRecord::Kind::Completed) return false;
+        std::lock_guard<std::mutex> lock(mutex);
+        taken.emplace_back(std::move(j), std::move(r));
+        return true;
+    });
+    providers::RetryOptions retry;
+    for (int i = 0; i < 20; ++i)
+        p.submit(job(i), i % 2 ? image_answer(png) : failed_answer(providers::OutcomeKind::Permanent, 400),
+                 retry, 1u << 20);
+    auto declined = take(p, 10);
+    EXPECT_EQ(declined.size(), 10u);
+    std::vector<std::pair<ImageJob, JobRecord>> handed;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (handed.size() < 10 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        std::lock_guard<std::mutex> lock(mutex);
+        for (auto &entry : taken)
+            handed.push_back(std::move(entry));
+        taken.clear();
+    }
+    ASSERT_EQ(handed.size(), 10u);
+    EXPECT_EQ(p.outstanding(), 10u) << "handed-off records are still outstanding";
+    std::thread elsewhere([&] {
+        for (auto &entry : handed) {
+            entry.second.storage_ref = "s3:" + entry.first.image_id;
+            p.deliver(std::move(entry.first), std::move(entry.second));
+        }
+    });
+    elsewhere.join();
+    auto delivered = take(p, 10);
+    ASSERT_EQ(delivered.size(), 10u);
+    for (auto &entry : delivered) {
+        EXPECT_EQ(entry.second.kind, JobRecord::Kind::Completed);
+        EXPECT_EQ(entry.second.storage_ref, "s3:" + entry.first);
+    }
+    EXPECT_EQ(p.outstanding(), 0u);
 }

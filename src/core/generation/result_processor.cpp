@@ -1,10 +1,10 @@
 #include "core/generation/result_processor.hpp"
 
+#include "core/common/thread_without_signals.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
-#include <pthread.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -39,19 +39,8 @@ void ResultProcessor::stop_and_join() {
 }
 
 void ResultProcessor::start_thread() {
-    // A new thread inherits the creating thread's signal mask: block everything around its
-    // creation (restored however the creation ends) so no Postgres handler can ever run on it.
-    struct AllSignalsBlocked {
-        sigset_t previous;
-        AllSignalsBlocked() {
-            sigset_t all;
-            sigfillset(&all);
-            pthread_sigmask(SIG_BLOCK, &all, &previous);
-        }
-        ~AllSignalsBlocked() { pthread_sigmask(SIG_SETMASK, &previous, nullptr); }
-    } blocked;
     std::size_t index = threads_.size();
-    threads_.emplace_back([this, index] { run(index); });
+    threads_.push_back(thread_without_signals([this, index] { run(index); }));
 }
 
 void ResultProcessor::set_threads(std::size_t threads) {
@@ -144,14 +133,18 @@ void ResultProcessor::run(std::size_t index) {
                 record.error = std::string("processing the result failed: ") + e.what();
             }
         }
-        if (finisher_) finisher_(task.job, record);
-        {
-            std::lock_guard<std::mutex> lock(mutex_);
-            done_.emplace_back(std::move(task.job), std::move(record));
-        }
-        done_ready_.notify_all();
-        if (on_done_) on_done_();
+        if (handoff_ && handoff_(task.job, record)) continue;
+        deliver(std::move(task.job), std::move(record));
     }
+}
+
+void ResultProcessor::deliver(ImageJob job, JobRecord record) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        done_.emplace_back(std::move(job), std::move(record));
+    }
+    done_ready_.notify_all();
+    if (on_done_) on_done_();
 }
 
 } // namespace rolloy::generation

@@ -37,13 +37,16 @@ class ResultProcessor {
 
     void submit(ImageJob job, providers::Outcome outcome, providers::RetryOptions retry,
                 std::size_t max_image_bytes);
-    // Runs on the thread after each record is made (e.g. the upload of a completed image to an
-    // object store); it may change the record, must not throw and must not call Postgres. Set
-    // it before the first submit.
-    using Finisher = std::function<void(const ImageJob &, JobRecord &)>;
-    void set_finisher(Finisher finisher) { finisher_ = std::move(finisher); }
-    // Runs only the finisher on a record made earlier (an upload tried again).
+    // Runs on the thread after each record is made. True: it took the job and the record
+    // (moved them out) and hands them back later through deliver(), e.g. an upload that runs
+    // elsewhere, so the thread goes on to the next result at once. Must not throw or call
+    // Postgres. Set it before the first submit.
+    using Handoff = std::function<bool(ImageJob &, JobRecord &)>;
+    void set_handoff(Handoff handoff) { handoff_ = std::move(handoff); }
+    // Runs only the handoff on a record made earlier (an upload tried again).
     void submit_record(ImageJob job, JobRecord record);
+    // A record the handoff took, finished: it joins the ready ones (thread-safe).
+    void deliver(ImageJob job, JobRecord record);
     // Records ready now (never blocks).
     std::vector<Done> take_done();
     // Waits up to timeout_ms for a record to be ready.
@@ -67,7 +70,7 @@ class ResultProcessor {
     void stop_and_join(); // finishes queued work first
 
     std::function<void()> on_done_;
-    Finisher finisher_;
+    Handoff handoff_;
     mutable std::mutex mutex_;
     std::condition_variable work_ready_, done_ready_;
     std::deque<Task> tasks_;

@@ -1,8 +1,8 @@
 // A blocking S3 client for the few calls rolloy makes: PUT, GET, DELETE of one object and
 // ListObjectsV2. Requests are signed by libcurl (CURLOPT_AWS_SIGV4) with the rules Debian 12's
-// libcurl 7.88 needs (see ../../../docs/generation.md#storage): we send x-amz-content-sha256
-// ourselves (7.88 does not), every header we pass is signed (so no "Expect:" removal), and the
-// path is percent-encoded here because 7.88 signs it as given.
+// libcurl 7.88 needs (s3_request.hpp, ../../../docs/generation.md#storage): we send
+// x-amz-content-sha256 ourselves (7.88 does not), every header we pass is signed (so no
+// "Expect:" removal), and the path is percent-encoded here because 7.88 signs it as given.
 // One client holds one connection (kept alive between calls); use one per thread. Messages never
 // carry the secret or a signature.
 #pragma once
@@ -10,14 +10,13 @@
 
 #include "core/common/error.hpp"
 #include "core/storage/s3_config.hpp"
+#include "core/storage/s3_request.hpp"
 
 #include <ctime>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
-
-typedef void CURL;
 
 namespace rolloy::storage {
 
@@ -41,17 +40,6 @@ struct ListedObject {
     std::string key;
     std::time_t last_modified = 0;
 };
-
-// The headers a request signs, as libcurl receives them (exposed for tests): the payload hash,
-// the content type of a PUT, the session token.
-std::vector<std::string> request_headers(const S3Config &config, const std::string &payload_sha256,
-                                         const std::string &content_type);
-
-// The value of CURLOPT_AWS_SIGV4 for a region.
-std::string sigv4_option(const S3Config &config);
-
-// The <Code> and <Message> of an S3 error body (empty when absent).
-std::pair<std::string, std::string> parse_error_body(const std::string &xml);
 
 // Keys, dates and the continuation token of a ListObjectsV2 answer.
 struct ListPage {
@@ -83,13 +71,8 @@ class S3Client {
     std::vector<ListedObject> list(const std::string &prefix);
 
   private:
-    struct Reply {
-        long status = 0;
-        std::string body;
-    };
-    Reply perform(const char *method, const std::string &key, const std::string &query,
-                  const std::string *body, const std::string &content_type, std::size_t max_bytes);
-    [[noreturn]] void fail(const char *method, const std::string &key, const Reply &reply);
+    S3Reply perform(const char *method, const std::string &key, const std::string &query,
+                    const std::string *body, const std::string &content_type, std::size_t max_bytes);
 
     S3Config config_;
     CURL *easy_ = nullptr;

@@ -15,6 +15,7 @@
 #include "core/generation/result_processor.hpp"
 #include "core/providers/http_client.hpp"
 #include "core/providers/job_runner.hpp"
+#include "core/storage/upload_pipeline.hpp"
 
 #include <chrono>
 #include <csignal>
@@ -37,6 +38,9 @@ extern volatile sig_atomic_t got_sigterm;
 class Worker {
   public:
     Worker();
+    ~Worker();
+    Worker(const Worker &) = delete;
+    Worker &operator=(const Worker &) = delete;
     void run();
 
   private:
@@ -109,6 +113,7 @@ class Worker {
     providers::HttpClient http_;
     providers::JobRunner runner_;
     std::map<std::int64_t, ImageJob> running_;
+    rolloy::storage::UploadPipeline uploader_;            // before processor_: its threads hand records to it
     generation::ResultProcessor processor_;               // after runner_: its callback wakes the runner
     std::map<std::string, std::string> processing_;       // image id -> provider, being processed or ready
     std::deque<generation::ResultProcessor::Done> ready_; // processed, waiting to be recorded

@@ -14,10 +14,7 @@
 #include "pg/generation/settings.hpp"
 #include "pg/generation/provider_settings.hpp"
 #include "pg/generation/worker_state.hpp"
-#include "pg/storage/s3_settings.hpp"
 #include "pg/storage/upload_target.hpp"
-
-#include "core/storage/result_upload.hpp"
 
 extern "C" {
 #include "miscadmin.h"
@@ -50,13 +47,30 @@ void handle_sigterm(SIGNAL_ARGS) {
 
 Worker::Worker()
     : http_(http_options()), runner_(http_),
+      uploader_([this](ImageJob job, JobRecord r) { processor_.deliver(std::move(job), std::move(r)); }),
       processor_(settings::effective_result_threads(), [this] { runner_.wakeup(); }) {
-    // With the s3 store a completed image is uploaded on its result thread, before its row
-    // is written (see store()).
-    processor_.set_finisher([this](const ImageJob &job, JobRecord &r) {
-        if (r.storage_ref.empty()) rolloy::storage::upload_result(target_.s3(), job, r);
+    // With the s3 store a completed image goes from its result thread to the uploads, which run
+    // on a thread of their own, and comes back to be recorded once its object is in the bucket
+    // (see store()).
+    processor_.set_handoff([this](ImageJob &job, JobRecord &r) {
+        if (r.kind != JobRecord::Kind::Completed || !r.storage_ref.empty()) return false;
+        std::shared_ptr<const rolloy::storage::S3Config> s3 = target_.s3();
+        if (!s3) return false;
+        try {
+            uploader_.submit(std::move(s3), std::move(job), std::move(r));
+            return true;
+        } catch (const std::exception &e) {
+            r.storage_error = e.what(); // recorded as a failed upload: tried again later
+            return false;
+        }
     });
     apply_pool_limits();
+}
+
+// The uploads stop first: the result threads, joined next, may still hand records over, and the
+// uploads' thread must no longer deliver to a processor being destroyed.
+Worker::~Worker() {
+    uploader_.stop();
 }
 
 void Worker::run() {
@@ -93,7 +107,7 @@ providers::HttpClientOptions Worker::http_options() {
 void Worker::apply_pool_limits() {
     for (const settings::ProviderSettings &p : settings::provider_settings())
         if (p.entry->image.adapter) http_.set_pool_limit(p.name(), p.concurrency);
-    processor_.set_threads(settings::effective_result_threads() + storage::upload_threads());
+    processor_.set_threads(settings::effective_result_threads());
     apply_lock_timeout();
 }
 

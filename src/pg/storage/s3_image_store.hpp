@@ -3,7 +3,7 @@
 // same reference (insert_image_row). Backends read the objects for image() and project_zip()
 // (libcurl is initialised in the backend on first use, never in the postmaster), thumbnails
 // from the database; the worker uploads new files before it writes their rows and thumbnails
-// (core/storage/result_upload.hpp).
+// (core/storage/upload_pipeline.hpp).
 #pragma once
 #include "pg/storage/image_store.hpp"
 

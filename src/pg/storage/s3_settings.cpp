@@ -74,17 +74,6 @@ bool new_images_go_to_s3() {
     return image_store == 1;
 }
 
-// How many: an upload holds its thread for one PUT per image (the thumbnail goes into the row),
-// so threads needed ~ images per second x seconds per PUT. 8 were sized for two PUTs per image;
-// 4 give one PUT the same room. Measured against the local S3 server (2026-12-06, one PUT each,
-// 2 CPUs under other work; 5 runs): 8, 4, 2 and no extra threads were alike at 64 calls @
-// 1000 ms (0.90-0.92 of ideal) and within the noise at 64 @ 200 ms (s3/db 0.37-0.87 per run,
-// medians 0.66, 0.63, 0.64): fewer threads do not relieve a busy CPU, and a remote bucket's
-// 10-100 ms per PUT, which loopback does not show, is what the room is for.
-int upload_threads() {
-    return new_images_go_to_s3() ? 4 : 0;
-}
-
 bool s3_configured() {
     return s3_endpoint && *s3_endpoint;
 }

@@ -15,9 +15,6 @@ void define_storage_gucs();
 
 // rolloy.image_store: the store of new generated images.
 bool new_images_go_to_s3();
-// Result threads the worker adds while new images go to s3 (4; 0 for db): each upload waits on
-// the network on a result thread, which would otherwise leave results unprocessed meanwhile.
-int upload_threads();
 // rolloy.s3_endpoint is set (images may be in the bucket, or be moved there).
 bool s3_configured();
 

@@ -3,7 +3,8 @@
 // with rolloy.set_storage_credentials().
 //   NODE_PATH=<cache>/node_modules node s3rver.cjs PORT DIRECTORY BUCKET
 // Prints "ready" once it listens; SIGTERM stops it (the directory keeps the objects, so a
-// restart on the same directory serves them again).
+// restart on the same directory serves them again). ROLLOY_S3RVER_DELAY_MS=N holds every request
+// N ms before serving it, as a bucket across a network would (the benchmarks).
 const S3rver = require('@20minutes/s3rver');
 const { DUMMY_ACCOUNT } = require('@20minutes/s3rver/lib/models/account');
 
@@ -16,5 +17,13 @@ const server = new S3rver({
   silent: true,
   configureBuckets: [{ name: bucket }],
 });
+const delayMs = Number(process.env.ROLLOY_S3RVER_DELAY_MS || 0);
+if (delayMs > 0) {
+  const serve = server.callback.bind(server);
+  server.callback = () => {
+    const handler = serve();
+    return (req, res) => setTimeout(() => handler(req, res), delayMs);
+  };
+}
 server.run().then(() => console.log('ready'));
 process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
