@@ -36,8 +36,10 @@ class UploadPipeline {
 
     // Puts a completed record's file (one object; its thumbnail goes into the database with the
     // row) under its content-hash reference in `config`'s bucket. Thread-safe; the thread starts
-    // with the first upload. After stop() the record is dropped. Takes the job and the record
-    // only when it returns: if it throws (libcurl could not start) the caller still has them.
+    // with the first upload and inherits the priority of the thread that submits it (in the
+    // worker a result thread's, nice +5: uploads yield to the loop as image work does). After
+    // stop() the record is dropped. Takes the job and the record only when it returns: if it
+    // throws (libcurl could not start) the caller still has them.
     void submit(std::shared_ptr<const S3Config> config, generation::ImageJob &&job,
                 generation::JobRecord &&record);
 
