@@ -379,8 +379,11 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
                           WHERE r.rolname = rolloy_internal._outer_role())))
     ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
     SELECT
-        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id, month
-          WHERE p.created_by = me.id AND g.status = 'completed' AND g.completed_at >= month.start)::integer,
+        -- A completed image counts in the month its successful call was made (its money spent),
+        -- from the ledger, also once the image is deleted; cancelled images count for nothing.
+        (SELECT count(DISTINCT coalesce(l.image_id::text, l.id::text)) FROM rolloy.api_usage_logs l, month
+          WHERE l.user_id = me.id AND l.operation = 'image' AND l.success AND l.occurred_at >= month.start
+            AND NOT EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = l.image_id AND g.status <> 'completed'))::integer,
         (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
           WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
         me.monthly_image_quota,
@@ -2130,35 +2133,6 @@ COMMENT ON COLUMN rolloy.api_usage_logs.resumed IS
 -- Completed images no longer carry the error of an earlier attempt: the ledger keeps it.
 UPDATE rolloy.generated_images g SET last_error = NULL WHERE g.status = 'completed' AND g.last_error IS NOT NULL;
 
-CREATE OR REPLACE FUNCTION rolloy.usage_this_month(user_id uuid DEFAULT rolloy.current_user_id())
-RETURNS TABLE (images_used integer, images_queued integer, image_quota integer,
-               spent_usd numeric, queued_usd numeric, budget_usd numeric)
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-    WITH me AS (
-        SELECT u.* FROM rolloy.users u
-         WHERE u.id = usage_this_month.user_id
-           AND (u.id = rolloy.current_user_id() OR rolloy.is_admin()
-                OR (rolloy.current_user_id() IS NULL
-                    AND (SELECT r.rolsuper FROM pg_catalog.pg_roles r
-                          WHERE r.rolname = rolloy_internal._outer_role())))
-    ), month AS (SELECT date_trunc('month', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS start)
-    SELECT
-        -- A completed image counts in the month its successful call was made (its money spent),
-        -- from the ledger, also once the image is deleted; cancelled images count for nothing.
-        (SELECT count(DISTINCT coalesce(l.image_id::text, l.id::text)) FROM rolloy.api_usage_logs l, month
-          WHERE l.user_id = me.id AND l.operation = 'image' AND l.success AND l.occurred_at >= month.start
-            AND NOT EXISTS (SELECT 1 FROM rolloy.generated_images g WHERE g.id = l.image_id AND g.status <> 'completed'))::integer,
-        (SELECT count(*) FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
-          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing'))::integer,
-        me.monthly_image_quota,
-        (SELECT coalesce(sum(l.cost_usd), 0) FROM rolloy.api_usage_logs l, month
-          WHERE l.user_id = me.id AND l.occurred_at >= month.start),
-        (SELECT coalesce(sum(rolloy.estimated_image_cost(g.provider, g.model)), 0)
-           FROM rolloy.generated_images g JOIN rolloy.creative_projects p ON p.id = g.project_id
-          WHERE p.created_by = me.id AND g.status IN ('pending', 'processing')),
-        me.monthly_budget_usd
-      FROM me
-$$;
 COMMENT ON FUNCTION rolloy.usage_this_month(uuid) IS
     'A user''s images made this month (UTC: successful calls in the ledger) and queued, the quota, USD spent '
     '(every attempt, including those of unknown outcome), USD committed by queued images, and the budget. Own figures, or anyone''s for admins (and superusers without a user).';
