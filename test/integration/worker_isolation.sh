@@ -8,7 +8,9 @@
 #   not committed) or any session holding an image row past its lease does not stop the worker:
 #   the other member's images complete in normal time, the holder's results are kept and
 #   recorded once the lock is released (at their first attempt, exactly once), and the server
-#   log says what waits.
+#   log says what waits;
+# - in a deadlock with the worker the other session goes on: the worker gives way and records its
+#   result later.
 set -euo pipefail
 source "$(dirname "$0")/lib/worker_env.sh"
 worker_env_up
@@ -179,6 +181,42 @@ check "the row is still the worker's" "$(image_field "$img" "status || '/' || at
 release_holder
 wait_for "SELECT status = 'completed' FROM rolloy.generated_images WHERE id = '$img'" 15 "the held image after the release"
 check "its kept result was recorded at its first attempt, nothing reclaimed" "$(image_field "$img" attempts)" "1"
+check "one call was made for it" "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE image_id = '$img'")" "1"
+check_invariants
+
+# --- 2e. a deadlock with the worker: the other session goes on, the worker gives way and keeps
+# its result. The session locks the image store (SHARE: the worker's record cannot write the
+# image's file), waits until the worker's record waits for it (holding the image row), then
+# updates that image row: a cycle. The worker checks for deadlocks after 50 ms, the session after
+# its 1 s, so the worker's record is the one aborted (40P01); it is kept and recorded once the
+# session has committed.
+img=$(queue_job "$pm" gemini "[[fault:latency=1500]] mia slow walk E")
+wait_for "SELECT status = 'processing' FROM rolloy.generated_images WHERE id = '$img'" 30 "the call in flight"
+mark=$(log_mark)
+wpid=$(worker_pid)
+PGAPPNAME=$HOLDER psql -X -q -At -v ON_ERROR_STOP=1 -d "$WDB" >"$TMP/deadlock.out" 2>&1 <<SQL &
+BEGIN;
+LOCK TABLE rolloy.image_store IN SHARE MODE;
+DO \$\$ BEGIN
+    FOR i IN 1..3000 LOOP
+        EXIT WHEN EXISTS (SELECT 1 FROM pg_catalog.pg_locks l
+                           WHERE l.pid = $wpid AND NOT l.granted AND l.relation = 'rolloy.image_store'::regclass);
+        PERFORM pg_catalog.pg_sleep(0.005);
+    END LOOP;
+END \$\$;
+UPDATE rolloy.generated_images SET updated_at = updated_at WHERE id = '$img';
+SELECT 'the session went on';
+COMMIT;
+SQL
+HOLDER_PID=$!
+wait "$HOLDER_PID" || fail "the session caught in the deadlock failed: $(cat "$TMP/deadlock.out")"
+HOLDER_PID=
+check "the session caught in a deadlock with the worker went on" "$(cat "$TMP/deadlock.out")" "the session went on"
+check "the worker was the one aborted, and says so" \
+    "$(log_since "$mark" | grep -c "rolloy worker: recording image $img gave way in a deadlock")" "1"
+check "no session's statement was aborted" "$(log_since "$mark" | grep -c 'ERROR:  deadlock detected' || true)" "0"
+wait_for "SELECT status = 'completed' FROM rolloy.generated_images WHERE id = '$img'" 15 "the image after the deadlock"
+check "its kept result was recorded at its first attempt" "$(image_field "$img" attempts)" "1"
 check "one call was made for it" "$(q -c "SELECT count(*) FROM rolloy.api_usage_logs WHERE image_id = '$img'")" "1"
 check_invariants
 echo "worker_isolation: ok"

@@ -10,6 +10,11 @@ extern "C" {
 }
 
 namespace rolloy::pg {
+
+bool PgError::gave_way_to_a_lock() const noexcept {
+    return sqlerrcode_ == ERRCODE_LOCK_NOT_AVAILABLE || sqlerrcode_ == ERRCODE_T_R_DEADLOCK_DETECTED;
+}
+
 namespace {
 
 // Plain storage for the error between the catch block and ereport: no C++ object may be alive

@@ -28,6 +28,10 @@ class PgError : public std::runtime_error {
         : std::runtime_error(message), sqlerrcode_(sqlerrcode), detail_(std::move(detail)),
           hint_(std::move(hint)), file_(std::move(file)), line_(line), function_(std::move(function)) {}
     int sqlerrcode() const noexcept { return sqlerrcode_; }
+    // The statement gave way to another session's lock: its lock_timeout ran out (55P03) or it
+    // was the one a deadlock aborted (40P01). Its transaction wrote nothing; trying again later
+    // is safe.
+    bool gave_way_to_a_lock() const noexcept;
     const std::string &detail() const noexcept { return detail_; }
     const std::string &hint() const noexcept { return hint_; }
     // Where Postgres raised it (the error's LOCATION), kept when it is raised again.

@@ -81,7 +81,9 @@ std::string provider_key(SpiConnection &spi, const std::string &provider);
 // It first locks, without waiting, every row it writes or references (the image, its project,
 // the owner's users row): when another transaction holds one of them it throws a PgError with
 // ERRCODE_LOCK_NOT_AVAILABLE at once and writes nothing; the caller keeps the result and tries
-// again later (any other lock wait ends after rolloy.worker_lock_timeout_ms with the same code).
+// again later (any other lock wait ends after rolloy.worker_lock_timeout_ms with the same code,
+// or in a deadlock the worker gives way with ERRCODE_T_R_DEADLOCK_DETECTED: PgError::
+// gave_way_to_a_lock() covers both).
 bool record(SpiConnection &spi, const generation::ImageJob &job, const generation::JobRecord &record);
 
 // Writes a call a backend could not log itself (see PendingCallLog); a user or project deleted

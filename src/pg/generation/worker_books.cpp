@@ -32,7 +32,7 @@ void CallLogWriter::write() {
         });
         return;
     } catch (const PgError &e) {
-        if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE && logs.size() <= kMaxWaiting) {
+        if (e.gave_way_to_a_lock() && logs.size() <= kMaxWaiting) {
             waiting_ = std::move(logs);
             next_try_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
             return;

@@ -114,12 +114,20 @@ void Worker::apply_pool_limits() {
 // Every lock the worker's statements wait for (a table lock, a row lock not taken NOWAIT or
 // SKIP LOCKED) is given up after rolloy.worker_lock_timeout_ms (SQLSTATE 55P03): the worker
 // never sits behind another session's open transaction.
+// In a deadlock the worker is the one that gives way. Postgres aborts the transaction whose
+// deadlock check runs first, deadlock_timeout after it began to wait. The worker's transactions
+// last milliseconds, so a session caught in a cycle with one (an ALTER EXTENSION UPDATE, a
+// user's LOCK TABLE) has nearly always been waiting longer: with the same 1 s it was that
+// session that was aborted (an upgrade test failed so once in ~20 runs, calls finishing
+// mid-upgrade). Checked after 50 ms the worker finds the cycle first; its record is kept and
+// tried again (worker_isolation.sh, 2e).
 void Worker::apply_lock_timeout() {
     const int ms = settings::worker_lock_timeout_ms;
     call([ms] {
         char value[32];
         snprintf(value, sizeof value, "%dms", ms);
         SetConfigOption("lock_timeout", value, PGC_SUSET, PGC_S_SESSION);
+        SetConfigOption("deadlock_timeout", "50ms", PGC_SUSET, PGC_S_SESSION);
     });
 }
 

@@ -70,14 +70,26 @@ void Worker::store(const ImageJob &job, const JobRecord &r) {
     deferred_.push_back(std::move(d));
 }
 
-// One attempt at recording; the lock error's message when a lock was not available.
+// One attempt at recording; the lock error's message when it gave way to another session's lock
+// (not available, timed out, or a deadlock the worker lost).
 std::optional<std::string> Worker::try_store(const ImageJob &job, const JobRecord &r) {
     bool applied = false;
     try {
         applied = in_transaction("rolloy worker: recording",
                                  [&](SpiConnection &spi) { return jobs::record(spi, job, r); });
     } catch (const PgError &e) {
-        if (e.sqlerrcode() == ERRCODE_LOCK_NOT_AVAILABLE) return std::string(e.what());
+        if (e.gave_way_to_a_lock()) {
+            // A deadlock the worker lost is not in the server log otherwise (the error is caught
+            // here, never raised): say so once, as Postgres would for a session.
+            if (e.sqlerrcode() == ERRCODE_T_R_DEADLOCK_DETECTED)
+                call([&job] {
+                    ereport(LOG,
+                            (errmsg("rolloy worker: recording image %s gave way in a deadlock with another "
+                                    "session; the result is kept and recorded later",
+                                    job.image_id.c_str())));
+                });
+            return std::string(e.what());
+        }
         open_ledger_.erase(job.ledger_id); // not recorded: recovery closes its attempt
         throw;
     } catch (...) {

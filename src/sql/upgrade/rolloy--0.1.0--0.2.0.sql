@@ -1570,6 +1570,11 @@ BEGIN
            creative_name = EXCLUDED.creative_name, project_id = EXCLUDED.project_id, image_id = EXCLUDED.image_id,
            first_seen = least(a.first_seen, EXCLUDED.first_seen), last_seen = greatest(a.last_seen, EXCLUDED.last_seen)
     RETURNING a.id INTO ad_no;
+    -- The days the insights' rollup must read again (62_insight_rollup.sql); deletes are logged by a trigger.
+    INSERT INTO rolloy_internal.insight_changed_days (ad, report_date)
+    SELECT o.id, OLD.report_date FROM rolloy.ads o WHERE TG_OP = 'UPDATE' AND o.platform = OLD.platform AND o.ad_key = OLD.ad_key
+    UNION ALL
+    SELECT ad_no, NEW.report_date;
     IF TG_OP = 'INSERT' THEN
         INSERT INTO rolloy_internal.ad_days (ad, report_date, period_end, source_lines, impressions, clicks, reach, spend,
                                              conversions, conversion_value, import_batch_id, created_at, updated_at, currency)
@@ -1978,12 +1983,15 @@ LANGUAGE C VOLATILE STRICT AS 'MODULE_PATHNAME', 'rolloy_launch_insight_refresh'
 CREATE FUNCTION rolloy_internal._request_insight_refresh() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0
-       OR NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
+    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0 THEN
         RETURN NULL;
     END IF;
+    -- Always: the next refresh, of any kind, reads the days of this import into the rollup.
     INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES (NEW.id)
         ON CONFLICT (import_batch_id) DO NOTHING;
+    IF NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
+        RETURN NULL;
+    END IF;
     IF NOT rolloy_internal._launch_insight_refresh() THEN
         RAISE NOTICE 'the insights will include this import at the next refresh'
             USING DETAIL = 'No background worker slot was free to refresh them now.',
@@ -3208,74 +3216,6 @@ COMMENT ON COLUMN rolloy.insights.scope_user_id IS 'NULL: computed over all data
 ALTER POLICY insights_select ON rolloy.insights
     USING ((SELECT rolloy.is_admin()) OR EXISTS (SELECT 1 FROM rolloy.creative_projects p WHERE p.id = insights.project_id));
 
-CREATE OR REPLACE FUNCTION rolloy_internal._write_performance_data() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-    ad_no integer;
-    currency_no smallint;
-BEGIN
-    IF NOT (rolloy.is_admin() OR coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r
-                                            WHERE r.rolname = rolloy_internal._outer_role()), false)) THEN
-        IF TG_OP = 'INSERT' THEN
-            RAISE EXCEPTION 'new row violates row-level security policy for view "performance_data"'
-                USING ERRCODE = 'insufficient_privilege', HINT = rolloy_internal._importer_hint();
-        END IF;
-        RETURN NULL;
-    END IF;
-    IF TG_OP = 'DELETE' THEN
-        DELETE FROM rolloy_internal.ad_days d USING rolloy.ads a
-         WHERE a.platform = OLD.platform AND a.ad_key = OLD.ad_key AND d.ad = a.id AND d.report_date = OLD.report_date;
-        RETURN OLD;
-    END IF;
-    IF NEW.currency IS NOT NULL THEN
-        IF NOT rolloy_internal._is_currency_code(NEW.currency) THEN
-            RAISE EXCEPTION 'currency "%" is not an ISO 4217 code', NEW.currency
-                USING ERRCODE = 'check_violation', DETAIL = 'A currency is three capital letters A-Z, like USD.';
-        END IF;
-        currency_no := (pg_catalog.ascii(substr(NEW.currency, 1, 1)) - 65) * 676
-                       + (pg_catalog.ascii(substr(NEW.currency, 2, 1)) - 65) * 26 + pg_catalog.ascii(substr(NEW.currency, 3, 1)) - 65;
-    END IF;
-    IF NEW.import_batch_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM rolloy.import_batches b WHERE b.id = NEW.import_batch_id FOR KEY SHARE) THEN
-        RAISE EXCEPTION 'performance_data references import batch % which does not exist', NEW.import_batch_id
-            USING ERRCODE = 'foreign_key_violation';
-    END IF;
-    INSERT INTO rolloy.ads AS a (platform, ad_key, ad_id, ad_name, campaign, ad_group, creative_name, project_id, image_id,
-                                 first_seen, last_seen)
-    VALUES (NEW.platform, NEW.ad_key, NEW.ad_id, NEW.ad_name, NEW.campaign, NEW.ad_group, NEW.creative_name, NEW.project_id,
-            NEW.image_id, NEW.report_date, NEW.period_end)
-    ON CONFLICT ON CONSTRAINT ads_natural_key DO UPDATE
-       SET ad_id = EXCLUDED.ad_id, ad_name = EXCLUDED.ad_name, campaign = EXCLUDED.campaign, ad_group = EXCLUDED.ad_group,
-           creative_name = EXCLUDED.creative_name, project_id = EXCLUDED.project_id, image_id = EXCLUDED.image_id,
-           first_seen = least(a.first_seen, EXCLUDED.first_seen), last_seen = greatest(a.last_seen, EXCLUDED.last_seen)
-    RETURNING a.id INTO ad_no;
-    -- The days the insights' rollup must read again (62_insight_rollup.sql); deletes are logged by a trigger.
-    INSERT INTO rolloy_internal.insight_changed_days (ad, report_date)
-    SELECT o.id, OLD.report_date FROM rolloy.ads o WHERE TG_OP = 'UPDATE' AND o.platform = OLD.platform AND o.ad_key = OLD.ad_key
-    UNION ALL
-    SELECT ad_no, NEW.report_date;
-    IF TG_OP = 'INSERT' THEN
-        INSERT INTO rolloy_internal.ad_days (ad, report_date, period_end, source_lines, impressions, clicks, reach, spend,
-                                             conversions, conversion_value, import_batch_id, created_at, updated_at, currency)
-        VALUES (ad_no, NEW.report_date, NEW.period_end, NEW.source_lines, NEW.impressions, NEW.clicks, NEW.reach,
-                (NEW.spend * 1000000)::bigint, (NEW.conversions * 1000000)::bigint,
-                (NEW.conversion_value * 1000000)::bigint, NEW.import_batch_id, NEW.created_at, NEW.updated_at, currency_no);
-    ELSE
-        UPDATE rolloy_internal.ad_days d
-           SET ad = ad_no, report_date = NEW.report_date, period_end = NEW.period_end, source_lines = NEW.source_lines,
-               impressions = NEW.impressions, clicks = NEW.clicks, reach = NEW.reach,
-               spend = (NEW.spend * 1000000)::bigint, conversions = (NEW.conversions * 1000000)::bigint,
-               conversion_value = (NEW.conversion_value * 1000000)::bigint, import_batch_id = NEW.import_batch_id,
-               created_at = NEW.created_at,
-               updated_at = CASE WHEN NEW.updated_at IS DISTINCT FROM OLD.updated_at THEN NEW.updated_at ELSE now() END,
-               currency = currency_no
-          FROM rolloy.ads o
-         WHERE o.platform = OLD.platform AND o.ad_key = OLD.ad_key AND d.ad = o.id AND d.report_date = OLD.report_date;
-    END IF;
-    RETURN NEW;
-END
-$$;
-
 -- The rollup the insights read, kept up to date from what changed since the last refresh, so
 -- that a refresh does not read every fact again (the first step of refresh_insights()).
 --
@@ -4132,27 +4072,6 @@ BEGIN
             round(extract(epoch FROM pg_catalog.clock_timestamp() - started) * 1000, 1), taken, rows_written);
     DELETE FROM rolloy.insight_refreshes f
      WHERE f.id <= (SELECT max(g.id) - 1000 FROM rolloy.insight_refreshes g);
-END
-$$;
-
-CREATE OR REPLACE FUNCTION rolloy_internal._request_insight_refresh() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NEW.rows_inserted + NEW.rows_updated + NEW.rows_merged = 0 THEN
-        RETURN NULL;
-    END IF;
-    -- Always: the next refresh, of any kind, reads the days of this import into the rollup.
-    INSERT INTO rolloy_internal.insight_refresh_requests (import_batch_id) VALUES (NEW.id)
-        ON CONFLICT (import_batch_id) DO NOTHING;
-    IF NOT coalesce((SELECT s.refresh_after_import FROM rolloy.insight_settings s), true) THEN
-        RETURN NULL;
-    END IF;
-    IF NOT rolloy_internal._launch_insight_refresh() THEN
-        RAISE NOTICE 'the insights will include this import at the next refresh'
-            USING DETAIL = 'No background worker slot was free to refresh them now.',
-                  HINT = 'Raise max_worker_processes, or run SELECT rolloy.refresh_insights().';
-    END IF;
-    RETURN NULL;
 END
 $$;
 
